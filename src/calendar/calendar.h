@@ -1,0 +1,60 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/date.h"
+#include "core/result.h"
+
+namespace kairos::calendar {
+
+// One trading session of an exchange, as instants (UTC) and as exchange-local clock times.
+struct Session {
+  Date date;
+  Timestamp open;
+  Timestamp close;
+  int open_minute_local = 0;   // minutes after local midnight: 09:30 -> 570
+  int close_minute_local = 0;  // 16:00 -> 960, early close 13:00 -> 780
+  bool early_close = false;    // closes before the regular time (NYSE 13:00 days)
+  bool special = false;        // an extra session on a non-trading day (NSE Diwali Muhurat)
+};
+
+// A data-driven exchange calendar: weekend and holiday rules plus one-off closures, early closes
+// and special sessions, read from the exchange's data file in data/calendars/. Immutable and
+// thread-safe once built.
+//
+// Coverage: the data file states the years it covers. Outside them only the weekend rule is
+// known, so IsSession() is true on every weekday there and Covers() is false; callers that
+// must be exact (the importer, the scheduler) ask Covers().
+class ExchangeCalendar {
+ public:
+  // "NYSE", "NSE", "WEEKDAYS" and aliases (NASDAQ, AMEX, ARCA -> NYSE; BSE -> NSE), any case.
+  // NotFound with the list of known names otherwise.
+  static Result<const ExchangeCalendar*> ForExchange(std::string_view name);
+  static std::vector<std::string> Names();
+
+  virtual ~ExchangeCalendar() = default;
+  virtual std::string_view name() const = 0;       // canonical: "NYSE"
+  virtual std::string_view time_zone() const = 0;  // IANA: "America/New_York"
+  virtual bool Covers(Date d) const = 0;
+  virtual bool IsSession(Date d) const = 0;
+  // Why d is not a session ("weekend", "Thanksgiving Day", "Hurricane Sandy"); nullopt if it is.
+  virtual std::optional<std::string> ClosedReason(Date d) const = 0;
+  // NotFound if d is not a session.
+  virtual Result<Session> SessionOf(Date d) const = 0;
+
+  // The first session strictly after / before d.
+  virtual Date NextSession(Date d) const = 0;
+  virtual Date PreviousSession(Date d) const = 0;
+  // Sessions with from <= date <= to, in order.
+  virtual std::vector<Date> Sessions(Date from, Date to) const = 0;
+  // The last session of d's week (Monday..Sunday) / month; nullopt if that week/month has none.
+  virtual std::optional<Date> LastSessionOfWeek(Date d) const = 0;
+  virtual std::optional<Date> LastSessionOfMonth(Date d) const = 0;
+  bool IsLastSessionOfWeek(Date d) const { return LastSessionOfWeek(d) == d; }
+  bool IsLastSessionOfMonth(Date d) const { return LastSessionOfMonth(d) == d; }
+};
+
+}  // namespace kairos::calendar
