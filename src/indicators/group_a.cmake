@@ -1,0 +1,1 @@
+list(APPEND KAIROS_INDICATOR_SRCS registry_group_a.cc)
