@@ -1,1 +1,10 @@
+# Group A (moving averages, bands, extremes, volume): sources and tests. Included by
+# CMakeLists.txt; paths are relative to src/indicators.
 list(APPEND KAIROS_INDICATOR_SRCS registry_group_a.cc)
+
+# Shared test helpers (both groups use them): compiled into the test binary only.
+list(APPEND KAIROS_INDICATOR_TESTS
+  testing/reference_data.cc
+  testing/random_data.cc
+  testing/compare.cc
+  testing/testing_test.cc)
