@@ -28,7 +28,7 @@ struct Voidify {
 
 }  // namespace kairos::internal
 
-#define KAIROS_CHECK(condition)                  \
-  (condition) ? (void)0                          \
-              : ::kairos::internal::Voidify() &  \
+#define KAIROS_CHECK(condition)                 \
+  (condition) ? (void)0                         \
+              : ::kairos::internal::Voidify() & \
                     ::kairos::internal::CheckFailure(__FILE__, __LINE__, #condition)

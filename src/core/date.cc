@@ -50,9 +50,7 @@ Result<Date> Date::Parse(std::string_view text) {
 int Date::year() const { return static_cast<int>(Ymd(*this).year()); }
 unsigned Date::month() const { return static_cast<unsigned>(Ymd(*this).month()); }
 unsigned Date::day() const { return static_cast<unsigned>(Ymd(*this).day()); }
-unsigned Date::iso_weekday() const {
-  return std::chrono::weekday(ToSysDays()).iso_encoding();
-}
+unsigned Date::iso_weekday() const { return std::chrono::weekday(ToSysDays()).iso_encoding(); }
 
 std::string Date::ToString() const {
   year_month_day ymd = Ymd(*this);
@@ -86,8 +84,8 @@ Result<Timestamp> Timestamp::Parse(std::string_view text) {
   auto date = Date::Parse(text.substr(0, 10));
   if (!date.ok()) return bad();
   int h = 0, m = 0, s = 0;
-  if (!Digits(text, 11, 2, &h) || text[13] != ':' || !Digits(text, 14, 2, &m) ||
-      text[16] != ':' || !Digits(text, 17, 2, &s) || h > 23 || m > 59 || s > 59) {
+  if (!Digits(text, 11, 2, &h) || text[13] != ':' || !Digits(text, 14, 2, &m) || text[16] != ':' ||
+      !Digits(text, 17, 2, &s) || h > 23 || m > 59 || s > 59) {
     return bad();
   }
   int64_t frac = 0;

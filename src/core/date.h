@@ -35,7 +35,9 @@ class Date {
   bool IsWeekend() const { return iso_weekday() >= 6; }
 
   constexpr Date AddDays(int32_t n) const { return Date(days_ + n); }
-  std::chrono::sys_days ToSysDays() const { return std::chrono::sys_days(std::chrono::days(days_)); }
+  std::chrono::sys_days ToSysDays() const {
+    return std::chrono::sys_days(std::chrono::days(days_));
+  }
   static Date FromSysDays(std::chrono::sys_days d) {
     return Date(static_cast<int32_t>(d.time_since_epoch().count()));
   }

@@ -15,8 +15,8 @@ class [[nodiscard]] Result {
   static_assert(!std::is_same_v<std::decay_t<T>, Status>, "Result<Status> makes no sense");
 
  public:
-  Result(const T& value) : v_(value) {}  // NOLINT: implicit by design
-  Result(T&& value) : v_(std::move(value)) {}  // NOLINT
+  Result(const T& value) : v_(value) {}            // NOLINT: implicit by design
+  Result(T&& value) : v_(std::move(value)) {}      // NOLINT
   Result(Status status) : v_(std::move(status)) {  // NOLINT
     KAIROS_CHECK(!std::get<Status>(v_).ok()) << "a Result cannot hold an OK status";
   }

@@ -12,15 +12,15 @@ namespace kairos {
 // Expected failures are values (STYLE.md #5). Stored values of StatusCode must not change.
 enum class StatusCode : uint8_t {
   kOk = 0,
-  kInvalidArgument = 1,   // bad input: a malformed number, an impossible bar, a bad rule
-  kNotFound = 2,          // a symbol, a file, an id that does not exist
-  kAlreadyExists = 3,     // a unique thing created twice
-  kFailedPrecondition = 4,// the system is not in a state that allows the operation
-  kOutOfRange = 5,        // a date outside a calendar's coverage, an index past the end
-  kCorruption = 6,        // stored data failed a checksum or a structural check
-  kIOError = 7,           // the operating system said no
-  kUnavailable = 8,       // a remote peer did not answer; may succeed on retry
-  kInternal = 9,          // a third-party library failed in a way we did not expect
+  kInvalidArgument = 1,     // bad input: a malformed number, an impossible bar, a bad rule
+  kNotFound = 2,            // a symbol, a file, an id that does not exist
+  kAlreadyExists = 3,       // a unique thing created twice
+  kFailedPrecondition = 4,  // the system is not in a state that allows the operation
+  kOutOfRange = 5,          // a date outside a calendar's coverage, an index past the end
+  kCorruption = 6,          // stored data failed a checksum or a structural check
+  kIOError = 7,             // the operating system said no
+  kUnavailable = 8,         // a remote peer did not answer; may succeed on retry
+  kInternal = 9,            // a third-party library failed in a way we did not expect
 };
 
 std::string_view StatusCodeName(StatusCode code);
@@ -31,7 +31,9 @@ class [[nodiscard]] Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status Ok() { return {}; }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
   static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status FailedPrecondition(std::string m) {
@@ -68,8 +70,8 @@ class [[nodiscard]] Status {
 #define KAIROS_STATUS_CONCAT_(a, b) KAIROS_STATUS_CONCAT_INNER_(a, b)
 
 // Returns from the enclosing function if `expr` (a Status) is not OK.
-#define KAIROS_RETURN_IF_ERROR(expr)                         \
-  do {                                                       \
-    ::kairos::Status kairos_status_ = (expr);                \
-    if (!kairos_status_.ok()) return kairos_status_;         \
+#define KAIROS_RETURN_IF_ERROR(expr)                 \
+  do {                                               \
+    ::kairos::Status kairos_status_ = (expr);        \
+    if (!kairos_status_.ok()) return kairos_status_; \
   } while (0)

@@ -1,6 +1,8 @@
 #pragma once
 
+#include <algorithm>
 #include <cstddef>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -45,6 +47,24 @@ struct BarSeries {
       volume.push_back(b.volume);
     }
     close.push_back(b.close);
+  }
+
+  // The bars with from <= date <= to (either bound optional), same instrument and kind.
+  BarSeries Slice(std::optional<Date> from, std::optional<Date> to) const {
+    size_t b = from ? std::lower_bound(dates.begin(), dates.end(), *from) - dates.begin() : 0;
+    size_t e = to ? std::upper_bound(dates.begin(), dates.end(), *to) - dates.begin() : size();
+    BarSeries out{instrument, close_only, {}, {}, {}, {}, {}, {}};
+    if (b >= e) return out;
+    auto cut = [&](const std::vector<double>& v) {
+      return v.empty() ? v : std::vector<double>(v.begin() + b, v.begin() + e);
+    };
+    out.dates.assign(dates.begin() + b, dates.begin() + e);
+    out.open = cut(open);
+    out.high = cut(high);
+    out.low = cut(low);
+    out.close = cut(close);
+    out.volume = cut(volume);
+    return out;
   }
 };
 
