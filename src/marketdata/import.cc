@@ -1,0 +1,338 @@
+#include "marketdata/import.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <atomic>
+#include <cerrno>
+#include <cstring>
+#include <memory>
+#include <set>
+#include <string_view>
+#include <system_error>
+#include <thread>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "calendar/calendar.h"
+
+namespace kairos::marketdata {
+
+std::string ImportReport::Summary() const {
+  return fmt::format(
+      "{} file{}, {} rows read, {} stored for {} symbol{}, {} bad, {} without data, {} other "
+      "series, {} error{}, {} warning{}",
+      files, files == 1 ? "" : "s", rows_read, rows_stored, symbols.size(),
+      symbols.size() == 1 ? "" : "s", rows_bad, rows_no_data, rows_other_series, errors.size(),
+      errors.size() == 1 ? "" : "s", warnings.size(), warnings.size() == 1 ? "" : "s");
+}
+
+namespace fs = std::filesystem;
+
+Result<std::vector<fs::path>> ListImportFiles(std::span<const fs::path> paths) {
+  std::vector<fs::path> files;
+  for (const fs::path& p : paths) {
+    std::error_code ec;
+    fs::file_status st = fs::status(p, ec);
+    if (ec || !fs::exists(st)) return Status::NotFound(fmt::format("{}: no such file", p.string()));
+    if (!fs::is_directory(st)) {
+      files.push_back(p);
+      continue;
+    }
+    std::vector<fs::path> found;
+    for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
+      std::string ext = UpperCase(it->path().extension().string());
+      if (ext == ".CSV" && it->is_regular_file(ec)) found.push_back(it->path());
+    }
+    if (ec) return Status::IOError(fmt::format("{}: {}", p.string(), ec.message()));
+    if (found.empty()) {
+      return Status::InvalidArgument(fmt::format("{}: no .csv files in the directory", p.string()));
+    }
+    std::sort(found.begin(), found.end());
+    files.insert(files.end(), found.begin(), found.end());
+  }
+  return files;
+}
+
+namespace {
+
+// Reads a whole file with one read() per chunk the kernel returns.
+Result<std::string> ReadFile(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(fmt::format("cannot open: {}", std::strerror(errno)));
+  struct stat st;
+  if (::fstat(fd, &st) != 0) {
+    int err = errno;
+    ::close(fd);
+    return Status::IOError(fmt::format("cannot stat: {}", std::strerror(err)));
+  }
+  std::string text;
+  text.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (true) {
+    if (done == text.size()) text.resize(text.size() + 65536);  // the file grew, or /proc-like
+    ssize_t n = ::read(fd, text.data() + done, text.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int err = errno;
+      ::close(fd);
+      return Status::IOError(fmt::format("cannot read: {}", std::strerror(err)));
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  ::close(fd);
+  text.resize(done);
+  return text;
+}
+
+// The sessions of the exchange calendars, precomputed as one byte per day over the years most
+// data falls in, so that checking ten million rows costs a table look-up each.
+class CalendarSessions final : public SessionFilter {
+ public:
+  static constexpr int32_t kFirstDay = -25567;  // 1900-01-01
+  static constexpr int32_t kDays = 73049;       // up to 2099-12-31
+
+  // REQUIRES: every name is known to ExchangeCalendar::ForExchange.
+  explicit CalendarSessions(const std::set<std::string>& exchanges) {
+    for (const std::string& name : exchanges) {
+      Result<const calendar::ExchangeCalendar*> cal = calendar::ExchangeCalendar::ForExchange(name);
+      KAIROS_CHECK(cal.ok()) << cal.status().ToString();
+      Entry e{name, *cal, std::vector<uint8_t>(kDays)};
+      for (int32_t i = 0; i < kDays; ++i) e.open[static_cast<size_t>(i)] = Open(**cal, Day(i));
+      entries_.push_back(std::move(e));
+    }
+  }
+
+  std::optional<std::string> ClosedReason(std::string_view exchange, Date d) const override {
+    for (const Entry& e : entries_) {
+      if (e.name != exchange) continue;
+      int32_t i = d.days() - kFirstDay;
+      bool open = (i >= 0 && i < kDays) ? e.open[static_cast<size_t>(i)] != 0 : Open(*e.cal, d);
+      if (open) return std::nullopt;
+      if (!e.cal->Covers(d)) return std::string("weekend");
+      return e.cal->ClosedReason(d).value_or("closed");
+    }
+    return WeekendFilter().ClosedReason(exchange, d);
+  }
+
+ private:
+  struct Entry {
+    std::string name;
+    const calendar::ExchangeCalendar* cal;
+    std::vector<uint8_t> open;
+  };
+  static Date Day(int32_t i) { return Date::FromDays(kFirstDay + i); }
+  // Holidays only where the calendar covers the date; elsewhere the weekend rule alone.
+  static bool Open(const calendar::ExchangeCalendar& cal, Date d) {
+    return cal.Covers(d) ? cal.IsSession(d) : !d.IsWeekend();
+  }
+  std::vector<Entry> entries_;
+};
+
+// Where one bar of a merged series came from.
+struct Origin {
+  size_t file;
+  int32_t line;
+};
+
+struct Contribution {
+  size_t file;
+  ParsedSeries* series;
+};
+
+std::string FileName(const fs::path& p) { return p.string(); }
+
+}  // namespace
+
+Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOptions& options) {
+  KAIROS_ASSIGN_OR_RETURN(std::vector<fs::path> files, ListImportFiles(paths));
+  std::optional<std::string> exchange;
+  std::set<std::string> exchanges = {"NYSE", "NSE", "BSE"};
+  if (options.exchange) {
+    exchange = UpperCase(*options.exchange);
+    KAIROS_RETURN_IF_ERROR(calendar::ExchangeCalendar::ForExchange(*exchange).status());
+    exchanges.insert(*exchange);
+  }
+  const CalendarSessions sessions(exchanges);
+
+  // Parse the files on a few threads; each result stays in its file's slot.
+  std::vector<ParsedFile> parsed(files.size());
+  std::atomic<size_t> next{0};
+  auto work = [&] {
+    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
+      ParseOptions po;
+      po.file = FileName(files[i]);
+      po.file_symbol = files[i].stem().string();
+      po.symbol = options.symbol;
+      po.exchange = exchange;
+      po.sessions = &sessions;
+      po.max_errors = options.max_errors_per_file;
+      Result<std::string> text = ReadFile(files[i]);
+      if (!text.ok()) {
+        parsed[i].errors.push_back({po.file, 0, text.status().message()});
+        continue;
+      }
+      parsed[i] = ParseCsv(*text, po);
+    }
+  };
+  size_t threads = std::clamp<size_t>(static_cast<size_t>(std::max(options.threads, 1)), 1,
+                                      std::max<size_t>(files.size(), 1));
+  {
+    std::vector<std::jthread> pool;
+    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+  }
+
+  ParsedImport out;
+  ImportReport& report = out.report;
+  report.files = static_cast<int64_t>(files.size());
+  // Cross-file errors (the same date of one symbol in two files, mixed kinds of series).
+  std::vector<std::vector<ImportIssue>> merge_errors(files.size());
+  std::vector<bool> rejected(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    rejected[i] = !options.skip_bad && !parsed[i].errors.empty();
+  }
+
+  // Group the accepted files' series by symbol. Without skip_bad, a file that conflicts with an
+  // earlier one is rejected as a whole, and the grouping is redone without it.
+  std::map<std::string, std::vector<Contribution>> groups;
+  while (true) {
+    groups.clear();
+    for (size_t i = 0; i < files.size(); ++i) {
+      if (rejected[i]) continue;
+      for (ParsedSeries& s : parsed[i].series) {
+        groups[s.bars.instrument.symbol].push_back({i, &s});
+      }
+    }
+    bool again = false;
+    for (auto& [symbol, contributions] : groups) {
+      if (contributions.size() < 2) continue;
+      const BarSeries& first = contributions.front().series->bars;
+      std::map<Date, Origin> seen;
+      for (const Contribution& c : contributions) {
+        const BarSeries& b = c.series->bars;
+        std::string conflict;
+        if (b.close_only != first.close_only) {
+          conflict = fmt::format("{}: {} here but {} in {}", symbol,
+                                 b.close_only ? "close-only" : "open/high/low/close",
+                                 first.close_only ? "close-only" : "open/high/low/close",
+                                 FileName(files[contributions.front().file]));
+        } else if (b.instrument.exchange != first.instrument.exchange) {
+          conflict =
+              fmt::format("{}: exchange {} here but {} in {}", symbol, b.instrument.exchange,
+                          first.instrument.exchange, FileName(files[contributions.front().file]));
+        }
+        if (!conflict.empty()) {
+          merge_errors[c.file].push_back(
+              {FileName(files[c.file]), c.series->lines.front(), conflict});
+          if (!options.skip_bad) rejected[c.file] = again = true;
+          continue;
+        }
+        for (size_t k = 0; k < b.dates.size(); ++k) {
+          auto [it, inserted] = seen.emplace(b.dates[k], Origin{c.file, c.series->lines[k]});
+          if (inserted) continue;
+          merge_errors[c.file].push_back(
+              {FileName(files[c.file]), c.series->lines[k],
+               fmt::format("{}: duplicated date {} (also in {}:{})", symbol, b.dates[k],
+                           FileName(files[it->second.file]), it->second.line)});
+          if (!options.skip_bad) rejected[c.file] = again = true;
+        }
+      }
+    }
+    if (!again) break;
+  }
+
+  for (size_t i = 0; i < files.size(); ++i) {
+    const ParsedFile& p = parsed[i];
+    report.rows_read += p.rows_read;
+    report.rows_bad += p.rows_bad + static_cast<int64_t>(merge_errors[i].size());
+    report.rows_no_data += p.rows_no_data;
+    report.rows_other_series += p.rows_other_series;
+    report.rows_other_symbols += p.rows_other_symbols;
+    report.files_rejected += rejected[i];
+    report.errors.insert(report.errors.end(), p.errors.begin(), p.errors.end());
+    report.errors.insert(report.errors.end(), merge_errors[i].begin(), merge_errors[i].end());
+    report.warnings.insert(report.warnings.end(), p.warnings.begin(), p.warnings.end());
+  }
+
+  // Merge each symbol's contributions in date order (first file wins a duplicated date), and
+  // look for unadjusted splits in the result.
+  for (auto& [symbol, contributions] : groups) {
+    BarSeries merged;
+    std::vector<Origin> origins;
+    if (contributions.size() == 1) {
+      merged = std::move(contributions.front().series->bars);
+      origins.reserve(merged.size());
+      for (int32_t line : contributions.front().series->lines) {
+        origins.push_back({contributions.front().file, line});
+      }
+    } else {
+      const BarSeries& first = contributions.front().series->bars;
+      merged.instrument = first.instrument;
+      merged.close_only = first.close_only;
+      struct Row {
+        Date date;
+        size_t contribution;
+        size_t index;
+      };
+      std::vector<Row> rows;
+      for (size_t c = 0; c < contributions.size(); ++c) {
+        const BarSeries& b = contributions[c].series->bars;
+        if (b.close_only != first.close_only ||
+            b.instrument.exchange != first.instrument.exchange) {
+          continue;  // reported above (skip_bad)
+        }
+        for (size_t k = 0; k < b.size(); ++k) rows.push_back({b.dates[k], c, k});
+      }
+      std::stable_sort(rows.begin(), rows.end(),
+                       [](const Row& a, const Row& b) { return a.date < b.date; });
+      for (const Row& r : rows) {
+        if (!merged.dates.empty() && merged.dates.back() == r.date) continue;  // reported above
+        const Contribution& c = contributions[r.contribution];
+        const BarSeries& b = c.series->bars;
+        if (merged.close_only) {
+          merged.dates.push_back(b.dates[r.index]);
+          merged.close.push_back(b.close[r.index]);
+        } else {
+          merged.Append(b.bar(r.index));
+        }
+        origins.push_back({c.file, c.series->lines[r.index]});
+      }
+    }
+    for (const SuspectedSplit& s : FindSuspectedSplits(merged)) {
+      const Origin& o = origins[s.index];
+      report.warnings.push_back({FileName(files[o.file]), o.line, DescribeSplit(merged, s)});
+    }
+    if (!merged.empty()) {
+      out.series.push_back({std::move(merged), FileName(files[contributions.front().file])});
+    }
+  }
+  return out;
+}
+
+Result<ImportReport> ImportPaths(BarStore& store, std::span<const fs::path> paths,
+                                 const ImportOptions& options) {
+  KAIROS_ASSIGN_OR_RETURN(ParsedImport parsed, ParsePaths(paths, options));
+  ImportReport& report = parsed.report;
+  for (const ImportedSeries& imported : parsed.series) {
+    const BarSeries& s = imported.bars;
+    Status st = store.Upsert(s);
+    if (st.code() == StatusCode::kInvalidArgument) {
+      report.errors.push_back(
+          {imported.file, 0, fmt::format("{}: not stored: {}", s.instrument.symbol, st.message())});
+      continue;
+    }
+    if (!st.ok()) return st.WithContext(fmt::format("storing {}", s.instrument.symbol));
+    report.rows_stored += static_cast<int64_t>(s.size());
+    report.symbols[s.instrument.symbol] = {s.instrument.exchange, s.close_only,
+                                           static_cast<int64_t>(s.size()), s.dates.front(),
+                                           s.dates.back()};
+  }
+  return std::move(report);
+}
+
+}  // namespace kairos::marketdata
