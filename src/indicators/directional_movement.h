@@ -1,0 +1,78 @@
+#pragma once
+
+// Wilder's directional movement as TA-Lib computes it for PLUS_DI, MINUS_DI and ADX (shared by
+// plus_di.h, minus_di.h and adx.h; not a registry entry of its own).
+//
+// For bar i >= 1: up = high[i] - high[i-1], down = low[i-1] - low[i];
+//   +DM = up   when up > 0 and up > down, else 0;
+//   -DM = down when down > 0 and down > up, else 0;
+//   TR as in trange.h.
+// The three are summed over bars 1..period-1, and from bar `period` on every bar updates each sum
+// Wilder's way, S = S - S / period + x (TA-Lib's form, unstable period 0). +DI = 100 * S(+DM) /
+// S(TR) and -DI likewise, 0 when S(TR) is zero (|v| < 1e-8, TA-Lib's test).
+
+#include <cstdint>
+
+#include "indicators/group_b_util.h"
+#include "indicators/trange.h"
+
+namespace kairos::indicators::group_b {
+
+class DirectionalMovement {
+ public:
+  // REQUIRES: period >= 1.
+  explicit DirectionalMovement(int period) : period_(period), keep_((period - 1.0) / period) {}
+
+  // Feeds one bar. Returns true when the smoothed sums are defined (from bar `period` on) and the
+  // stream is not poisoned by a non-finite input.
+  bool Update(double high, double low, double close) {
+    if (IsBad(high) || IsBad(low) || IsBad(close)) poisoned_ = true;
+    int64_t bar = count_++;
+    double prev_high = prev_high_, prev_low = prev_low_, prev_close = prev_close_;
+    prev_high_ = high;
+    prev_low_ = low;
+    prev_close_ = close;
+    if (poisoned_ || bar == 0) return false;
+    double up = high - prev_high;
+    double down = prev_low - low;
+    double plus = (up > 0 && up > down) ? up : 0.0;
+    double minus = (down > 0 && down > up) ? down : 0.0;
+    double tr = TrueRange(high, low, prev_close);
+    if (bar < period_) {
+      plus_ += plus;
+      minus_ += minus;
+      tr_ += tr;
+      return false;
+    }
+    plus_ = plus_ * keep_ + plus;
+    minus_ = minus_ * keep_ + minus;
+    tr_ = tr_ * keep_ + tr;
+    return true;
+  }
+
+  // From the latest Update that returned true.
+  double PlusDi() const { return TaIsZero(tr_) ? 0.0 : 100.0 * (plus_ / tr_); }
+  double MinusDi() const { return TaIsZero(tr_) ? 0.0 : 100.0 * (minus_ / tr_); }
+  // DX = 100 * |+DI - -DI| / (+DI + -DI); false (and `dx` untouched) when S(TR) or the DI sum is
+  // zero, where TA-Lib skips the bar.
+  bool Dx(double& dx) const {
+    if (TaIsZero(tr_)) return false;
+    double minus_di = 100.0 * (minus_ / tr_);
+    double plus_di = 100.0 * (plus_ / tr_);
+    double sum = minus_di + plus_di;
+    if (TaIsZero(sum)) return false;
+    dx = 100.0 * (std::fabs(minus_di - plus_di) / sum);
+    return true;
+  }
+  int64_t count() const { return count_; }
+
+ private:
+  int64_t period_;
+  double keep_;  // (period - 1) / period
+  int64_t count_ = 0;
+  double prev_high_ = 0, prev_low_ = 0, prev_close_ = 0;
+  double plus_ = 0, minus_ = 0, tr_ = 0;
+  bool poisoned_ = false;
+};
+
+}  // namespace kairos::indicators::group_b

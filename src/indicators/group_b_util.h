@@ -1,0 +1,192 @@
+#pragma once
+
+// Internal helpers shared by the group-B indicator files (RSI ... SUPERTREND): input checks, the
+// non-finite rule, TA-Lib's zero test, a sliding-window extreme, TA-Lib's running SMA and the
+// adapters from typed kernels/streams to the registry's BatchFn/Stream. Not a public API.
+
+#include <array>
+#include <cfloat>
+#include <cmath>
+#include <cstdint>
+#include <limits>
+#include <memory>
+#include <span>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+#include <fmt/core.h>
+
+#include "core/check.h"
+#include "core/result.h"
+#include "core/status.h"
+#include "indicators/indicator.h"
+
+namespace kairos::indicators::group_b {
+
+inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// The non-finite rule of every group-B indicator: a NaN or infinite input value makes the output
+// of that bar and of every later bar NaN (streams stay "poisoned"). Warm-up counting (ready()) is
+// not affected. Cheap enough to test on every bar.
+inline bool IsBad(double x) { return !(std::fabs(x) <= DBL_MAX); }
+
+// TA-Lib's TA_IS_ZERO: |v| < 1e-8. Used where TA-Lib uses it, so that flat series give TA-Lib's
+// numbers (0) instead of a division by (almost) zero.
+inline bool TaIsZero(double v) { return -1e-8 < v && v < 1e-8; }
+
+// InvalidArgument unless every span in `spans` has length n.
+inline Status CheckLengths(std::string_view name, size_t n, std::initializer_list<size_t> lengths) {
+  for (size_t len : lengths) {
+    if (len != n) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: all inputs and outputs must have the same length ({} vs {})", name, n, len));
+    }
+  }
+  return Status::Ok();
+}
+
+// Shape checks of a registry BatchFn call: input/output/param counts and equal lengths.
+inline Status CheckShapes(const IndicatorInfo& info,
+                          std::span<const std::span<const double>> inputs,
+                          std::span<const double> params,
+                          std::span<const std::span<double>> outputs) {
+  if (inputs.size() != info.inputs.size() || outputs.size() != info.outputs.size() ||
+      params.size() != info.params.size()) {
+    return Status::InvalidArgument(
+        fmt::format("{}: expects {} input(s), {} parameter(s), {} output(s); got {}, {}, {}",
+                    info.name, info.inputs.size(), info.params.size(), info.outputs.size(),
+                    inputs.size(), params.size(), outputs.size()));
+  }
+  size_t n = inputs.empty() ? 0 : inputs[0].size();
+  for (auto in : inputs) {
+    if (in.size() != n) return CheckLengths(info.name, n, {in.size()});
+  }
+  for (auto out : outputs) {
+    if (out.size() != n) return CheckLengths(info.name, n, {out.size()});
+  }
+  return Status::Ok();
+}
+
+// Validates typed parameters against the registry entry (same ranges, same messages).
+template <typename... T>
+Status CheckParams(const IndicatorInfo& info, T... params) {
+  std::array<double, sizeof...(T)> values{static_cast<double>(params)...};
+  return ValidateParams(info, values);
+}
+
+// Sliding-window maximum (kMax) or minimum over the last `window` pushed values, O(1) amortized
+// per push (monotonic deque in a ring allocated once). Ties resolve to the most recent bar, as
+// TA-Lib's highest/lowest index tracking does (AROON depends on it).
+template <bool kMax>
+class WindowExtreme {
+ public:
+  explicit WindowExtreme(int window) : window_(window) {
+    KAIROS_CHECK(window >= 1) << "window " << window;
+    // The deque briefly holds window + 1 entries (the expiring front and the new value).
+    size_t cap = 1;
+    while (cap < static_cast<size_t>(window) + 1) cap <<= 1;
+    mask_ = cap - 1;
+    values_.resize(cap);
+    bars_.resize(cap);
+  }
+
+  // Pushes the value of the next bar (bar numbers count pushes from 0).
+  void Push(double v) {
+    while (tail_ != head_ && Dominated(values_[(tail_ - 1) & mask_], v)) --tail_;
+    values_[tail_ & mask_] = v;
+    bars_[tail_ & mask_] = count_;
+    ++tail_;
+    ++count_;
+    if (bars_[head_ & mask_] + window_ <= count_ - 1) ++head_;
+  }
+  // REQUIRES: at least one Push.
+  double value() const { return values_[head_ & mask_]; }
+  // Bar number of value().
+  int64_t bar() const { return bars_[head_ & mask_]; }
+  int64_t count() const { return count_; }
+
+ private:
+  static bool Dominated(double old_value, double v) {
+    if constexpr (kMax) {
+      return old_value <= v;
+    } else {
+      return old_value >= v;
+    }
+  }
+
+  int64_t window_;
+  size_t mask_ = 0;
+  std::vector<double> values_;
+  std::vector<int64_t> bars_;
+  size_t head_ = 0;  // ring positions grow without bound and are masked on use
+  size_t tail_ = 0;
+  int64_t count_ = 0;
+};
+
+// TA-Lib's simple moving average as a running total: the window sum is built by adding each value,
+// divided for the output, and then the oldest value of the window is subtracted. Doing the same
+// operations in the same order keeps the last bits close to TA-Lib's.
+class RunningSma {
+ public:
+  explicit RunningSma(int period) : period_(period), ring_(static_cast<size_t>(period)) {
+    KAIROS_CHECK(period >= 1) << "period " << period;
+  }
+  // Returns the mean of the last `period` values, NaN before `period` values were pushed.
+  double Push(double v) {
+    total_ += v;
+    ring_[pos_] = v;
+    pos_ = pos_ + 1 == ring_.size() ? 0 : pos_ + 1;
+    ++count_;
+    if (count_ < period_) return kNaN;
+    double mean = total_ / period_;
+    total_ -= ring_[pos_];  // the oldest value of the window just used
+    return mean;
+  }
+
+ private:
+  int64_t period_;
+  std::vector<double> ring_;
+  size_t pos_ = 0;
+  int64_t count_ = 0;
+  double total_ = 0;
+};
+
+// Adapts a typed stream class S (Update(double...) with kInputs arguments; value() when it has one
+// output, value(size_t) otherwise) to the registry's Stream interface.
+template <typename S, size_t kInputs, size_t kOutputs>
+class StreamAdapter final : public Stream {
+ public:
+  explicit StreamAdapter(S stream) : stream_(std::move(stream)) {}
+
+  void Update(std::span<const double> inputs) override {
+    KAIROS_CHECK(inputs.size() == kInputs) << "expected " << kInputs << " inputs";
+    [&]<size_t... I>(std::index_sequence<I...>) { stream_.Update(inputs[I]...); }
+    (std::make_index_sequence<kInputs>{});
+  }
+  bool ready() const override { return stream_.ready(); }
+  double value(size_t index) const override {
+    KAIROS_CHECK(index < kOutputs) << "output " << index;
+    if constexpr (kOutputs == 1) {
+      return stream_.value();
+    } else {
+      return stream_.value(index);
+    }
+  }
+
+ private:
+  S stream_;
+};
+
+// The registry's StreamFactory body: nullptr when the parameters are invalid.
+template <size_t kInputs, size_t kOutputs, typename S>
+std::unique_ptr<Stream> AdaptStream(Result<S> created) {
+  if (!created.ok()) return nullptr;
+  return std::make_unique<StreamAdapter<S, kInputs, kOutputs>>(std::move(created).value());
+}
+
+inline int IntParam(std::span<const double> params, size_t i) {
+  return static_cast<int>(params[i]);
+}
+
+}  // namespace kairos::indicators::group_b

@@ -1,0 +1,45 @@
+#pragma once
+
+#include <span>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "indicators/atr.h"
+#include "indicators/indicator.h"
+
+namespace kairos::indicators {
+
+// Normalized ATR, as TA-Lib's NATR: (atr / close) * 100, with ATR as in atr.h.
+// Lookback: period.
+// Zero close: when |close| < 1e-8 (TA-Lib's zero test) NATR is 0, as in TA-Lib.
+// Non-finite input: that bar and every later bar give NaN.
+// Params: period in [1, 100000], default 14.
+
+// -1 when the period is invalid.
+int NatrLookback(int period);
+
+Status Natr(std::span<const double> high, std::span<const double> low,
+            std::span<const double> close, int period, std::span<double> out);
+
+class NatrStream {
+ public:
+  static Result<NatrStream> Create(int period);
+
+  void Update(double high, double low, double close) {
+    atr_.Update(high, low, close);
+    double atr = atr_.value();
+    value_ = (atr == atr && group_b::TaIsZero(close)) ? 0.0 : (atr / close) * 100.0;
+  }
+  bool ready() const { return atr_.ready(); }
+  double value() const { return value_; }
+
+ private:
+  explicit NatrStream(AtrStream atr) : atr_(atr) {}
+
+  AtrStream atr_;
+  double value_ = group_b::kNaN;
+};
+
+const IndicatorInfo& NatrInfo();
+
+}  // namespace kairos::indicators

@@ -1,0 +1,58 @@
+#include "indicators/rsi.h"
+
+#include <array>
+
+namespace kairos::indicators {
+namespace {
+
+using group_b::kNaN;
+
+Status RsiBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
+                std::span<const std::span<double>> outputs) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(RsiInfo(), inputs, params, outputs));
+  return Rsi(inputs[0], group_b::IntParam(params, 0), outputs[0]);
+}
+
+int RsiLookbackFn(std::span<const double> params) {
+  return RsiLookback(group_b::IntParam(params, 0));
+}
+
+std::unique_ptr<Stream> RsiStreamFn(std::span<const double> params) {
+  return group_b::AdaptStream<1, 1>(RsiStream::Create(group_b::IntParam(params, 0)));
+}
+
+}  // namespace
+
+int RsiLookback(int period) { return group_b::CheckParams(RsiInfo(), period).ok() ? period : -1; }
+
+Status Rsi(std::span<const double> x, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(RsiInfo(), period));
+  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("rsi", x.size(), {out.size()}));
+  RsiStream stream = RsiStream::Create(period).value();
+  for (size_t i = 0; i < x.size(); ++i) {
+    stream.Update(x[i]);
+    out[i] = stream.value();
+  }
+  return Status::Ok();
+}
+
+Result<RsiStream> RsiStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(RsiInfo(), period));
+  return RsiStream(period);
+}
+
+const IndicatorInfo& RsiInfo() {
+  static const IndicatorInfo info{
+      .name = "rsi",
+      .description = "Relative Strength Index (Wilder), 0..100",
+      .inputs = {Input::kSeries},
+      .params = {{"period", 14, 2, 100000, true, "number of changes averaged"}},
+      .outputs = {"rsi"},
+      .lookback = RsiLookbackFn,
+      .batch = RsiBatch,
+      .stream = RsiStreamFn,
+  };
+  return info;
+}
+
+}  // namespace kairos::indicators

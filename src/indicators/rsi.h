@@ -1,0 +1,95 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "indicators/group_b_util.h"
+#include "indicators/indicator.h"
+
+namespace kairos::indicators {
+
+// RSI, as TA-Lib's RSI (Wilder 1978, unstable period 0). Over the changes d = x[i] - x[i-1]:
+// average gain and average loss are seeded with the plain means of the first `period` changes and
+// then smoothed the Wilder way, avg = (avg * (period - 1) + x) / period;
+// rsi = 100 * avg_gain / (avg_gain + avg_loss).
+// Lookback: period (the first value is at row `period`).
+// Flat input: when avg_gain + avg_loss is zero (TA-Lib's test, |v| < 1e-8), RSI is 0, as in TA-Lib.
+// Non-finite input: that bar and every later bar give NaN (the smoothing never forgets).
+// Params: period in [2, 100000], default 14.
+
+// -1 when the period is invalid.
+int RsiLookback(int period);
+
+// `out` receives RSI aligned with `x` (NaN during the warm-up). InvalidArgument for a bad period or
+// lengths that differ.
+Status Rsi(std::span<const double> x, int period, std::span<double> out);
+
+class RsiStream {
+ public:
+  static Result<RsiStream> Create(int period);
+
+  void Update(double x) {
+    if (group_b::IsBad(x)) poisoned_ = true;
+    int64_t bar = count_++;
+    if (poisoned_) {
+      value_ = group_b::kNaN;
+      return;
+    }
+    if (bar == 0) {
+      prev_ = x;
+      return;
+    }
+    double d = x - prev_;
+    prev_ = x;
+    if (bar < period_) {
+      if (d < 0) {
+        loss_ -= d;
+      } else {
+        gain_ += d;
+      }
+      return;
+    }
+    if (bar == period_) {
+      if (d < 0) {
+        loss_ -= d;
+      } else {
+        gain_ += d;
+      }
+      gain_ /= period_;
+      loss_ /= period_;
+    } else {
+      gain_ = gain_ * keep_ + (d > 0 ? d : 0.0) * inv_;
+      loss_ = loss_ * keep_ + (d < 0 ? -d : 0.0) * inv_;
+    }
+    value_ = Value(gain_, loss_);
+  }
+  bool ready() const { return count_ > period_; }
+  // NaN before ready() and after a non-finite input.
+  double value() const { return value_; }
+
+  // 100 * gain / (gain + loss), 0 when the sum is (TA-Lib's) zero.
+  static double Value(double gain, double loss) {
+    double sum = gain + loss;
+    return (-1e-8 < sum && sum < 1e-8) ? 0.0 : 100.0 * (gain / sum);
+  }
+
+ private:
+  explicit RsiStream(int period)
+      : period_(period), keep_((period - 1.0) / period), inv_(1.0 / period) {}
+
+  int64_t period_;
+  double keep_;  // (period - 1) / period
+  double inv_;   // 1 / period
+  int64_t count_ = 0;
+  double prev_ = 0;
+  double gain_ = 0;
+  double loss_ = 0;
+  double value_ = group_b::kNaN;
+  bool poisoned_ = false;
+};
+
+const IndicatorInfo& RsiInfo();
+
+}  // namespace kairos::indicators
