@@ -1,5 +1,6 @@
 #pragma once
 
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -56,5 +57,19 @@ class ExchangeCalendar {
   bool IsLastSessionOfWeek(Date d) const { return LastSessionOfWeek(d) == d; }
   bool IsLastSessionOfMonth(Date d) const { return LastSessionOfMonth(d) == d; }
 };
+
+// Builds a calendar from the text of a data file (the format of data/calendars/*.toml, described
+// in src/calendar/README.md). `source` names the file in error messages. A malformed file is
+// InvalidArgument with a message "<source>: <key>: <what>", e.g.
+// "nyse.toml: holidays[3].date: expected a date YYYY-MM-DD, got \"2024-13-01\"".
+Result<std::unique_ptr<ExchangeCalendar>> ParseCalendar(std::string_view toml_text,
+                                                        std::string_view source);
+// Reads and parses a calendar data file; NotFound if it cannot be opened. The built-in calendars
+// (ForExchange) are embedded in the binary at build time and need no file.
+Result<std::unique_ptr<ExchangeCalendar>> LoadCalendarFile(const std::string& path);
+
+// One line of `kairos calendar sessions`: the date and the local open and close times,
+// "2024-11-29,09:30,13:00".
+std::string FormatSessionLine(const Session& session);
 
 }  // namespace kairos::calendar
