@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# `make bench`: builds the TA-Lib peer (once), builds the release benchmarks, runs them and prints
+# one summary with the ratios against the peers (TA-Lib for indicators, pandas for CSV import).
+# About 5-8 minutes on 2 cores, most of it generating the data sets on the first run.
+#
+#   bench/run_all.sh                 # everything
+#   bench/run_all.sh indicators      # only some: indicators universe import store
+#
+# Environment: KAIROS_BENCH_BUILD (build tree, default build/bench), KAIROS_BENCH_MIN_TIME
+# (--benchmark_min_time in seconds for the kernel benchmarks, default 0.5), and the sizes of each
+# benchmark (KAIROS_BENCH_BARS, KAIROS_BENCH_SERIES, KAIROS_BENCH_SERIES_BARS,
+# KAIROS_BENCH_SYMBOLS, KAIROS_BENCH_SESSIONS; see bench/README.md) for a quick try.
+# Full logs: <build>/results/*.txt.
+set -uo pipefail
+repo="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "${repo}"
+build="${KAIROS_BENCH_BUILD:-build/bench}"
+min_time="${KAIROS_BENCH_MIN_TIME:-0.5}"
+results="${build}/results"
+selected=("$@")
+[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store)
+wants() { [[ " ${selected[*]} " == *" $1 "* ]]; }
+
+started=$(date +%s)
+echo "== TA-Lib peer"
+tools/peer/build_talib.sh || echo "talib: build failed; running without the peer"
+
+echo "== configure and build (Release, -O3) in ${build}"
+# Reconfigure every time so a TA-Lib peer built since the last run is picked up.
+mkdir -p "${results}"
+cmake -S . -B "${build}" -DCMAKE_BUILD_TYPE=Release -DKAIROS_BUILD_TESTS=OFF \
+  -DKAIROS_TALIB_DIR="${repo}/build/peer/talib" >"${results}/configure.txt" 2>&1 ||
+  { cat "${results}/configure.txt"; echo "configure failed"; exit 1; }
+grep -E '^-- bench:' "${results}/configure.txt" || true
+
+declare -A target_of=([indicators]=indicators_bench [universe]=universe_bench
+                      [import]=import_bench [store]=store_read_bench)
+built=()
+for name in indicators universe import store; do
+  wants "${name}" || continue
+  target="${target_of[${name}]}"
+  if cmake --build "${build}" --target "${target}" -j 2 >"${results}/build-${target}.txt" 2>&1; then
+    built+=("${name}")
+  else
+    echo "build of ${target} failed (see ${results}/build-${target}.txt); skipping it"
+  fi
+done
+# The bar store's own benchmark, when its owner has added it.
+if wants store && [[ -f bench/store_bench.cc ]]; then
+  cmake --build "${build}" --target store_bench -j 2 >"${results}/build-store_bench.txt" 2>&1 &&
+    built+=("store_own")
+fi
+
+run() {  # run NAME COMMAND...: runs a benchmark, logs it, keeps its SUMMARY lines
+  local name="$1"
+  shift
+  echo
+  echo "== ${name}: $*"
+  "$@" 2>&1 | tee "${results}/${name}.txt"
+}
+
+flags=(--benchmark_min_time="${min_time}" --benchmark_counters_tabular=true)
+for name in "${built[@]}"; do
+  case "${name}" in
+    indicators) run indicators "${build}/bench/indicators_bench" "${flags[@]}" ;;
+    universe) run universe "${build}/bench/universe_bench" "${flags[@]}" ;;
+    import) KAIROS_BENCH_BUILD="${build}" run import bench/run_import_bench.sh ;;
+    store) run store "${build}/bench/store_read_bench" "${flags[@]}" ;;
+    store_own) run store_own "${build}/bench/store_bench" "${flags[@]}" ;;
+  esac
+done
+
+echo
+echo "================================ SUMMARY ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores)"
+for name in indicators universe import store; do
+  [[ -f "${results}/${name}.txt" ]] || continue
+  # Everything from the first SUMMARY line of the log on.
+  sed -n '/^SUMMARY/,$p' "${results}/${name}.txt"
+  echo
+done
+echo "(ratios: indicators = kairos/talib time per bar, below 1 is faster; universe and import ="
+echo " kairos/peer throughput, above 1 is faster. Logs: ${results}/; $(( $(date +%s) - started )) s)"
