@@ -2,10 +2,12 @@
 
 #include <cstdint>
 #include <filesystem>
+#include <initializer_list>
 #include <memory>
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/date.h"
@@ -21,10 +23,34 @@ struct SeriesInfo {
   Date first;
   Date last;
   int64_t bars = 0;
+
+  friend bool operator==(const SeriesInfo&, const SeriesInfo&) = default;
+};
+
+// The price/volume columns of a stored series. Dates are always read.
+enum class Column : uint8_t { kOpen = 0, kHigh = 1, kLow = 2, kClose = 3, kVolume = 4 };
+
+// A set of Columns (a bit mask).
+class ColumnSet {
+ public:
+  constexpr ColumnSet() = default;
+  constexpr ColumnSet(std::initializer_list<Column> columns) {
+    for (Column c : columns) bits_ |= Bit(c);
+  }
+  static constexpr ColumnSet All() {
+    return {Column::kOpen, Column::kHigh, Column::kLow, Column::kClose, Column::kVolume};
+  }
+  constexpr bool contains(Column c) const { return (bits_ & Bit(c)) != 0; }
+
+ private:
+  static constexpr uint8_t Bit(Column c) { return static_cast<uint8_t>(1u << static_cast<int>(c)); }
+  uint8_t bits_ = 0;
 };
 
 // A read-only, memory-mapped view of one stored series. The spans stay valid while the view
 // lives (the mapping is owned by the view). Close-only series have empty open/high/low/volume.
+// Columns are 64-byte aligned in memory. A view made by ReadColumns() only serves the columns it
+// verified: asking for another one is a bug (KAIROS_CHECK).
 class SeriesView {
  public:
   virtual ~SeriesView() = default;
@@ -36,31 +62,74 @@ class SeriesView {
   virtual std::span<const double> close() const = 0;
   virtual std::span<const double> volume() const = 0;
   // Copies the rows with from <= date <= to (either bound optional) into a BarSeries.
-  BarSeries Copy(std::optional<Date> from = std::nullopt, std::optional<Date> to = std::nullopt) const;
+  // REQUIRES: the view serves every column of the series (made by Read()).
+  BarSeries Copy(std::optional<Date> from = std::nullopt,
+                 std::optional<Date> to = std::nullopt) const;
+};
+
+// Options for BarStore::Open.
+struct BarStoreOptions {
+  // fsync each written file and the directory (durable writes). Turn off only for scratch stores
+  // such as benchmarks; the writes stay atomic (rename) but may be lost on a power cut.
+  bool sync = true;
 };
 
 // The columnar daily bar store under <home>/bars/ (one file per symbol plus a manifest).
 // Writes are atomic (temp file, fsync, rename); a corrupt or truncated file is reported as
 // Corruption and never served. Thread safety: concurrent readers are fine; writers must be
 // serialised by the caller (one writer process at a time).
+//
+// Files: <home>/bars/<escaped symbol>.kbar (format in bar_store.cc) and <home>/bars/manifest.tsv.
+// Reads never depend on the manifest; List() and Info() do. Open() checks the manifest against
+// the files (name, inode, size, mtime) and rebuilds stale or missing entries from file headers.
 class BarStore {
  public:
   // Opens (creating if needed) the store under `home`.
   static Result<std::unique_ptr<BarStore>> Open(const std::filesystem::path& home);
+  static Result<std::unique_ptr<BarStore>> Open(const std::filesystem::path& home,
+                                                const BarStoreOptions& options);
   virtual ~BarStore() = default;
 
   // Merges `bars` into the stored series of bars.instrument: new dates are added, dates already
   // stored are replaced. REQUIRES: bars.dates strictly increasing (importers validate).
   // Fails with InvalidArgument if close-only-ness differs from what is stored (say so; no change).
+  // Also InvalidArgument (no change): another exchange than the stored one, columns of unequal
+  // length, dates not strictly increasing, a symbol that is empty, longer than kMaxSymbolBytes
+  // or holds control characters. Corruption if the stored file is corrupt (use Replace).
   virtual Status Upsert(const BarSeries& bars) = 0;
-  // Replaces the whole stored series.
+  // Replaces the whole stored series. InvalidArgument for an empty series (use Remove).
   virtual Status Replace(const BarSeries& bars) = 0;
+  // NotFound if nothing is stored for `symbol`.
   virtual Status Remove(std::string_view symbol) = 0;
 
   // Symbols are unique in one store (the exchange is an attribute of the symbol).
+  // Verifies the header and every column (checksums, size, dates strictly increasing).
   virtual Result<std::unique_ptr<SeriesView>> Read(std::string_view symbol) const = 0;
+  // Verifies and serves only dates and `columns`: a scan that needs closes reads and hashes
+  // about a fifth of the file.
+  virtual Result<std::unique_ptr<SeriesView>> ReadColumns(std::string_view symbol,
+                                                          ColumnSet columns) const = 0;
   virtual std::vector<SeriesInfo> List() const = 0;  // sorted by symbol
   virtual Result<SeriesInfo> Info(std::string_view symbol) const = 0;
+
+  // Bulk writes: between BeginBatch() and EndBatch() the manifest is rewritten once (at
+  // EndBatch) instead of after every write; data files are still replaced atomically one by one.
+  // A crash inside a batch leaves a stale manifest, which the next Open() repairs.
+  virtual void BeginBatch() = 0;
+  virtual Status EndBatch() = 0;
+
+  static constexpr size_t kMaxSymbolBytes = 63;
+  static constexpr size_t kMaxExchangeBytes = 23;
 };
+
+// The file name (without directory) a symbol is stored under: bytes other than A-Z, 0-9, '-',
+// '_' and a non-leading '.' become %XX (upper-case hex), so any symbol is a safe, distinct name
+// even on case-insensitive file systems: "M&M" -> "M%26M.kbar", "^GSPC" -> "%5EGSPC.kbar".
+std::string SymbolFileName(std::string_view symbol);
+
+// The 64-bit checksum of the store files ("KH64", this project's own): four lanes of
+// multiply-rotate over little-endian 64-bit words, a bijective finaliser, the length mixed in.
+// Any change of a single 8-byte word is always detected. Several GB/s on one core.
+uint64_t Checksum64(std::span<const std::byte> data);
 
 }  // namespace kairos::marketdata

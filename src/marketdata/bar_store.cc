@@ -1,0 +1,894 @@
+#include "marketdata/bar_store.h"
+
+#include <fcntl.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <bit>
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <map>
+#include <mutex>
+#include <system_error>
+#include <type_traits>
+#include <utility>
+
+#include <fmt/format.h>
+
+// File format, version 1 (all integers little-endian; the build refuses big-endian hosts):
+//
+//   [0, 256)   FileHeader (below)
+//   columns    dates as int32 days since 1970-01-01, then open, high, low, close, volume as
+//              float64, each starting at a multiple of 64 and zero-padded to a multiple of 64.
+//              A close-only file holds only dates and close. The file ends after the last pad.
+//
+// Checksums (Checksum64, "KH64"): one per column over its padded extent, stored in the header,
+// and one over the header's first 248 bytes (which include the column checksums), so every byte
+// of the file is covered. Why per column: a scan that needs only closes verifies dates + close
+// (~a fifth of an OHLCV file) instead of hashing the whole file on every read; each Read
+// verifies exactly what it serves, every time (no cache of "already verified" that could go
+// stale). KH64 runs at several GB/s, so hashing the columns read costs a fraction of touching
+// them (measured in bench/store_bench.cc).
+namespace kairos::marketdata {
+
+static_assert(std::endian::native == std::endian::little, "the bar file format is little-endian");
+static_assert(sizeof(Date) == 4 && std::is_trivially_copyable_v<Date>);
+
+namespace {
+
+constexpr char kMagic[8] = {'K', 'A', 'I', 'R', 'O', 'S', 'B', '\x1a'};
+constexpr uint32_t kVersion = 1;
+constexpr uint32_t kFlagCloseOnly = 1;
+constexpr size_t kAlign = 64;
+constexpr size_t kSlots = 6;  // dates, then the five Columns in enum order
+constexpr size_t kDateSlot = 0;
+constexpr const char* kSlotNames[kSlots] = {"dates", "open", "high", "low", "close", "volume"};
+constexpr const char* kExtension = ".kbar";
+constexpr const char* kManifestName = "manifest.tsv";
+constexpr const char* kManifestHeader = "# kairos bar manifest v1";
+
+struct FileHeader {
+  char magic[8];
+  uint32_t version;
+  uint32_t flags;
+  uint64_t bar_count;
+  uint64_t file_size;
+  int32_t first_date;
+  int32_t last_date;
+  char exchange[BarStore::kMaxExchangeBytes + 1];  // NUL-terminated
+  char symbol[BarStore::kMaxSymbolBytes + 1];      // NUL-terminated
+  uint64_t column_offset[kSlots];                  // 0 when the column is absent
+  uint64_t column_hash[kSlots];
+  uint8_t reserved[24];  // zero
+  uint64_t header_hash;  // Checksum64 of the bytes before this field
+};
+static_assert(sizeof(FileHeader) == 256 && std::is_trivially_copyable_v<FileHeader>);
+constexpr size_t kHeaderHashedBytes = offsetof(FileHeader, header_hash);
+
+size_t SlotOf(Column c) { return 1 + static_cast<size_t>(c); }
+size_t AlignUp(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
+size_t ElementSize(size_t slot) { return slot == kDateSlot ? sizeof(int32_t) : sizeof(double); }
+bool SlotPresent(size_t slot, bool close_only) {
+  return slot == kDateSlot || slot == SlotOf(Column::kClose) || !close_only;
+}
+
+// The canonical layout for `bars` rows: offsets per slot (0 if absent) and the file size.
+struct Layout {
+  uint64_t offset[kSlots] = {};
+  uint64_t file_size = 0;
+};
+Layout LayoutFor(uint64_t bars, bool close_only) {
+  Layout layout;
+  uint64_t at = sizeof(FileHeader);
+  for (size_t slot = 0; slot < kSlots; ++slot) {
+    if (!SlotPresent(slot, close_only)) continue;
+    layout.offset[slot] = at;
+    at += AlignUp(bars * ElementSize(slot));
+  }
+  layout.file_size = at;
+  return layout;
+}
+
+constexpr uint64_t kK1 = 0x9E3779B97F4A7C15ull;
+constexpr uint64_t kK2 = 0xBF58476D1CE4E5B9ull;
+constexpr uint64_t kK3 = 0x94D049BB133111EBull;
+
+uint64_t Load64(const std::byte* p) {
+  uint64_t v;
+  std::memcpy(&v, p, sizeof v);
+  return v;
+}
+// Bijective in `acc` for a fixed `word` and in `word` for a fixed `acc` (odd multipliers).
+inline uint64_t Round(uint64_t acc, uint64_t word) { return std::rotl(acc + word * kK2, 31) * kK1; }
+// Bijective avalanche.
+inline uint64_t Finalise(uint64_t x) {
+  x ^= x >> 30;
+  x *= kK2;
+  x ^= x >> 27;
+  x *= kK3;
+  x ^= x >> 31;
+  return x;
+}
+
+std::string PathString(const std::filesystem::path& p) { return p.string(); }
+
+Status Errno(std::string_view what, const std::filesystem::path& path) {
+  return Status::IOError(fmt::format("{} {}: {}", what, PathString(path), std::strerror(errno)));
+}
+
+Status CorruptionIn(const std::filesystem::path& path, std::string_view what) {
+  return Status::Corruption(fmt::format("{}: {}", PathString(path), what));
+}
+
+// A file descriptor closed on scope exit.
+class Fd {
+ public:
+  explicit Fd(int fd) : fd_(fd) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() {
+    if (fd_ >= 0) ::close(fd_);
+  }
+  int get() const { return fd_; }
+  // Closes now and reports the error close() gives (write-back errors surface here).
+  int Close() {
+    int rc = ::close(fd_);
+    fd_ = -1;
+    return rc;
+  }
+
+ private:
+  int fd_;
+};
+
+Status SyncDir(const std::filesystem::path& dir) {
+  Fd fd(::open(dir.c_str(), O_RDONLY | O_DIRECTORY | O_CLOEXEC));
+  if (fd.get() < 0) return Errno("cannot open directory", dir);
+  if (::fsync(fd.get()) != 0) return Errno("cannot fsync directory", dir);
+  return Status::Ok();
+}
+
+// Writes `bytes` to dir/name through dir/name.tmp: write, fsync, rename, fsync dir. A leftover
+// .tmp from a crash is simply overwritten by the next write of the same name.
+Status WriteAtomically(const std::filesystem::path& dir, const std::string& name,
+                       std::span<const std::byte> bytes, bool sync) {
+  std::filesystem::path target = dir / name;
+  std::filesystem::path temp = dir / (name + ".tmp");
+  Status status = [&]() -> Status {
+    Fd fd(::open(temp.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644));
+    if (fd.get() < 0) return Errno("cannot create", temp);
+    size_t done = 0;
+    while (done < bytes.size()) {
+      ssize_t n = ::write(fd.get(), bytes.data() + done, bytes.size() - done);
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Errno("cannot write", temp);
+      done += static_cast<size_t>(n);
+    }
+    if (sync && ::fsync(fd.get()) != 0) return Errno("cannot fsync", temp);
+    if (fd.Close() != 0) return Errno("cannot close", temp);
+    if (::rename(temp.c_str(), target.c_str()) != 0) return Errno("cannot rename into", target);
+    return Status::Ok();
+  }();
+  if (!status.ok()) {
+    ::unlink(temp.c_str());
+    return status;
+  }
+  return sync ? SyncDir(dir) : Status::Ok();
+}
+
+// Identifies one version of a file cheaply: a rename makes a new inode, a rewrite a new mtime.
+struct FileStamp {
+  uint64_t inode = 0;
+  uint64_t size = 0;
+  int64_t mtime_ns = 0;
+  friend bool operator==(const FileStamp&, const FileStamp&) = default;
+};
+FileStamp StampOf(const struct stat& st) {
+  return {static_cast<uint64_t>(st.st_ino), static_cast<uint64_t>(st.st_size),
+          static_cast<int64_t>(st.st_mtim.tv_sec) * 1'000'000'000 + st.st_mtim.tv_nsec};
+}
+std::optional<FileStamp> StatFile(const std::filesystem::path& p) {
+  struct stat st;
+  if (::stat(p.c_str(), &st) != 0) return std::nullopt;
+  return StampOf(st);
+}
+
+Status CheckName(std::string_view what, std::string_view name, size_t max_bytes) {
+  if (name.empty()) return Status::InvalidArgument(fmt::format("{} is empty", what));
+  if (name.size() > max_bytes) {
+    return Status::InvalidArgument(
+        fmt::format("{} '{}' is longer than {} bytes", what, name, max_bytes));
+  }
+  for (char c : name) {
+    auto u = static_cast<unsigned char>(c);
+    if (u < 0x20 || u == 0x7f) {
+      return Status::InvalidArgument(
+          fmt::format("{} '{}' holds a control character (0x{:02x})", what, name, u));
+    }
+  }
+  return Status::Ok();
+}
+
+// Checks what a writer may store; says which row or column is wrong.
+Status ValidateSeries(const BarSeries& s) {
+  KAIROS_RETURN_IF_ERROR(CheckName("symbol", s.instrument.symbol, BarStore::kMaxSymbolBytes));
+  KAIROS_RETURN_IF_ERROR(CheckName("exchange", s.instrument.exchange, BarStore::kMaxExchangeBytes));
+  const size_t n = s.dates.size();
+  auto check_column = [&](const char* name, const std::vector<double>& col) -> Status {
+    size_t want = s.close_only && std::string_view(name) != "close" ? 0 : n;
+    if (col.size() == want) return Status::Ok();
+    return Status::InvalidArgument(fmt::format("{}: column '{}' has {} values, expected {}{}",
+                                               s.instrument.symbol, name, col.size(), want,
+                                               s.close_only ? " (close-only series)" : ""));
+  };
+  KAIROS_RETURN_IF_ERROR(check_column("open", s.open));
+  KAIROS_RETURN_IF_ERROR(check_column("high", s.high));
+  KAIROS_RETURN_IF_ERROR(check_column("low", s.low));
+  KAIROS_RETURN_IF_ERROR(check_column("close", s.close));
+  KAIROS_RETURN_IF_ERROR(check_column("volume", s.volume));
+  for (size_t i = 1; i < n; ++i) {
+    if (s.dates[i] <= s.dates[i - 1]) {
+      return Status::InvalidArgument(
+          fmt::format("{}: dates not strictly increasing at row {}: {} after {}",
+                      s.instrument.symbol, i, s.dates[i], s.dates[i - 1]));
+    }
+  }
+  return Status::Ok();
+}
+
+std::span<const double> ColumnOf(const BarSeries& s, size_t slot) {
+  switch (slot) {
+    case 1:
+      return s.open;
+    case 2:
+      return s.high;
+    case 3:
+      return s.low;
+    case 4:
+      return s.close;
+    case 5:
+      return s.volume;
+  }
+  KAIROS_CHECK(false) << "bad slot " << slot;
+  return {};
+}
+
+// REQUIRES: ValidateSeries(s).ok() and !s.empty().
+std::vector<std::byte> Encode(const BarSeries& s) {
+  const uint64_t n = s.size();
+  Layout layout = LayoutFor(n, s.close_only);
+  std::vector<std::byte> out(layout.file_size);  // zero-filled: the pads are zero
+  FileHeader h{};
+  std::memcpy(h.magic, kMagic, sizeof kMagic);
+  h.version = kVersion;
+  h.flags = s.close_only ? kFlagCloseOnly : 0;
+  h.bar_count = n;
+  h.file_size = layout.file_size;
+  h.first_date = s.dates.front().days();
+  h.last_date = s.dates.back().days();
+  std::memcpy(h.exchange, s.instrument.exchange.data(), s.instrument.exchange.size());
+  std::memcpy(h.symbol, s.instrument.symbol.data(), s.instrument.symbol.size());
+  for (size_t slot = 0; slot < kSlots; ++slot) {
+    if (!SlotPresent(slot, s.close_only)) continue;
+    std::byte* at = out.data() + layout.offset[slot];
+    if (slot == kDateSlot) {
+      std::memcpy(at, s.dates.data(), n * sizeof(Date));
+    } else {
+      std::memcpy(at, ColumnOf(s, slot).data(), n * sizeof(double));
+    }
+    h.column_offset[slot] = layout.offset[slot];
+    h.column_hash[slot] = Checksum64({at, AlignUp(n * ElementSize(slot))});
+  }
+  std::memcpy(out.data(), &h, sizeof h);
+  h.header_hash = Checksum64({out.data(), kHeaderHashedBytes});
+  std::memcpy(out.data(), &h, sizeof h);
+  return out;
+}
+
+// Validates a header read from a file of `actual_size` bytes: magic, version, checksum, size,
+// layout. Says what is wrong, naming the file.
+Status CheckHeader(const std::byte* bytes, uint64_t actual_size, const std::filesystem::path& path,
+                   FileHeader* out) {
+  if (actual_size < sizeof(FileHeader)) {
+    return CorruptionIn(path, fmt::format("truncated: {} bytes, shorter than the {}-byte header",
+                                          actual_size, sizeof(FileHeader)));
+  }
+  FileHeader h;
+  std::memcpy(&h, bytes, sizeof h);
+  if (std::memcmp(h.magic, kMagic, sizeof kMagic) != 0) {
+    return CorruptionIn(path, "bad magic: not a kairos bar file");
+  }
+  if (h.version != kVersion) {
+    return CorruptionIn(path, fmt::format("unsupported format version {} (this build reads {})",
+                                          h.version, kVersion));
+  }
+  if (Checksum64({bytes, kHeaderHashedBytes}) != h.header_hash) {
+    return CorruptionIn(path, "header checksum mismatch");
+  }
+  // From here on the header is what the writer wrote; a mismatch below is damage to the rest.
+  if (actual_size < h.file_size) {
+    return CorruptionIn(
+        path, fmt::format("truncated: {} bytes, the header says {}", actual_size, h.file_size));
+  }
+  if (actual_size > h.file_size) {
+    return CorruptionIn(path, fmt::format("{} bytes, the header says {} (trailing garbage)",
+                                          actual_size, h.file_size));
+  }
+  // A header with a valid checksum but an impossible layout means a writer bug; still never
+  // serve it.
+  bool close_only = (h.flags & kFlagCloseOnly) != 0;
+  Layout layout = LayoutFor(h.bar_count, close_only);
+  bool layout_ok = (h.flags & ~kFlagCloseOnly) == 0 && h.bar_count > 0 &&
+                   h.bar_count < (uint64_t{1} << 32) && layout.file_size == h.file_size &&
+                   h.symbol[sizeof h.symbol - 1] == '\0' &&
+                   h.exchange[sizeof h.exchange - 1] == '\0' && h.first_date <= h.last_date;
+  for (size_t slot = 0; slot < kSlots; ++slot) {
+    layout_ok = layout_ok && h.column_offset[slot] == layout.offset[slot];
+  }
+  if (!layout_ok) return CorruptionIn(path, "inconsistent header (flags, count or layout)");
+  *out = h;
+  return Status::Ok();
+}
+
+SeriesInfo InfoOf(const FileHeader& h) {
+  SeriesInfo info;
+  info.instrument.symbol = h.symbol;
+  info.instrument.exchange = h.exchange;
+  info.close_only = (h.flags & kFlagCloseOnly) != 0;
+  info.first = Date::FromDays(h.first_date);
+  info.last = Date::FromDays(h.last_date);
+  info.bars = static_cast<int64_t>(h.bar_count);
+  return info;
+}
+
+class MappedSeries final : public SeriesView {
+ public:
+  MappedSeries(void* addr, size_t length) : addr_(addr), length_(length) {}
+  ~MappedSeries() override { ::munmap(addr_, length_); }
+  MappedSeries(const MappedSeries&) = delete;
+  MappedSeries& operator=(const MappedSeries&) = delete;
+
+  const SeriesInfo& info() const override { return info_; }
+  std::span<const Date> dates() const override { return dates_; }
+  std::span<const double> open() const override { return Served(Column::kOpen); }
+  std::span<const double> high() const override { return Served(Column::kHigh); }
+  std::span<const double> low() const override { return Served(Column::kLow); }
+  std::span<const double> close() const override { return Served(Column::kClose); }
+  std::span<const double> volume() const override { return Served(Column::kVolume); }
+
+  const std::byte* base() const { return static_cast<const std::byte*>(addr_); }
+  void set_info(SeriesInfo info) { info_ = std::move(info); }
+  void set_dates(std::span<const Date> d) { dates_ = d; }
+  void Serve(Column c, std::span<const double> values) {
+    served_[static_cast<size_t>(c)] = true;
+    columns_[static_cast<size_t>(c)] = values;
+  }
+
+ private:
+  std::span<const double> Served(Column c) const {
+    KAIROS_CHECK(served_[static_cast<size_t>(c)])
+        << "column '" << kSlotNames[SlotOf(c)] << "' of " << info_.instrument.symbol
+        << " was not asked for in ReadColumns()";
+    return columns_[static_cast<size_t>(c)];
+  }
+
+  void* addr_;
+  size_t length_;
+  SeriesInfo info_;
+  std::span<const Date> dates_;
+  std::span<const double> columns_[5];
+  bool served_[5] = {};
+};
+
+// The manifest: what List() and Info() answer from, plus the stamp of each file it describes.
+struct ManifestEntry {
+  SeriesInfo info;
+  uint64_t checksum = 0;  // the file's header checksum (which covers its column checksums)
+  FileStamp stamp;
+};
+using Manifest = std::map<std::string, ManifestEntry, std::less<>>;  // by symbol
+
+std::string FormatManifest(const Manifest& manifest) {
+  std::string out = std::string(kManifestHeader) + "\n";
+  out += "# symbol\texchange\tclose_only\tfirst\tlast\tbars\tchecksum\tinode\tsize\tmtime_ns\n";
+  for (const auto& [symbol, e] : manifest) {
+    out += fmt::format("{}\t{}\t{}\t{}\t{}\t{}\t{:016x}\t{}\t{}\t{}\n", symbol,
+                       e.info.instrument.exchange, e.info.close_only ? 1 : 0, e.info.first,
+                       e.info.last, e.info.bars, e.checksum, e.stamp.inode, e.stamp.size,
+                       e.stamp.mtime_ns);
+  }
+  uint64_t hash = Checksum64(std::as_bytes(std::span(out.data(), out.size())));
+  out += fmt::format("# end {} {:016x}\n", manifest.size(), hash);
+  return out;
+}
+
+template <typename T>
+bool ParseInt(std::string_view text, T* out, int base = 10) {
+  auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), *out, base);
+  return ec == std::errc() && ptr == text.data() + text.size();
+}
+
+std::vector<std::string_view> SplitTabs(std::string_view line) {
+  std::vector<std::string_view> fields;
+  size_t start = 0;
+  while (true) {
+    size_t tab = line.find('\t', start);
+    fields.push_back(line.substr(start, tab - start));
+    if (tab == std::string_view::npos) break;
+    start = tab + 1;
+  }
+  return fields;
+}
+
+// Parses what FormatManifest wrote; nullopt if anything is off (the caller rebuilds).
+std::optional<Manifest> ParseManifest(std::string_view text) {
+  size_t end_line = text.rfind("# end ");
+  if (end_line == std::string_view::npos || text.empty() || text.back() != '\n') return {};
+  std::string_view body = text.substr(0, end_line);
+  std::string_view trailer = text.substr(end_line + 6, text.size() - end_line - 7);
+  size_t space = trailer.find(' ');
+  if (space == std::string_view::npos) return {};
+  size_t count = 0;
+  uint64_t hash = 0;
+  if (!ParseInt(trailer.substr(0, space), &count) ||
+      !ParseInt(trailer.substr(space + 1), &hash, 16) ||
+      Checksum64(std::as_bytes(std::span(body.data(), body.size()))) != hash) {
+    return {};
+  }
+  Manifest manifest;
+  size_t pos = 0;
+  bool first_line = true;
+  while (pos < body.size()) {
+    size_t nl = body.find('\n', pos);
+    if (nl == std::string_view::npos) return {};
+    std::string_view line = body.substr(pos, nl - pos);
+    pos = nl + 1;
+    if (first_line) {
+      if (line != kManifestHeader) return {};
+      first_line = false;
+      continue;
+    }
+    if (line.starts_with("#")) continue;
+    std::vector<std::string_view> f = SplitTabs(line);
+    if (f.size() != 10) return {};
+    ManifestEntry e;
+    e.info.instrument.symbol = std::string(f[0]);
+    e.info.instrument.exchange = std::string(f[1]);
+    e.info.close_only = f[2] == "1";
+    Result<Date> first = Date::Parse(f[3]);
+    Result<Date> last = Date::Parse(f[4]);
+    if (!first.ok() || !last.ok() || (f[2] != "0" && f[2] != "1")) return {};
+    e.info.first = *first;
+    e.info.last = *last;
+    if (!ParseInt(f[5], &e.info.bars) || !ParseInt(f[6], &e.checksum, 16) ||
+        !ParseInt(f[7], &e.stamp.inode) || !ParseInt(f[8], &e.stamp.size) ||
+        !ParseInt(f[9], &e.stamp.mtime_ns)) {
+      return {};
+    }
+    std::string symbol = e.info.instrument.symbol;
+    manifest.emplace(std::move(symbol), std::move(e));
+  }
+  if (first_line || manifest.size() != count) return {};
+  return manifest;
+}
+
+Result<std::string> ReadWholeFile(const std::filesystem::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) {
+    if (errno == ENOENT) return Status::NotFound(fmt::format("{} does not exist", path.string()));
+    return Errno("cannot open", path);
+  }
+  std::string out;
+  char buf[1 << 16];
+  while (true) {
+    ssize_t n = ::read(fd.get(), buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return Errno("cannot read", path);
+    if (n == 0) break;
+    out.append(buf, static_cast<size_t>(n));
+  }
+  return out;
+}
+
+// Reads and checks just the header of a bar file (for manifest rebuilds).
+Result<ManifestEntry> ReadEntry(const std::filesystem::path& path) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return Errno("cannot open", path);
+  struct stat st;
+  if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat", path);
+  std::byte bytes[sizeof(FileHeader)] = {};
+  ssize_t n = ::pread(fd.get(), bytes, sizeof bytes, 0);
+  if (n < 0) return Errno("cannot read", path);
+  FileHeader h;
+  KAIROS_RETURN_IF_ERROR(CheckHeader(bytes, static_cast<uint64_t>(st.st_size), path, &h));
+  return ManifestEntry{InfoOf(h), h.header_hash, StampOf(st)};
+}
+
+class FileBarStore final : public BarStore {
+ public:
+  FileBarStore(std::filesystem::path dir, BarStoreOptions options)
+      : dir_(std::move(dir)), options_(options) {}
+  ~FileBarStore() override {
+    // Best effort: a manifest left stale here is rebuilt by the next Open().
+    std::lock_guard lock(mu_);
+    if (dirty_) (void)WriteManifestLocked();
+  }
+
+  // Loads the manifest and reconciles it with the files in the directory: entries whose file
+  // is gone are dropped, files that are new or changed since (inode, size, mtime) are described
+  // from their headers; a missing or unreadable manifest is rebuilt whole. Files whose header is
+  // corrupt are left out (Read() reports them). Rewrites the manifest if anything changed.
+  Status Load() {
+    std::lock_guard lock(mu_);
+    std::filesystem::path manifest_path = dir_ / kManifestName;
+    Result<std::string> text = ReadWholeFile(manifest_path);
+    std::optional<Manifest> loaded;
+    if (text.ok()) loaded = ParseManifest(*text);
+    bool changed = !loaded.has_value();
+    Manifest old = loaded.value_or(Manifest{});
+    std::map<std::string, const ManifestEntry*> old_by_file;
+    for (const auto& [symbol, e] : old) old_by_file[SymbolFileName(symbol)] = &e;
+
+    std::error_code ec;
+    std::filesystem::directory_iterator it(dir_, ec);
+    if (ec) return Status::IOError(fmt::format("cannot list {}: {}", dir_.string(), ec.message()));
+    Manifest fresh;
+    for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
+      std::string name = it->path().filename().string();
+      if (!name.ends_with(kExtension)) continue;  // temp files, the manifest
+      std::optional<FileStamp> stamp = StatFile(it->path());
+      if (!stamp) continue;
+      auto known = old_by_file.find(name);
+      if (known != old_by_file.end() && known->second->stamp == *stamp) {
+        fresh.emplace(known->second->info.instrument.symbol, *known->second);
+        continue;
+      }
+      changed = true;
+      Result<ManifestEntry> entry = ReadEntry(it->path());
+      if (!entry.ok() || SymbolFileName(entry->info.instrument.symbol) != name) continue;
+      fresh.emplace(entry->info.instrument.symbol, *entry);
+    }
+    if (ec) return Status::IOError(fmt::format("cannot list {}: {}", dir_.string(), ec.message()));
+    changed = changed || fresh.size() != old.size();
+    manifest_ = std::move(fresh);
+    if (changed) {
+      // A reader on a read-only store still works from the rebuilt in-memory manifest.
+      (void)WriteManifestLocked();
+    } else {
+      manifest_stamp_ = StatFile(manifest_path);
+    }
+    return Status::Ok();
+  }
+
+  Status Upsert(const BarSeries& bars) override {
+    KAIROS_RETURN_IF_ERROR(ValidateSeries(bars));
+    Result<std::unique_ptr<SeriesView>> stored = Read(bars.instrument.symbol);
+    if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) {
+      return stored.status().WithContext(
+          fmt::format("cannot merge into the stored bars of {}", bars.instrument.symbol));
+    }
+    if (!stored.ok()) return bars.empty() ? Status::Ok() : Write(bars);
+    const SeriesInfo& info = (*stored)->info();
+    if (info.close_only != bars.close_only) {
+      return Status::InvalidArgument(fmt::format(
+          "{} is stored {}, the new bars are {}; use Replace to change it", bars.instrument.symbol,
+          info.close_only ? "close-only" : "with open/high/low/volume",
+          bars.close_only ? "close-only" : "with open/high/low/volume"));
+    }
+    if (info.instrument.exchange != bars.instrument.exchange) {
+      return Status::InvalidArgument(fmt::format(
+          "{} is stored with exchange {}, the new bars say {}; use Replace to change it",
+          bars.instrument.symbol, info.instrument.exchange, bars.instrument.exchange));
+    }
+    if (bars.empty()) return Status::Ok();
+    return Write(Merge(**stored, bars));
+  }
+
+  Status Replace(const BarSeries& bars) override {
+    KAIROS_RETURN_IF_ERROR(ValidateSeries(bars));
+    if (bars.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("{}: cannot store an empty series (use Remove)", bars.instrument.symbol));
+    }
+    return Write(bars);
+  }
+
+  Status Remove(std::string_view symbol) override {
+    std::filesystem::path path = dir_ / SymbolFileName(symbol);
+    if (::unlink(path.c_str()) != 0) {
+      if (errno == ENOENT) return Status::NotFound(fmt::format("no bars stored for '{}'", symbol));
+      return Errno("cannot remove", path);
+    }
+    if (options_.sync) KAIROS_RETURN_IF_ERROR(SyncDir(dir_));
+    std::lock_guard lock(mu_);
+    auto it = manifest_.find(symbol);
+    if (it != manifest_.end()) manifest_.erase(it);
+    return ManifestChangedLocked();
+  }
+
+  Result<std::unique_ptr<SeriesView>> Read(std::string_view symbol) const override {
+    return ReadColumns(symbol, ColumnSet::All());
+  }
+
+  Result<std::unique_ptr<SeriesView>> ReadColumns(std::string_view symbol,
+                                                  ColumnSet columns) const override {
+    std::filesystem::path path = dir_ / SymbolFileName(symbol);
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      if (errno == ENOENT) return Status::NotFound(fmt::format("no bars stored for '{}'", symbol));
+      return Errno("cannot open", path);
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat", path);
+    const auto size = static_cast<uint64_t>(st.st_size);
+    if (size < sizeof(FileHeader)) {
+      FileHeader unused;
+      std::byte bytes[sizeof(FileHeader)] = {};
+      return CheckHeader(bytes, size, path, &unused);
+    }
+    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
+    if (addr == MAP_FAILED) return Errno("cannot mmap", path);
+    auto view = std::make_unique<MappedSeries>(addr, size);
+    const std::byte* base = view->base();
+    FileHeader h;
+    KAIROS_RETURN_IF_ERROR(CheckHeader(base, size, path, &h));
+    if (std::string_view(h.symbol) != symbol) {
+      return CorruptionIn(path, fmt::format("holds symbol '{}', expected '{}'", h.symbol, symbol));
+    }
+    const size_t n = h.bar_count;
+    auto verify = [&](size_t slot) -> Status {
+      if (Checksum64({base + h.column_offset[slot], AlignUp(n * ElementSize(slot))}) ==
+          h.column_hash[slot]) {
+        return Status::Ok();
+      }
+      return CorruptionIn(path, fmt::format("checksum mismatch in column '{}'", kSlotNames[slot]));
+    };
+    KAIROS_RETURN_IF_ERROR(verify(kDateSlot));
+    std::span<const Date> dates(reinterpret_cast<const Date*>(base + h.column_offset[kDateSlot]),
+                                n);
+    // The checksum matched, so this only catches a writer bug; never serve it either way.
+    for (size_t i = 1; i < n; ++i) {
+      if (dates[i] <= dates[i - 1]) {
+        return CorruptionIn(path, fmt::format("dates not strictly increasing at row {}", i));
+      }
+    }
+    if (dates.front().days() != h.first_date || dates.back().days() != h.last_date) {
+      return CorruptionIn(path, "first/last date in the header disagree with the dates column");
+    }
+    view->set_dates(dates);
+    bool close_only = (h.flags & kFlagCloseOnly) != 0;
+    for (Column c : {Column::kOpen, Column::kHigh, Column::kLow, Column::kClose, Column::kVolume}) {
+      if (!columns.contains(c)) continue;
+      size_t slot = SlotOf(c);
+      if (!SlotPresent(slot, close_only)) {
+        view->Serve(c, {});
+        continue;
+      }
+      KAIROS_RETURN_IF_ERROR(verify(slot));
+      view->Serve(c, {reinterpret_cast<const double*>(base + h.column_offset[slot]), n});
+    }
+    view->set_info(InfoOf(h));
+    return std::unique_ptr<SeriesView>(std::move(view));
+  }
+
+  std::vector<SeriesInfo> List() const override {
+    std::lock_guard lock(mu_);
+    RefreshLocked();
+    std::vector<SeriesInfo> out;
+    out.reserve(manifest_.size());
+    for (const auto& [symbol, e] : manifest_) out.push_back(e.info);
+    return out;
+  }
+
+  Result<SeriesInfo> Info(std::string_view symbol) const override {
+    std::lock_guard lock(mu_);
+    RefreshLocked();
+    auto it = manifest_.find(symbol);
+    if (it == manifest_.end()) {
+      return Status::NotFound(fmt::format("no bars stored for '{}'", symbol));
+    }
+    return it->second.info;
+  }
+
+  void BeginBatch() override {
+    std::lock_guard lock(mu_);
+    ++batch_depth_;
+  }
+
+  Status EndBatch() override {
+    std::lock_guard lock(mu_);
+    KAIROS_CHECK(batch_depth_ > 0) << "EndBatch() without BeginBatch()";
+    --batch_depth_;
+    return ManifestChangedLocked();
+  }
+
+ private:
+  // REQUIRES: both validated, same close_only. New rows win on equal dates.
+  static BarSeries Merge(const SeriesView& old, const BarSeries& add) {
+    BarSeries out;
+    out.instrument = add.instrument;
+    out.close_only = add.close_only;
+    std::span<const Date> od = old.dates();
+    std::span<const double> oc = old.close();
+    std::span<const double> oo, oh, ol, ov;
+    if (!out.close_only) {
+      oo = old.open();
+      oh = old.high();
+      ol = old.low();
+      ov = old.volume();
+    }
+    const size_t capacity = od.size() + add.size();
+    out.dates.reserve(capacity);
+    out.close.reserve(capacity);
+    if (!out.close_only) {
+      for (auto* col : {&out.open, &out.high, &out.low, &out.volume}) col->reserve(capacity);
+    }
+    auto take_old = [&](size_t i) {
+      out.dates.push_back(od[i]);
+      out.close.push_back(oc[i]);
+      if (out.close_only) return;
+      out.open.push_back(oo[i]);
+      out.high.push_back(oh[i]);
+      out.low.push_back(ol[i]);
+      out.volume.push_back(ov[i]);
+    };
+    auto take_new = [&](size_t j) {
+      out.dates.push_back(add.dates[j]);
+      out.close.push_back(add.close[j]);
+      if (out.close_only) return;
+      out.open.push_back(add.open[j]);
+      out.high.push_back(add.high[j]);
+      out.low.push_back(add.low[j]);
+      out.volume.push_back(add.volume[j]);
+    };
+    size_t i = 0, j = 0;
+    while (i < od.size() || j < add.size()) {
+      if (j == add.size() || (i < od.size() && od[i] < add.dates[j])) {
+        take_old(i++);
+      } else {
+        if (i < od.size() && od[i] == add.dates[j]) ++i;
+        take_new(j++);
+      }
+    }
+    return out;
+  }
+
+  // REQUIRES: ValidateSeries(bars).ok(), !bars.empty().
+  Status Write(const BarSeries& bars) {
+    std::vector<std::byte> bytes = Encode(bars);
+    std::string name = SymbolFileName(bars.instrument.symbol);
+    KAIROS_RETURN_IF_ERROR(WriteAtomically(dir_, name, bytes, options_.sync));
+    FileHeader h;
+    std::memcpy(&h, bytes.data(), sizeof h);
+    ManifestEntry entry{InfoOf(h), h.header_hash, StatFile(dir_ / name).value_or(FileStamp{})};
+    std::lock_guard lock(mu_);
+    manifest_[bars.instrument.symbol] = std::move(entry);
+    return ManifestChangedLocked();
+  }
+
+  Status ManifestChangedLocked() {
+    dirty_ = true;
+    return batch_depth_ > 0 ? Status::Ok() : WriteManifestLocked();
+  }
+
+  Status WriteManifestLocked() const {
+    std::string text = FormatManifest(manifest_);
+    KAIROS_RETURN_IF_ERROR(
+        WriteAtomically(dir_, kManifestName, std::as_bytes(std::span(text)), options_.sync));
+    dirty_ = false;
+    manifest_stamp_ = StatFile(dir_ / kManifestName);
+    return Status::Ok();
+  }
+
+  // Picks up a manifest another process wrote since we last read or wrote ours.
+  void RefreshLocked() const {
+    if (dirty_ || batch_depth_ > 0) return;
+    std::filesystem::path path = dir_ / kManifestName;
+    std::optional<FileStamp> stamp = StatFile(path);
+    if (!stamp || stamp == manifest_stamp_) return;
+    Result<std::string> text = ReadWholeFile(path);
+    if (!text.ok()) return;
+    std::optional<Manifest> loaded = ParseManifest(*text);
+    if (!loaded) return;
+    manifest_ = std::move(*loaded);
+    manifest_stamp_ = stamp;
+  }
+
+  const std::filesystem::path dir_;
+  const BarStoreOptions options_;
+  mutable std::mutex mu_;
+  mutable Manifest manifest_;                        // guarded by mu_
+  mutable std::optional<FileStamp> manifest_stamp_;  // guarded by mu_
+  mutable bool dirty_ = false;                       // guarded by mu_
+  int batch_depth_ = 0;                              // guarded by mu_
+};
+
+}  // namespace
+
+uint64_t Checksum64(std::span<const std::byte> data) {
+  uint64_t lanes[4] = {kK1, kK2, kK3, kK1 ^ kK3};
+  const std::byte* p = data.data();
+  size_t n = data.size();
+  while (n >= 32) {
+    lanes[0] = Round(lanes[0], Load64(p));
+    lanes[1] = Round(lanes[1], Load64(p + 8));
+    lanes[2] = Round(lanes[2], Load64(p + 16));
+    lanes[3] = Round(lanes[3], Load64(p + 24));
+    p += 32;
+    n -= 32;
+  }
+  uint64_t h = Finalise(static_cast<uint64_t>(data.size()) * kK3 + kK2);
+  for (uint64_t lane : lanes) h = Finalise(h ^ lane);
+  while (n >= 8) {
+    h = Round(h, Load64(p));
+    p += 8;
+    n -= 8;
+  }
+  if (n > 0) {
+    uint64_t tail = uint64_t{n} << 56;
+    for (size_t i = 0; i < n; ++i) tail |= static_cast<uint64_t>(p[i]) << (8 * i);
+    h = Round(h, tail);
+  }
+  return Finalise(h);
+}
+
+std::string SymbolFileName(std::string_view symbol) {
+  std::string out;
+  out.reserve(symbol.size() + 8);
+  for (size_t i = 0; i < symbol.size(); ++i) {
+    char c = symbol[i];
+    bool safe = (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '_' ||
+                (c == '.' && i > 0);
+    if (safe) {
+      out += c;
+    } else {
+      out += fmt::format("%{:02X}", static_cast<unsigned char>(c));
+    }
+  }
+  out += kExtension;
+  return out;
+}
+
+BarSeries SeriesView::Copy(std::optional<Date> from, std::optional<Date> to) const {
+  std::span<const Date> d = dates();
+  size_t begin = from ? std::lower_bound(d.begin(), d.end(), *from) - d.begin() : 0;
+  size_t end = to ? std::upper_bound(d.begin(), d.end(), *to) - d.begin() : d.size();
+  end = std::max(begin, end);
+  BarSeries out;
+  out.instrument = info().instrument;
+  out.close_only = info().close_only;
+  auto copy = [&](std::span<const double> col, std::vector<double>* dst) {
+    dst->assign(col.begin() + static_cast<ptrdiff_t>(begin),
+                col.begin() + static_cast<ptrdiff_t>(end));
+  };
+  out.dates.assign(d.begin() + static_cast<ptrdiff_t>(begin),
+                   d.begin() + static_cast<ptrdiff_t>(end));
+  copy(close(), &out.close);
+  if (!out.close_only) {
+    copy(open(), &out.open);
+    copy(high(), &out.high);
+    copy(low(), &out.low);
+    copy(volume(), &out.volume);
+  }
+  return out;
+}
+
+Result<std::unique_ptr<BarStore>> BarStore::Open(const std::filesystem::path& home) {
+  return Open(home, BarStoreOptions{});
+}
+
+Result<std::unique_ptr<BarStore>> BarStore::Open(const std::filesystem::path& home,
+                                                 const BarStoreOptions& options) {
+  std::filesystem::path dir = home / "bars";
+  std::error_code ec;
+  std::filesystem::create_directories(dir, ec);
+  if (ec) return Status::IOError(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
+  auto store = std::make_unique<FileBarStore>(dir, options);
+  KAIROS_RETURN_IF_ERROR(store->Load());
+  return std::unique_ptr<BarStore>(std::move(store));
+}
+
+}  // namespace kairos::marketdata

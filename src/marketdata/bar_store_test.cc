@@ -1,0 +1,554 @@
+#include "marketdata/bar_store.h"
+
+#include <unistd.h>
+
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <iterator>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+namespace kairos::marketdata {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+using ::testing::Not;
+
+Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
+
+// n daily OHLCV bars on consecutive days from `first`; prices derive from `base` and the row.
+BarSeries Ohlcv(std::string symbol, Date first, int n, double base = 100) {
+  BarSeries s;
+  s.instrument = {std::move(symbol), "NYSE"};
+  for (int i = 0; i < n; ++i) {
+    double c = base + i;
+    s.Append({first.AddDays(i), c - 0.5, c + 1.25, c - 1.5, c, 1000.0 + i});
+  }
+  return s;
+}
+
+BarSeries CloseOnly(std::string symbol, Date first, int n, double base = 50) {
+  BarSeries s;
+  s.instrument = {std::move(symbol), "NYSE"};
+  s.close_only = true;
+  for (int i = 0; i < n; ++i) s.Append({.date = first.AddDays(i), .close = base + i});
+  return s;
+}
+
+std::string ReadBytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+void WriteBytes(const fs::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+class BarStoreTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    home_ = fs::temp_directory_path() /
+            fmt::format("kairos_bar_store_test_{}_{}", ::getpid(),
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(home_);
+    store_ = OpenStore();
+  }
+  void TearDown() override {
+    store_.reset();
+    fs::remove_all(home_);
+  }
+
+  std::unique_ptr<BarStore> OpenStore() {
+    Result<std::unique_ptr<BarStore>> store = BarStore::Open(home_);
+    EXPECT_TRUE(store.ok()) << store.status().ToString();
+    return store.ok() ? std::move(*store) : nullptr;
+  }
+  fs::path FileOf(std::string_view symbol) const { return home_ / "bars" / SymbolFileName(symbol); }
+  fs::path ManifestPath() const { return home_ / "bars" / "manifest.tsv"; }
+
+  BarSeries ReadAll(std::string_view symbol) {
+    Result<std::unique_ptr<SeriesView>> view = store_->Read(symbol);
+    EXPECT_TRUE(view.ok()) << view.status().ToString();
+    return view.ok() ? (*view)->Copy() : BarSeries{};
+  }
+
+  // Stores AAPL (OHLCV, 10 bars), applies `damage` to its file and returns Read's status.
+  Status ReadAfterDamage(const std::function<void(std::string&)>& damage) {
+    EXPECT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 10)).ok());
+    std::string bytes = ReadBytes(FileOf("AAPL"));
+    damage(bytes);
+    WriteBytes(FileOf("AAPL"), bytes);
+    return store_->Read("AAPL").status();
+  }
+
+  fs::path home_;
+  std::unique_ptr<BarStore> store_;
+};
+
+// File layout of version 1 (see bar_store.cc): 256-byte header, 64-byte aligned columns.
+constexpr size_t kHeader = 256;
+size_t Pad(size_t n) { return (n + 63) / 64 * 64; }
+
+TEST_F(BarStoreTest, RoundTripsOhlcv) {
+  BarSeries bars = Ohlcv("AAPL", D(2024, 1, 1), 37);
+  ASSERT_TRUE(store_->Replace(bars).ok());
+  BarSeries back = ReadAll("AAPL");
+  EXPECT_EQ(back.instrument, bars.instrument);
+  EXPECT_FALSE(back.close_only);
+  EXPECT_EQ(back.dates, bars.dates);
+  EXPECT_EQ(back.open, bars.open);
+  EXPECT_EQ(back.high, bars.high);
+  EXPECT_EQ(back.low, bars.low);
+  EXPECT_EQ(back.close, bars.close);
+  EXPECT_EQ(back.volume, bars.volume);
+
+  Result<SeriesInfo> info = store_->Info("AAPL");
+  ASSERT_TRUE(info.ok());
+  EXPECT_EQ(*info, (SeriesInfo{{"AAPL", "NYSE"}, false, D(2024, 1, 1), D(2024, 2, 6), 37}));
+  EXPECT_EQ(fs::file_size(FileOf("AAPL")), kHeader + Pad(37 * 4) + 5 * Pad(37 * 8));
+}
+
+TEST_F(BarStoreTest, ViewColumnsAre64ByteAligned) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 13)).ok());
+  auto view = store_->Read("AAPL");
+  ASSERT_TRUE(view.ok());
+  const SeriesView& v = **view;
+  EXPECT_EQ(reinterpret_cast<uintptr_t>(v.dates().data()) % 64, 0u);
+  for (auto col : {v.open(), v.high(), v.low(), v.close(), v.volume()}) {
+    EXPECT_EQ(col.size(), 13u);
+    EXPECT_EQ(reinterpret_cast<uintptr_t>(col.data()) % 64, 0u);
+  }
+  EXPECT_EQ(v.info().bars, 13);
+}
+
+TEST_F(BarStoreTest, CloseOnlyIsStoredAsSuch) {
+  BarSeries bars = CloseOnly("^GSPC", D(2024, 3, 1), 20);
+  ASSERT_TRUE(store_->Replace(bars).ok());
+  auto view = store_->Read("^GSPC");
+  ASSERT_TRUE(view.ok()) << view.status().ToString();
+  EXPECT_TRUE((*view)->info().close_only);
+  EXPECT_TRUE((*view)->open().empty());
+  EXPECT_TRUE((*view)->high().empty());
+  EXPECT_TRUE((*view)->low().empty());
+  EXPECT_TRUE((*view)->volume().empty());
+  BarSeries back = (*view)->Copy();
+  EXPECT_TRUE(back.close_only);
+  EXPECT_EQ(back.close, bars.close);
+  EXPECT_EQ(back.dates, bars.dates);
+  EXPECT_TRUE(back.open.empty() && back.high.empty() && back.low.empty() && back.volume.empty());
+  // Only dates and closes are on disk: nothing invented.
+  EXPECT_EQ(fs::file_size(FileOf("^GSPC")), kHeader + Pad(20 * 4) + Pad(20 * 8));
+  EXPECT_TRUE(store_->Info("^GSPC")->close_only);
+}
+
+TEST_F(BarStoreTest, UpsertCreatesThenAppends) {
+  ASSERT_TRUE(store_->Upsert(Ohlcv("MSFT", D(2024, 1, 1), 5)).ok());
+  ASSERT_TRUE(store_->Upsert(Ohlcv("MSFT", D(2024, 1, 6), 5, 105)).ok());
+  BarSeries back = ReadAll("MSFT");
+  EXPECT_EQ(back.dates, Ohlcv("MSFT", D(2024, 1, 1), 10).dates);
+  EXPECT_EQ(back.close, Ohlcv("MSFT", D(2024, 1, 1), 10).close);
+  EXPECT_EQ(store_->Info("MSFT")->bars, 10);
+  EXPECT_EQ(store_->Info("MSFT")->last, D(2024, 1, 10));
+}
+
+TEST_F(BarStoreTest, UpsertReplacesExistingDates) {
+  ASSERT_TRUE(store_->Upsert(Ohlcv("MSFT", D(2024, 1, 1), 5)).ok());
+  ASSERT_TRUE(store_->Upsert(Ohlcv("MSFT", D(2024, 1, 4), 4, 500)).ok());  // 4th..7th
+  BarSeries back = ReadAll("MSFT");
+  ASSERT_EQ(back.size(), 7u);
+  EXPECT_EQ(back.close, (std::vector<double>{100, 101, 102, 500, 501, 502, 503}));
+  EXPECT_EQ(back.volume, (std::vector<double>{1000, 1001, 1002, 1000, 1001, 1002, 1003}));
+  EXPECT_EQ(back.high[3], 501.25);
+}
+
+TEST_F(BarStoreTest, UpsertInsertsInTheMiddle) {
+  BarSeries gappy = Ohlcv("MSFT", D(2024, 1, 1), 2);
+  gappy.Append({D(2024, 1, 10), 1, 2, 0.5, 1.5, 7});
+  ASSERT_TRUE(store_->Upsert(gappy).ok());
+  BarSeries middle;
+  middle.instrument = {"MSFT", "NYSE"};
+  middle.Append({D(2024, 1, 5), 3, 4, 2, 3.5, 9});
+  middle.Append({D(2024, 1, 6), 3, 4, 2, 3.25, 9});
+  ASSERT_TRUE(store_->Upsert(middle).ok());
+  BarSeries back = ReadAll("MSFT");
+  EXPECT_EQ(back.dates, (std::vector<Date>{D(2024, 1, 1), D(2024, 1, 2), D(2024, 1, 5),
+                                           D(2024, 1, 6), D(2024, 1, 10)}));
+  EXPECT_EQ(back.close, (std::vector<double>{100, 101, 3.5, 3.25, 1.5}));
+}
+
+TEST_F(BarStoreTest, UpsertCloseOnlyMismatchChangesNothing) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 5)).ok());
+  ASSERT_TRUE(store_->Replace(CloseOnly("IDX", D(2024, 1, 1), 5)).ok());
+  const std::string aapl = ReadBytes(FileOf("AAPL"));
+  const std::string idx = ReadBytes(FileOf("IDX"));
+  const std::string manifest = ReadBytes(ManifestPath());
+
+  Status s = store_->Upsert(CloseOnly("AAPL", D(2024, 1, 6), 3));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "AAPL is stored with open/high/low/volume, the new bars are close-only; use Replace "
+            "to change it");
+  s = store_->Upsert(Ohlcv("IDX", D(2024, 1, 6), 3));
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_THAT(s.message(), HasSubstr("IDX is stored close-only"));
+
+  EXPECT_EQ(ReadBytes(FileOf("AAPL")), aapl);
+  EXPECT_EQ(ReadBytes(FileOf("IDX")), idx);
+  EXPECT_EQ(ReadBytes(ManifestPath()), manifest);
+  // Replace may change it.
+  ASSERT_TRUE(store_->Replace(CloseOnly("AAPL", D(2024, 1, 6), 3)).ok());
+  EXPECT_TRUE(store_->Info("AAPL")->close_only);
+}
+
+TEST_F(BarStoreTest, UpsertOtherExchangeIsInvalid) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("INFY", D(2024, 1, 1), 5)).ok());
+  BarSeries nse = Ohlcv("INFY", D(2024, 1, 6), 2);
+  nse.instrument.exchange = "NSE";
+  Status s = store_->Upsert(nse);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "INFY is stored with exchange NYSE, the new bars say NSE; use Replace to change it");
+  EXPECT_EQ(store_->Info("INFY")->bars, 5);
+}
+
+TEST_F(BarStoreTest, BadSeriesIsRejectedAndNothingStored) {
+  BarSeries unsorted = Ohlcv("BAD", D(2024, 1, 1), 3);
+  std::swap(unsorted.dates[1], unsorted.dates[2]);
+  Status s = store_->Upsert(unsorted);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(),
+            "BAD: dates not strictly increasing at row 2: 2024-01-02 after 2024-01-03");
+
+  BarSeries dup = Ohlcv("BAD", D(2024, 1, 1), 3);
+  dup.dates[2] = dup.dates[1];
+  EXPECT_THAT(store_->Replace(dup).message(), HasSubstr("not strictly increasing at row 2"));
+
+  BarSeries short_column = Ohlcv("BAD", D(2024, 1, 1), 3);
+  short_column.volume.pop_back();
+  s = store_->Replace(short_column);
+  EXPECT_EQ(s.code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(s.message(), "BAD: column 'volume' has 2 values, expected 3");
+
+  BarSeries close_only_with_open = CloseOnly("BAD", D(2024, 1, 1), 3);
+  close_only_with_open.open = {1, 2, 3};
+  EXPECT_EQ(store_->Replace(close_only_with_open).message(),
+            "BAD: column 'open' has 3 values, expected 0 (close-only series)");
+
+  EXPECT_EQ(store_->Replace(Ohlcv("", D(2024, 1, 1), 3)).message(), "symbol is empty");
+  EXPECT_EQ(store_->Replace(Ohlcv("A\tB", D(2024, 1, 1), 3)).message(),
+            "symbol 'A\tB' holds a control character (0x09)");
+  EXPECT_THAT(store_->Replace(Ohlcv(std::string(64, 'X'), D(2024, 1, 1), 3)).message(),
+              HasSubstr("is longer than 63 bytes"));
+  BarSeries no_exchange = Ohlcv("BAD", D(2024, 1, 1), 3);
+  no_exchange.instrument.exchange.clear();
+  EXPECT_EQ(store_->Replace(no_exchange).message(), "exchange is empty");
+  BarSeries empty;
+  empty.instrument = {"BAD", "NYSE"};
+  EXPECT_EQ(store_->Replace(empty).message(), "BAD: cannot store an empty series (use Remove)");
+
+  EXPECT_EQ(store_->Read("BAD").status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(store_->List().empty());
+}
+
+TEST_F(BarStoreTest, EmptyUpsertIsANoOp) {
+  BarSeries empty;
+  empty.instrument = {"NONE", "NYSE"};
+  EXPECT_TRUE(store_->Upsert(empty).ok());
+  EXPECT_EQ(store_->Read("NONE").status().code(), StatusCode::kNotFound);
+}
+
+TEST(SymbolFileNameTest, EscapesUnsafeBytes) {
+  EXPECT_EQ(SymbolFileName("AAPL"), "AAPL.kbar");
+  EXPECT_EQ(SymbolFileName("M&M"), "M%26M.kbar");
+  EXPECT_EQ(SymbolFileName("BRK.B"), "BRK.B.kbar");
+  EXPECT_EQ(SymbolFileName("^GSPC"), "%5EGSPC.kbar");
+  EXPECT_EQ(SymbolFileName("BAJAJ-AUTO"), "BAJAJ-AUTO.kbar");
+  EXPECT_EQ(SymbolFileName("A/B"), "A%2FB.kbar");
+  EXPECT_EQ(SymbolFileName(".."), "%2E..kbar");
+  EXPECT_EQ(SymbolFileName("%5E"), "%255E.kbar");          // distinct from "^"'s "%5E.kbar"
+  EXPECT_EQ(SymbolFileName("aapl"), "%61%61%70%6C.kbar");  // distinct on case-folding file systems
+}
+
+TEST_F(BarStoreTest, AwkwardSymbolsRoundTrip) {
+  const std::vector<std::string> symbols = {"M&M", "BRK.B", "^GSPC", "A/B",      "..",  "%5E",
+                                            "^",   "aapl",  "AAPL",  "NIFTY 50", "L&T*"};
+  for (const std::string& symbol : symbols) {
+    ASSERT_TRUE(store_->Replace(CloseOnly(symbol, D(2024, 1, 1), 3, symbol.size())).ok()) << symbol;
+  }
+  for (const std::string& symbol : symbols) {
+    BarSeries back = ReadAll(symbol);
+    EXPECT_EQ(back.instrument.symbol, symbol);
+    EXPECT_EQ(back.close.front(), static_cast<double>(symbol.size())) << symbol;
+  }
+  std::vector<SeriesInfo> list = OpenStore()->List();
+  ASSERT_EQ(list.size(), symbols.size());
+  EXPECT_EQ(list.front().instrument.symbol, "%5E");  // sorted by symbol bytes
+  EXPECT_EQ(list.back().instrument.symbol, "aapl");
+  EXPECT_EQ(std::distance(fs::directory_iterator(home_ / "bars"), fs::directory_iterator()),
+            static_cast<ptrdiff_t>(symbols.size() + 1));  // + manifest, nothing outside bars/
+}
+
+TEST_F(BarStoreTest, ReadOfUnknownSymbolIsNotFound) {
+  Status s = store_->Read("NOPE").status();
+  EXPECT_EQ(s.code(), StatusCode::kNotFound);
+  EXPECT_EQ(s.message(), "no bars stored for 'NOPE'");
+  EXPECT_EQ(store_->Info("NOPE").status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(BarStoreTest, RemoveDeletesFileAndManifestEntry) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  ASSERT_TRUE(store_->Replace(Ohlcv("MSFT", D(2024, 1, 1), 3)).ok());
+  ASSERT_TRUE(store_->Remove("AAPL").ok());
+  EXPECT_FALSE(fs::exists(FileOf("AAPL")));
+  EXPECT_EQ(store_->Read("AAPL").status().code(), StatusCode::kNotFound);
+  ASSERT_EQ(store_->List().size(), 1u);
+  EXPECT_THAT(ReadBytes(ManifestPath()), Not(HasSubstr("AAPL")));
+  EXPECT_EQ(store_->Remove("AAPL").code(), StatusCode::kNotFound);
+}
+
+TEST_F(BarStoreTest, CopyHonoursDateBounds) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 10)).ok());
+  auto view = store_->Read("AAPL");
+  ASSERT_TRUE(view.ok());
+  BarSeries part = (*view)->Copy(D(2024, 1, 3), D(2024, 1, 5));
+  EXPECT_EQ(part.dates, (std::vector<Date>{D(2024, 1, 3), D(2024, 1, 4), D(2024, 1, 5)}));
+  EXPECT_EQ(part.open, (std::vector<double>{101.5, 102.5, 103.5}));
+  EXPECT_EQ((*view)->Copy(D(2024, 1, 9)).size(), 2u);
+  EXPECT_EQ((*view)->Copy(std::nullopt, D(2023, 12, 31)).size(), 0u);
+  EXPECT_EQ((*view)->Copy(D(2024, 1, 5), D(2024, 1, 3)).size(), 0u);
+}
+
+TEST_F(BarStoreTest, TruncatedFileIsCorruption) {
+  Status s = ReadAfterDamage([](std::string& b) { b.resize(b.size() - 64); });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(), FileOf("AAPL").string() + ": truncated: 896 bytes, the header says 960");
+
+  s = ReadAfterDamage([](std::string& b) { b.resize(100); });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(),
+            FileOf("AAPL").string() + ": truncated: 100 bytes, shorter than the 256-byte header");
+
+  s = ReadAfterDamage([](std::string& b) { b.clear(); });
+  EXPECT_THAT(s.message(), HasSubstr("truncated: 0 bytes"));
+}
+
+TEST_F(BarStoreTest, TrailingBytesAreCorruption) {
+  Status s = ReadAfterDamage([](std::string& b) { b += "junk"; });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_THAT(s.message(), HasSubstr("964 bytes, the header says 960 (trailing garbage)"));
+}
+
+TEST_F(BarStoreTest, FlippedByteAnywhereIsCorruption) {
+  // 10 OHLCV bars: header [0,256), dates [256,320), open [320,448), high [448,576),
+  // low [576,704), close [704,832), volume [832,960).
+  struct Case {
+    size_t offset;
+    const char* expected;
+  };
+  const Case cases[] = {
+      {20, "header checksum mismatch"},   // bar count
+      {100, "header checksum mismatch"},  // symbol
+      {200, "header checksum mismatch"},  // a column checksum
+      {256, "checksum mismatch in column 'dates'"},
+      {300, "checksum mismatch in column 'dates'"},  // padding after the dates
+      {330, "checksum mismatch in column 'open'"},
+      {600, "checksum mismatch in column 'low'"},
+      {720, "checksum mismatch in column 'close'"},
+      {959, "checksum mismatch in column 'volume'"},  // the last pad byte
+  };
+  for (const Case& c : cases) {
+    Status s = ReadAfterDamage([&](std::string& b) { b[c.offset] ^= 0x10; });
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << c.offset;
+    EXPECT_EQ(s.message(), FileOf("AAPL").string() + ": " + c.expected) << c.offset;
+  }
+}
+
+TEST_F(BarStoreTest, BadMagicIsCorruption) {
+  Status s = ReadAfterDamage([](std::string& b) { b[0] = 'X'; });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(), FileOf("AAPL").string() + ": bad magic: not a kairos bar file");
+  s = ReadAfterDamage([](std::string& b) { b = std::string(4096, 'a'); });
+  EXPECT_THAT(s.message(), HasSubstr("bad magic"));
+}
+
+TEST_F(BarStoreTest, OtherFormatVersionIsCorruption) {
+  Status s = ReadAfterDamage([](std::string& b) {
+    b[8] = 2;  // version
+    uint64_t hash = Checksum64(std::as_bytes(std::span(b.data(), 248)));
+    std::memcpy(b.data() + 248, &hash, 8);
+  });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(),
+            FileOf("AAPL").string() + ": unsupported format version 2 (this build reads 1)");
+}
+
+TEST_F(BarStoreTest, FileUnderAnotherSymbolsNameIsCorruption) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  fs::copy_file(FileOf("AAPL"), FileOf("MSFT"));
+  Status s = store_->Read("MSFT").status();
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(), FileOf("MSFT").string() + ": holds symbol 'AAPL', expected 'MSFT'");
+  // Nor does a manifest rebuild list it as MSFT or as a second AAPL.
+  std::vector<SeriesInfo> list = OpenStore()->List();
+  ASSERT_EQ(list.size(), 1u);
+  EXPECT_EQ(list[0].instrument.symbol, "AAPL");
+}
+
+TEST_F(BarStoreTest, ReadColumnsVerifiesOnlyWhatItServes) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 10)).ok());
+  std::string bytes = ReadBytes(FileOf("AAPL"));
+  bytes[330] ^= 1;  // inside the open column
+  WriteBytes(FileOf("AAPL"), bytes);
+
+  auto closes = store_->ReadColumns("AAPL", {Column::kClose});
+  ASSERT_TRUE(closes.ok()) << closes.status().ToString();
+  EXPECT_EQ((*closes)->close().size(), 10u);
+  EXPECT_EQ((*closes)->close()[9], 109);
+  EXPECT_EQ((*closes)->dates().size(), 10u);
+  EXPECT_DEATH((void)(*closes)->open(), "column 'open' of AAPL was not asked for");
+
+  EXPECT_EQ(store_->ReadColumns("AAPL", {Column::kOpen}).status().message(),
+            FileOf("AAPL").string() + ": checksum mismatch in column 'open'");
+  EXPECT_EQ(store_->Read("AAPL").status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(BarStoreTest, CorruptStoredFileBlocksUpsertButNotReplace) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 10)).ok());
+  std::string bytes = ReadBytes(FileOf("AAPL"));
+  bytes[641] ^= 1;
+  WriteBytes(FileOf("AAPL"), bytes);
+  Status s = store_->Upsert(Ohlcv("AAPL", D(2024, 2, 1), 1));
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_THAT(s.message(), HasSubstr("cannot merge into the stored bars of AAPL: "));
+  EXPECT_EQ(ReadBytes(FileOf("AAPL")), bytes);
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 2, 1), 1)).ok());
+  EXPECT_EQ(ReadAll("AAPL").size(), 1u);
+}
+
+TEST_F(BarStoreTest, LeftoverTempFilesAreHarmless) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  store_.reset();
+  // What a crash in the middle of a write leaves behind.
+  WriteBytes(home_ / "bars" / "AAPL.kbar.tmp", "half a fi");
+  WriteBytes(home_ / "bars" / "MSFT.kbar.tmp", std::string(300, '\0'));
+  WriteBytes(home_ / "bars" / "manifest.tsv.tmp", "# kairos bar manif");
+  store_ = OpenStore();
+  ASSERT_NE(store_, nullptr);
+  ASSERT_EQ(store_->List().size(), 1u);
+  EXPECT_EQ(store_->Read("MSFT").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ReadAll("AAPL").size(), 3u);
+  ASSERT_TRUE(store_->Upsert(Ohlcv("AAPL", D(2024, 1, 4), 2)).ok());
+  ASSERT_TRUE(store_->Replace(Ohlcv("MSFT", D(2024, 1, 1), 2)).ok());
+  EXPECT_EQ(ReadAll("AAPL").size(), 5u);
+  EXPECT_EQ(ReadAll("MSFT").size(), 2u);
+  EXPECT_FALSE(fs::exists(home_ / "bars" / "AAPL.kbar.tmp"));  // reused and renamed
+}
+
+TEST_F(BarStoreTest, MissingManifestIsRebuiltFromHeaders) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  ASSERT_TRUE(store_->Replace(CloseOnly("^GSPC", D(2024, 1, 1), 4)).ok());
+  std::vector<SeriesInfo> before = store_->List();
+  store_.reset();
+  fs::remove(ManifestPath());
+  store_ = OpenStore();
+  EXPECT_EQ(store_->List(), before);
+  EXPECT_TRUE(fs::exists(ManifestPath()));  // written back
+}
+
+TEST_F(BarStoreTest, GarbledManifestIsRebuilt) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  std::vector<SeriesInfo> before = store_->List();
+  store_.reset();
+  std::string manifest = ReadBytes(ManifestPath());
+  manifest[manifest.find("AAPL\tNYSE\t0") + 14] ^= 1;  // a digit of a date; trailer hash fails
+  WriteBytes(ManifestPath(), manifest);
+  store_ = OpenStore();
+  EXPECT_EQ(store_->List(), before);
+  WriteBytes(ManifestPath(), "");
+  EXPECT_EQ(OpenStore()->List(), before);
+}
+
+TEST_F(BarStoreTest, StaleManifestIsRepairedOnOpen) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  ASSERT_TRUE(store_->Replace(Ohlcv("GONE", D(2024, 1, 1), 3)).ok());
+  const std::string old_manifest = ReadBytes(ManifestPath());
+  // Writes whose manifest update a "crash" lost: the files changed, the manifest did not.
+  ASSERT_TRUE(store_->Upsert(Ohlcv("AAPL", D(2024, 1, 4), 4)).ok());
+  ASSERT_TRUE(store_->Replace(CloseOnly("NEW", D(2024, 5, 1), 2)).ok());
+  store_.reset();
+  fs::remove(FileOf("GONE"));
+  WriteBytes(ManifestPath(), old_manifest);
+
+  store_ = OpenStore();
+  std::vector<SeriesInfo> list = store_->List();
+  ASSERT_EQ(list.size(), 2u);
+  EXPECT_EQ(list[0], (SeriesInfo{{"AAPL", "NYSE"}, false, D(2024, 1, 1), D(2024, 1, 7), 7}));
+  EXPECT_EQ(list[1], (SeriesInfo{{"NEW", "NYSE"}, true, D(2024, 5, 1), D(2024, 5, 2), 2}));
+  EXPECT_NE(ReadBytes(ManifestPath()), old_manifest);
+}
+
+TEST_F(BarStoreTest, CorruptFileIsLeftOutOfARebuiltManifest) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  store_.reset();
+  fs::remove(ManifestPath());
+  WriteBytes(FileOf("JUNK"), std::string(1000, 'j'));
+  store_ = OpenStore();
+  ASSERT_EQ(store_->List().size(), 1u);
+  EXPECT_EQ(store_->Read("JUNK").status().code(), StatusCode::kCorruption);
+}
+
+TEST_F(BarStoreTest, ManifestLinesDescribeTheFiles) {
+  ASSERT_TRUE(store_->Replace(CloseOnly("M&M", D(2024, 1, 1), 3)).ok());
+  std::string manifest = ReadBytes(ManifestPath());
+  EXPECT_TRUE(manifest.starts_with("# kairos bar manifest v1\n")) << manifest;
+  EXPECT_THAT(manifest, HasSubstr("\nM&M\tNYSE\t1\t2024-01-01\t2024-01-03\t3\t"));
+  EXPECT_THAT(manifest, HasSubstr("\n# end 1 "));
+}
+
+TEST_F(BarStoreTest, AnotherStoreSeesWritesThroughTheManifest) {
+  std::unique_ptr<BarStore> reader = OpenStore();
+  EXPECT_TRUE(reader->List().empty());
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  ASSERT_EQ(reader->List().size(), 1u);
+  EXPECT_EQ(reader->Info("AAPL")->bars, 3);
+}
+
+TEST_F(BarStoreTest, BatchWritesTheManifestOnce) {
+  store_->BeginBatch();
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  ASSERT_TRUE(store_->Replace(Ohlcv("MSFT", D(2024, 1, 1), 3)).ok());
+  EXPECT_EQ(store_->List().size(), 2u);  // this store knows
+  EXPECT_THAT(ReadBytes(ManifestPath()), Not(HasSubstr("AAPL")));
+  ASSERT_TRUE(store_->EndBatch().ok());
+  EXPECT_THAT(ReadBytes(ManifestPath()), HasSubstr("\nAAPL\t"));
+  EXPECT_THAT(ReadBytes(ManifestPath()), HasSubstr("\nMSFT\t"));
+}
+
+TEST(Checksum64Test, IsPinnedAndSeesEverySingleBitFlip) {
+  // Pinned: stored files carry these checksums, so the function must never change.
+  EXPECT_EQ(Checksum64({}), 0x575aa0e19c798233u);
+  std::vector<std::byte> data(100);
+  for (size_t i = 0; i < data.size(); ++i) data[i] = std::byte(i * 7);
+  const uint64_t base = Checksum64(data);
+  EXPECT_EQ(base, 0x3f4e7fe6ae759eb3u);
+  for (size_t i = 0; i < data.size(); ++i) {
+    for (int bit = 0; bit < 8; ++bit) {
+      data[i] ^= std::byte(1 << bit);
+      EXPECT_NE(Checksum64(data), base) << i << " " << bit;
+      data[i] ^= std::byte(1 << bit);
+    }
+  }
+  EXPECT_NE(Checksum64(std::span(data).first(99)), base);
+  std::vector<std::byte> zeros64(64), zeros72(72);
+  EXPECT_NE(Checksum64(zeros64), Checksum64(zeros72));  // the length counts
+}
+
+}  // namespace
+}  // namespace kairos::marketdata
