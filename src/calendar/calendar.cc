@@ -296,6 +296,12 @@ Result<std::unique_ptr<DataCalendar>> DataCalendar::Build(const CalendarSpec& sp
       return Status::InvalidArgument(fmt::format(
           "{}: {}: no close time (give close here or hours.early_close)", spec.source, rule.key));
     }
+    if (*close <= spec.open_minute || *close >= spec.close_minute) {
+      return Status::InvalidArgument(
+          fmt::format("{}: {}.close: {} is not between the open {} and the regular close {}",
+                      spec.source, rule.key, FormatMinute(*close), FormatMinute(spec.open_minute),
+                      FormatMinute(spec.close_minute)));
+    }
     for (int year = *spec.first_year; year <= *spec.last_year; ++year) {
       std::optional<Date> d = internal::RuleDate(rule, year);
       if (!d || !cal->InRange(*d)) continue;

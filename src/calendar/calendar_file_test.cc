@@ -366,6 +366,10 @@ TEST(Errors, Rules) {
   EXPECT_EQ(ErrorWith("[[early_close_rules]]\nname = \"R\"\nmonth = 1\nday = 2\n"
                       "weekdays = \"Monday\"\n"),
             "t.toml: early_close_rules[0].weekdays: expected an array of weekday names");
+  EXPECT_EQ(ErrorWith("[[early_close_rules]]\nname = \"R\"\nmonth = 1\nday = 2\n"
+                      "close = \"16:00\"\n"),
+            "t.toml: early_close_rules[0].close: 16:00 is not between the open 09:30 and the "
+            "regular close 16:00");
 }
 
 TEST(Errors, CoverageIsNeededForDatedData) {
