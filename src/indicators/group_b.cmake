@@ -8,7 +8,13 @@ list(APPEND KAIROS_INDICATOR_SRCS
   natr.cc
   plus_di.cc
   minus_di.cc
-  adx.cc)
+  adx.cc
+  stoch.cc
+  stochrsi.cc
+  cci.cc
+  mfi.cc
+  willr.cc
+  aroon.cc)
 
 list(APPEND KAIROS_INDICATOR_TESTS
   group_b_reference_test.cc)

@@ -1,12 +1,18 @@
 #include "indicators/registry_groups.h"
 
 #include "indicators/adx.h"
+#include "indicators/aroon.h"
 #include "indicators/atr.h"
+#include "indicators/cci.h"
+#include "indicators/mfi.h"
 #include "indicators/minus_di.h"
 #include "indicators/natr.h"
 #include "indicators/plus_di.h"
 #include "indicators/rsi.h"
+#include "indicators/stoch.h"
+#include "indicators/stochrsi.h"
 #include "indicators/trange.h"
+#include "indicators/willr.h"
 
 namespace kairos::indicators {
 
@@ -19,6 +25,12 @@ void RegisterGroupB(std::vector<IndicatorInfo>& out) {
            &PlusDiInfo(),
            &MinusDiInfo(),
            &AdxInfo(),
+           &StochInfo(),
+           &StochRsiInfo(),
+           &CciInfo(),
+           &MfiInfo(),
+           &WillrInfo(),
+           &AroonInfo(),
        }) {
     out.push_back(*info);
   }

@@ -51,18 +51,19 @@ class RsiStream {
       }
       return;
     }
-    if (bar == period_) {
-      if (d < 0) {
-        loss_ -= d;
-      } else {
-        gain_ += d;
-      }
-      gain_ /= period_;
-      loss_ /= period_;
-    } else {
-      gain_ = gain_ * keep_ + (d > 0 ? d : 0.0) * inv_;
-      loss_ = loss_ * keep_ + (d < 0 ? -d : 0.0) * inv_;
+    // TA-Lib's operations in TA-Lib's order: STOCHRSI compares RSI values with each other, and a
+    // last-bit difference there turns TA-Lib's exact 0 into 1e-13.
+    if (bar > period_) {
+      gain_ *= period_minus_one_;
+      loss_ *= period_minus_one_;
     }
+    if (d < 0) {
+      loss_ -= d;
+    } else {
+      gain_ += d;
+    }
+    gain_ /= period_f_;
+    loss_ /= period_f_;
     value_ = Value(gain_, loss_);
   }
   bool ready() const { return count_ > period_; }
@@ -77,11 +78,11 @@ class RsiStream {
 
  private:
   explicit RsiStream(int period)
-      : period_(period), keep_((period - 1.0) / period), inv_(1.0 / period) {}
+      : period_(period), period_f_(period), period_minus_one_(period - 1.0) {}
 
   int64_t period_;
-  double keep_;  // (period - 1) / period
-  double inv_;   // 1 / period
+  double period_f_;
+  double period_minus_one_;
   int64_t count_ = 0;
   double prev_ = 0;
   double gain_ = 0;

@@ -1,0 +1,66 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "indicators/group_b_util.h"
+#include "indicators/indicator.h"
+
+namespace kairos::indicators {
+
+// Aroon, as TA-Lib's AROON: over the last period + 1 bars,
+//   up   = (100 / period) * (period - bars since the highest high),
+//   down = (100 / period) * (period - bars since the lowest low),
+// where ties go to the most recent bar (TA-Lib's rule). Both in [0, 100].
+// Lookback: period.
+// Flat input: a constant series has its extreme on the latest bar, so up = down = 100.
+// Non-finite input: that bar and every later bar give NaN.
+// Params: period in [2, 100000], default 14. O(1) amortized per bar (monotonic deques).
+// Outputs: down, up (TA-Lib's order).
+
+// -1 when the period is invalid.
+int AroonLookback(int period);
+
+Status Aroon(std::span<const double> high, std::span<const double> low, int period,
+             std::span<double> down, std::span<double> up);
+
+class AroonStream {
+ public:
+  static Result<AroonStream> Create(int period);
+
+  void Update(double high, double low) {
+    if (group_b::IsBad(high) || group_b::IsBad(low)) poisoned_ = true;
+    int64_t bar = count_++;
+    if (poisoned_) {
+      down_ = up_ = group_b::kNaN;
+      return;
+    }
+    highest_.Push(high);
+    lowest_.Push(low);
+    if (bar < period_) return;
+    up_ = factor_ * static_cast<double>(period_ - (bar - highest_.bar()));
+    down_ = factor_ * static_cast<double>(period_ - (bar - lowest_.bar()));
+  }
+  bool ready() const { return count_ > period_; }
+  // 0: down, 1: up; NaN before ready() and after a non-finite input.
+  double value(size_t index) const { return index == 0 ? down_ : up_; }
+
+ private:
+  explicit AroonStream(int period)
+      : period_(period), factor_(100.0 / period), highest_(period + 1), lowest_(period + 1) {}
+
+  int64_t period_;
+  double factor_;  // 100 / period
+  group_b::WindowExtreme<true> highest_;
+  group_b::WindowExtreme<false> lowest_;
+  int64_t count_ = 0;
+  double down_ = group_b::kNaN;
+  double up_ = group_b::kNaN;
+  bool poisoned_ = false;
+};
+
+const IndicatorInfo& AroonInfo();
+
+}  // namespace kairos::indicators

@@ -1,0 +1,56 @@
+#include "indicators/mfi.h"
+
+namespace kairos::indicators {
+namespace {
+
+Status MfiBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
+                std::span<const std::span<double>> outputs) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(MfiInfo(), inputs, params, outputs));
+  return Mfi(inputs[0], inputs[1], inputs[2], inputs[3], group_b::IntParam(params, 0), outputs[0]);
+}
+
+int MfiLookbackFn(std::span<const double> params) {
+  return MfiLookback(group_b::IntParam(params, 0));
+}
+
+std::unique_ptr<Stream> MfiStreamFn(std::span<const double> params) {
+  return group_b::AdaptStream<4, 1>(MfiStream::Create(group_b::IntParam(params, 0)));
+}
+
+}  // namespace
+
+int MfiLookback(int period) { return group_b::CheckParams(MfiInfo(), period).ok() ? period : -1; }
+
+Status Mfi(std::span<const double> high, std::span<const double> low, std::span<const double> close,
+           std::span<const double> volume, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(MfiInfo(), period));
+  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths(
+      "mfi", close.size(), {high.size(), low.size(), volume.size(), out.size()}));
+  MfiStream stream = MfiStream::Create(period).value();
+  for (size_t i = 0; i < close.size(); ++i) {
+    stream.Update(high[i], low[i], close[i], volume[i]);
+    out[i] = stream.value();
+  }
+  return Status::Ok();
+}
+
+Result<MfiStream> MfiStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(MfiInfo(), period));
+  return MfiStream(period);
+}
+
+const IndicatorInfo& MfiInfo() {
+  static const IndicatorInfo info{
+      .name = "mfi",
+      .description = "Money flow index (volume-weighted RSI), 0..100",
+      .inputs = {Input::kHigh, Input::kLow, Input::kClose, Input::kVolume},
+      .params = {{"period", 14, 2, 100000, true, "number of money flows summed"}},
+      .outputs = {"mfi"},
+      .lookback = MfiLookbackFn,
+      .batch = MfiBatch,
+      .stream = MfiStreamFn,
+  };
+  return info;
+}
+
+}  // namespace kairos::indicators

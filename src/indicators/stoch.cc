@@ -1,0 +1,69 @@
+#include "indicators/stoch.h"
+
+namespace kairos::indicators {
+namespace {
+
+using group_b::IntParam;
+
+Status StochBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
+                  std::span<const std::span<double>> outputs) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(StochInfo(), inputs, params, outputs));
+  return Stoch(inputs[0], inputs[1], inputs[2], IntParam(params, 0), IntParam(params, 1),
+               IntParam(params, 2), outputs[0], outputs[1]);
+}
+
+int StochLookbackFn(std::span<const double> params) {
+  return StochLookback(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2));
+}
+
+std::unique_ptr<Stream> StochStreamFn(std::span<const double> params) {
+  return group_b::AdaptStream<3, 2>(
+      StochStream::Create(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2)));
+}
+
+}  // namespace
+
+int StochLookback(int fastk_period, int slowk_period, int slowd_period) {
+  if (!group_b::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period).ok()) return -1;
+  return fastk_period + slowk_period + slowd_period - 3;
+}
+
+Status Stoch(std::span<const double> high, std::span<const double> low,
+             std::span<const double> close, int fastk_period, int slowk_period, int slowd_period,
+             std::span<double> slowk, std::span<double> slowd) {
+  KAIROS_RETURN_IF_ERROR(
+      group_b::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period));
+  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths(
+      "stoch", close.size(), {high.size(), low.size(), slowk.size(), slowd.size()}));
+  StochStream stream = StochStream::Create(fastk_period, slowk_period, slowd_period).value();
+  for (size_t i = 0; i < close.size(); ++i) {
+    stream.Update(high[i], low[i], close[i]);
+    slowk[i] = stream.value(0);
+    slowd[i] = stream.value(1);
+  }
+  return Status::Ok();
+}
+
+Result<StochStream> StochStream::Create(int fastk_period, int slowk_period, int slowd_period) {
+  KAIROS_RETURN_IF_ERROR(
+      group_b::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period));
+  return StochStream(fastk_period, slowk_period, slowd_period);
+}
+
+const IndicatorInfo& StochInfo() {
+  static const IndicatorInfo info{
+      .name = "stoch",
+      .description = "Slow stochastic oscillator %K/%D (SMA smoothing), 0..100",
+      .inputs = {Input::kHigh, Input::kLow, Input::kClose},
+      .params = {{"fastk_period", 5, 1, 100000, true, "bars of the highest high / lowest low"},
+                 {"slowk_period", 3, 1, 100000, true, "SMA period of fast %K (gives slow %K)"},
+                 {"slowd_period", 3, 1, 100000, true, "SMA period of slow %K (gives slow %D)"}},
+      .outputs = {"slowk", "slowd"},
+      .lookback = StochLookbackFn,
+      .batch = StochBatch,
+      .stream = StochStreamFn,
+  };
+  return info;
+}
+
+}  // namespace kairos::indicators

@@ -1,0 +1,87 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "indicators/group_b_util.h"
+#include "indicators/indicator.h"
+
+namespace kairos::indicators {
+
+// Slow stochastic oscillator, as TA-Lib's STOCH with both moving averages fixed to SMA (TA-Lib's
+// default MA type; the MA types are not parameters here).
+//   fastk = 100 * (close - LL) / (HH - LL), HH/LL = highest high / lowest low of the last
+//           fastk_period bars (computed as (close - LL) / ((HH - LL) / 100), TA-Lib's form);
+//   slowk = SMA(fastk, slowk_period); slowd = SMA(slowk, slowd_period).
+// Lookback: (fastk_period - 1) + (slowk_period - 1) + (slowd_period - 1).
+// Flat input: fastk is 0 when HH == LL (TA-Lib's convention), never a division by zero.
+// Non-finite input: that bar and every later bar give NaN.
+// Params: fastk_period (default 5), slowk_period (3), slowd_period (3), each in [1, 100000].
+// Cost: O(1) amortized per bar (monotonic deques for HH/LL, running sums for the SMAs).
+
+// -1 when a parameter is invalid.
+int StochLookback(int fastk_period, int slowk_period, int slowd_period);
+
+Status Stoch(std::span<const double> high, std::span<const double> low,
+             std::span<const double> close, int fastk_period, int slowk_period, int slowd_period,
+             std::span<double> slowk, std::span<double> slowd);
+
+// fastk = 100 * (x - lowest) / (highest - lowest) in TA-Lib's form, 0 when the range is zero.
+inline double StochFastK(double x, double highest, double lowest) {
+  double diff = (highest - lowest) / 100.0;
+  return diff != 0.0 ? (x - lowest) / diff : 0.0;
+}
+
+class StochStream {
+ public:
+  static Result<StochStream> Create(int fastk_period, int slowk_period, int slowd_period);
+
+  void Update(double high, double low, double close) {
+    if (group_b::IsBad(high) || group_b::IsBad(low) || group_b::IsBad(close)) poisoned_ = true;
+    int64_t bar = count_++;
+    if (poisoned_) {
+      slowk_ = slowd_ = group_b::kNaN;
+      return;
+    }
+    highest_.Push(high);
+    lowest_.Push(low);
+    if (bar < fastk_period_ - 1) return;
+    double k = slowk_sma_.Push(StochFastK(close, highest_.value(), lowest_.value()));
+    if (bar < fastk_period_ + slowk_period_ - 2) return;
+    double d = slowd_sma_.Push(k);
+    if (bar < lookback_) return;
+    slowk_ = k;
+    slowd_ = d;
+  }
+  bool ready() const { return count_ > lookback_; }
+  // 0: slowk, 1: slowd; NaN before ready() and after a non-finite input.
+  double value(size_t index) const { return index == 0 ? slowk_ : slowd_; }
+
+ private:
+  StochStream(int fastk_period, int slowk_period, int slowd_period)
+      : fastk_period_(fastk_period),
+        slowk_period_(slowk_period),
+        lookback_(fastk_period + slowk_period + slowd_period - 3),
+        highest_(fastk_period),
+        lowest_(fastk_period),
+        slowk_sma_(slowk_period),
+        slowd_sma_(slowd_period) {}
+
+  int64_t fastk_period_;
+  int64_t slowk_period_;
+  int64_t lookback_;
+  group_b::WindowExtreme<true> highest_;
+  group_b::WindowExtreme<false> lowest_;
+  group_b::RunningSma slowk_sma_;
+  group_b::RunningSma slowd_sma_;
+  int64_t count_ = 0;
+  double slowk_ = group_b::kNaN;
+  double slowd_ = group_b::kNaN;
+  bool poisoned_ = false;
+};
+
+const IndicatorInfo& StochInfo();
+
+}  // namespace kairos::indicators

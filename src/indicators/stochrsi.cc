@@ -1,0 +1,65 @@
+#include "indicators/stochrsi.h"
+
+namespace kairos::indicators {
+namespace {
+
+using group_b::IntParam;
+
+Status StochRsiBatch(std::span<const std::span<const double>> inputs,
+                     std::span<const double> params, std::span<const std::span<double>> outputs) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(StochRsiInfo(), inputs, params, outputs));
+  return StochRsi(inputs[0], IntParam(params, 0), IntParam(params, 1), IntParam(params, 2),
+                  outputs[0], outputs[1]);
+}
+
+int StochRsiLookbackFn(std::span<const double> params) {
+  return StochRsiLookback(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2));
+}
+
+std::unique_ptr<Stream> StochRsiStreamFn(std::span<const double> params) {
+  return group_b::AdaptStream<1, 2>(
+      StochRsiStream::Create(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2)));
+}
+
+}  // namespace
+
+int StochRsiLookback(int period, int fastk_period, int fastd_period) {
+  if (!group_b::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period).ok()) return -1;
+  return period + fastk_period + fastd_period - 2;
+}
+
+Status StochRsi(std::span<const double> x, int period, int fastk_period, int fastd_period,
+                std::span<double> fastk, std::span<double> fastd) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period));
+  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("stochrsi", x.size(), {fastk.size(), fastd.size()}));
+  StochRsiStream stream = StochRsiStream::Create(period, fastk_period, fastd_period).value();
+  for (size_t i = 0; i < x.size(); ++i) {
+    stream.Update(x[i]);
+    fastk[i] = stream.value(0);
+    fastd[i] = stream.value(1);
+  }
+  return Status::Ok();
+}
+
+Result<StochRsiStream> StochRsiStream::Create(int period, int fastk_period, int fastd_period) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period));
+  return StochRsiStream(RsiStream::Create(period).value(), period, fastk_period, fastd_period);
+}
+
+const IndicatorInfo& StochRsiInfo() {
+  static const IndicatorInfo info{
+      .name = "stochrsi",
+      .description = "Stochastic RSI: fast stochastic of RSI (SMA for %D), 0..100",
+      .inputs = {Input::kSeries},
+      .params = {{"period", 14, 2, 100000, true, "RSI period"},
+                 {"fastk_period", 5, 1, 100000, true, "bars of the RSI highest / lowest"},
+                 {"fastd_period", 3, 1, 100000, true, "SMA period of fast %K (gives fast %D)"}},
+      .outputs = {"fastk", "fastd"},
+      .lookback = StochRsiLookbackFn,
+      .batch = StochRsiBatch,
+      .stream = StochRsiStreamFn,
+  };
+  return info;
+}
+
+}  // namespace kairos::indicators

@@ -1,0 +1,81 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "indicators/group_b_util.h"
+#include "indicators/indicator.h"
+#include "indicators/rsi.h"
+#include "indicators/stoch.h"
+
+namespace kairos::indicators {
+
+// Stochastic RSI, as TA-Lib's STOCHRSI with the %D moving average fixed to SMA (TA-Lib's default):
+// the fast stochastic (TA-Lib's STOCHF) applied to RSI(period) as high, low and close:
+//   fastk = 100 * (rsi - min(rsi)) / (max(rsi) - min(rsi)) over the last fastk_period RSI values;
+//   fastd = SMA(fastk, fastd_period).
+// Lookback: period + (fastk_period - 1) + (fastd_period - 1).
+// Flat input: fastk is 0 when the RSI range is zero (TA-Lib's convention); RSI itself follows
+// rsi.h (0 when the series does not move).
+// Non-finite input: that bar and every later bar give NaN.
+// Params: period in [2, 100000] (default 14), fastk_period (5) and fastd_period (3) in
+// [1, 100000].
+
+// -1 when a parameter is invalid.
+int StochRsiLookback(int period, int fastk_period, int fastd_period);
+
+Status StochRsi(std::span<const double> x, int period, int fastk_period, int fastd_period,
+                std::span<double> fastk, std::span<double> fastd);
+
+class StochRsiStream {
+ public:
+  static Result<StochRsiStream> Create(int period, int fastk_period, int fastd_period);
+
+  void Update(double x) {
+    rsi_.Update(x);
+    int64_t bar = count_++;
+    double rsi = rsi_.value();
+    if (bar < period_ || rsi != rsi) {  // warm-up, or poisoned by a non-finite input
+      fastk_ = fastd_ = group_b::kNaN;
+      return;
+    }
+    highest_.Push(rsi);
+    lowest_.Push(rsi);
+    if (bar < period_ + fastk_period_ - 1) return;
+    double k = StochFastK(rsi, highest_.value(), lowest_.value());
+    double d = fastd_sma_.Push(k);
+    if (bar < lookback_) return;
+    fastk_ = k;
+    fastd_ = d;
+  }
+  bool ready() const { return count_ > lookback_; }
+  // 0: fastk, 1: fastd; NaN before ready() and after a non-finite input.
+  double value(size_t index) const { return index == 0 ? fastk_ : fastd_; }
+
+ private:
+  StochRsiStream(RsiStream rsi, int period, int fastk_period, int fastd_period)
+      : rsi_(rsi),
+        period_(period),
+        fastk_period_(fastk_period),
+        lookback_(period + fastk_period + fastd_period - 2),
+        highest_(fastk_period),
+        lowest_(fastk_period),
+        fastd_sma_(fastd_period) {}
+
+  RsiStream rsi_;
+  int64_t period_;
+  int64_t fastk_period_;
+  int64_t lookback_;
+  group_b::WindowExtreme<true> highest_;
+  group_b::WindowExtreme<false> lowest_;
+  group_b::RunningSma fastd_sma_;
+  int64_t count_ = 0;
+  double fastk_ = group_b::kNaN;
+  double fastd_ = group_b::kNaN;
+};
+
+const IndicatorInfo& StochRsiInfo();
+
+}  // namespace kairos::indicators
