@@ -1,0 +1,34 @@
+#pragma once
+
+#include <span>
+
+#include "indicators/indicator.h"
+
+namespace kairos::indicators {
+
+// Chaikin accumulation/distribution line (TA-Lib AD): the running sum of
+// ((close - low) - (high - close)) / (high - low) * volume, starting from 0 before the first bar.
+// A bar with high == low adds nothing (no division by zero).
+int AdLookback();  // 0
+
+// REQUIRES: all spans the same size. NaN rule: README.md (a bar with any NaN field restarts the
+// line from 0).
+void Ad(std::span<const double> high, std::span<const double> low, std::span<const double> close,
+        std::span<const double> volume, std::span<double> out);
+
+class AdStream {
+ public:
+  AdStream() = default;
+  void Update(double high, double low, double close, double volume);
+  bool ready() const { return seen_ > 0; }
+  double value() const { return value_; }
+
+ private:
+  long seen_ = 0;
+  double ad_ = 0;
+  double value_ = 0;
+};
+
+IndicatorInfo AdInfo();
+
+}  // namespace kairos::indicators

@@ -1,0 +1,115 @@
+#include "indicators/bbands.h"
+
+#include <algorithm>
+
+#include "indicators/kernel_util.h"
+
+namespace kairos::indicators {
+namespace {
+
+using kernel_util::kNaN;
+
+void BbandsRun(std::span<const double> x, BbandsParams params, double* upper, double* middle,
+               double* lower) {
+  const size_t n = x.size();
+  const size_t p = static_cast<size_t>(params.period);
+  const double divisor = params.period;
+  double sum = 0, sum_sq = 0;
+  for (size_t i = 0; i < std::min(n, p - 1); ++i) {
+    sum += x[i];
+    sum_sq += x[i] * x[i];
+    upper[i] = middle[i] = lower[i] = kNaN;
+  }
+  if (n < p) return;
+  auto emit = [&](size_t i) {
+    double mean = sum / divisor;
+    double sd = StddevFromMoments(mean, sum_sq / divisor);
+    middle[i] = mean;
+    upper[i] = mean + params.nbdevup * sd;
+    lower[i] = mean - params.nbdevdn * sd;
+  };
+  sum += x[p - 1];
+  sum_sq += x[p - 1] * x[p - 1];
+  emit(p - 1);
+  for (size_t i = p; i < n; ++i) {
+    const double add = x[i], drop = x[i - p];
+    sum += add - drop;
+    sum_sq += add * add - drop * drop;
+    emit(i);
+  }
+}
+
+BbandsParams FromParams(std::span<const double> p) {
+  return {kernel_util::Period(p[0]), p[1], p[2]};
+}
+
+Status BbandsBatch(std::span<const std::span<const double>> in, std::span<const double> params,
+                   std::span<const std::span<double>> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("bbands", in, 1, out, 3));
+  Bbands(in[0], FromParams(params), out[0], out[1], out[2]);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int BbandsLookback(int period) { return period - 1; }
+
+void Bbands(std::span<const double> in, BbandsParams params, std::span<double> upper,
+            std::span<double> middle, std::span<double> lower) {
+  KAIROS_CHECK(params.period >= 1) << "bbands: period " << params.period;
+  KAIROS_CHECK(upper.size() == in.size() && middle.size() == in.size() && lower.size() == in.size())
+      << "bbands: output sizes";
+  const std::span<double> outs[] = {upper, middle, lower};
+  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
+    BbandsRun(in.subspan(b, e - b), params, upper.data() + b, middle.data() + b, lower.data() + b);
+  });
+}
+
+BbandsStream::BbandsStream(BbandsParams params)
+    : params_(params),
+      moments_(params.period),
+      lookback_(BbandsLookback(params.period)),
+      upper_(kNaN),
+      middle_(kNaN),
+      lower_(kNaN) {}
+
+void BbandsStream::Update(double x) {
+  ++seen_;
+  upper_ = middle_ = lower_ = kNaN;
+  if (!kernel_util::IsFinite(x)) {
+    moments_.Reset();
+    return;
+  }
+  if (!moments_.Add(x)) return;
+  double mean = moments_.mean();
+  double sd = StddevFromMoments(mean, moments_.mean_of_squares());
+  middle_ = mean;
+  upper_ = mean + params_.nbdevup * sd;
+  lower_ = mean - params_.nbdevdn * sd;
+}
+
+double BbandsStream::value(size_t index) const {
+  KAIROS_CHECK(index < 3) << "bbands has 3 outputs, asked for " << index;
+  return index == 0 ? upper_ : index == 1 ? middle_ : lower_;
+}
+
+IndicatorInfo BbandsInfo() {
+  return IndicatorInfo{
+      .name = "bbands",
+      .description = "Bollinger bands around an SMA (MA type fixed to SMA)",
+      .inputs = {Input::kSeries},
+      .params = {{"period", 5, 2, 100000, true, "window in bars"},
+                 {"nbdevup", 2, 0, 1e6, false, "standard deviations above (non-negative)"},
+                 {"nbdevdn", 2, 0, 1e6, false, "standard deviations below (non-negative)"}},
+      .outputs = {"upper", "middle", "lower"},
+      .lookback =
+          [](std::span<const double> p) { return BbandsLookback(kernel_util::Period(p[0])); },
+      .batch = BbandsBatch,
+      .stream =
+          [](std::span<const double> p) {
+            return kernel_util::MakeStream<BbandsStream>(FromParams(p));
+          },
+  };
+}
+
+}  // namespace kairos::indicators

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <span>
+
+#include "indicators/ema.h"
+#include "indicators/indicator.h"
+
+namespace kairos::indicators {
+
+// Double EMA (TA-Lib DEMA): e1 = EMA(x), e2 = EMA(e1) (seeded on the first `period` values of
+// e1), dema = 2*e1 - e2.
+int DemaLookback(int period);  // 2 * (period - 1)
+
+// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
+void Dema(std::span<const double> in, int period, std::span<double> out);
+
+class DemaStream {
+ public:
+  explicit DemaStream(int period);
+  void Update(double x);
+  bool ready() const { return seen_ > lookback_; }
+  double value() const { return value_; }
+
+ private:
+  EmaCore e1_, e2_;
+  long lookback_;
+  long seen_ = 0;
+  double value_;
+};
+
+IndicatorInfo DemaInfo();
+
+}  // namespace kairos::indicators

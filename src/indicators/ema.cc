@@ -1,0 +1,81 @@
+#include "indicators/ema.h"
+
+#include <algorithm>
+
+#include "indicators/kernel_util.h"
+
+namespace kairos::indicators {
+namespace {
+
+using kernel_util::kNaN;
+
+void EmaRun(std::span<const double> x, int period, std::span<double> out) {
+  const size_t n = x.size();
+  const size_t p = static_cast<size_t>(period);
+  const size_t warm = std::min(n, p - 1);
+  double sum = 0;
+  for (size_t i = 0; i < warm; ++i) {
+    sum += x[i];
+    out[i] = kNaN;
+  }
+  if (n < p) return;
+  sum += x[p - 1];
+  const double k = 2.0 / (period + 1.0);
+  double ema = sum / static_cast<double>(period);
+  out[p - 1] = ema;
+  for (size_t i = p; i < n; ++i) {
+    ema = (x[i] - ema) * k + ema;
+    out[i] = ema;
+  }
+}
+
+Status EmaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
+                std::span<const std::span<double>> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("ema", in, 1, out, 1));
+  Ema(in[0], kernel_util::Period(params[0]), out[0]);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int EmaLookback(int period) { return period - 1; }
+
+void Ema(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "ema: bad period or output size";
+  const std::span<double> outs[] = {out};
+  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
+    EmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
+  });
+}
+
+EmaStream::EmaStream(int period) : core_(period), lookback_(EmaLookback(period)), value_(kNaN) {
+  KAIROS_CHECK(period >= 1) << "ema: period " << period;
+}
+
+void EmaStream::Update(double x) {
+  ++seen_;
+  if (!kernel_util::IsFinite(x)) {
+    core_.Reset();
+    value_ = kNaN;
+    return;
+  }
+  value_ = core_.Add(x) ? core_.value() : kNaN;
+}
+
+IndicatorInfo EmaInfo() {
+  return IndicatorInfo{
+      .name = "ema",
+      .description = "Exponential moving average (SMA-seeded, k = 2/(period+1))",
+      .inputs = {Input::kSeries},
+      .params = {{"period", 30, 2, 100000, true, "number of bars; k = 2/(period+1)"}},
+      .outputs = {"ema"},
+      .lookback = [](std::span<const double> p) { return EmaLookback(kernel_util::Period(p[0])); },
+      .batch = EmaBatch,
+      .stream =
+          [](std::span<const double> p) {
+            return kernel_util::MakeStream<EmaStream>(kernel_util::Period(p[0]));
+          },
+  };
+}
+
+}  // namespace kairos::indicators

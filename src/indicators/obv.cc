@@ -1,0 +1,76 @@
+#include "indicators/obv.h"
+
+#include "indicators/kernel_util.h"
+
+namespace kairos::indicators {
+namespace {
+
+void ObvRun(std::span<const double> price, std::span<const double> volume, std::span<double> out) {
+  const size_t n = price.size();
+  if (n == 0) return;
+  double obv = volume[0];
+  out[0] = obv;
+  for (size_t i = 1; i < n; ++i) {
+    if (price[i] > price[i - 1]) {
+      obv += volume[i];
+    } else if (price[i] < price[i - 1]) {
+      obv -= volume[i];
+    }
+    out[i] = obv;
+  }
+}
+
+Status ObvBatch(std::span<const std::span<const double>> in, std::span<const double> params,
+                std::span<const std::span<double>> out) {
+  (void)params;
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("obv", in, 2, out, 1));
+  Obv(in[0], in[1], out[0]);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int ObvLookback() { return 0; }
+
+void Obv(std::span<const double> price, std::span<const double> volume, std::span<double> out) {
+  KAIROS_CHECK(volume.size() == price.size() && out.size() == price.size()) << "obv: sizes";
+  const std::span<const double> ins[] = {price, volume};
+  const std::span<double> outs[] = {out};
+  kernel_util::ForEachFiniteRun(ins, outs, price.size(), [&](size_t b, size_t e) {
+    ObvRun(price.subspan(b, e - b), volume.subspan(b, e - b), out.subspan(b, e - b));
+  });
+}
+
+void ObvStream::Update(double price, double volume) {
+  ++seen_;
+  if (!kernel_util::IsFinite(price) || !kernel_util::IsFinite(volume)) {
+    started_ = false;
+    value_ = kernel_util::kNaN;
+    return;
+  }
+  if (!started_) {
+    started_ = true;
+    obv_ = volume;
+  } else if (price > prev_price_) {
+    obv_ += volume;
+  } else if (price < prev_price_) {
+    obv_ -= volume;
+  }
+  prev_price_ = price;
+  value_ = obv_;
+}
+
+IndicatorInfo ObvInfo() {
+  return IndicatorInfo{
+      .name = "obv",
+      .description = "On-balance volume",
+      .inputs = {Input::kSeries, Input::kVolume},
+      .params = {},
+      .outputs = {"obv"},
+      .lookback = [](std::span<const double>) { return ObvLookback(); },
+      .batch = ObvBatch,
+      .stream = [](std::span<const double>) { return kernel_util::MakeStream<ObvStream>(); },
+  };
+}
+
+}  // namespace kairos::indicators

@@ -1,0 +1,96 @@
+#include "indicators/sma.h"
+
+#include "indicators/kernel_util.h"
+
+namespace kairos::indicators {
+namespace {
+
+using kernel_util::kNaN;
+
+// One finite run: the sum of the first period-1 values, then one add per bar.
+void SmaRun(std::span<const double> x, int period, std::span<double> out) {
+  const size_t n = x.size();
+  const size_t p = static_cast<size_t>(period);
+  const size_t warm = std::min(n, p - 1);
+  double sum = 0;
+  for (size_t i = 0; i < warm; ++i) {
+    sum += x[i];
+    out[i] = kNaN;
+  }
+  if (n < p) return;
+  const double divisor = period;
+  sum += x[p - 1];
+  out[p - 1] = sum / divisor;
+  for (size_t i = p; i < n; ++i) {
+    sum += x[i] - x[i - p];
+    out[i] = sum / divisor;
+  }
+}
+
+Status SmaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
+                std::span<const std::span<double>> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("sma", in, 1, out, 1));
+  Sma(in[0], kernel_util::Period(params[0]), out[0]);
+  return Status::Ok();
+}
+
+}  // namespace
+
+int SmaLookback(int period) { return period - 1; }
+
+void Sma(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "sma: bad period or output size";
+  const std::span<double> outs[] = {out};
+  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
+    SmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
+  });
+}
+
+SmaStream::SmaStream(int period)
+    : period_(period), lookback_(SmaLookback(period)), window_(period), value_(kNaN) {
+  KAIROS_CHECK(period >= 1) << "sma: period " << period;
+}
+
+void SmaStream::Update(double x) {
+  ++seen_;
+  if (!kernel_util::IsFinite(x)) {
+    count_ = 0;
+    sum_ = 0;
+    value_ = kNaN;
+    return;
+  }
+  const size_t p = window_.size();
+  double oldest = window_[head_];  // x[i - period] once the ring is full
+  window_[head_] = x;
+  head_ = head_ + 1 == p ? 0 : head_ + 1;
+  ++count_;
+  if (count_ < period_) {
+    sum_ += x;
+    value_ = kNaN;
+  } else {
+    if (count_ == period_) {
+      sum_ += x;
+    } else {
+      sum_ += x - oldest;
+    }
+    value_ = sum_ / static_cast<double>(period_);
+  }
+}
+
+IndicatorInfo SmaInfo() {
+  return IndicatorInfo{
+      .name = "sma",
+      .description = "Simple moving average",
+      .inputs = {Input::kSeries},
+      .params = {{"period", 30, 2, 100000, true, "number of bars averaged"}},
+      .outputs = {"sma"},
+      .lookback = [](std::span<const double> p) { return SmaLookback(kernel_util::Period(p[0])); },
+      .batch = SmaBatch,
+      .stream =
+          [](std::span<const double> p) {
+            return kernel_util::MakeStream<SmaStream>(kernel_util::Period(p[0]));
+          },
+  };
+}
+
+}  // namespace kairos::indicators

@@ -1,0 +1,37 @@
+#pragma once
+
+#include <span>
+#include <vector>
+
+#include "indicators/indicator.h"
+
+namespace kairos::indicators {
+
+// Simple moving average (TA-Lib SMA): mean of the last `period` values.
+// Running sum: S[i] = S[i-1] + (x[i] - x[i-period]), out = S / period.
+int SmaLookback(int period);  // period - 1
+
+// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
+void Sma(std::span<const double> in, int period, std::span<double> out);
+
+class SmaStream {
+ public:
+  explicit SmaStream(int period);
+  void Update(double x);
+  bool ready() const { return seen_ > lookback_; }
+  double value() const { return value_; }
+
+ private:
+  int period_;
+  long lookback_;
+  long seen_ = 0;
+  long count_ = 0;              // finite bars since the last restart
+  std::vector<double> window_;  // ring of the last `period` values
+  size_t head_ = 0;
+  double sum_ = 0;
+  double value_;
+};
+
+IndicatorInfo SmaInfo();
+
+}  // namespace kairos::indicators
