@@ -314,11 +314,11 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
   return out;
 }
 
-Result<ImportReport> ImportPaths(BarStore& store, std::span<const fs::path> paths,
-                                 const ImportOptions& options) {
-  KAIROS_ASSIGN_OR_RETURN(ParsedImport parsed, ParsePaths(paths, options));
-  ImportReport& report = parsed.report;
-  for (const ImportedSeries& imported : parsed.series) {
+namespace {
+
+// Upserts every series; a refused symbol (InvalidArgument) is an error in the report.
+Status StoreAll(BarStore& store, const std::vector<ImportedSeries>& series, ImportReport& report) {
+  for (const ImportedSeries& imported : series) {
     const BarSeries& s = imported.bars;
     Status st = store.Upsert(s);
     if (st.code() == StatusCode::kInvalidArgument) {
@@ -332,7 +332,22 @@ Result<ImportReport> ImportPaths(BarStore& store, std::span<const fs::path> path
                                            static_cast<int64_t>(s.size()), s.dates.front(),
                                            s.dates.back()};
   }
-  return std::move(report);
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<ImportReport> ImportPaths(BarStore& store, std::span<const fs::path> paths,
+                                 const ImportOptions& options) {
+  KAIROS_ASSIGN_OR_RETURN(ParsedImport parsed, ParsePaths(paths, options));
+  if (parsed.series.empty()) return std::move(parsed.report);
+  // One manifest write for the whole import.
+  store.BeginBatch();
+  Status stored = StoreAll(store, parsed.series, parsed.report);
+  Status ended = store.EndBatch();
+  KAIROS_RETURN_IF_ERROR(stored);
+  KAIROS_RETURN_IF_ERROR(ended.WithContext("writing the bar store manifest"));
+  return std::move(parsed.report);
 }
 
 }  // namespace kairos::marketdata

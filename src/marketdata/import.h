@@ -80,10 +80,10 @@ struct ParsedImport {
 Result<ParsedImport> ParsePaths(std::span<const std::filesystem::path> paths,
                                 const ImportOptions& options);
 
-// ParsePaths, then BarStore::Upsert of every series. A symbol the store refuses with
-// InvalidArgument (e.g. close-only against stored OHLCV bars) is an error in the report and
-// stores nothing; any other store failure ends the import with that Status (symbols before it
-// in symbol order stay stored).
+// ParsePaths, then BarStore::Upsert of every series inside one BeginBatch()/EndBatch(). A symbol
+// the store refuses with InvalidArgument (e.g. close-only against stored OHLCV bars) is an error in
+// the report and stores nothing; any other store failure ends the import with that Status (symbols
+// before it in symbol order stay stored).
 Result<ImportReport> ImportPaths(BarStore& store, std::span<const std::filesystem::path> paths,
                                  const ImportOptions& options);
 
