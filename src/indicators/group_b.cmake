@@ -14,7 +14,11 @@ list(APPEND KAIROS_INDICATOR_SRCS
   cci.cc
   mfi.cc
   willr.cc
-  aroon.cc)
+  aroon.cc
+  sar.cc
+  cdlengulfing.cc
+  cdldoji.cc
+  cdlhammer.cc)
 
 list(APPEND KAIROS_INDICATOR_TESTS
   group_b_reference_test.cc)

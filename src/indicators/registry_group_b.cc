@@ -4,11 +4,15 @@
 #include "indicators/aroon.h"
 #include "indicators/atr.h"
 #include "indicators/cci.h"
+#include "indicators/cdldoji.h"
+#include "indicators/cdlengulfing.h"
+#include "indicators/cdlhammer.h"
 #include "indicators/mfi.h"
 #include "indicators/minus_di.h"
 #include "indicators/natr.h"
 #include "indicators/plus_di.h"
 #include "indicators/rsi.h"
+#include "indicators/sar.h"
 #include "indicators/stoch.h"
 #include "indicators/stochrsi.h"
 #include "indicators/trange.h"
@@ -31,6 +35,10 @@ void RegisterGroupB(std::vector<IndicatorInfo>& out) {
            &MfiInfo(),
            &WillrInfo(),
            &AroonInfo(),
+           &SarInfo(),
+           &CdlEngulfingInfo(),
+           &CdlDojiInfo(),
+           &CdlHammerInfo(),
        }) {
     out.push_back(*info);
   }

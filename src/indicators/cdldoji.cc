@@ -1,0 +1,48 @@
+#include "indicators/cdldoji.h"
+
+namespace kairos::indicators {
+namespace {
+
+Status CdlDojiBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
+                    std::span<const std::span<double>> outputs) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(CdlDojiInfo(), inputs, params, outputs));
+  return CdlDoji(inputs[0], inputs[1], inputs[2], inputs[3], outputs[0]);
+}
+
+int CdlDojiLookbackFn(std::span<const double>) { return CdlDojiLookback(); }
+
+std::unique_ptr<Stream> CdlDojiStreamFn(std::span<const double>) {
+  return group_b::AdaptStream<4, 1>(CdlDojiStream::Create());
+}
+
+}  // namespace
+
+int CdlDojiLookback() { return group_b::kBodyDoji.period; }
+
+Status CdlDoji(std::span<const double> open, std::span<const double> high,
+               std::span<const double> low, std::span<const double> close, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("cdldoji", close.size(),
+                                               {open.size(), high.size(), low.size(), out.size()}));
+  CdlDojiStream stream = CdlDojiStream::Create().value();
+  for (size_t i = 0; i < close.size(); ++i) {
+    stream.Update(open[i], high[i], low[i], close[i]);
+    out[i] = stream.value();
+  }
+  return Status::Ok();
+}
+
+const IndicatorInfo& CdlDojiInfo() {
+  static const IndicatorInfo info{
+      .name = "cdldoji",
+      .description = "Doji bar pattern: 100 when the body is tiny, else 0",
+      .inputs = {Input::kOpen, Input::kHigh, Input::kLow, Input::kClose},
+      .params = {},
+      .outputs = {"cdldoji"},
+      .lookback = CdlDojiLookbackFn,
+      .batch = CdlDojiBatch,
+      .stream = CdlDojiStreamFn,
+  };
+  return info;
+}
+
+}  // namespace kairos::indicators

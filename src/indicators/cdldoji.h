@@ -1,0 +1,68 @@
+#pragma once
+
+#include <cstdint>
+#include <span>
+
+#include "core/result.h"
+#include "core/status.h"
+#include "indicators/candle_settings.h"
+#include "indicators/group_b_util.h"
+#include "indicators/indicator.h"
+
+namespace kairos::indicators {
+
+// Doji, as TA-Lib's CDLDOJI with its default candle settings (candle_settings.h): 100 when the
+// real body |close - open| is at most BodyDoji = 0.1 * the average high - low range of the 10
+// previous bars, else 0 (never -100).
+// Lookback: 10.
+// Flat input: a bar with open == close is a doji whenever it is not above the threshold, which
+// includes a series of identical bars (0 <= 0).
+// Non-finite input: that bar and every later bar give NaN.
+// Params: none.
+
+int CdlDojiLookback();
+
+Status CdlDoji(std::span<const double> open, std::span<const double> high,
+               std::span<const double> low, std::span<const double> close, std::span<double> out);
+
+class CdlDojiStream {
+ public:
+  static Result<CdlDojiStream> Create() { return CdlDojiStream(); }
+
+  void Update(double open, double high, double low, double close) {
+    using group_b::CandleRange;
+    using group_b::kBodyDoji;
+    if (group_b::IsBad(open) || group_b::IsBad(high) || group_b::IsBad(low) ||
+        group_b::IsBad(close)) {
+      poisoned_ = true;
+    }
+    history_.Push({open, high, low, close});
+    int64_t bar = history_.count() - 1;
+    if (poisoned_) {
+      value_ = group_b::kNaN;
+      return;
+    }
+    const group_b::OhlcBar& now = history_.Ago(0);
+    if (bar < kBodyDoji.period) {
+      body_doji_total_ += CandleRange(kBodyDoji.range, now);
+      return;
+    }
+    value_ = now.RealBody() <= group_b::CandleAverage(kBodyDoji, body_doji_total_, now) ? 100 : 0;
+    body_doji_total_ += CandleRange(kBodyDoji.range, now) -
+                        CandleRange(kBodyDoji.range, history_.Ago(kBodyDoji.period));
+  }
+  bool ready() const { return history_.count() > group_b::kBodyDoji.period; }
+  double value() const { return value_; }
+
+ private:
+  CdlDojiStream() = default;
+
+  group_b::BarHistory history_;
+  double body_doji_total_ = 0;
+  double value_ = group_b::kNaN;
+  bool poisoned_ = false;
+};
+
+const IndicatorInfo& CdlDojiInfo();
+
+}  // namespace kairos::indicators
