@@ -73,11 +73,11 @@ TaLibOutputs AllocateTaLibOutputs(const TaLibCase& talib_case) {
   return out;
 }
 
-void BM_TaLib(benchmark::State& state, const BenchCase* bench_case, const TaLibCase* talib_case) {
+void BM_TaLib(benchmark::State& state, const TaLibCase* talib_case) {
   TaLibOutputs out = AllocateTaLibOutputs(*talib_case);
   int n = static_cast<int>(Data().size());
   for (auto _ : state) {
-    if (!talib_case->run(Data(), n, bench_case->params, out.pointers, out.begin, out.count)) {
+    if (!talib_case->run(Data(), n, out.pointers, out.begin, out.count)) {
       state.SkipWithError("TA-Lib returned an error");
       break;
     }
@@ -95,8 +95,8 @@ double MaxDifference(const BenchCase& bench_case, const TaLibCase& talib_case, b
   if (!prepared.ok() || !prepared->Run().ok()) return -1;
   if (prepared->info().outputs.size() != static_cast<size_t>(talib_case.outputs)) return -1;
   TaLibOutputs out = AllocateTaLibOutputs(talib_case);
-  if (!talib_case.run(Data(), static_cast<int>(Data().size()), bench_case.params, out.pointers,
-                      out.begin, out.count)) {
+  if (!talib_case.run(Data(), static_cast<int>(Data().size()), out.pointers, out.begin,
+                      out.count)) {
     return -1;
   }
   std::span<const double> first = prepared->output(0);
@@ -164,7 +164,7 @@ int main(int argc, char** argv) {
                    static_cast<int>(bench_case.indicator.size()), bench_case.indicator.data());
     }
     if (const TaLibCase* talib_case = FindTaLibCase(bench_case.label)) {
-      benchmark::RegisterBenchmark(("talib/" + label).c_str(), BM_TaLib, &bench_case, talib_case)
+      benchmark::RegisterBenchmark(("talib/" + label).c_str(), BM_TaLib, talib_case)
           ->Unit(benchmark::kMillisecond)
           ->UseRealTime();
     }

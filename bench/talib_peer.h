@@ -15,11 +15,12 @@
 
 namespace kairos::bench {
 
-// Runs one TA-Lib function over rows [0, n) of `d` with TA-Lib's positional `params` (the
-// BenchCase's). TA-Lib writes `out_count` values starting at out[k][0]; they belong to input rows
-// out_begin.. out_begin + out_count - 1. Returns false if TA-Lib reported an error.
-using TaLibFn = bool (*)(const indicators::OhlcvColumns& d, int n, std::span<const double> params,
-                         std::span<double* const> out, int& out_begin, int& out_count);
+// Runs one TA-Lib function over rows [0, n) of `d` with the parameters its label names (moving
+// averages inside are simple: TA_MAType_SMA). TA-Lib writes `out_count` values starting at
+// out[k][0]; they belong to input rows out_begin.. out_begin + out_count - 1. Returns false if
+// TA-Lib reported an error.
+using TaLibFn = bool (*)(const indicators::OhlcvColumns& d, int n, std::span<double* const> out,
+                         int& out_begin, int& out_count);
 
 struct TaLibCase {
   std::string_view label;  // as in StandardBenchCases()
@@ -36,60 +37,54 @@ inline void TaLibInit() {
   (void)initialized;
 }
 
-inline int P(std::span<const double> params, size_t i) { return static_cast<int>(params[i]); }
-inline TA_MAType MaType(std::span<const double> params, size_t i) {
-  return static_cast<TA_MAType>(static_cast<int>(params[i]));
-}
-
 inline const TaLibCase* FindTaLibCase(std::string_view label) {
   using indicators::OhlcvColumns;
-  using Params = std::span<const double>;
   using Out = std::span<double* const>;
   static const TaLibCase kCases[] = {
       {"sma_20", 1,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_SMA(0, n - 1, d.close.data(), P(p, 0), &b, &c, o[0]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_SMA(0, n - 1, d.close.data(), 20, &b, &c, o[0]) == TA_SUCCESS;
        }},
       {"ema_20", 1,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_EMA(0, n - 1, d.close.data(), P(p, 0), &b, &c, o[0]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_EMA(0, n - 1, d.close.data(), 20, &b, &c, o[0]) == TA_SUCCESS;
        }},
       {"rsi_14", 1,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_RSI(0, n - 1, d.close.data(), P(p, 0), &b, &c, o[0]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_RSI(0, n - 1, d.close.data(), 14, &b, &c, o[0]) == TA_SUCCESS;
        }},
       {"macd_12_26_9", 3,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_MACD(0, n - 1, d.close.data(), P(p, 0), P(p, 1), P(p, 2), &b, &c, o[0], o[1],
-                        o[2]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_MACD(0, n - 1, d.close.data(), 12, 26, 9, &b, &c, o[0], o[1], o[2]) ==
+                TA_SUCCESS;
        }},
       {"bbands_20_2", 3,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_BBANDS(0, n - 1, d.close.data(), P(p, 0), p[1], p[2], MaType(p, 3), &b, &c, o[0],
-                          o[1], o[2]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_BBANDS(0, n - 1, d.close.data(), 20, 2.0, 2.0, TA_MAType_SMA, &b, &c, o[0], o[1],
+                          o[2]) == TA_SUCCESS;
        }},
       {"atr_14", 1,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_ATR(0, n - 1, d.high.data(), d.low.data(), d.close.data(), P(p, 0), &b, &c,
-                       o[0]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_ATR(0, n - 1, d.high.data(), d.low.data(), d.close.data(), 14, &b, &c, o[0]) ==
+                TA_SUCCESS;
        }},
       {"adx_14", 1,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_ADX(0, n - 1, d.high.data(), d.low.data(), d.close.data(), P(p, 0), &b, &c,
-                       o[0]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_ADX(0, n - 1, d.high.data(), d.low.data(), d.close.data(), 14, &b, &c, o[0]) ==
+                TA_SUCCESS;
        }},
       {"stoch_14_3_3", 2,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_STOCH(0, n - 1, d.high.data(), d.low.data(), d.close.data(), P(p, 0), P(p, 1),
-                         MaType(p, 2), P(p, 3), MaType(p, 4), &b, &c, o[0], o[1]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_STOCH(0, n - 1, d.high.data(), d.low.data(), d.close.data(), 14, 3,
+                         TA_MAType_SMA, 3, TA_MAType_SMA, &b, &c, o[0], o[1]) == TA_SUCCESS;
        }},
       {"max_20", 1,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_MAX(0, n - 1, d.close.data(), P(p, 0), &b, &c, o[0]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_MAX(0, n - 1, d.close.data(), 20, &b, &c, o[0]) == TA_SUCCESS;
        }},
       {"stddev_20", 1,
-       [](const OhlcvColumns& d, int n, Params p, Out o, int& b, int& c) {
-         return TA_STDDEV(0, n - 1, d.close.data(), P(p, 0), p[1], &b, &c, o[0]) == TA_SUCCESS;
+       [](const OhlcvColumns& d, int n, Out o, int& b, int& c) {
+         return TA_STDDEV(0, n - 1, d.close.data(), 20, 1.0, &b, &c, o[0]) == TA_SUCCESS;
        }},
   };
   TaLibInit();

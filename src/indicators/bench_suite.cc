@@ -38,18 +38,17 @@ class SplitMix64 {
 }  // namespace
 
 std::span<const BenchCase> StandardBenchCases() {
-  // Parameters in TA-Lib's positional order; matype 0 is TA-Lib's simple moving average.
   static const std::vector<BenchCase> cases = {
-      {"sma_20", "sma", {20}},
-      {"ema_20", "ema", {20}},
-      {"rsi_14", "rsi", {14}},
-      {"macd_12_26_9", "macd", {12, 26, 9}},
-      {"bbands_20_2", "bbands", {20, 2, 2, 0}},
-      {"atr_14", "atr", {14}},
-      {"adx_14", "adx", {14}},
-      {"stoch_14_3_3", "stoch", {14, 3, 0, 3, 0}},
-      {"max_20", "max", {20}},
-      {"stddev_20", "stddev", {20, 1}},
+      {"sma_20", "sma", {{"period", 20}}},
+      {"ema_20", "ema", {{"period", 20}}},
+      {"rsi_14", "rsi", {{"period", 14}}},
+      {"macd_12_26_9", "macd", {{"fast", 12}, {"slow", 26}, {"signal", 9}}},
+      {"bbands_20_2", "bbands", {{"period", 20}, {"nbdevup", 2}, {"nbdevdn", 2}}},
+      {"atr_14", "atr", {{"period", 14}}},
+      {"adx_14", "adx", {{"period", 14}}},
+      {"stoch_14_3_3", "stoch", {{"fastk_period", 14}, {"slowk_period", 3}, {"slowd_period", 3}}},
+      {"max_20", "max", {{"period", 20}}},
+      {"stddev_20", "stddev", {{"period", 20}, {"nbdev", 1}}},
   };
   return cases;
 }
@@ -108,9 +107,17 @@ Result<PreparedCase> PreparedCase::Prepare(const BenchCase& bench_case, const Oh
   }
   PreparedCase p;
   p.info_ = info;
-  for (size_t i = 0; i < info->params.size(); ++i) {
-    p.params_.push_back(i < bench_case.params.size() ? bench_case.params[i]
-                                                     : info->params[i].default_value);
+  for (const ParamSpec& spec : info->params) p.params_.push_back(spec.default_value);
+  for (size_t i = 0; i < bench_case.params.size(); ++i) {
+    const BenchParam& param = bench_case.params[i];
+    auto named = std::find_if(info->params.begin(), info->params.end(),
+                              [&](const ParamSpec& spec) { return spec.name == param.name; });
+    size_t index = named != info->params.end() ? named - info->params.begin() : i;
+    if (index >= p.params_.size()) {
+      return Status::InvalidArgument(
+          fmt::format("{}: '{}' has no parameter '{}'", bench_case.label, info->name, param.name));
+    }
+    p.params_[index] = param.value;
   }
   KAIROS_RETURN_IF_ERROR(ValidateParams(*info, p.params_).WithContext(bench_case.label));
   for (Input input : info->inputs) p.inputs_.push_back(data.column(input));

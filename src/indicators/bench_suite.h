@@ -15,15 +15,23 @@
 // figures and the Google Benchmark figures measure the same thing.
 namespace kairos::indicators {
 
-// One benchmarked indicator call: a registry name and TA-Lib's positional parameters.
+// A parameter by its registry name ("period", "nbdevup").
+struct BenchParam {
+  std::string_view name;
+  double value;
+};
+
+// One benchmarked indicator call: a registry name and parameters by name. Parameters the case
+// does not name take the registry's defaults (TA-Lib's); a name the registry does not know falls
+// back to the same position in the registry's list (TA-Lib's order).
 struct BenchCase {
   std::string_view label;      // "sma_20", "macd_12_26_9"
   std::string_view indicator;  // registry name: "sma", "macd"
-  std::vector<double> params;  // TA-Lib's positional order; missing trailing ones take defaults
+  std::vector<BenchParam> params;
 };
 
 // The ten standard cases: sma_20, ema_20, rsi_14, macd_12_26_9, bbands_20_2, atr_14, adx_14,
-// stoch_14_3_3, max_20, stddev_20.
+// stoch_14_3_3, max_20, stddev_20. Moving averages inside them are simple (TA-Lib's matype 0).
 std::span<const BenchCase> StandardBenchCases();
 
 // A deterministic daily OHLCV random walk (own splitmix64 PRNG, no std:: distributions, so every
