@@ -9,6 +9,7 @@
 #include <bit>
 #include <cerrno>
 #include <charconv>
+#include <cstdlib>
 #include <cstring>
 #include <map>
 #include <mutex>
@@ -21,9 +22,10 @@
 // File format, version 1 (all integers little-endian; the build refuses big-endian hosts):
 //
 //   [0, 256)   FileHeader (below)
-//   columns    dates as int32 days since 1970-01-01, then open, high, low, close, volume as
+//   columns    dates as int32 days since 1970-01-01, then close, open, high, low, volume as
 //              float64, each starting at a multiple of 64 and zero-padded to a multiple of 64.
 //              A close-only file holds only dates and close. The file ends after the last pad.
+//              Closes come right after the dates so that a scan maps and touches one prefix.
 //
 // Checksums (Checksum64, "KH64"): one per column over its padded extent, stored in the header,
 // and one over the header's first 248 bytes (which include the column checksums), so every byte
@@ -68,7 +70,14 @@ struct FileHeader {
 static_assert(sizeof(FileHeader) == 256 && std::is_trivially_copyable_v<FileHeader>);
 constexpr size_t kHeaderHashedBytes = offsetof(FileHeader, header_hash);
 
-size_t SlotOf(Column c) { return 1 + static_cast<size_t>(c); }
+constexpr size_t SlotOf(Column c) { return 1 + static_cast<size_t>(c); }
+// The order of the columns in a file (header arrays are indexed by slot).
+constexpr size_t kDiskOrder[kSlots] = {kDateSlot,
+                                       SlotOf(Column::kClose),
+                                       SlotOf(Column::kOpen),
+                                       SlotOf(Column::kHigh),
+                                       SlotOf(Column::kLow),
+                                       SlotOf(Column::kVolume)};
 size_t AlignUp(size_t n) { return (n + kAlign - 1) / kAlign * kAlign; }
 size_t ElementSize(size_t slot) { return slot == kDateSlot ? sizeof(int32_t) : sizeof(double); }
 bool SlotPresent(size_t slot, bool close_only) {
@@ -83,7 +92,7 @@ struct Layout {
 Layout LayoutFor(uint64_t bars, bool close_only) {
   Layout layout;
   uint64_t at = sizeof(FileHeader);
-  for (size_t slot = 0; slot < kSlots; ++slot) {
+  for (size_t slot : kDiskOrder) {
     if (!SlotPresent(slot, close_only)) continue;
     layout.offset[slot] = at;
     at += AlignUp(bars * ElementSize(slot));
@@ -344,12 +353,38 @@ SeriesInfo InfoOf(const FileHeader& h) {
   return info;
 }
 
-class MappedSeries final : public SeriesView {
+// The bytes of a file prefix: a private read-only mapping, or a 64-byte aligned heap copy.
+class FileBytes {
  public:
-  MappedSeries(void* addr, size_t length) : addr_(addr), length_(length) {}
-  ~MappedSeries() override { ::munmap(addr_, length_); }
-  MappedSeries(const MappedSeries&) = delete;
-  MappedSeries& operator=(const MappedSeries&) = delete;
+  static FileBytes Mapped(void* addr, size_t size) { return FileBytes(addr, size, true); }
+  static FileBytes Copied(size_t size) {
+    return FileBytes(std::aligned_alloc(kAlign, AlignUp(size)), size, false);
+  }
+  FileBytes(FileBytes&& other) noexcept
+      : data_(std::exchange(other.data_, nullptr)), size_(other.size_), mapped_(other.mapped_) {}
+  FileBytes& operator=(FileBytes&&) = delete;
+  ~FileBytes() {
+    if (data_ == nullptr) return;
+    if (mapped_) {
+      ::munmap(data_, size_);
+    } else {
+      std::free(data_);
+    }
+  }
+  std::byte* data() const { return static_cast<std::byte*>(data_); }
+
+ private:
+  FileBytes(void* data, size_t size, bool mapped) : data_(data), size_(size), mapped_(mapped) {
+    KAIROS_CHECK(data_ != nullptr) << "out of memory for " << size << " bytes";
+  }
+  void* data_;
+  size_t size_;
+  bool mapped_;
+};
+
+class StoredSeries final : public SeriesView {
+ public:
+  explicit StoredSeries(FileBytes bytes) : bytes_(std::move(bytes)) {}
 
   const SeriesInfo& info() const override { return info_; }
   std::span<const Date> dates() const override { return dates_; }
@@ -359,7 +394,7 @@ class MappedSeries final : public SeriesView {
   std::span<const double> close() const override { return Served(Column::kClose); }
   std::span<const double> volume() const override { return Served(Column::kVolume); }
 
-  const std::byte* base() const { return static_cast<const std::byte*>(addr_); }
+  const std::byte* base() const { return bytes_.data(); }
   void set_info(SeriesInfo info) { info_ = std::move(info); }
   void set_dates(std::span<const Date> d) { dates_ = d; }
   void Serve(Column c, std::span<const double> values) {
@@ -375,8 +410,7 @@ class MappedSeries final : public SeriesView {
     return columns_[static_cast<size_t>(c)];
   }
 
-  void* addr_;
-  size_t length_;
+  FileBytes bytes_;
   SeriesInfo info_;
   std::span<const Date> dates_;
   std::span<const double> columns_[5];
@@ -624,21 +658,29 @@ class FileBarStore final : public BarStore {
     struct stat st;
     if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat", path);
     const auto size = static_cast<uint64_t>(st.st_size);
-    if (size < sizeof(FileHeader)) {
-      FileHeader unused;
-      std::byte bytes[sizeof(FileHeader)] = {};
-      return CheckHeader(bytes, size, path, &unused);
+    std::byte header_bytes[sizeof(FileHeader)] = {};
+    if (size >= sizeof(FileHeader) &&
+        ::pread(fd.get(), header_bytes, sizeof header_bytes, 0) != sizeof header_bytes) {
+      return Errno("cannot read", path);
     }
-    void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd.get(), 0);
-    if (addr == MAP_FAILED) return Errno("cannot mmap", path);
-    auto view = std::make_unique<MappedSeries>(addr, size);
-    const std::byte* base = view->base();
     FileHeader h;
-    KAIROS_RETURN_IF_ERROR(CheckHeader(base, size, path, &h));
+    KAIROS_RETURN_IF_ERROR(CheckHeader(header_bytes, size, path, &h));
     if (std::string_view(h.symbol) != symbol) {
       return CorruptionIn(path, fmt::format("holds symbol '{}', expected '{}'", h.symbol, symbol));
     }
     const size_t n = h.bar_count;
+    const bool close_only = (h.flags & kFlagCloseOnly) != 0;
+    // Read only the prefix that holds the columns asked for.
+    size_t mapped = 0;
+    for (size_t slot = 0; slot < kSlots; ++slot) {
+      bool wanted = slot == kDateSlot || columns.contains(static_cast<Column>(slot - 1));
+      if (wanted && SlotPresent(slot, close_only)) {
+        mapped = std::max<size_t>(mapped, h.column_offset[slot] + AlignUp(n * ElementSize(slot)));
+      }
+    }
+    KAIROS_ASSIGN_OR_RETURN(FileBytes bytes, Load(fd.get(), path, mapped, header_bytes));
+    auto view = std::make_unique<StoredSeries>(std::move(bytes));
+    const std::byte* base = view->base();
     auto verify = [&](size_t slot) -> Status {
       if (Checksum64({base + h.column_offset[slot], AlignUp(n * ElementSize(slot))}) ==
           h.column_hash[slot]) {
@@ -659,7 +701,6 @@ class FileBarStore final : public BarStore {
       return CorruptionIn(path, "first/last date in the header disagree with the dates column");
     }
     view->set_dates(dates);
-    bool close_only = (h.flags & kFlagCloseOnly) != 0;
     for (Column c : {Column::kOpen, Column::kHigh, Column::kLow, Column::kClose, Column::kVolume}) {
       if (!columns.contains(c)) continue;
       size_t slot = SlotOf(c);
@@ -706,6 +747,29 @@ class FileBarStore final : public BarStore {
   }
 
  private:
+  // The first `size` bytes of the open file, mapped or copied (options_.read_mode). The first 256
+  // (already read and checked) are `header`.
+  Result<FileBytes> Load(int fd, const std::filesystem::path& path, size_t size,
+                         const std::byte* header) const {
+    if (options_.read_mode == BarStoreOptions::ReadMode::kMmap) {
+      // MAP_POPULATE: page tables filled in one call rather than a fault per page.
+      void* addr = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
+      if (addr == MAP_FAILED) return Errno("cannot mmap", path);
+      return FileBytes::Mapped(addr, size);
+    }
+    FileBytes bytes = FileBytes::Copied(size);
+    std::memcpy(bytes.data(), header, sizeof(FileHeader));
+    size_t done = sizeof(FileHeader);
+    while (done < size) {
+      ssize_t n = ::pread(fd, bytes.data() + done, size - done, static_cast<off_t>(done));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Errno("cannot read", path);
+      if (n == 0) return CorruptionIn(path, "truncated while being read");
+      done += static_cast<size_t>(n);
+    }
+    return bytes;
+  }
+
   // REQUIRES: both validated, same close_only. New rows win on equal dates.
   static BarSeries Merge(const SeriesView& old, const BarSeries& add) {
     BarSeries out;

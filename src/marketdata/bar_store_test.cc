@@ -2,6 +2,7 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
@@ -51,12 +52,13 @@ void WriteBytes(const fs::path& p, const std::string& bytes) {
   out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
 }
 
-class BarStoreTest : public ::testing::Test {
+class BarStoreTest : public ::testing::TestWithParam<BarStoreOptions::ReadMode> {
  protected:
   void SetUp() override {
-    home_ = fs::temp_directory_path() /
-            fmt::format("kairos_bar_store_test_{}_{}", ::getpid(),
-                        ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    std::string name = ::testing::UnitTest::GetInstance()->current_test_info()->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    home_ =
+        fs::temp_directory_path() / fmt::format("kairos_bar_store_test_{}_{}", ::getpid(), name);
     fs::remove_all(home_);
     store_ = OpenStore();
   }
@@ -66,7 +68,8 @@ class BarStoreTest : public ::testing::Test {
   }
 
   std::unique_ptr<BarStore> OpenStore() {
-    Result<std::unique_ptr<BarStore>> store = BarStore::Open(home_);
+    Result<std::unique_ptr<BarStore>> store =
+        BarStore::Open(home_, BarStoreOptions{.read_mode = GetParam()});
     EXPECT_TRUE(store.ok()) << store.status().ToString();
     return store.ok() ? std::move(*store) : nullptr;
   }
@@ -96,7 +99,7 @@ class BarStoreTest : public ::testing::Test {
 constexpr size_t kHeader = 256;
 size_t Pad(size_t n) { return (n + 63) / 64 * 64; }
 
-TEST_F(BarStoreTest, RoundTripsOhlcv) {
+TEST_P(BarStoreTest, RoundTripsOhlcv) {
   BarSeries bars = Ohlcv("AAPL", D(2024, 1, 1), 37);
   ASSERT_TRUE(store_->Replace(bars).ok());
   BarSeries back = ReadAll("AAPL");
@@ -115,7 +118,7 @@ TEST_F(BarStoreTest, RoundTripsOhlcv) {
   EXPECT_EQ(fs::file_size(FileOf("AAPL")), kHeader + Pad(37 * 4) + 5 * Pad(37 * 8));
 }
 
-TEST_F(BarStoreTest, ViewColumnsAre64ByteAligned) {
+TEST_P(BarStoreTest, ViewColumnsAre64ByteAligned) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 13)).ok());
   auto view = store_->Read("AAPL");
   ASSERT_TRUE(view.ok());
@@ -128,7 +131,7 @@ TEST_F(BarStoreTest, ViewColumnsAre64ByteAligned) {
   EXPECT_EQ(v.info().bars, 13);
 }
 
-TEST_F(BarStoreTest, CloseOnlyIsStoredAsSuch) {
+TEST_P(BarStoreTest, CloseOnlyIsStoredAsSuch) {
   BarSeries bars = CloseOnly("^GSPC", D(2024, 3, 1), 20);
   ASSERT_TRUE(store_->Replace(bars).ok());
   auto view = store_->Read("^GSPC");
@@ -148,7 +151,7 @@ TEST_F(BarStoreTest, CloseOnlyIsStoredAsSuch) {
   EXPECT_TRUE(store_->Info("^GSPC")->close_only);
 }
 
-TEST_F(BarStoreTest, UpsertCreatesThenAppends) {
+TEST_P(BarStoreTest, UpsertCreatesThenAppends) {
   ASSERT_TRUE(store_->Upsert(Ohlcv("MSFT", D(2024, 1, 1), 5)).ok());
   ASSERT_TRUE(store_->Upsert(Ohlcv("MSFT", D(2024, 1, 6), 5, 105)).ok());
   BarSeries back = ReadAll("MSFT");
@@ -158,7 +161,7 @@ TEST_F(BarStoreTest, UpsertCreatesThenAppends) {
   EXPECT_EQ(store_->Info("MSFT")->last, D(2024, 1, 10));
 }
 
-TEST_F(BarStoreTest, UpsertReplacesExistingDates) {
+TEST_P(BarStoreTest, UpsertReplacesExistingDates) {
   ASSERT_TRUE(store_->Upsert(Ohlcv("MSFT", D(2024, 1, 1), 5)).ok());
   ASSERT_TRUE(store_->Upsert(Ohlcv("MSFT", D(2024, 1, 4), 4, 500)).ok());  // 4th..7th
   BarSeries back = ReadAll("MSFT");
@@ -168,7 +171,7 @@ TEST_F(BarStoreTest, UpsertReplacesExistingDates) {
   EXPECT_EQ(back.high[3], 501.25);
 }
 
-TEST_F(BarStoreTest, UpsertInsertsInTheMiddle) {
+TEST_P(BarStoreTest, UpsertInsertsInTheMiddle) {
   BarSeries gappy = Ohlcv("MSFT", D(2024, 1, 1), 2);
   gappy.Append({D(2024, 1, 10), 1, 2, 0.5, 1.5, 7});
   ASSERT_TRUE(store_->Upsert(gappy).ok());
@@ -183,7 +186,7 @@ TEST_F(BarStoreTest, UpsertInsertsInTheMiddle) {
   EXPECT_EQ(back.close, (std::vector<double>{100, 101, 3.5, 3.25, 1.5}));
 }
 
-TEST_F(BarStoreTest, UpsertCloseOnlyMismatchChangesNothing) {
+TEST_P(BarStoreTest, UpsertCloseOnlyMismatchChangesNothing) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 5)).ok());
   ASSERT_TRUE(store_->Replace(CloseOnly("IDX", D(2024, 1, 1), 5)).ok());
   const std::string aapl = ReadBytes(FileOf("AAPL"));
@@ -207,7 +210,7 @@ TEST_F(BarStoreTest, UpsertCloseOnlyMismatchChangesNothing) {
   EXPECT_TRUE(store_->Info("AAPL")->close_only);
 }
 
-TEST_F(BarStoreTest, UpsertOtherExchangeIsInvalid) {
+TEST_P(BarStoreTest, UpsertOtherExchangeIsInvalid) {
   ASSERT_TRUE(store_->Replace(Ohlcv("INFY", D(2024, 1, 1), 5)).ok());
   BarSeries nse = Ohlcv("INFY", D(2024, 1, 6), 2);
   nse.instrument.exchange = "NSE";
@@ -218,7 +221,7 @@ TEST_F(BarStoreTest, UpsertOtherExchangeIsInvalid) {
   EXPECT_EQ(store_->Info("INFY")->bars, 5);
 }
 
-TEST_F(BarStoreTest, BadSeriesIsRejectedAndNothingStored) {
+TEST_P(BarStoreTest, BadSeriesIsRejectedAndNothingStored) {
   BarSeries unsorted = Ohlcv("BAD", D(2024, 1, 1), 3);
   std::swap(unsorted.dates[1], unsorted.dates[2]);
   Status s = store_->Upsert(unsorted);
@@ -257,7 +260,7 @@ TEST_F(BarStoreTest, BadSeriesIsRejectedAndNothingStored) {
   EXPECT_TRUE(store_->List().empty());
 }
 
-TEST_F(BarStoreTest, EmptyUpsertIsANoOp) {
+TEST_P(BarStoreTest, EmptyUpsertIsANoOp) {
   BarSeries empty;
   empty.instrument = {"NONE", "NYSE"};
   EXPECT_TRUE(store_->Upsert(empty).ok());
@@ -276,7 +279,7 @@ TEST(SymbolFileNameTest, EscapesUnsafeBytes) {
   EXPECT_EQ(SymbolFileName("aapl"), "%61%61%70%6C.kbar");  // distinct on case-folding file systems
 }
 
-TEST_F(BarStoreTest, AwkwardSymbolsRoundTrip) {
+TEST_P(BarStoreTest, AwkwardSymbolsRoundTrip) {
   const std::vector<std::string> symbols = {"M&M", "BRK.B", "^GSPC", "A/B",      "..",  "%5E",
                                             "^",   "aapl",  "AAPL",  "NIFTY 50", "L&T*"};
   for (const std::string& symbol : symbols) {
@@ -295,14 +298,14 @@ TEST_F(BarStoreTest, AwkwardSymbolsRoundTrip) {
             static_cast<ptrdiff_t>(symbols.size() + 1));  // + manifest, nothing outside bars/
 }
 
-TEST_F(BarStoreTest, ReadOfUnknownSymbolIsNotFound) {
+TEST_P(BarStoreTest, ReadOfUnknownSymbolIsNotFound) {
   Status s = store_->Read("NOPE").status();
   EXPECT_EQ(s.code(), StatusCode::kNotFound);
   EXPECT_EQ(s.message(), "no bars stored for 'NOPE'");
   EXPECT_EQ(store_->Info("NOPE").status().code(), StatusCode::kNotFound);
 }
 
-TEST_F(BarStoreTest, RemoveDeletesFileAndManifestEntry) {
+TEST_P(BarStoreTest, RemoveDeletesFileAndManifestEntry) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   ASSERT_TRUE(store_->Replace(Ohlcv("MSFT", D(2024, 1, 1), 3)).ok());
   ASSERT_TRUE(store_->Remove("AAPL").ok());
@@ -313,7 +316,17 @@ TEST_F(BarStoreTest, RemoveDeletesFileAndManifestEntry) {
   EXPECT_EQ(store_->Remove("AAPL").code(), StatusCode::kNotFound);
 }
 
-TEST_F(BarStoreTest, CopyHonoursDateBounds) {
+TEST_P(BarStoreTest, ViewOutlivesReplaceAndRemove) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 10)).ok());
+  auto view = store_->Read("AAPL");
+  ASSERT_TRUE(view.ok());
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2025, 1, 1), 3, 7)).ok());
+  ASSERT_TRUE(store_->Remove("AAPL").ok());
+  EXPECT_EQ((*view)->close()[9], 109);
+  EXPECT_EQ((*view)->dates()[0], D(2024, 1, 1));
+}
+
+TEST_P(BarStoreTest, CopyHonoursDateBounds) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 10)).ok());
   auto view = store_->Read("AAPL");
   ASSERT_TRUE(view.ok());
@@ -325,7 +338,7 @@ TEST_F(BarStoreTest, CopyHonoursDateBounds) {
   EXPECT_EQ((*view)->Copy(D(2024, 1, 5), D(2024, 1, 3)).size(), 0u);
 }
 
-TEST_F(BarStoreTest, TruncatedFileIsCorruption) {
+TEST_P(BarStoreTest, TruncatedFileIsCorruption) {
   Status s = ReadAfterDamage([](std::string& b) { b.resize(b.size() - 64); });
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_EQ(s.message(), FileOf("AAPL").string() + ": truncated: 896 bytes, the header says 960");
@@ -339,15 +352,15 @@ TEST_F(BarStoreTest, TruncatedFileIsCorruption) {
   EXPECT_THAT(s.message(), HasSubstr("truncated: 0 bytes"));
 }
 
-TEST_F(BarStoreTest, TrailingBytesAreCorruption) {
+TEST_P(BarStoreTest, TrailingBytesAreCorruption) {
   Status s = ReadAfterDamage([](std::string& b) { b += "junk"; });
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_THAT(s.message(), HasSubstr("964 bytes, the header says 960 (trailing garbage)"));
 }
 
-TEST_F(BarStoreTest, FlippedByteAnywhereIsCorruption) {
-  // 10 OHLCV bars: header [0,256), dates [256,320), open [320,448), high [448,576),
-  // low [576,704), close [704,832), volume [832,960).
+TEST_P(BarStoreTest, FlippedByteAnywhereIsCorruption) {
+  // 10 OHLCV bars: header [0,256), dates [256,320), close [320,448), open [448,576),
+  // high [576,704), low [704,832), volume [832,960).
   struct Case {
     size_t offset;
     const char* expected;
@@ -358,9 +371,11 @@ TEST_F(BarStoreTest, FlippedByteAnywhereIsCorruption) {
       {200, "header checksum mismatch"},  // a column checksum
       {256, "checksum mismatch in column 'dates'"},
       {300, "checksum mismatch in column 'dates'"},  // padding after the dates
-      {330, "checksum mismatch in column 'open'"},
-      {600, "checksum mismatch in column 'low'"},
-      {720, "checksum mismatch in column 'close'"},
+      {330, "checksum mismatch in column 'close'"},
+      {447, "checksum mismatch in column 'close'"},  // padding after the closes
+      {460, "checksum mismatch in column 'open'"},
+      {600, "checksum mismatch in column 'high'"},
+      {720, "checksum mismatch in column 'low'"},
       {959, "checksum mismatch in column 'volume'"},  // the last pad byte
   };
   for (const Case& c : cases) {
@@ -370,7 +385,7 @@ TEST_F(BarStoreTest, FlippedByteAnywhereIsCorruption) {
   }
 }
 
-TEST_F(BarStoreTest, BadMagicIsCorruption) {
+TEST_P(BarStoreTest, BadMagicIsCorruption) {
   Status s = ReadAfterDamage([](std::string& b) { b[0] = 'X'; });
   EXPECT_EQ(s.code(), StatusCode::kCorruption);
   EXPECT_EQ(s.message(), FileOf("AAPL").string() + ": bad magic: not a kairos bar file");
@@ -378,7 +393,7 @@ TEST_F(BarStoreTest, BadMagicIsCorruption) {
   EXPECT_THAT(s.message(), HasSubstr("bad magic"));
 }
 
-TEST_F(BarStoreTest, OtherFormatVersionIsCorruption) {
+TEST_P(BarStoreTest, OtherFormatVersionIsCorruption) {
   Status s = ReadAfterDamage([](std::string& b) {
     b[8] = 2;  // version
     uint64_t hash = Checksum64(std::as_bytes(std::span(b.data(), 248)));
@@ -389,7 +404,7 @@ TEST_F(BarStoreTest, OtherFormatVersionIsCorruption) {
             FileOf("AAPL").string() + ": unsupported format version 2 (this build reads 1)");
 }
 
-TEST_F(BarStoreTest, FileUnderAnotherSymbolsNameIsCorruption) {
+TEST_P(BarStoreTest, FileUnderAnotherSymbolsNameIsCorruption) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   fs::copy_file(FileOf("AAPL"), FileOf("MSFT"));
   Status s = store_->Read("MSFT").status();
@@ -401,10 +416,10 @@ TEST_F(BarStoreTest, FileUnderAnotherSymbolsNameIsCorruption) {
   EXPECT_EQ(list[0].instrument.symbol, "AAPL");
 }
 
-TEST_F(BarStoreTest, ReadColumnsVerifiesOnlyWhatItServes) {
+TEST_P(BarStoreTest, ReadColumnsVerifiesOnlyWhatItServes) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 10)).ok());
   std::string bytes = ReadBytes(FileOf("AAPL"));
-  bytes[330] ^= 1;  // inside the open column
+  bytes[460] ^= 1;  // inside the open column
   WriteBytes(FileOf("AAPL"), bytes);
 
   auto closes = store_->ReadColumns("AAPL", {Column::kClose});
@@ -419,7 +434,7 @@ TEST_F(BarStoreTest, ReadColumnsVerifiesOnlyWhatItServes) {
   EXPECT_EQ(store_->Read("AAPL").status().code(), StatusCode::kCorruption);
 }
 
-TEST_F(BarStoreTest, CorruptStoredFileBlocksUpsertButNotReplace) {
+TEST_P(BarStoreTest, CorruptStoredFileBlocksUpsertButNotReplace) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 10)).ok());
   std::string bytes = ReadBytes(FileOf("AAPL"));
   bytes[641] ^= 1;
@@ -432,7 +447,7 @@ TEST_F(BarStoreTest, CorruptStoredFileBlocksUpsertButNotReplace) {
   EXPECT_EQ(ReadAll("AAPL").size(), 1u);
 }
 
-TEST_F(BarStoreTest, LeftoverTempFilesAreHarmless) {
+TEST_P(BarStoreTest, LeftoverTempFilesAreHarmless) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   store_.reset();
   // What a crash in the middle of a write leaves behind.
@@ -451,7 +466,7 @@ TEST_F(BarStoreTest, LeftoverTempFilesAreHarmless) {
   EXPECT_FALSE(fs::exists(home_ / "bars" / "AAPL.kbar.tmp"));  // reused and renamed
 }
 
-TEST_F(BarStoreTest, MissingManifestIsRebuiltFromHeaders) {
+TEST_P(BarStoreTest, MissingManifestIsRebuiltFromHeaders) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   ASSERT_TRUE(store_->Replace(CloseOnly("^GSPC", D(2024, 1, 1), 4)).ok());
   std::vector<SeriesInfo> before = store_->List();
@@ -462,7 +477,7 @@ TEST_F(BarStoreTest, MissingManifestIsRebuiltFromHeaders) {
   EXPECT_TRUE(fs::exists(ManifestPath()));  // written back
 }
 
-TEST_F(BarStoreTest, GarbledManifestIsRebuilt) {
+TEST_P(BarStoreTest, GarbledManifestIsRebuilt) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   std::vector<SeriesInfo> before = store_->List();
   store_.reset();
@@ -475,7 +490,7 @@ TEST_F(BarStoreTest, GarbledManifestIsRebuilt) {
   EXPECT_EQ(OpenStore()->List(), before);
 }
 
-TEST_F(BarStoreTest, StaleManifestIsRepairedOnOpen) {
+TEST_P(BarStoreTest, StaleManifestIsRepairedOnOpen) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   ASSERT_TRUE(store_->Replace(Ohlcv("GONE", D(2024, 1, 1), 3)).ok());
   const std::string old_manifest = ReadBytes(ManifestPath());
@@ -494,7 +509,7 @@ TEST_F(BarStoreTest, StaleManifestIsRepairedOnOpen) {
   EXPECT_NE(ReadBytes(ManifestPath()), old_manifest);
 }
 
-TEST_F(BarStoreTest, CorruptFileIsLeftOutOfARebuiltManifest) {
+TEST_P(BarStoreTest, CorruptFileIsLeftOutOfARebuiltManifest) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   store_.reset();
   fs::remove(ManifestPath());
@@ -504,7 +519,7 @@ TEST_F(BarStoreTest, CorruptFileIsLeftOutOfARebuiltManifest) {
   EXPECT_EQ(store_->Read("JUNK").status().code(), StatusCode::kCorruption);
 }
 
-TEST_F(BarStoreTest, ManifestLinesDescribeTheFiles) {
+TEST_P(BarStoreTest, ManifestLinesDescribeTheFiles) {
   ASSERT_TRUE(store_->Replace(CloseOnly("M&M", D(2024, 1, 1), 3)).ok());
   std::string manifest = ReadBytes(ManifestPath());
   EXPECT_TRUE(manifest.starts_with("# kairos bar manifest v1\n")) << manifest;
@@ -512,7 +527,7 @@ TEST_F(BarStoreTest, ManifestLinesDescribeTheFiles) {
   EXPECT_THAT(manifest, HasSubstr("\n# end 1 "));
 }
 
-TEST_F(BarStoreTest, AnotherStoreSeesWritesThroughTheManifest) {
+TEST_P(BarStoreTest, AnotherStoreSeesWritesThroughTheManifest) {
   std::unique_ptr<BarStore> reader = OpenStore();
   EXPECT_TRUE(reader->List().empty());
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
@@ -520,7 +535,7 @@ TEST_F(BarStoreTest, AnotherStoreSeesWritesThroughTheManifest) {
   EXPECT_EQ(reader->Info("AAPL")->bars, 3);
 }
 
-TEST_F(BarStoreTest, BatchWritesTheManifestOnce) {
+TEST_P(BarStoreTest, BatchWritesTheManifestOnce) {
   store_->BeginBatch();
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   ASSERT_TRUE(store_->Replace(Ohlcv("MSFT", D(2024, 1, 1), 3)).ok());
@@ -530,6 +545,14 @@ TEST_F(BarStoreTest, BatchWritesTheManifestOnce) {
   EXPECT_THAT(ReadBytes(ManifestPath()), HasSubstr("\nAAPL\t"));
   EXPECT_THAT(ReadBytes(ManifestPath()), HasSubstr("\nMSFT\t"));
 }
+
+INSTANTIATE_TEST_SUITE_P(ReadModes, BarStoreTest,
+                         ::testing::Values(BarStoreOptions::ReadMode::kPread,
+                                           BarStoreOptions::ReadMode::kMmap),
+                         [](const auto& info) {
+                           return info.param == BarStoreOptions::ReadMode::kPread ? "Pread"
+                                                                                  : "Mmap";
+                         });
 
 TEST(Checksum64Test, IsPinnedAndSeesEverySingleBitFlip) {
   // Pinned: stored files carry these checksums, so the function must never change.
