@@ -78,5 +78,5 @@ for name in indicators universe import store; do
   sed -n '/^SUMMARY/,$p' "${results}/${name}.txt"
   echo
 done
-echo "(ratios: indicators = kairos/talib time per bar, below 1 is faster; universe and import ="
-echo " kairos/peer throughput, above 1 is faster. Logs: ${results}/; $(( $(date +%s) - started )) s)"
+echo "(speedup_x and ratio = kairos throughput / peer throughput, i.e. peer time / kairos time:"
+echo " above 1 means kairos is faster. Logs: ${results}/; $(( $(date +%s) - started )) s in all)"

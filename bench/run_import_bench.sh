@@ -47,7 +47,7 @@ else
 fi
 
 echo
-echo "SUMMARY import vs pandas (${dir}; MB/s of CSV, warm cache; ratio = kairos / pandas throughput)"
+echo "SUMMARY import vs pandas (${dir}; MB/s of CSV, warm cache; ratio = kairos / pandas throughput, >1 = kairos faster)"
 awk -v pandas="${pandas_mbps}" '
   /^kairos_parse_MBps/ || /^kairos_store_MBps/ {
     what = ($1 == "kairos_parse_MBps") ? "parse+validate" : "parse+validate+store"

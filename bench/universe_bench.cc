@@ -166,7 +166,7 @@ void PrintSummary(const CollectingReporter& reporter, const std::vector<int>& th
   std::printf("\nSUMMARY universe (%lld series x %lld bars; RSI14 + SMA20 + ATR14 per series)\n",
               static_cast<long long>(SeriesCount()), static_cast<long long>(SeriesBars()));
   std::printf("%-10s %16s %16s %14s %14s\n", "threads", "kairos_Mbars/s", "talib_Mbars/s",
-              "kairos/talib", "kairos_scan_s");
+              "speedup_x", "kairos_scan_s");
   for (int threads : thread_counts) {
     double ours = reporter.Get(Name("kairos_universe", threads), "bars_per_s");
     double theirs = reporter.Get(Name("talib_universe", threads), "bars_per_s");
