@@ -3,6 +3,8 @@
 // series, RSI(14) and SMA(20) of the close and ATR(14) of high/low/close, through the registry's
 // batch kernels. Series are spread over a pool of std::threads (an atomic cursor hands out chunks
 // of series), 1 thread and all cores. Reported in bars/s (a bar = all three indicators on it).
+// A second layout, indicator-major (one pass per indicator, full output matrices), runs on all
+// cores for comparison with the series-major loop.
 // With the TA-Lib peer built, the same work through TA_RSI / TA_SMA / TA_ATR runs in the same
 // process, and a table at the end gives the ratios.
 
@@ -87,41 +89,100 @@ struct Scratch {
   explicit Scratch(size_t n) : a(n), b(n), c(n) {}
 };
 
-void BM_KairosUniverse(benchmark::State& state, int threads) {
+// The three registry kernels and their parameters, resolved once.
+struct Kernels {
   const IndicatorInfo* rsi = indicators::FindIndicator("rsi");
   const IndicatorInfo* sma = indicators::FindIndicator("sma");
   const IndicatorInfo* atr = indicators::FindIndicator("atr");
-  if (rsi == nullptr || sma == nullptr || atr == nullptr) {
-    state.SkipWithError("rsi, sma or atr is not registered yet");
-    return;
+  std::vector<double> rsi_params, sma_params, atr_params;
+
+  Kernels() {
+    if (!ok()) return;
+    rsi_params = Params(rsi, 14);
+    sma_params = Params(sma, 20);
+    atr_params = Params(atr, 14);
   }
+  bool ok() const { return rsi != nullptr && sma != nullptr && atr != nullptr; }
+
+  bool Rsi(const Series& s, std::span<double> out) const { return Close(rsi, rsi_params, s, out); }
+  bool Sma(const Series& s, std::span<double> out) const { return Close(sma, sma_params, s, out); }
+  bool Atr(const Series& s, std::span<double> out) const {
+    const std::span<const double> in[] = {s.high, s.low, s.close};
+    const std::span<double> outs[] = {out};
+    return atr
+        ->batch(std::span<const std::span<const double>>(in), atr_params,
+                std::span<const std::span<double>>(outs))
+        .ok();
+  }
+
+ private:
   // Registry defaults for anything past the period (none expected for these three).
-  auto params = [](const IndicatorInfo* info, double period) {
+  static std::vector<double> Params(const IndicatorInfo* info, double period) {
     std::vector<double> p;
     for (const indicators::ParamSpec& spec : info->params) p.push_back(spec.default_value);
     if (!p.empty()) p[0] = period;
     return p;
-  };
-  const std::vector<double> rsi_params = params(rsi, 14), sma_params = params(sma, 20),
-                            atr_params = params(atr, 14);
+  }
+  static bool Close(const IndicatorInfo* info, const std::vector<double>& params, const Series& s,
+                    std::span<double> out) {
+    const std::span<const double> in[] = {s.close};
+    const std::span<double> outs[] = {out};
+    return info
+        ->batch(std::span<const std::span<const double>>(in), params,
+                std::span<const std::span<double>>(outs))
+        .ok();
+  }
+};
+
+// Series-major: each worker runs all three indicators on one series while it is in cache, into
+// per-worker scratch outputs (what a scan that consumes results immediately needs).
+void BM_KairosUniverse(benchmark::State& state, int threads) {
+  const Kernels k;
+  if (!k.ok()) {
+    state.SkipWithError("rsi, sma or atr is not registered yet");
+    return;
+  }
   const std::vector<Series>& universe = Universe();
   std::vector<Scratch> scratch(threads, Scratch(SeriesBars()));
   std::atomic<bool> failed{false};
   for (auto _ : state) {
     ForEachSeries(threads, [&](size_t s, int w) {
-      const Series& series = universe[s];
       Scratch& out = scratch[w];
-      const std::span<const double> close_cols[] = {series.close};
-      const std::span<const double> hlc_cols[] = {series.high, series.low, series.close};
-      const std::span<double> a_cols[] = {out.a};
-      const std::span<double> b_cols[] = {out.b};
-      const std::span<double> c_cols[] = {out.c};
-      std::span<const std::span<const double>> close_in(close_cols), hlc_in(hlc_cols);
-      std::span<const std::span<double>> out_a(a_cols), out_b(b_cols), out_c(c_cols);
-      bool ok = rsi->batch(close_in, rsi_params, out_a).ok() &&
-                sma->batch(close_in, sma_params, out_b).ok() &&
-                atr->batch(hlc_in, atr_params, out_c).ok();
+      bool ok = k.Rsi(universe[s], out.a) && k.Sma(universe[s], out.b) && k.Atr(universe[s], out.c);
       if (!ok) failed.store(true, std::memory_order_relaxed);
+    });
+    benchmark::ClobberMemory();
+  }
+  if (failed.load()) state.SkipWithError("a kernel returned an error");
+  SetUniverseCounters(state, threads);
+}
+
+// Indicator-major: one pass over the universe per indicator, keeping every series' output in a
+// series x bars matrix per indicator (what an evaluator that computes one expression across the
+// universe before the next one needs). Same kernels, more memory traffic.
+void BM_KairosUniverseByIndicator(benchmark::State& state, int threads) {
+  const Kernels k;
+  if (!k.ok()) {
+    state.SkipWithError("rsi, sma or atr is not registered yet");
+    return;
+  }
+  const std::vector<Series>& universe = Universe();
+  const size_t bars = static_cast<size_t>(SeriesBars());
+  const size_t cells = static_cast<size_t>(SeriesCount()) * bars;
+  std::vector<double> rsi_out(cells), sma_out(cells), atr_out(cells);
+  auto row = [&](std::vector<double>& m, size_t s) {
+    return std::span<double>(m).subspan(s * bars, bars);
+  };
+  std::atomic<bool> failed{false};
+  for (auto _ : state) {
+    ForEachSeries(threads, [&](size_t s, int) {
+      if (!k.Rsi(universe[s], row(rsi_out, s))) failed = true;
+    });
+    ForEachSeries(threads, [&](size_t s, int) {
+      if (!k.Sma(universe[s], row(sma_out, s))) failed = true;
+    });
+    ForEachSeries(threads, [&](size_t s, int) {
+      if (!k.Atr(universe[s], row(atr_out, s))) failed = true;
     });
     benchmark::ClobberMemory();
   }
@@ -181,6 +242,13 @@ void PrintSummary(const CollectingReporter& reporter, const std::vector<int>& th
     std::printf("%-10d %16s %16s %14s %14s\n", threads, ours_text, theirs_text, ratio_text,
                 seconds_text);
   }
+  double by_indicator =
+      reporter.Get(Name("kairos_universe_by_indicator", AllCores()), "bars_per_s");
+  if (by_indicator > 0) {
+    std::printf(
+        "indicator-major layout (3 passes, full output matrices), %d threads: %.1f Mbars/s\n",
+        AllCores(), by_indicator / 1e6);
+  }
 }
 
 }  // namespace
@@ -204,6 +272,10 @@ int main(int argc, char** argv) {
           ->UseRealTime();
     }
   }
+  benchmark::RegisterBenchmark(Name("kairos_universe_by_indicator", AllCores()).c_str(),
+                               BM_KairosUniverseByIndicator, AllCores())
+      ->Unit(benchmark::kMillisecond)
+      ->UseRealTime();
   CollectingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
   PrintSummary(reporter, thread_counts);
