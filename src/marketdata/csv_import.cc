@@ -1,5 +1,6 @@
 #include "marketdata/csv_import.h"
 
+#include <algorithm>
 #include <array>
 #include <cmath>
 #include <functional>
@@ -276,6 +277,19 @@ void FileParser::Run(std::string_view text) {
       return;
     }
   }
+  if (!HasSymbolColumn(layout_.format)) {
+    // One series: reserve a bar per remaining line, so the columns never grow and copy.
+    ParsedSeries& s = out_.series[SeriesIndex(file_symbol_, default_exchange_)];
+    size_t rows = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+    s.bars.dates.reserve(rows);
+    s.bars.close.reserve(rows);
+    s.lines.reserve(rows);
+    if (!s.bars.close_only) {
+      for (auto* column : {&s.bars.open, &s.bars.high, &s.bars.low, &s.bars.volume}) {
+        column->reserve(rows);
+      }
+    }
+  }
   std::optional<std::string> only_symbol;
   if (options_.symbol && HasSymbolColumn(layout_.format)) only_symbol = UpperCase(*options_.symbol);
 
@@ -304,6 +318,9 @@ void FileParser::Run(std::string_view text) {
     }
     ParseRow(*line, ln);
   }
+
+  // The series reserved up front stays out if no row of it was good.
+  std::erase_if(out_.series, [](const ParsedSeries& s) { return s.bars.empty(); });
 
   if (out_.rows_no_data > 0) {
     out_.warnings.push_back({options_.file, first_no_data_line_,
