@@ -13,30 +13,18 @@ void BbandsRun(std::span<const double> x, BbandsParams params, double* upper, do
                double* lower) {
   const size_t n = x.size();
   const size_t p = static_cast<size_t>(params.period);
+  for (size_t i = 0; i < std::min(n, p - 1); ++i) upper[i] = middle[i] = lower[i] = kNaN;
+  // The middle band is the SMA, computed exactly as Sma() does.
   const double divisor = params.period;
-  double sum = 0, sum_sq = 0;
-  for (size_t i = 0; i < std::min(n, p - 1); ++i) {
-    sum += x[i];
-    sum_sq += x[i] * x[i];
-    upper[i] = middle[i] = lower[i] = kNaN;
-  }
-  if (n < p) return;
-  auto emit = [&](size_t i) {
+  double sum = 0;
+  for (size_t i = 0; i + 1 < std::min(n, p); ++i) sum += x[i];
+  WindowStddevRun(x, params.period, [&](size_t t, double sd) {
+    sum += t == p - 1 ? x[t] : x[t] - x[t - p];
     double mean = sum / divisor;
-    double sd = StddevFromMoments(mean, sum_sq / divisor);
-    middle[i] = mean;
-    upper[i] = mean + params.nbdevup * sd;
-    lower[i] = mean - params.nbdevdn * sd;
-  };
-  sum += x[p - 1];
-  sum_sq += x[p - 1] * x[p - 1];
-  emit(p - 1);
-  for (size_t i = p; i < n; ++i) {
-    const double add = x[i], drop = x[i - p];
-    sum += add - drop;
-    sum_sq += add * add - drop * drop;
-    emit(i);
-  }
+    middle[t] = mean;
+    upper[t] = mean + params.nbdevup * sd;
+    lower[t] = mean - params.nbdevdn * sd;
+  });
 }
 
 BbandsParams FromParams(std::span<const double> p) {
@@ -82,7 +70,7 @@ void BbandsStream::Update(double x) {
   }
   if (!moments_.Add(x)) return;
   double mean = moments_.mean();
-  double sd = StddevFromMoments(mean, moments_.mean_of_squares());
+  double sd = moments_.sd();
   middle_ = mean;
   upper_ = mean + params_.nbdevup * sd;
   lower_ = mean - params_.nbdevdn * sd;

@@ -1,36 +1,11 @@
 #include "indicators/stddev.h"
 
-#include <algorithm>
-#include <cmath>
-
 #include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 namespace {
 
 using kernel_util::kNaN;
-
-void StddevRun(std::span<const double> x, int period, double nbdev, std::span<double> out) {
-  const size_t n = x.size();
-  const size_t p = static_cast<size_t>(period);
-  const double divisor = period;
-  double sum = 0, sum_sq = 0;
-  for (size_t i = 0; i < std::min(n, p - 1); ++i) {
-    sum += x[i];
-    sum_sq += x[i] * x[i];
-    out[i] = kNaN;
-  }
-  if (n < p) return;
-  sum += x[p - 1];
-  sum_sq += x[p - 1] * x[p - 1];
-  out[p - 1] = StddevFromMoments(sum / divisor, sum_sq / divisor) * nbdev;
-  for (size_t i = p; i < n; ++i) {
-    const double add = x[i], drop = x[i - p];
-    sum += add - drop;
-    sum_sq += add * add - drop * drop;
-    out[i] = StddevFromMoments(sum / divisor, sum_sq / divisor) * nbdev;
-  }
-}
 
 Status StddevBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                    std::span<const std::span<double>> out) {
@@ -43,42 +18,65 @@ Status StddevBatch(std::span<const std::span<const double>> in, std::span<const 
 
 int StddevLookback(int period) { return period - 1; }
 
-double StddevFromMoments(double mean, double mean_of_squares) {
-  double var = mean_of_squares - mean * mean;
-  return var > kFlatVariance * mean_of_squares ? std::sqrt(var) : 0.0;
-}
-
 void Stddev(std::span<const double> in, int period, double nbdev, std::span<double> out) {
   KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "stddev: bad period or output size";
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
-    StddevRun(in.subspan(b, e - b), period, nbdev, out.subspan(b, e - b));
+    std::span<const double> x = in.subspan(b, e - b);
+    double* o = out.data() + b;
+    std::fill(o, o + std::min(x.size(), size_t(period) - 1), kNaN);
+    WindowStddevRun(x, period, [&](size_t t, double sd) { o[t] = sd * nbdev; });
   });
 }
 
-RollingMoments::RollingMoments(int period) : period_(period), window_(period) {
+RollingMoments::RollingMoments(int period)
+    : period_(period), inv_p_(1.0 / period), interval_(ReanchorInterval(period)), window_(period) {
   KAIROS_CHECK(period >= 1) << "rolling moments: period " << period;
 }
 
 bool RollingMoments::Add(double x) {
-  double drop = window_[head_];
+  const size_t p = window_.size();
+  size_t prev_slot = head_ == 0 ? p - 1 : head_ - 1;
+  double prev = window_[prev_slot];
+  double old = window_[head_];  // x[t-p] once full
   window_[head_] = x;
-  head_ = head_ + 1 == window_.size() ? 0 : head_ + 1;
-  ++count_;
-  if (count_ <= static_cast<long>(window_.size())) {
+  head_ = head_ + 1 == p ? 0 : head_ + 1;
+  const size_t t = count_++;
+  if (t > 0) equal_run_ = x == prev ? equal_run_ + 1 : 0;
+  if (t < p) {
+    if (t == 0) {
+      anchor_ = x;
+      s_ = q_ = sum_ = 0;
+      equal_run_ = 0;
+    }
+    double d = x - anchor_;
+    s_ += d;
+    q_ += d * d;
     sum_ += x;
-    sum_sq_ += x * x;
-    return count_ == static_cast<long>(window_.size());
+    return t + 1 == p;
   }
-  sum_ += x - drop;
-  sum_sq_ += x * x - drop * drop;
+  sum_ += x - old;
+  if (t % interval_ == 0) {
+    anchor_ = x;
+    s_ = q_ = 0;
+    for (size_t k = 0; k < p; ++k) {  // oldest to newest; head_ is the oldest
+      size_t slot = head_ + k < p ? head_ + k : head_ + k - p;
+      double d = window_[slot] - anchor_;
+      s_ += d;
+      q_ += d * d;
+    }
+  } else {
+    double d = x - anchor_, o = old - anchor_;
+    s_ += d - o;
+    q_ += d * d - o * o;
+  }
   return true;
 }
 
-void RollingMoments::Reset() {
-  count_ = 0;
-  sum_ = 0;
-  sum_sq_ = 0;
+double RollingMoments::sd() const {
+  double ms = s_ * inv_p_;
+  double var = q_ * inv_p_ - ms * ms;
+  return equal_run_ + 1 >= window_.size() || !(var > 0) ? 0.0 : std::sqrt(var);
 }
 
 StddevStream::StddevStream(int period, double nbdev)
@@ -91,8 +89,7 @@ void StddevStream::Update(double x) {
     value_ = kNaN;
     return;
   }
-  value_ = moments_.Add(x) ? StddevFromMoments(moments_.mean(), moments_.mean_of_squares()) * nbdev_
-                           : kNaN;
+  value_ = moments_.Add(x) ? moments_.sd() * nbdev_ : kNaN;
 }
 
 IndicatorInfo StddevInfo() {

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <algorithm>
+#include <cmath>
 #include <span>
 #include <vector>
 
@@ -7,36 +9,82 @@
 
 namespace kairos::indicators {
 
-// Population standard deviation over the last `period` values times `nbdev` (TA-Lib STDDEV):
-// running sums S = sum x and Q = sum x^2; var = Q/n - (S/n)^2. A variance at or below
-// kFlatVariance * Q/n (cancellation noise of a flat window) is taken as exactly 0.
+// Population standard deviation over the last `period` values, times `nbdev` (TA-Lib STDDEV).
+//
+// Running sums of d = x - K and d^2 about an anchor K (a recent input) instead of TA-Lib's plain
+// sums of x and x^2: var = mean(d^2) - mean(d)^2 then loses far fewer digits when the price is
+// large against its spread, and re-anchoring every ReanchorInterval(period) bars (recomputing
+// the window's sums) stops the running sums from drifting. Flat rule: a window whose values are
+// all equal gives exactly 0; a variance that rounds below 0 gives 0.
 int StddevLookback(int period);  // period - 1
-
-// Relative threshold under which a window counts as flat (zero variance).
-inline constexpr double kFlatVariance = 1e-12;
-
-// sqrt of the population variance from the two window means, with the flat rule above.
-double StddevFromMoments(double mean, double mean_of_squares);
 
 // REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
 void Stddev(std::span<const double> in, int period, double nbdev, std::span<double> out);
 
-// Running S and Q over a window; shared with BBANDS.
+inline size_t ReanchorInterval(int period) { return std::max<size_t>(128, 4 * size_t(period)); }
+
+// The window standard deviation for every bar t >= period-1 of a finite series, in order:
+// emit(t, sd). The arithmetic here is shared by STDDEV, BBANDS and their streams.
+template <typename Emit>
+void WindowStddevRun(std::span<const double> x, int period, Emit&& emit) {
+  const size_t n = x.size();
+  const size_t p = static_cast<size_t>(period);
+  if (n < p) return;
+  const double inv_p = 1.0 / period;
+  const size_t interval = ReanchorInterval(period);
+  double anchor = x[0];
+  double s = 0, q = 0;
+  size_t equal_run = 0;  // consecutive bars equal to the bar before
+  for (size_t t = 0; t < p; ++t) {
+    double d = x[t] - anchor;
+    s += d;
+    q += d * d;
+    if (t > 0) equal_run = x[t] == x[t - 1] ? equal_run + 1 : 0;
+  }
+  auto sd = [&] {
+    double ms = s * inv_p;
+    double var = q * inv_p - ms * ms;
+    return equal_run + 1 >= p || !(var > 0) ? 0.0 : std::sqrt(var);
+  };
+  emit(p - 1, sd());
+  for (size_t t = p; t < n; ++t) {
+    equal_run = x[t] == x[t - 1] ? equal_run + 1 : 0;
+    if (t % interval == 0) {
+      anchor = x[t];
+      s = q = 0;
+      for (size_t j = t + 1 - p; j <= t; ++j) {
+        double d = x[j] - anchor;
+        s += d;
+        q += d * d;
+      }
+    } else {
+      double d = x[t] - anchor, o = x[t - p] - anchor;
+      s += d - o;
+      q += d * d - o * o;
+    }
+    emit(t, sd());
+  }
+}
+
+// Streaming twin of WindowStddevRun plus the plain window sum (for BBANDS' middle = SMA).
 class RollingMoments {
  public:
   explicit RollingMoments(int period);
   // Returns true when the window is full after `x`.
   bool Add(double x);
-  void Reset();
-  double mean() const { return sum_ / period_; }
-  double mean_of_squares() const { return sum_sq_ / period_; }
+  void Reset() { count_ = 0; }
+  double sd() const;                              // REQUIRES: Add returned true
+  double mean() const { return sum_ / period_; }  // exactly as SMA computes it
 
  private:
-  double period_;
-  long count_ = 0;
+  int period_;
+  double inv_p_;
+  size_t interval_;
+  size_t count_ = 0;
   std::vector<double> window_;
   size_t head_ = 0;
-  double sum_ = 0, sum_sq_ = 0;
+  double anchor_ = 0, s_ = 0, q_ = 0, sum_ = 0;
+  size_t equal_run_ = 0;
 };
 
 class StddevStream {
