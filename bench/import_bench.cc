@@ -1,7 +1,7 @@
 // CSV import throughput, the kairos side of bench/run_import_bench.sh (pandas is the peer:
 // bench/pandas_read.py reads the same files). 2,000 symbols x 5,000 sessions of per-symbol
 // "date,open,high,low,close,volume" files (~0.5 GB), generated once into --dir by the same code
-// as `kairos data synth --csv` (marketdata::SynthUniverse + FormatCsv).
+// as `kairos data synth --csv` (marketdata::SynthSeries per symbol, then FormatCsv).
 //
 //   import_bench [--dir=DIR] [--symbols=N] [--sessions=N] [benchmark flags]
 //
