@@ -10,10 +10,12 @@ Status AdxBatch(std::span<const std::span<const double>> inputs, std::span<const
 }
 
 int AdxLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(AdxInfo(), params).ok()) return -1;
   return AdxLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> AdxStreamFn(std::span<const double> params) {
+  if (!ValidateParams(AdxInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 1>(AdxStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -10,10 +10,12 @@ Status AroonBatch(std::span<const std::span<const double>> inputs, std::span<con
 }
 
 int AroonLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(AroonInfo(), params).ok()) return -1;
   return AroonLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> AroonStreamFn(std::span<const double> params) {
+  if (!ValidateParams(AroonInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<2, 2>(AroonStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -10,10 +10,12 @@ Status AtrBatch(std::span<const std::span<const double>> inputs, std::span<const
 }
 
 int AtrLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(AtrInfo(), params).ok()) return -1;
   return AtrLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> AtrStreamFn(std::span<const double> params) {
+  if (!ValidateParams(AtrInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 1>(AtrStream::Create(group_b::IntParam(params, 0)));
 }
 

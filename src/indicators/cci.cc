@@ -10,10 +10,12 @@ Status CciBatch(std::span<const std::span<const double>> inputs, std::span<const
 }
 
 int CciLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(CciInfo(), params).ok()) return -1;
   return CciLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> CciStreamFn(std::span<const double> params) {
+  if (!ValidateParams(CciInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 1>(CciStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -9,9 +9,12 @@ Status CdlDojiBatch(std::span<const std::span<const double>> inputs, std::span<c
   return CdlDoji(inputs[0], inputs[1], inputs[2], inputs[3], outputs[0]);
 }
 
-int CdlDojiLookbackFn(std::span<const double>) { return CdlDojiLookback(); }
+int CdlDojiLookbackFn(std::span<const double> params) {
+  return ValidateParams(CdlDojiInfo(), params).ok() ? CdlDojiLookback() : -1;
+}
 
-std::unique_ptr<Stream> CdlDojiStreamFn(std::span<const double>) {
+std::unique_ptr<Stream> CdlDojiStreamFn(std::span<const double> params) {
+  if (!ValidateParams(CdlDojiInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<4, 1>(CdlDojiStream::Create());
 }
 

@@ -10,9 +10,12 @@ Status CdlEngulfingBatch(std::span<const std::span<const double>> inputs,
   return CdlEngulfing(inputs[0], inputs[1], inputs[2], inputs[3], outputs[0]);
 }
 
-int CdlEngulfingLookbackFn(std::span<const double>) { return CdlEngulfingLookback(); }
+int CdlEngulfingLookbackFn(std::span<const double> params) {
+  return ValidateParams(CdlEngulfingInfo(), params).ok() ? CdlEngulfingLookback() : -1;
+}
 
-std::unique_ptr<Stream> CdlEngulfingStreamFn(std::span<const double>) {
+std::unique_ptr<Stream> CdlEngulfingStreamFn(std::span<const double> params) {
+  if (!ValidateParams(CdlEngulfingInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<4, 1>(CdlEngulfingStream::Create());
 }
 

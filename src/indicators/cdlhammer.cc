@@ -17,9 +17,12 @@ Status CdlHammerBatch(std::span<const std::span<const double>> inputs,
   return CdlHammer(inputs[0], inputs[1], inputs[2], inputs[3], outputs[0]);
 }
 
-int CdlHammerLookbackFn(std::span<const double>) { return CdlHammerLookback(); }
+int CdlHammerLookbackFn(std::span<const double> params) {
+  return ValidateParams(CdlHammerInfo(), params).ok() ? CdlHammerLookback() : -1;
+}
 
-std::unique_ptr<Stream> CdlHammerStreamFn(std::span<const double>) {
+std::unique_ptr<Stream> CdlHammerStreamFn(std::span<const double> params) {
+  if (!ValidateParams(CdlHammerInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<4, 1>(CdlHammerStream::Create());
 }
 

@@ -18,7 +18,9 @@ list(APPEND KAIROS_INDICATOR_SRCS
   sar.cc
   cdlengulfing.cc
   cdldoji.cc
-  cdlhammer.cc)
+  cdlhammer.cc
+  supertrend.cc)
 
 list(APPEND KAIROS_INDICATOR_TESTS
-  group_b_reference_test.cc)
+  group_b_reference_test.cc
+  group_b_test.cc)

@@ -46,7 +46,7 @@ inline Status CheckLengths(std::string_view name, size_t n, std::initializer_lis
   return Status::Ok();
 }
 
-// Shape checks of a registry BatchFn call: input/output/param counts and equal lengths.
+// Checks of a registry BatchFn call: input/output/param counts, parameter values, equal lengths.
 inline Status CheckShapes(const IndicatorInfo& info,
                           std::span<const std::span<const double>> inputs,
                           std::span<const double> params,
@@ -58,6 +58,8 @@ inline Status CheckShapes(const IndicatorInfo& info,
                     info.name, info.inputs.size(), info.params.size(), info.outputs.size(),
                     inputs.size(), params.size(), outputs.size()));
   }
+  // Raw values: a period of 2.5 must be refused, not truncated.
+  KAIROS_RETURN_IF_ERROR(ValidateParams(info, params));
   size_t n = inputs.empty() ? 0 : inputs[0].size();
   for (auto in : inputs) {
     if (in.size() != n) return CheckLengths(info.name, n, {in.size()});

@@ -10,10 +10,12 @@ Status MfiBatch(std::span<const std::span<const double>> inputs, std::span<const
 }
 
 int MfiLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(MfiInfo(), params).ok()) return -1;
   return MfiLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> MfiStreamFn(std::span<const double> params) {
+  if (!ValidateParams(MfiInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<4, 1>(MfiStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -10,10 +10,12 @@ Status MinusDiBatch(std::span<const std::span<const double>> inputs, std::span<c
 }
 
 int MinusDiLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(MinusDiInfo(), params).ok()) return -1;
   return MinusDiLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> MinusDiStreamFn(std::span<const double> params) {
+  if (!ValidateParams(MinusDiInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 1>(MinusDiStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -10,10 +10,12 @@ Status NatrBatch(std::span<const std::span<const double>> inputs, std::span<cons
 }
 
 int NatrLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(NatrInfo(), params).ok()) return -1;
   return NatrLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> NatrStreamFn(std::span<const double> params) {
+  if (!ValidateParams(NatrInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 1>(NatrStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -10,10 +10,12 @@ Status PlusDiBatch(std::span<const std::span<const double>> inputs, std::span<co
 }
 
 int PlusDiLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(PlusDiInfo(), params).ok()) return -1;
   return PlusDiLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> PlusDiStreamFn(std::span<const double> params) {
+  if (!ValidateParams(PlusDiInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 1>(PlusDiStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -15,6 +15,7 @@
 #include "indicators/sar.h"
 #include "indicators/stoch.h"
 #include "indicators/stochrsi.h"
+#include "indicators/supertrend.h"
 #include "indicators/trange.h"
 #include "indicators/willr.h"
 
@@ -39,6 +40,7 @@ void RegisterGroupB(std::vector<IndicatorInfo>& out) {
            &CdlEngulfingInfo(),
            &CdlDojiInfo(),
            &CdlHammerInfo(),
+           &SupertrendInfo(),
        }) {
     out.push_back(*info);
   }

@@ -14,10 +14,12 @@ Status RsiBatch(std::span<const std::span<const double>> inputs, std::span<const
 }
 
 int RsiLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(RsiInfo(), params).ok()) return -1;
   return RsiLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> RsiStreamFn(std::span<const double> params) {
+  if (!ValidateParams(RsiInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<1, 1>(RsiStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -12,6 +12,7 @@ Status SarBatch(std::span<const std::span<const double>> inputs, std::span<const
 int SarLookbackFn(std::span<const double> params) { return SarLookback(params[0], params[1]); }
 
 std::unique_ptr<Stream> SarStreamFn(std::span<const double> params) {
+  if (!ValidateParams(SarInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<2, 1>(SarStream::Create(params[0], params[1]));
 }
 

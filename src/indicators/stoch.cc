@@ -13,10 +13,12 @@ Status StochBatch(std::span<const std::span<const double>> inputs, std::span<con
 }
 
 int StochLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(StochInfo(), params).ok()) return -1;
   return StochLookback(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2));
 }
 
 std::unique_ptr<Stream> StochStreamFn(std::span<const double> params) {
+  if (!ValidateParams(StochInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 2>(
       StochStream::Create(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2)));
 }

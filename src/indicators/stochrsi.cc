@@ -13,10 +13,12 @@ Status StochRsiBatch(std::span<const std::span<const double>> inputs,
 }
 
 int StochRsiLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(StochRsiInfo(), params).ok()) return -1;
   return StochRsiLookback(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2));
 }
 
 std::unique_ptr<Stream> StochRsiStreamFn(std::span<const double> params) {
+  if (!ValidateParams(StochRsiInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<1, 2>(
       StochRsiStream::Create(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2)));
 }

@@ -9,9 +9,12 @@ Status TrangeBatch(std::span<const std::span<const double>> inputs, std::span<co
   return Trange(inputs[0], inputs[1], inputs[2], outputs[0]);
 }
 
-int TrangeLookbackFn(std::span<const double>) { return TrangeLookback(); }
+int TrangeLookbackFn(std::span<const double> params) {
+  return ValidateParams(TrangeInfo(), params).ok() ? TrangeLookback() : -1;
+}
 
-std::unique_ptr<Stream> TrangeStreamFn(std::span<const double>) {
+std::unique_ptr<Stream> TrangeStreamFn(std::span<const double> params) {
+  if (!ValidateParams(TrangeInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 1>(TrangeStream::Create());
 }
 

@@ -10,10 +10,12 @@ Status WillrBatch(std::span<const std::span<const double>> inputs, std::span<con
 }
 
 int WillrLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(WillrInfo(), params).ok()) return -1;
   return WillrLookback(group_b::IntParam(params, 0));
 }
 
 std::unique_ptr<Stream> WillrStreamFn(std::span<const double> params) {
+  if (!ValidateParams(WillrInfo(), params).ok()) return nullptr;
   return group_b::AdaptStream<3, 1>(WillrStream::Create(group_b::IntParam(params, 0)));
 }
 

@@ -1,0 +1,337 @@
+// Properties every group-B indicator must have, checked through the registry: streams equal the
+// batch kernels bar by bar (fed in random chunk sizes), the warm-up equals Lookback(params),
+// invalid parameters are Status errors (never a crash), the non-finite rule and the flat-series
+// rules documented in README_group_b.md.
+
+#include <cmath>
+#include <limits>
+#include <string>
+#include <vector>
+
+#include <gtest/gtest.h>
+
+#include "indicators/indicator.h"
+#include "indicators/testing/compare.h"
+#include "indicators/testing/random_data.h"
+#include "indicators/testing/reference_data.h"
+
+namespace kairos::indicators {
+namespace {
+
+using testing::InputsFor;
+using testing::OhlcvSeries;
+using testing::RandomOhlcv;
+using testing::RunBatch;
+using testing::StreamMatchesBatch;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+struct Case {
+  std::string name;
+  std::vector<double> params;
+};
+
+// Each group-B indicator with TA-Lib's defaults and with other valid parameters.
+std::vector<Case> Cases() {
+  return {
+      {"rsi", {14}},
+      {"rsi", {2}},
+      {"rsi", {50}},
+      {"trange", {}},
+      {"atr", {14}},
+      {"atr", {1}},
+      {"atr", {30}},
+      {"natr", {14}},
+      {"natr", {3}},
+      {"plus_di", {14}},
+      {"plus_di", {1}},
+      {"minus_di", {14}},
+      {"minus_di", {5}},
+      {"adx", {14}},
+      {"adx", {2}},
+      {"stoch", {5, 3, 3}},
+      {"stoch", {14, 3, 3}},
+      {"stoch", {1, 1, 1}},
+      {"stoch", {20, 1, 7}},
+      {"stochrsi", {14, 5, 3}},
+      {"stochrsi", {14, 14, 3}},
+      {"stochrsi", {2, 1, 1}},
+      {"cci", {14}},
+      {"cci", {2}},
+      {"mfi", {14}},
+      {"mfi", {3}},
+      {"willr", {14}},
+      {"willr", {2}},
+      {"sar", {0.02, 0.2}},
+      {"sar", {0.1, 0.05}},
+      {"sar", {0, 0}},
+      {"aroon", {14}},
+      {"aroon", {2}},
+      {"cdlengulfing", {}},
+      {"cdldoji", {}},
+      {"cdlhammer", {}},
+      {"supertrend", {10, 3}},
+      {"supertrend", {1, 0}},
+      {"supertrend", {7, 1.5}},
+  };
+}
+
+// Random bars whose prices are rounded to a 0.05 tick, so that ties (equal highs, open == close,
+// an open equal to the previous close) occur often, as in real data.
+OhlcvSeries TickBars(size_t n, uint64_t seed) {
+  OhlcvSeries bars = RandomOhlcv(n, seed);
+  for (auto* column : {&bars.open, &bars.high, &bars.low, &bars.close}) {
+    for (double& v : *column) v = std::round(v * 20.0) / 20.0;
+  }
+  return bars;
+}
+
+const IndicatorInfo& Info(const std::string& name) {
+  const IndicatorInfo* info = FindIndicator(name);
+  if (info == nullptr) ADD_FAILURE() << "not registered: " << name;
+  static const IndicatorInfo empty{};
+  return info != nullptr ? *info : empty;
+}
+
+std::string Label(const Case& c) {
+  std::string s = c.name + "(";
+  for (double p : c.params) s += std::to_string(p) + ",";
+  return s + ")";
+}
+
+TEST(GroupBTest, StreamEqualsBatchInRandomChunks) {
+  for (uint64_t seed : {1, 2}) {
+    OhlcvSeries smooth = RandomOhlcv(700, seed);
+    OhlcvSeries ticks = TickBars(700, seed + 10);
+    for (const Case& c : Cases()) {
+      const IndicatorInfo& info = Info(c.name);
+      if (info.batch == nullptr) continue;
+      SCOPED_TRACE(Label(c));
+      EXPECT_TRUE(StreamMatchesBatch(info, c.params, InputsFor(info, smooth), seed, 0));
+      EXPECT_TRUE(StreamMatchesBatch(info, c.params, InputsFor(info, ticks), seed, 0));
+    }
+  }
+}
+
+TEST(GroupBTest, FirstValueIsAtLookback) {
+  OhlcvSeries bars = RandomOhlcv(300, 3);
+  for (const Case& c : Cases()) {
+    const IndicatorInfo& info = Info(c.name);
+    if (info.batch == nullptr) continue;
+    SCOPED_TRACE(Label(c));
+    auto out = RunBatch(info, c.params, InputsFor(info, bars));
+    ASSERT_TRUE(out.ok()) << out.status().ToString();
+    size_t lookback = static_cast<size_t>(info.lookback(c.params));
+    for (const std::vector<double>& column : *out) {
+      for (size_t i = 0; i < column.size(); ++i) {
+        ASSERT_EQ(std::isnan(column[i]), i < lookback) << "bar " << i;
+      }
+    }
+  }
+}
+
+TEST(GroupBTest, ShortInputsGiveOnlyNaN) {
+  OhlcvSeries bars = RandomOhlcv(3, 4);
+  for (const Case& c : Cases()) {
+    const IndicatorInfo& info = Info(c.name);
+    if (info.batch == nullptr) continue;
+    SCOPED_TRACE(Label(c));
+    for (size_t n : {0, 1, 2}) {
+      std::vector<std::span<const double>> inputs = InputsFor(info, bars);
+      for (auto& in : inputs) in = in.first(n);
+      auto out = RunBatch(info, c.params, inputs);
+      ASSERT_TRUE(out.ok()) << out.status().ToString();
+      size_t lookback = static_cast<size_t>(info.lookback(c.params));
+      for (const auto& column : *out) {
+        for (size_t i = 0; i < n; ++i) EXPECT_EQ(std::isnan(column[i]), i < lookback);
+      }
+    }
+  }
+}
+
+TEST(GroupBTest, InvalidParamsAreStatusErrors) {
+  struct Bad {
+    std::string name;
+    std::vector<double> params;
+  };
+  const std::vector<Bad> bad = {
+      {"rsi", {0}},
+      {"rsi", {1}},
+      {"rsi", {-3}},
+      {"rsi", {2.5}},
+      {"rsi", {kNaN}},
+      {"rsi", {}},
+      {"rsi", {14, 1}},
+      {"trange", {1}},
+      {"atr", {0}},
+      {"natr", {0}},
+      {"plus_di", {0}},
+      {"minus_di", {0}},
+      {"adx", {1}},
+      {"adx", {0}},
+      {"stoch", {0, 3, 3}},
+      {"stoch", {5, 0, 3}},
+      {"stoch", {5, 3, 0}},
+      {"stoch", {5, 3}},
+      {"stochrsi", {1, 5, 3}},
+      {"stochrsi", {14, 0, 3}},
+      {"stochrsi", {14, 5, 0}},
+      {"cci", {1}},
+      {"mfi", {0}},
+      {"willr", {1}},
+      {"sar", {-0.02, 0.2}},
+      {"sar", {0.02, -1}},
+      {"sar", {kNaN, 0.2}},
+      {"sar", {2, 0.2}},
+      {"sar", {0.02, std::numeric_limits<double>::infinity()}},
+      {"aroon", {1}},
+      {"cdldoji", {10}},
+      {"supertrend", {0, 3}},
+      {"supertrend", {10, -1}},
+      {"supertrend", {10, kNaN}},
+  };
+  OhlcvSeries bars = RandomOhlcv(50, 5);
+  for (const Bad& b : bad) {
+    const IndicatorInfo& info = Info(b.name);
+    if (info.batch == nullptr) continue;
+    SCOPED_TRACE(Label({b.name, b.params}));
+    EXPECT_FALSE(ValidateParams(info, b.params).ok());
+    EXPECT_FALSE(RunBatch(info, b.params, InputsFor(info, bars)).ok());
+    // The batch kernel itself refuses them too (callers may skip ValidateParams).
+    std::vector<std::span<const double>> inputs = InputsFor(info, bars);
+    std::vector<std::vector<double>> outputs(info.outputs.size(), std::vector<double>(50));
+    std::vector<std::span<double>> spans(outputs.begin(), outputs.end());
+    EXPECT_FALSE(info.batch(inputs, b.params, spans).ok());
+    if (b.params.size() == info.params.size()) {
+      EXPECT_EQ(info.stream(b.params), nullptr);
+      EXPECT_LT(info.lookback(b.params), 0);
+    }
+  }
+}
+
+TEST(GroupBTest, MismatchedShapesAreStatusErrors) {
+  OhlcvSeries bars = RandomOhlcv(50, 6);
+  for (const Case& c : Cases()) {
+    const IndicatorInfo& info = Info(c.name);
+    if (info.batch == nullptr) continue;
+    SCOPED_TRACE(Label(c));
+    std::vector<std::span<const double>> inputs = InputsFor(info, bars);
+    std::vector<std::vector<double>> outputs(info.outputs.size(), std::vector<double>(50));
+    std::vector<std::span<double>> spans(outputs.begin(), outputs.end());
+    ASSERT_TRUE(info.batch(inputs, c.params, spans).ok());
+    auto short_input = inputs;
+    short_input.back() = short_input.back().first(49);
+    EXPECT_FALSE(info.batch(short_input, c.params, spans).ok());
+    auto short_output = spans;
+    short_output.back() = short_output.back().first(49);
+    EXPECT_FALSE(info.batch(inputs, c.params, short_output).ok());
+    EXPECT_FALSE(info.batch(std::span(inputs).first(inputs.size() - 1), c.params, spans).ok());
+    EXPECT_FALSE(info.batch(inputs, c.params, std::span(spans).first(spans.size() - 1)).ok());
+  }
+}
+
+// The non-finite rule: a NaN or infinite input value makes that bar and every later bar NaN;
+// earlier bars are unchanged.
+TEST(GroupBTest, NonFiniteInputPoisonsTheRest) {
+  OhlcvSeries bars = RandomOhlcv(200, 7);
+  for (const Case& c : Cases()) {
+    const IndicatorInfo& info = Info(c.name);
+    if (info.batch == nullptr) continue;
+    SCOPED_TRACE(Label(c));
+    auto clean = RunBatch(info, c.params, InputsFor(info, bars));
+    ASSERT_TRUE(clean.ok());
+    for (size_t input = 0; input < info.inputs.size(); ++input) {
+      for (double bad : {kNaN, std::numeric_limits<double>::infinity()}) {
+        const size_t at = 120;
+        std::vector<std::span<const double>> inputs = InputsFor(info, bars);
+        std::vector<double> copy(inputs[input].begin(), inputs[input].end());
+        copy[at] = bad;
+        inputs[input] = copy;
+        auto out = RunBatch(info, c.params, inputs);
+        ASSERT_TRUE(out.ok());
+        for (size_t j = 0; j < out->size(); ++j) {
+          for (size_t i = 0; i < at; ++i) {
+            if (std::isnan((*clean)[j][i])) {
+              ASSERT_TRUE(std::isnan((*out)[j][i]));
+            } else {
+              ASSERT_EQ((*out)[j][i], (*clean)[j][i]) << "bar " << i;
+            }
+          }
+          for (size_t i = at; i < 200; ++i) ASSERT_TRUE(std::isnan((*out)[j][i])) << "bar " << i;
+        }
+        // And a stream fed the same bars agrees.
+        EXPECT_TRUE(StreamMatchesBatch(info, c.params, inputs, 9, 0));
+      }
+    }
+  }
+}
+
+// Flat series: every bar identical (open = high = low = close = 50, constant volume).
+TEST(GroupBTest, FlatSeriesFollowTheDocumentedRules) {
+  const size_t n = 80;
+  OhlcvSeries bars;
+  bars.open = bars.high = bars.low = bars.close = std::vector<double>(n, 50.0);
+  bars.volume = std::vector<double>(n, 1000.0);
+  struct Expect {
+    Case c;
+    std::vector<double> values;  // per output, after the warm-up
+  };
+  const std::vector<Expect> expected = {
+      {{"rsi", {14}}, {0}},  // TA-Lib: no movement -> 0
+      {{"trange", {}}, {0}},
+      {{"atr", {14}}, {0}},
+      {{"natr", {14}}, {0}},
+      {{"plus_di", {14}}, {0}},  // zero true range -> 0
+      {{"minus_di", {14}}, {0}},
+      {{"adx", {14}}, {0}},                // DX undefined -> adds 0, then carried
+      {{"stoch", {5, 3, 3}}, {0, 0}},      // HH == LL -> fastk 0
+      {{"stochrsi", {14, 5, 3}}, {0, 0}},  // constant RSI -> fastk 0
+      {{"cci", {14}}, {0}},                // zero mean deviation -> 0
+      {{"mfi", {14}}, {0}},                // no positive or negative flow -> 0
+      {{"willr", {14}}, {0}},              // HH == LL -> 0
+      {{"aroon", {14}}, {100, 100}},       // ties go to the latest bar
+      {{"sar", {0.02, 0.2}}, {50}},
+      {{"cdlengulfing", {}}, {0}},
+      {{"cdldoji", {}}, {100}},  // body 0 <= 0.1 * average range 0
+      {{"cdlhammer", {}}, {0}},
+      {{"supertrend", {10, 3}}, {50, -1}},  // bands collapse on hl2; starts as a downtrend
+  };
+  for (const Expect& e : expected) {
+    const IndicatorInfo& info = Info(e.c.name);
+    if (info.batch == nullptr) continue;
+    SCOPED_TRACE(Label(e.c));
+    auto out = RunBatch(info, e.c.params, InputsFor(info, bars));
+    ASSERT_TRUE(out.ok());
+    size_t lookback = static_cast<size_t>(info.lookback(e.c.params));
+    for (size_t j = 0; j < out->size(); ++j) {
+      for (size_t i = lookback; i < n; ++i) ASSERT_EQ((*out)[j][i], e.values[j]) << "bar " << i;
+    }
+  }
+}
+
+// A series that stops moving after moving: the rules hold mid-series too (RSI keeps its last
+// balance of gains and losses, STOCH/WILLR/CCI go to 0 once the window is flat).
+TEST(GroupBTest, SeriesThatGoesFlat) {
+  OhlcvSeries bars = RandomOhlcv(100, 8);
+  for (size_t i = 60; i < 100; ++i) {
+    bars.open[i] = bars.high[i] = bars.low[i] = bars.close[i] = 42.0;
+  }
+  auto run = [&](const std::string& name, std::vector<double> params, size_t output = 0) {
+    const IndicatorInfo& info = Info(name);
+    auto out = RunBatch(info, params, InputsFor(info, bars));
+    EXPECT_TRUE(out.ok());
+    return out.ok() ? (*out)[output] : std::vector<double>(100, kNaN);
+  };
+  // The running SMA sums may keep a rounding residue (as TA-Lib's do).
+  EXPECT_NEAR(run("stoch", {5, 3, 3})[99], 0, 1e-9);
+  EXPECT_EQ(run("willr", {14})[99], 0);
+  EXPECT_EQ(run("cci", {14})[99], 0);
+  std::vector<double> rsi = run("rsi", {14});
+  EXPECT_GT(rsi[99], 0);  // gains and losses decay at the same rate: the ratio stays
+  EXPECT_NEAR(rsi[99], rsi[61], 1e-9);
+  EXPECT_EQ(run("trange", {})[99], 0);
+  EXPECT_GT(run("atr", {14})[99], 0);  // decays towards 0 but never divides by it
+}
+
+}  // namespace
+}  // namespace kairos::indicators
