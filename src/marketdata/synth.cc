@@ -4,6 +4,7 @@
 #include <atomic>
 #include <bit>
 #include <cmath>
+#include <mutex>
 #include <thread>
 
 #include <fmt/format.h>
@@ -68,8 +69,11 @@ double SynthRng::Normal() {
   return u * f;
 }
 
-BarSeries SynthSeries(std::string symbol, std::string exchange, std::span<const Date> sessions,
-                      uint64_t seed) {
+namespace {
+
+// Fills `out` (reusing its buffers: no allocation once they are large enough).
+void FillSynthSeries(std::string symbol, std::string exchange, std::span<const Date> sessions,
+                     uint64_t seed, BarSeries& out) {
   SynthRng rng(seed);
   const double start = LogUniform(rng, 5.0, 500.0);
   const double sigma = 0.01 + 0.025 * rng.Uniform();     // daily, open to close
@@ -78,8 +82,8 @@ BarSeries SynthSeries(std::string symbol, std::string exchange, std::span<const 
   constexpr double kReversion = 0.002;  // pull of log price toward its start, per day
   constexpr double kJumpProbability = 0.004;
 
-  BarSeries out;
   out.instrument = Instrument{std::move(symbol), std::move(exchange)};
+  out.close_only = false;
   const size_t n = sessions.size();
   out.dates.assign(sessions.begin(), sessions.end());
   for (auto* col : {&out.open, &out.high, &out.low, &out.close, &out.volume}) col->resize(n);
@@ -112,6 +116,14 @@ BarSeries SynthSeries(std::string symbol, std::string exchange, std::span<const 
     log_price += gap + move;
     prev_close = close;
   }
+}
+
+}  // namespace
+
+BarSeries SynthSeries(std::string symbol, std::string exchange, std::span<const Date> sessions,
+                      uint64_t seed) {
+  BarSeries out;
+  FillSynthSeries(std::move(symbol), std::move(exchange), sessions, seed, out);
   return out;
 }
 
@@ -141,29 +153,49 @@ Result<std::vector<Date>> LastSessions(const calendar::ExchangeCalendar& cal, Da
       fmt::format("{} has fewer than {} sessions before {}", cal.name(), count, end));
 }
 
-Result<std::vector<BarSeries>> SynthUniverse(const calendar::ExchangeCalendar& cal,
-                                             const SynthUniverseSpec& spec) {
+Status ForEachSynthSeries(const calendar::ExchangeCalendar& cal, const SynthUniverseSpec& spec,
+                          const std::function<Status(int index, const BarSeries& series)>& sink) {
   if (spec.symbols < 1) {
     return Status::InvalidArgument(fmt::format("need at least one symbol, not {}", spec.symbols));
   }
   KAIROS_ASSIGN_OR_RETURN(std::vector<Date> sessions, LastSessions(cal, spec.end, spec.sessions));
-  std::vector<BarSeries> out(static_cast<size_t>(spec.symbols));
   const std::string exchange(cal.name());
   std::atomic<int> next{0};
+  std::mutex mu;
+  Status first_error;  // guarded by mu
   auto work = [&] {
+    BarSeries series;  // reused: no allocation (nor page faults) per series
     for (int i = next++; i < spec.symbols; i = next++) {
-      out[static_cast<size_t>(i)] = SynthSeries(SynthSymbol(i + 1, spec.symbols), exchange,
-                                                sessions, SynthSymbolSeed(spec.seed, i + 1));
+      FillSynthSeries(SynthSymbol(i + 1, spec.symbols), exchange, sessions,
+                      SynthSymbolSeed(spec.seed, i + 1), series);
+      Status s = sink(i, series);
+      if (!s.ok()) {
+        std::lock_guard lock(mu);
+        if (first_error.ok()) first_error = s;
+        next = spec.symbols;  // the other threads stop after their current series
+        return;
+      }
     }
   };
   int threads = spec.threads > 0
                     ? spec.threads
                     : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   threads = std::min(threads, spec.symbols);
-  std::vector<std::jthread> pool;
-  for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-  work();
-  pool.clear();  // joins
+  {
+    std::vector<std::jthread> pool;
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
+    work();
+  }  // joins
+  return first_error;
+}
+
+Result<std::vector<BarSeries>> SynthUniverse(const calendar::ExchangeCalendar& cal,
+                                             const SynthUniverseSpec& spec) {
+  std::vector<BarSeries> out(static_cast<size_t>(std::max(spec.symbols, 0)));
+  KAIROS_RETURN_IF_ERROR(ForEachSynthSeries(cal, spec, [&](int index, const BarSeries& series) {
+    out[static_cast<size_t>(index)] = series;
+    return Status::Ok();
+  }));
   return out;
 }
 

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <span>
 #include <string>
 #include <vector>
@@ -56,8 +57,16 @@ uint64_t SynthSymbolSeed(uint64_t seed, int index);
 Result<std::vector<Date>> LastSessions(const calendar::ExchangeCalendar& cal, Date end, int count);
 
 // spec.symbols series SYN0001.. on cal's exchange, generated in parallel.
-// InvalidArgument if symbols < 1 or sessions < 1.
+// InvalidArgument if symbols < 1 or sessions < 1. Holds the whole universe in memory (5,000 x
+// 5,000 bars is 1.2 GB); ForEachSynthSeries streams it instead.
 Result<std::vector<BarSeries>> SynthUniverse(const calendar::ExchangeCalendar& cal,
                                              const SynthUniverseSpec& spec);
+
+// Generates the same series as SynthUniverse and hands each to `sink` (with its 0-based index)
+// as soon as it is made, from up to spec.threads threads at once: `sink` must be thread-safe.
+// The series is only valid during the call (each thread reuses one buffer), so memory stays at
+// one series per thread. Stops early and returns the first error a sink returns.
+Status ForEachSynthSeries(const calendar::ExchangeCalendar& cal, const SynthUniverseSpec& spec,
+                          const std::function<Status(int index, const BarSeries& series)>& sink);
 
 }  // namespace kairos::marketdata

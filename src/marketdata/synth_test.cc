@@ -1,8 +1,10 @@
 #include "marketdata/synth.h"
 
+#include <atomic>
 #include <cmath>
 #include <cstdlib>
 #include <cstring>
+#include <mutex>
 
 #include <fmt/format.h>
 #include <gmock/gmock.h>
@@ -160,6 +162,36 @@ TEST(SynthUniverseTest, IsDeterministicWhateverTheThreads) {
   EXPECT_EQ(third.dates.back(), D(2026, 11, 27));
   EXPECT_TRUE(SameBits(third, SynthSeries("SYN0003", "NYSE", third.dates, SynthSymbolSeed(5, 3))));
   EXPECT_FALSE(SameBits((*one)[0].close, (*one)[1].close));
+}
+
+TEST(SynthUniverseTest, ForEachStreamsTheSameSeries) {
+  Result<const calendar::ExchangeCalendar*> cal = calendar::ExchangeCalendar::ForExchange("NYSE");
+  ASSERT_TRUE(cal.ok());
+  SynthUniverseSpec spec{.symbols = 12, .sessions = 30, .seed = 8, .threads = 3};
+  Result<std::vector<BarSeries>> all = SynthUniverse(**cal, spec);
+  ASSERT_TRUE(all.ok());
+  std::mutex mu;
+  std::vector<BarSeries> streamed(12);
+  Status s = ForEachSynthSeries(**cal, spec, [&](int index, const BarSeries& series) {
+    std::lock_guard lock(mu);
+    streamed[static_cast<size_t>(index)] = series;
+    return Status::Ok();
+  });
+  ASSERT_TRUE(s.ok());
+  for (size_t i = 0; i < 12; ++i) EXPECT_TRUE(SameBits(streamed[i], (*all)[i])) << i;
+}
+
+TEST(SynthUniverseTest, ForEachStopsAtTheFirstSinkError) {
+  Result<const calendar::ExchangeCalendar*> cal = calendar::ExchangeCalendar::ForExchange("NYSE");
+  ASSERT_TRUE(cal.ok());
+  std::atomic<int> calls{0};
+  Status s = ForEachSynthSeries(**cal, {.symbols = 1000, .sessions = 10, .threads = 2},
+                                [&](int index, const BarSeries&) {
+                                  ++calls;
+                                  return index == 3 ? Status::IOError("disk full") : Status::Ok();
+                                });
+  EXPECT_EQ(s, Status::IOError("disk full"));
+  EXPECT_LT(calls.load(), 1000);
 }
 
 TEST(SynthUniverseTest, BadSpecIsInvalidArgument) {
