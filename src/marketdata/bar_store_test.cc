@@ -404,6 +404,56 @@ TEST_P(BarStoreTest, OtherFormatVersionIsCorruption) {
             FileOf("AAPL").string() + ": unsupported format version 2 (this build reads 1)");
 }
 
+// Recomputes every column checksum and the header checksum of a version-1 file: what a writer
+// with a bug (rather than a damaged disk) would have produced.
+void Rehash(std::string& b) {
+  uint64_t n;
+  std::memcpy(&n, b.data() + 16, 8);
+  for (size_t slot = 0; slot < 6; ++slot) {
+    uint64_t offset;
+    std::memcpy(&offset, b.data() + 128 + 8 * slot, 8);
+    if (offset == 0) continue;
+    size_t length = Pad(n * (slot == 0 ? 4 : 8));
+    uint64_t hash = Checksum64(std::as_bytes(std::span(b.data() + offset, length)));
+    std::memcpy(b.data() + 176 + 8 * slot, &hash, 8);
+  }
+  uint64_t hash = Checksum64(std::as_bytes(std::span(b.data(), 248)));
+  std::memcpy(b.data() + 248, &hash, 8);
+}
+
+TEST_P(BarStoreTest, DatesOutOfOrderUnderValidChecksumsAreCorruption) {
+  Status s = ReadAfterDamage([](std::string& b) {
+    std::swap_ranges(b.begin() + 256 + 4 * 3, b.begin() + 256 + 4 * 4, b.begin() + 256 + 4 * 4);
+    Rehash(b);
+  });
+  EXPECT_EQ(s.code(), StatusCode::kCorruption);
+  EXPECT_EQ(s.message(), FileOf("AAPL").string() + ": dates not strictly increasing at row 4");
+}
+
+TEST_P(BarStoreTest, HeaderDatesDisagreeingWithColumnAreCorruption) {
+  Status s = ReadAfterDamage([](std::string& b) {
+    b[32] ^= 1;  // first_date
+    Rehash(b);
+  });
+  EXPECT_EQ(s.message(), FileOf("AAPL").string() +
+                             ": first/last date in the header disagree with the dates column");
+}
+
+TEST_P(BarStoreTest, ImpossibleHeaderIsCorruption) {
+  Status s = ReadAfterDamage([](std::string& b) {
+    b[12] |= 2;  // an unknown flag
+    Rehash(b);
+  });
+  EXPECT_EQ(s.message(),
+            FileOf("AAPL").string() + ": inconsistent header (flags, count or layout)");
+  s = ReadAfterDamage([](std::string& b) {
+    b[12] |= 1;  // says close-only, but the layout is OHLCV
+    Rehash(b);
+  });
+  EXPECT_EQ(s.message(),
+            FileOf("AAPL").string() + ": inconsistent header (flags, count or layout)");
+}
+
 TEST_P(BarStoreTest, FileUnderAnotherSymbolsNameIsCorruption) {
   ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
   fs::copy_file(FileOf("AAPL"), FileOf("MSFT"));
