@@ -1,0 +1,27 @@
+// kairos: the command-line entry point. Wires modules together; holds no trading logic.
+#include <CLI/CLI.hpp>
+
+#include "app/cli.h"
+
+int main(int argc, char** argv) {
+  using kairos::app::CliContext;
+  CLI::App app{
+      "kairos: rule-based end-of-day trading: market data, calendars, indicators and scans.\n"
+      "Data lives under --home, $KAIROS_HOME or ~/.kairos."};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", "kairos 0.1.0");
+  CliContext ctx;
+  app.add_option("--home", ctx.home_flag, "Data directory (default: $KAIROS_HOME or ~/.kairos)")
+      ->envname("KAIROS_HOME");
+  kairos::app::AddCalendarCommands(app, ctx);
+  kairos::app::AddDataCommands(app, ctx);
+  kairos::app::AddTaCommand(app, ctx);
+  kairos::app::AddBenchCommands(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int code = app.exit(e);    // prints help, the version or the usage error
+    return code == 0 ? 0 : 2;  // usage errors exit 2; failures of a command exit 1
+  }
+  return ctx.exit_code;
+}
