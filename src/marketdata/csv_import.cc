@@ -322,6 +322,7 @@ void FileParser::Run(std::string_view text) {
   // The series reserved up front stays out if no row of it was good.
   std::erase_if(out_.series, [](const ParsedSeries& s) { return s.bars.empty(); });
 
+  if (out_.rows_read == 0) out_.warnings.push_back({options_.file, 0, "no data rows"});
   if (out_.rows_no_data > 0) {
     out_.warnings.push_back({options_.file, first_no_data_line_,
                              fmt::format("{} row{} without data (empty, NA or null prices) skipped",
@@ -352,6 +353,20 @@ void FileParser::ParseRow(std::string_view, int64_t ln) {
   const Layout& l = layout_;
   auto field = [&](int column) { return fields_[static_cast<size_t>(column)]; };
 
+  // Rows of other segments are skipped before any check.
+  if (l.format == CsvFormat::kNseBhavcopy || l.format == CsvFormat::kNseUdiff) {
+    std::string_view series = field(l.series);
+    bool keep = series == "EQ";
+    if (l.format == CsvFormat::kNseUdiff) {
+      keep = keep && field(l.segment) == "CM" && field(l.instrument_type) == "STK";
+    }
+    if (!keep) {
+      ++out_.rows_other_series;
+      if (other_series_.size() < 20 && !series.empty()) other_series_.emplace(series);
+      return;
+    }
+  }
+
   // The symbol, upper-cased, in a small buffer (no allocation per row).
   std::array<char, kMaxSymbolLength> symbol_buffer;
   std::string_view symbol;
@@ -375,19 +390,6 @@ void FileParser::ParseRow(std::string_view, int64_t ln) {
     if (l.symbol >= 0) reason = fmt::format("{}: {}", symbol, reason);
     Error(ln, std::move(reason));
   };
-
-  if (l.format == CsvFormat::kNseBhavcopy || l.format == CsvFormat::kNseUdiff) {
-    std::string_view series = field(l.series);
-    bool keep = series == "EQ";
-    if (l.format == CsvFormat::kNseUdiff) {
-      keep = keep && field(l.segment) == "CM" && field(l.instrument_type) == "STK";
-    }
-    if (!keep) {
-      ++out_.rows_other_series;
-      if (other_series_.size() < 20 && !series.empty()) other_series_.emplace(series);
-      return;
-    }
-  }
 
   std::string_view date_text = field(l.date);
   std::optional<Date> date = l.format == CsvFormat::kNseBhavcopy ? csv::ParseDayMonYear(date_text)

@@ -372,6 +372,22 @@ TEST(ParseCsvTest, ListsAtMostMaxErrorsButCountsAll) {
                                               "t.csv: 3 more bad rows not listed"));
 }
 
+TEST(ParseCsvTest, AHeaderWithoutRowsIsAWarning) {
+  ParsedFile p = Parse("date,close\n\n");
+  EXPECT_EQ(p.format, CsvFormat::kDateClose);
+  EXPECT_THAT(p.errors, IsEmpty());
+  EXPECT_THAT(Messages(p.warnings), ElementsAre("t.csv: no data rows"));
+  EXPECT_THAT(p.series, IsEmpty());
+}
+
+TEST(ParseCsvTest, OtherSeriesAreSkippedBeforeAnyCheck) {
+  std::string text(kBhavHeader);
+  text += "BAD SYMBOL,BE,x,x,x,x,x,x,x,x,notadate,5,INE000000001,\n";
+  ParsedFile p = Parse(text);
+  EXPECT_THAT(p.errors, IsEmpty());
+  EXPECT_EQ(p.rows_other_series, 1);
+}
+
 TEST(ParseCsvTest, AcceptsTheRealMoveOfACrash) {
   // 2008-10-13 to -15 style moves and a 60 % crash are data, not errors.
   ParsedFile p = Parse("date,close\n2024-01-02,100\n2024-01-03,40\n2024-01-04,48\n");

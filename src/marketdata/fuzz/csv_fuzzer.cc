@@ -17,11 +17,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   kairos::marketdata::ParsedFile parsed = kairos::marketdata::ParseCsv(text, options);
   for (const kairos::marketdata::ParsedSeries& s : parsed.series) {
     const kairos::BarSeries& b = s.bars;
-    KAIROS_CHECK(b.size() == s.lines.size() && b.close.size() == b.size());
+    KAIROS_CHECK(b.size() == s.lines.size() && b.close.size() == b.size()) << "columns";
     for (size_t i = 0; i < b.size(); ++i) {
-      KAIROS_CHECK(b.close[i] > 0);
-      if (i > 0) KAIROS_CHECK(b.dates[i - 1] < b.dates[i]);
-      if (!b.close_only) KAIROS_CHECK(b.low[i] <= b.open[i] && b.open[i] <= b.high[i]);
+      KAIROS_CHECK(b.close[i] > 0) << "close";
+      if (i > 0) KAIROS_CHECK(b.dates[i - 1] < b.dates[i]) << "dates";
+      if (!b.close_only) KAIROS_CHECK(b.low[i] <= b.open[i] && b.open[i] <= b.high[i]) << "range";
     }
     (void)kairos::marketdata::FindSuspectedSplits(b);
     // Whatever was accepted exports and parses back to the same bars.
@@ -30,11 +30,13 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
     again.exchange = b.instrument.exchange;
     kairos::marketdata::ParsedFile back =
         kairos::marketdata::ParseCsv(kairos::marketdata::FormatCsv(b), again);
-    KAIROS_CHECK(back.errors.empty() && back.series.size() == (b.empty() ? 0u : 1u));
+    KAIROS_CHECK(back.errors.empty() && back.series.size() == (b.empty() ? 0u : 1u))
+        << "export of accepted bars does not parse back";
     if (!b.empty()) {
       const kairos::BarSeries& r = back.series[0].bars;
       KAIROS_CHECK(r.dates == b.dates && r.close == b.close && r.open == b.open &&
-                   r.high == b.high && r.low == b.low && r.volume == b.volume);
+                   r.high == b.high && r.low == b.low && r.volume == b.volume)
+          << "round trip changed the bars";
     }
   }
   return 0;
