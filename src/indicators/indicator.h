@@ -16,11 +16,11 @@ namespace kairos::indicators {
 enum class Input : uint8_t { kSeries, kOpen, kHigh, kLow, kClose, kVolume };
 
 struct ParamSpec {
-  std::string_view name;     // TA-Lib's name in lower case: "period", "fast", "nbdevup"
-  double default_value;      // TA-Lib's default
-  double min_value;          // inclusive
-  double max_value;          // inclusive
-  bool integer;              // periods are integers; multipliers are not
+  std::string_view name;  // TA-Lib's name in lower case: "period", "fast", "nbdevup"
+  double default_value;   // TA-Lib's default
+  double min_value;       // inclusive
+  double max_value;       // inclusive
+  bool integer;           // periods are integers; multipliers are not
   std::string_view help;
 };
 
@@ -51,7 +51,7 @@ struct IndicatorInfo {
   std::string_view name;         // lower case: "rsi", "macd", "cdlengulfing"
   std::string_view description;  // one line for `kairos ta --list`
   std::vector<Input> inputs;
-  std::vector<ParamSpec> params;  // TA-Lib's positional order
+  std::vector<ParamSpec> params;          // TA-Lib's positional order
   std::vector<std::string_view> outputs;  // {"rsi"}, {"macd","signal","hist"}, ...
   LookbackFn lookback;
   BatchFn batch;

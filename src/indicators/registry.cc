@@ -24,8 +24,7 @@ const std::vector<IndicatorInfo>& Registry() {
 }
 
 bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() &&
-         std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
+  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
            return std::tolower(static_cast<unsigned char>(x)) ==
                   std::tolower(static_cast<unsigned char>(y));
          });
@@ -53,9 +52,9 @@ Status ValidateParams(const IndicatorInfo& info, std::span<const double> params)
     bool integral = std::isfinite(v) && v == std::floor(v);
     bool in_range = std::isfinite(v) && v >= spec.min_value && v <= spec.max_value;
     if ((spec.integer && !integral) || !in_range) {
-      return Status::InvalidArgument(fmt::format("{}: {} must be {} in [{}, {}], got {}", info.name,
-                                                 spec.name, spec.integer ? "an integer" : "a number",
-                                                 spec.min_value, spec.max_value, v));
+      return Status::InvalidArgument(
+          fmt::format("{}: {} must be {} in [{}, {}], got {}", info.name, spec.name,
+                      spec.integer ? "an integer" : "a number", spec.min_value, spec.max_value, v));
     }
   }
   return Status::Ok();
