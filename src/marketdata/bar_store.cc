@@ -30,10 +30,13 @@
 // Checksums (Checksum64, "KH64"): one per column over its padded extent, stored in the header,
 // and one over the header's first 248 bytes (which include the column checksums), so every byte
 // of the file is covered. Why per column: a scan that needs only closes verifies dates + close
-// (~a fifth of an OHLCV file) instead of hashing the whole file on every read; each Read
-// verifies exactly what it serves, every time (no cache of "already verified" that could go
-// stale). KH64 runs at several GB/s, so hashing the columns read costs a fraction of touching
-// them (measured in bench/store_bench.cc).
+// (~a quarter of a 5,000-bar OHLCV file) instead of hashing the whole file on every read; each
+// read verifies exactly what it serves, every time (no cache of "already verified" that could go
+// stale). KH64 runs at ~17 GB/s on one core of the development VM, about a tenth of the cost of
+// getting the bytes (bench/store_bench.cc: store/checksum64, store/read_close/*).
+//
+// Reads take the header (pread) first, then only the prefix of the file that holds the columns
+// asked for, by pread into an owned buffer or mmap (BarStoreOptions::read_mode).
 namespace kairos::marketdata {
 
 static_assert(std::endian::native == std::endian::little, "the bar file format is little-endian");
@@ -299,8 +302,8 @@ std::vector<std::byte> Encode(const BarSeries& s) {
 
 // Validates a header read from a file of `actual_size` bytes: magic, version, checksum, size,
 // layout. Says what is wrong, naming the file.
-Status CheckHeader(const std::byte* bytes, uint64_t actual_size, const std::filesystem::path& path,
-                   FileHeader* out) {
+Result<FileHeader> CheckHeader(const std::byte* bytes, uint64_t actual_size,
+                               const std::filesystem::path& path) {
   if (actual_size < sizeof(FileHeader)) {
     return CorruptionIn(path, fmt::format("truncated: {} bytes, shorter than the {}-byte header",
                                           actual_size, sizeof(FileHeader)));
@@ -338,8 +341,7 @@ Status CheckHeader(const std::byte* bytes, uint64_t actual_size, const std::file
     layout_ok = layout_ok && h.column_offset[slot] == layout.offset[slot];
   }
   if (!layout_ok) return CorruptionIn(path, "inconsistent header (flags, count or layout)");
-  *out = h;
-  return Status::Ok();
+  return h;
 }
 
 SeriesInfo InfoOf(const FileHeader& h) {
@@ -536,8 +538,8 @@ Result<ManifestEntry> ReadEntry(const std::filesystem::path& path) {
   std::byte bytes[sizeof(FileHeader)] = {};
   ssize_t n = ::pread(fd.get(), bytes, sizeof bytes, 0);
   if (n < 0) return Errno("cannot read", path);
-  FileHeader h;
-  KAIROS_RETURN_IF_ERROR(CheckHeader(bytes, static_cast<uint64_t>(st.st_size), path, &h));
+  KAIROS_ASSIGN_OR_RETURN(FileHeader h,
+                          CheckHeader(bytes, static_cast<uint64_t>(st.st_size), path));
   return ManifestEntry{InfoOf(h), h.header_hash, StampOf(st)};
 }
 
@@ -663,8 +665,7 @@ class FileBarStore final : public BarStore {
         ::pread(fd.get(), header_bytes, sizeof header_bytes, 0) != sizeof header_bytes) {
       return Errno("cannot read", path);
     }
-    FileHeader h;
-    KAIROS_RETURN_IF_ERROR(CheckHeader(header_bytes, size, path, &h));
+    KAIROS_ASSIGN_OR_RETURN(FileHeader h, CheckHeader(header_bytes, size, path));
     if (std::string_view(h.symbol) != symbol) {
       return CorruptionIn(path, fmt::format("holds symbol '{}', expected '{}'", h.symbol, symbol));
     }
