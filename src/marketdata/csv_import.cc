@@ -52,6 +52,7 @@ class WeekendOnly final : public SessionFilter {
     if (d.IsWeekend()) return std::string("weekend");
     return std::nullopt;
   }
+  bool IsSession(std::string_view, Date d) const override { return !d.IsWeekend(); }
 };
 
 }  // namespace
@@ -370,7 +371,6 @@ void FileParser::ParseRow(std::string_view, int64_t ln) {
   // The symbol, upper-cased, in a small buffer (no allocation per row).
   std::array<char, kMaxSymbolLength> symbol_buffer;
   std::string_view symbol;
-  std::string prefix_storage;
   if (l.symbol >= 0) {
     std::string_view raw = field(l.symbol);
     if (raw.empty()) return Error(ln, "empty symbol");
@@ -465,8 +465,9 @@ void FileParser::ParseRow(std::string_view, int64_t ln) {
     }
   }
 
-  if (std::optional<std::string> why = sessions_.ClosedReason(exchange, bar.date)) {
-    return fail(fmt::format("{} is not a {} session ({})", bar.date, exchange, *why));
+  if (!sessions_.IsSession(exchange, bar.date)) {
+    return fail(fmt::format("{} is not a {} session ({})", bar.date, exchange,
+                            sessions_.ClosedReason(exchange, bar.date).value_or("closed")));
   }
 
   ParsedSeries& s = out_.series[SeriesIndex(symbol, exchange)];

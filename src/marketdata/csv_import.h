@@ -49,6 +49,10 @@ class SessionFilter {
   // nullopt if d is a session of `exchange`, else the reason it is not ("weekend",
   // "Thanksgiving Day").
   virtual std::optional<std::string> ClosedReason(std::string_view exchange, Date d) const = 0;
+  // The same question without the reason (the per-row check, so it should be cheap).
+  virtual bool IsSession(std::string_view exchange, Date d) const {
+    return !ClosedReason(exchange, d).has_value();
+  }
 };
 // Knows only the weekend rule (Saturday and Sunday are closed everywhere).
 const SessionFilter& WeekendFilter();

@@ -92,13 +92,53 @@ Status FieldSplitter::Split(std::string_view line) {
   }
 }
 
+namespace {
+
+// Exact powers of ten as doubles (10^22 is the largest that is exact).
+constexpr double kPow10[] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,  1e8,  1e9,  1e10, 1e11,
+                             1e12, 1e13, 1e14, 1e15, 1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+bool IsDigit(char c) { return c >= '0' && c <= '9'; }
+
+}  // namespace
+
 std::optional<double> ParseNumber(std::string_view field) {
-  if (!field.empty() && field.front() == '+') field.remove_prefix(1);
+  // Fast path for plain decimals ("-123.4567"): with at most 2^53 as the integer of all digits
+  // and at most 22 decimals, both m and 10^k are exact doubles and m / 10^k is correctly
+  // rounded, so the result is what from_chars gives (Clinger's fast path).
+  const char* p = field.data();
+  const char* end = p + field.size();
+  bool negative = false;
+  if (p != end && (*p == '-' || *p == '+')) negative = *p++ == '-';
+  uint64_t m = 0;
+  int digits = 0;
+  int decimals = 0;
+  while (p != end && IsDigit(*p) && digits < 19) {
+    m = m * 10 + static_cast<uint64_t>(*p++ - '0');
+    ++digits;
+  }
+  if (p != end && *p == '.') {
+    ++p;
+    while (p != end && IsDigit(*p) && digits < 19) {
+      m = m * 10 + static_cast<uint64_t>(*p++ - '0');
+      ++digits;
+      ++decimals;
+    }
+  }
+  if (p == end && digits > 0 && m <= (uint64_t{1} << 53) && decimals <= 22) {
+    double v = static_cast<double>(m) / kPow10[decimals];
+    return negative ? -v : v;
+  }
+  // Everything else (exponents, long mantissas, inf, nan) goes to from_chars, which takes no '+'.
+  if (!field.empty() && field.front() == '+') {
+    field.remove_prefix(1);
+    if (!field.empty() && field.front() == '-') return std::nullopt;
+  }
   if (field.empty() || field.front() == '+') return std::nullopt;
   double v = 0;
-  auto [end, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
+  auto [stop, ec] = std::from_chars(field.data(), field.data() + field.size(), v);
   // from_chars reports out-of-range values (1e999) as an error: not a number we can store.
-  if (ec != std::errc() || end != field.data() + field.size()) return std::nullopt;
+  if (ec != std::errc() || stop != field.data() + field.size()) return std::nullopt;
   return v;
 }
 

@@ -1,6 +1,9 @@
 #include "marketdata/csv_reader.h"
 
+#include <algorithm>
+#include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <string>
 #include <vector>
 
@@ -102,6 +105,40 @@ TEST(ParseNumberTest, RejectsWhatIsNotWhollyANumber) {
        {"", "+", "-", "++1", "1.2.3", "12x", " 1", "1 ", "0x10", "1e999", "1,5", "null"}) {
     EXPECT_FALSE(ParseNumber(s)) << s;
   }
+}
+
+// The fast path for plain decimals must give exactly what from_chars gives.
+TEST(ParseNumberTest, FastPathAgreesWithFromChars) {
+  uint64_t state = 0x9E3779B97F4A7C15u;
+  auto next = [&] {
+    state ^= state << 13;
+    state ^= state >> 7;
+    state ^= state << 17;
+    return state;
+  };
+  for (int i = 0; i < 200000; ++i) {
+    int int_digits = static_cast<int>(next() % 12);
+    int decimals = static_cast<int>(next() % 12);
+    std::string s = (next() % 4 == 0) ? "-" : "";
+    for (int d = 0; d < int_digits; ++d) s += static_cast<char>('0' + next() % 10);
+    if (decimals > 0 || int_digits == 0) {
+      s += '.';
+      for (int d = 0; d < std::max(decimals, 1); ++d) s += static_cast<char>('0' + next() % 10);
+    }
+    double want = 0;
+    auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), want);
+    ASSERT_TRUE(ec == std::errc() && end == s.data() + s.size()) << s;
+    std::optional<double> got = ParseNumber(s);
+    ASSERT_TRUE(got) << s;
+    ASSERT_EQ(std::signbit(*got), std::signbit(want)) << s;
+    ASSERT_EQ(*got, want) << s;
+  }
+  // Forms the fast path hands over: more than 19 digits, beyond 2^53, exponents.
+  EXPECT_EQ(ParseNumber("12345678901234567890.5"), 12345678901234567890.5);
+  EXPECT_EQ(ParseNumber("9007199254740993"), 9007199254740993.0);
+  EXPECT_EQ(ParseNumber("0.1000000000000000055511151231257827"), 0.1);
+  EXPECT_EQ(ParseNumber("1."), 1.0);
+  EXPECT_EQ(ParseNumber(".5"), 0.5);
 }
 
 TEST(ParseNumberTest, AcceptsInfinityAndNanForCallersToReject) {

@@ -131,16 +131,19 @@ class CalendarSessions final : public SessionFilter {
     }
   }
 
+  bool IsSession(std::string_view exchange, Date d) const override {
+    const Entry* e = Find(exchange);
+    if (e == nullptr) return WeekendFilter().IsSession(exchange, d);
+    int32_t i = d.days() - kFirstDay;
+    return (i >= 0 && i < kDays) ? e->open[static_cast<size_t>(i)] != 0 : Open(*e->cal, d);
+  }
+
   std::optional<std::string> ClosedReason(std::string_view exchange, Date d) const override {
-    for (const Entry& e : entries_) {
-      if (e.name != exchange) continue;
-      int32_t i = d.days() - kFirstDay;
-      bool open = (i >= 0 && i < kDays) ? e.open[static_cast<size_t>(i)] != 0 : Open(*e.cal, d);
-      if (open) return std::nullopt;
-      if (!e.cal->Covers(d)) return std::string("weekend");
-      return e.cal->ClosedReason(d).value_or("closed");
-    }
-    return WeekendFilter().ClosedReason(exchange, d);
+    const Entry* e = Find(exchange);
+    if (e == nullptr) return WeekendFilter().ClosedReason(exchange, d);
+    if (IsSession(exchange, d)) return std::nullopt;
+    if (!e->cal->Covers(d)) return std::string("weekend");
+    return e->cal->ClosedReason(d).value_or("closed");
   }
 
  private:
@@ -149,6 +152,12 @@ class CalendarSessions final : public SessionFilter {
     const calendar::ExchangeCalendar* cal;
     std::vector<uint8_t> open;
   };
+  const Entry* Find(std::string_view exchange) const {
+    for (const Entry& e : entries_) {
+      if (e.name == exchange) return &e;
+    }
+    return nullptr;
+  }
   static Date Day(int32_t i) { return Date::FromDays(kFirstDay + i); }
   // Holidays only where the calendar covers the date; elsewhere the weekend rule alone.
   static bool Open(const calendar::ExchangeCalendar& cal, Date d) {
