@@ -163,10 +163,12 @@ Status SyncDir(const std::filesystem::path& dir) {
   return Status::Ok();
 }
 
-// Writes `bytes` to dir/name through dir/name.tmp: write, fsync, rename, fsync dir. A leftover
-// .tmp from a crash is simply overwritten by the next write of the same name.
+// Writes `bytes` to dir/name through dir/name.tmp: write, fsync (sync_file), rename, fsync the
+// directory (sync_dir). A leftover .tmp from a crash is simply overwritten by the next write of
+// the same name. Without the directory fsync the rename is atomic but may be undone by a crash
+// (the old complete file comes back).
 Status WriteAtomically(const std::filesystem::path& dir, const std::string& name,
-                       std::span<const std::byte> bytes, bool sync) {
+                       std::span<const std::byte> bytes, bool sync_file, bool sync_dir) {
   std::filesystem::path target = dir / name;
   std::filesystem::path temp = dir / (name + ".tmp");
   Status status = [&]() -> Status {
@@ -179,7 +181,7 @@ Status WriteAtomically(const std::filesystem::path& dir, const std::string& name
       if (n < 0) return Errno("cannot write", temp);
       done += static_cast<size_t>(n);
     }
-    if (sync && ::fsync(fd.get()) != 0) return Errno("cannot fsync", temp);
+    if (sync_file && ::fsync(fd.get()) != 0) return Errno("cannot fsync", temp);
     if (fd.Close() != 0) return Errno("cannot close", temp);
     if (::rename(temp.c_str(), target.c_str()) != 0) return Errno("cannot rename into", target);
     return Status::Ok();
@@ -188,7 +190,7 @@ Status WriteAtomically(const std::filesystem::path& dir, const std::string& name
     ::unlink(temp.c_str());
     return status;
   }
-  return sync ? SyncDir(dir) : Status::Ok();
+  return sync_dir ? SyncDir(dir) : Status::Ok();
 }
 
 // Identifies one version of a file cheaply: a rename makes a new inode, a rewrite a new mtime.
@@ -638,8 +640,8 @@ class FileBarStore final : public BarStore {
       if (errno == ENOENT) return Status::NotFound(fmt::format("no bars stored for '{}'", symbol));
       return Errno("cannot remove", path);
     }
-    if (options_.sync) KAIROS_RETURN_IF_ERROR(SyncDir(dir_));
     std::lock_guard lock(mu_);
+    if (options_.sync && batch_depth_ == 0) KAIROS_RETURN_IF_ERROR(SyncDir(dir_));
     auto it = manifest_.find(symbol);
     if (it != manifest_.end()) manifest_.erase(it);
     return ManifestChangedLocked();
@@ -748,7 +750,9 @@ class FileBarStore final : public BarStore {
     std::lock_guard lock(mu_);
     KAIROS_CHECK(batch_depth_ > 0) << "EndBatch() without BeginBatch()";
     --batch_depth_;
-    return ManifestChangedLocked();
+    // The manifest write ends with an fsync of the directory, which makes every rename and
+    // unlink of the batch durable too.
+    return batch_depth_ == 0 && dirty_ ? WriteManifestLocked() : Status::Ok();
   }
 
  private:
@@ -829,7 +833,14 @@ class FileBarStore final : public BarStore {
   Status Write(const BarSeries& bars) {
     std::vector<std::byte> bytes = Encode(bars);
     std::string name = SymbolFileName(bars.instrument.symbol);
-    KAIROS_RETURN_IF_ERROR(WriteAtomically(dir_, name, bytes, options_.sync));
+    bool in_batch;
+    {
+      std::lock_guard lock(mu_);
+      in_batch = batch_depth_ > 0;
+    }
+    // Inside a batch the directory is fsynced once, at EndBatch.
+    KAIROS_RETURN_IF_ERROR(
+        WriteAtomically(dir_, name, bytes, options_.sync, options_.sync && !in_batch));
     FileHeader h;
     std::memcpy(&h, bytes.data(), sizeof h);
     ManifestEntry entry{InfoOf(h), h.header_hash, StatFile(dir_ / name).value_or(FileStamp{})};
@@ -845,8 +856,8 @@ class FileBarStore final : public BarStore {
 
   Status WriteManifestLocked() const {
     std::string text = FormatManifest(manifest_);
-    KAIROS_RETURN_IF_ERROR(
-        WriteAtomically(dir_, kManifestName, std::as_bytes(std::span(text)), options_.sync));
+    KAIROS_RETURN_IF_ERROR(WriteAtomically(dir_, kManifestName, std::as_bytes(std::span(text)),
+                                           options_.sync, options_.sync));
     dirty_ = false;
     manifest_stamp_ = StatFile(dir_ / kManifestName);
     return Status::Ok();

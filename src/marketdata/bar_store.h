@@ -121,9 +121,11 @@ class BarStore {
   virtual std::vector<SeriesInfo> List() const = 0;  // sorted by symbol
   virtual Result<SeriesInfo> Info(std::string_view symbol) const = 0;
 
-  // Bulk writes: between BeginBatch() and EndBatch() the manifest is rewritten once (at
-  // EndBatch) instead of after every write; data files are still replaced atomically one by one.
-  // A crash inside a batch leaves a stale manifest, which the next Open() repairs.
+  // Bulk writes: between BeginBatch() and EndBatch() the manifest is rewritten, and the
+  // directory fsynced, once (at EndBatch) instead of after every write; data files are still
+  // written, fsynced and renamed into place one by one, so each is atomic. A crash inside a batch
+  // may undo some of its renames (old complete files come back) and leaves a stale manifest,
+  // which the next Open() repairs. Batches nest; EndBatch() without BeginBatch() is a bug.
   virtual void BeginBatch() = 0;
   virtual Status EndBatch() = 0;
 

@@ -1,14 +1,17 @@
 #include "marketdata/bar_store.h"
 
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
+#include <atomic>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <functional>
 #include <iterator>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include <fmt/format.h>
@@ -594,6 +597,59 @@ TEST_P(BarStoreTest, BatchWritesTheManifestOnce) {
   ASSERT_TRUE(store_->EndBatch().ok());
   EXPECT_THAT(ReadBytes(ManifestPath()), HasSubstr("\nAAPL\t"));
   EXPECT_THAT(ReadBytes(ManifestPath()), HasSubstr("\nMSFT\t"));
+}
+
+TEST_P(BarStoreTest, BatchesNestAndAnEmptyBatchWritesNothing) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  const auto inode = [&] {
+    struct stat st;
+    EXPECT_EQ(::stat(ManifestPath().c_str(), &st), 0);
+    return st.st_ino;
+  };
+  const auto before = inode();
+  store_->BeginBatch();
+  ASSERT_TRUE(store_->EndBatch().ok());
+  EXPECT_EQ(inode(), before);  // not rewritten
+
+  store_->BeginBatch();
+  store_->BeginBatch();
+  ASSERT_TRUE(store_->Replace(Ohlcv("MSFT", D(2024, 1, 1), 3)).ok());
+  ASSERT_TRUE(store_->Remove("AAPL").ok());
+  ASSERT_TRUE(store_->EndBatch().ok());
+  EXPECT_THAT(ReadBytes(ManifestPath()), Not(HasSubstr("MSFT")));
+  ASSERT_TRUE(store_->EndBatch().ok());
+  EXPECT_THAT(ReadBytes(ManifestPath()), HasSubstr("\nMSFT\t"));
+  EXPECT_THAT(ReadBytes(ManifestPath()), Not(HasSubstr("AAPL")));
+  EXPECT_EQ(OpenStore()->List(), store_->List());
+}
+
+TEST_P(BarStoreTest, ReadersNeverSeeAHalfWrittenFile) {
+  const BarSeries a = Ohlcv("AAPL", D(2024, 1, 1), 400, 100);
+  const BarSeries b = CloseOnly("AAPL", D(2023, 1, 1), 900, 7);
+  ASSERT_TRUE(store_->Replace(a).ok());
+  std::atomic<bool> done{false};
+  std::atomic<int> reads{0}, bad{0};
+  auto reader = [&] {
+    while (!done) {
+      Result<std::unique_ptr<SeriesView>> view = store_->Read("AAPL");
+      if (!view.ok()) {
+        ++bad;
+        continue;
+      }
+      BarSeries got = (*view)->Copy();
+      bool is_a = got.close == a.close && got.dates == a.dates && got.open == a.open;
+      bool is_b = got.close == b.close && got.dates == b.dates && got.open.empty();
+      if (!is_a && !is_b) ++bad;
+      ++reads;
+    }
+  };
+  std::thread r1(reader), r2(reader);
+  for (int i = 0; i < 40; ++i) ASSERT_TRUE(store_->Replace(i % 2 == 0 ? b : a).ok());
+  while (reads < 20) std::this_thread::yield();
+  done = true;
+  r1.join();
+  r2.join();
+  EXPECT_EQ(bad.load(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(ReadModes, BarStoreTest,

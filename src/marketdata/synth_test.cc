@@ -85,7 +85,7 @@ TEST(SynthSeriesTest, IsPinned) {
 TEST(SynthSeriesTest, BarsAreConsistentPositiveCentsAndFinite) {
   std::vector<Date> sessions = Weekdays(D(2010, 1, 1), 2500);
   int64_t jumps = 0, bars = 0;
-  for (uint64_t seed = 1; seed <= 40; ++seed) {
+  for (uint64_t seed = 1; seed <= 20; ++seed) {
     BarSeries s = SynthSeries("S", "NYSE", sessions, seed);
     ASSERT_EQ(s.size(), sessions.size());
     for (size_t i = 0; i < s.size(); ++i) {
