@@ -9,18 +9,18 @@ namespace {
 
 using kernel_util::kNaN;
 
-void BbandsRun(std::span<const double> x, BbandsParams params, double* upper, double* middle,
+bool BbandsRun(std::span<const double> x, BbandsParams params, double* upper, double* middle,
                double* lower) {
   const size_t n = x.size();
   const size_t p = static_cast<size_t>(params.period);
   for (size_t i = 0; i < std::min(n, p - 1); ++i) upper[i] = middle[i] = lower[i] = kNaN;
   // The middle band is the SMA, computed exactly as Sma() does.
-  const double divisor = params.period;
+  const double inv = 1.0 / params.period;
   double sum = 0;
   for (size_t i = 0; i + 1 < std::min(n, p); ++i) sum += x[i];
-  WindowStddevRun(x, params.period, [&](size_t t, double sd) {
+  return WindowStddevRun(x, params.period, [&](size_t t, double sd) {
     sum += t == p - 1 ? x[t] : x[t] - x[t - p];
-    double mean = sum / divisor;
+    double mean = sum * inv;
     middle[t] = mean;
     upper[t] = mean + params.nbdevup * sd;
     lower[t] = mean - params.nbdevdn * sd;
@@ -48,8 +48,9 @@ void Bbands(std::span<const double> in, BbandsParams params, std::span<double> u
   KAIROS_CHECK(upper.size() == in.size() && middle.size() == in.size() && lower.size() == in.size())
       << "bbands: output sizes";
   const std::span<double> outs[] = {upper, middle, lower};
-  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
-    BbandsRun(in.subspan(b, e - b), params, upper.data() + b, middle.data() + b, lower.data() + b);
+  kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
+    return BbandsRun(in.subspan(b, e - b), params, upper.data() + b, middle.data() + b,
+                     lower.data() + b);
   });
 }
 

@@ -9,24 +9,29 @@ namespace {
 
 using kernel_util::kNaN;
 
-void EmaRun(std::span<const double> x, int period, std::span<double> out) {
+bool EmaRun(std::span<const double> x, int period, std::span<double> out) {
   const size_t n = x.size();
   const size_t p = static_cast<size_t>(period);
   const size_t warm = std::min(n, p - 1);
+  uint64_t bad = 0;
   double sum = 0;
   for (size_t i = 0; i < warm; ++i) {
     sum += x[i];
+    bad |= kernel_util::NonFinite(x[i]);
     out[i] = kNaN;
   }
-  if (n < p) return;
+  if (n < p) return bad == 0;
   sum += x[p - 1];
-  const double k = 2.0 / (period + 1.0);
+  bad |= kernel_util::NonFinite(x[p - 1]);
+  const EmaWeights w(period);
   double ema = sum / static_cast<double>(period);
   out[p - 1] = ema;
   for (size_t i = p; i < n; ++i) {
-    ema = (x[i] - ema) * k + ema;
+    ema = w.keep * ema + w.k * x[i];
+    bad |= kernel_util::NonFinite(x[i]);
     out[i] = ema;
   }
+  return bad == 0;
 }
 
 Status EmaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
@@ -43,8 +48,8 @@ int EmaLookback(int period) { return period - 1; }
 void Ema(std::span<const double> in, int period, std::span<double> out) {
   KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "ema: bad period or output size";
   const std::span<double> outs[] = {out};
-  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
-    EmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
+  kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
+    return EmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
   });
 }
 

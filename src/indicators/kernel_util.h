@@ -22,6 +22,12 @@ inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
 inline bool IsFinite(double x) { return std::isfinite(x); }
 
+// 1 when v is NaN or infinite, else 0; branch-free, for kernels that check as they read.
+inline uint64_t NonFinite(double v) {
+  constexpr uint64_t kExponent = 0x7ff0000000000000ULL;
+  return static_cast<uint64_t>((std::bit_cast<uint64_t>(v) & kExponent) == kExponent);
+}
+
 // True when no value is NaN or infinite. Integer bit test without early exit, so it vectorises.
 inline bool AllFinite(std::span<const double> x) {
   constexpr uint64_t kExponent = 0x7ff0000000000000ULL;
@@ -69,6 +75,16 @@ void ForEachFiniteRun(std::span<const double> in, std::span<const std::span<doub
                       RunFn&& run) {
   const std::span<const double> inputs[] = {in};
   ForEachFiniteRun(inputs, outputs, in.size(), std::forward<RunFn>(run));
+}
+
+// The NaN rule for single-input kernels that detect non-finite inputs while they compute:
+// `run(begin, end)` returns false when it met one. The whole series is run first (one pass over
+// the data in the common, all-finite case); only if that fails is it redone run by run.
+template <typename RunFn>
+void ForEachFiniteRunFused(std::span<const double> in, std::span<const std::span<double>> outputs,
+                           RunFn&& run) {
+  if (in.empty() || run(size_t{0}, in.size())) return;
+  ForEachFiniteRun(in, outputs, [&](size_t b, size_t e) { (void)run(b, e); });
 }
 
 // Checks what ValidateParams does not: input/output counts and equal lengths.

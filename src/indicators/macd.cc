@@ -16,7 +16,7 @@ MacdParams Normalized(MacdParams p) {
 
 // One finite run. Phases: seeding sums (branch-light), the signal's seed, then a straight loop
 // with the three recursions interleaved, in exactly EmaCore's arithmetic.
-void MacdRun(std::span<const double> x, MacdParams p, double* macd_out, double* signal_out,
+bool MacdRun(std::span<const double> x, MacdParams p, double* macd_out, double* signal_out,
              double* hist_out) {
   const size_t n = x.size();
   const size_t fast = static_cast<size_t>(p.fast);
@@ -28,22 +28,26 @@ void MacdRun(std::span<const double> x, MacdParams p, double* macd_out, double* 
     signal_out[i] = kNaN;
     hist_out[i] = kNaN;
   }
-  if (n <= lookback) return;
+  uint64_t bad = 0;
+  if (n <= lookback) {
+    for (double v : x) bad |= kernel_util::NonFinite(v);
+    return bad == 0;
+  }
   double slow_sum = 0, fast_sum = 0;
   for (size_t i = 0; i < slow; ++i) {
     slow_sum += x[i];
+    bad |= kernel_util::NonFinite(x[i]);
     if (i >= slow - fast) fast_sum += x[i];
   }
-  const double k_fast = 2.0 / (p.fast + 1.0);
-  const double k_slow = 2.0 / (p.slow + 1.0);
-  const double k_sig = 2.0 / (p.signal + 1.0);
+  const EmaWeights w_fast(p.fast), w_slow(p.slow), w_sig(p.signal);
   double fast_ema = fast_sum / static_cast<double>(p.fast);
   double slow_ema = slow_sum / static_cast<double>(p.slow);
   double macd = fast_ema - slow_ema;
   double sig_sum = macd;
   for (size_t i = slow; i <= lookback; ++i) {
-    fast_ema = (x[i] - fast_ema) * k_fast + fast_ema;
-    slow_ema = (x[i] - slow_ema) * k_slow + slow_ema;
+    fast_ema = w_fast.keep * fast_ema + w_fast.k * x[i];
+    slow_ema = w_slow.keep * slow_ema + w_slow.k * x[i];
+    bad |= kernel_util::NonFinite(x[i]);
     macd = fast_ema - slow_ema;
     sig_sum += macd;
   }
@@ -52,14 +56,16 @@ void MacdRun(std::span<const double> x, MacdParams p, double* macd_out, double* 
   signal_out[lookback] = signal;
   hist_out[lookback] = macd - signal;
   for (size_t i = lookback + 1; i < n; ++i) {
-    fast_ema = (x[i] - fast_ema) * k_fast + fast_ema;
-    slow_ema = (x[i] - slow_ema) * k_slow + slow_ema;
+    fast_ema = w_fast.keep * fast_ema + w_fast.k * x[i];
+    slow_ema = w_slow.keep * slow_ema + w_slow.k * x[i];
+    bad |= kernel_util::NonFinite(x[i]);
     macd = fast_ema - slow_ema;
-    signal = (macd - signal) * k_sig + signal;
+    signal = w_sig.keep * signal + w_sig.k * macd;
     macd_out[i] = macd;
     signal_out[i] = signal;
     hist_out[i] = macd - signal;
   }
+  return bad == 0;
 }
 
 Status MacdBatch(std::span<const std::span<const double>> in, std::span<const double> params,
@@ -90,8 +96,8 @@ void Macd(std::span<const double> in, MacdParams params, std::span<double> macd,
       << "macd: output sizes";
   MacdParams p = Normalized(params);
   const std::span<double> outs[] = {macd, signal, hist};
-  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
-    MacdRun(in.subspan(b, e - b), p, macd.data() + b, signal.data() + b, hist.data() + b);
+  kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
+    return MacdRun(in.subspan(b, e - b), p, macd.data() + b, signal.data() + b, hist.data() + b);
   });
 }
 

@@ -19,8 +19,8 @@ int MinLookback(int period) { return period - 1; }
 void Min(std::span<const double> in, int period, std::span<double> out) {
   KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "min: bad period or output size";
   const std::span<double> outs[] = {out};
-  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
-    kernel_util::RollingExtreme<kernel_util::TakeMin>(
+  kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
+    return kernel_util::RollingExtreme<kernel_util::TakeMin>(
         in.subspan(b, e - b), static_cast<size_t>(period), out.subspan(b, e - b));
   });
 }

@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "core/check.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators::kernel_util {
 
@@ -27,16 +28,18 @@ struct TakeMin {
   static bool Dominates(double a, double b) { return a <= b; }
 };
 
-// REQUIRES: x has no NaN, out.size() == x.size(), period >= 1. out[i] for i < period-1 is NaN.
+// REQUIRES: out.size() == x.size(), period >= 1. out[i] for i < period-1 is NaN. Returns false if
+// an input was not finite (the outputs are then meaningless).
 template <typename Take>
-void RollingExtreme(std::span<const double> x, size_t period, std::span<double> out) {
+bool RollingExtreme(std::span<const double> x, size_t period, std::span<double> out) {
   const size_t n = x.size();
   const size_t p = period;
+  uint64_t bad = 0;
   for (size_t i = 0; i < std::min(n, p - 1); ++i) out[i] = std::numeric_limits<double>::quiet_NaN();
-  if (n < p) return;
-  if (p == 1) {
-    std::copy(x.begin(), x.end(), out.begin());
-    return;
+  if (n < p || p == 1) {
+    for (size_t i = 0; i < n; ++i) bad |= NonFinite(x[i]);
+    if (p == 1) std::copy(x.begin(), x.end(), out.begin());
+    return bad == 0;
   }
   constexpr size_t kGroup = 8;
   const size_t tile = kGroup * p;
@@ -50,6 +53,7 @@ void RollingExtreme(std::span<const double> x, size_t period, std::span<double> 
     const size_t full = len / p;  // complete blocks in this tile
     if (full == kGroup) {
       // Eight independent chains per step.
+      for (size_t k = 0; k < tile; ++k) bad |= NonFinite(xs[k]);
       for (size_t b = 0; b < kGroup; ++b) {
         g[b * p] = xs[b * p];
         h[b * p + p - 1] = xs[b * p + p - 1];
@@ -62,6 +66,7 @@ void RollingExtreme(std::span<const double> x, size_t period, std::span<double> 
         }
       }
     } else {
+      for (size_t k = 0; k < len; ++k) bad |= NonFinite(xs[k]);
       for (size_t b0 = 0; b0 < len; b0 += p) {
         const size_t b1 = std::min(len, b0 + p);
         g[b0] = xs[b0];
@@ -77,6 +82,7 @@ void RollingExtreme(std::span<const double> x, size_t period, std::span<double> 
     for (size_t k = first; k < len; ++k) o[k] = Take::Best(hb[k + 1], g[k]);
     if (len == tile) std::copy(h + tile - p, h + tile, hbuf.begin());
   }
+  return bad == 0;
 }
 
 // Streaming twin. Holds indices and values of the candidates in a ring of `period` slots.

@@ -7,24 +7,30 @@ namespace {
 
 using kernel_util::kNaN;
 
-// One finite run: the sum of the first period-1 values, then one add per bar.
-void SmaRun(std::span<const double> x, int period, std::span<double> out) {
+// One run: the sum of the first period-1 values, then one add per bar; multiplying by 1/period
+// (not dividing) keeps the loop off the divider. Returns false if an input was not finite.
+bool SmaRun(std::span<const double> x, int period, std::span<double> out) {
   const size_t n = x.size();
   const size_t p = static_cast<size_t>(period);
   const size_t warm = std::min(n, p - 1);
+  uint64_t bad = 0;
   double sum = 0;
   for (size_t i = 0; i < warm; ++i) {
     sum += x[i];
+    bad |= kernel_util::NonFinite(x[i]);
     out[i] = kNaN;
   }
-  if (n < p) return;
-  const double divisor = period;
+  if (n < p) return bad == 0;
+  const double inv = 1.0 / period;
   sum += x[p - 1];
-  out[p - 1] = sum / divisor;
+  bad |= kernel_util::NonFinite(x[p - 1]);
+  out[p - 1] = sum * inv;
   for (size_t i = p; i < n; ++i) {
     sum += x[i] - x[i - p];
-    out[i] = sum / divisor;
+    bad |= kernel_util::NonFinite(x[i]);
+    out[i] = sum * inv;
   }
+  return bad == 0;
 }
 
 Status SmaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
@@ -41,8 +47,8 @@ int SmaLookback(int period) { return period - 1; }
 void Sma(std::span<const double> in, int period, std::span<double> out) {
   KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "sma: bad period or output size";
   const std::span<double> outs[] = {out};
-  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
-    SmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
+  kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
+    return SmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
   });
 }
 
@@ -73,7 +79,7 @@ void SmaStream::Update(double x) {
     } else {
       sum_ += x - oldest;
     }
-    value_ = sum_ / static_cast<double>(period_);
+    value_ = sum_ * (1.0 / period_);
   }
 }
 

@@ -8,7 +8,7 @@
 namespace kairos::indicators {
 
 // Simple moving average (TA-Lib SMA): mean of the last `period` values.
-// Running sum: S[i] = S[i-1] + (x[i] - x[i-period]), out = S / period.
+// Running sum: S[i] = S[i-1] + (x[i] - x[i-period]), out = S * (1/period).
 int SmaLookback(int period);  // period - 1
 
 // REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.

@@ -21,11 +21,11 @@ int StddevLookback(int period) { return period - 1; }
 void Stddev(std::span<const double> in, int period, double nbdev, std::span<double> out) {
   KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "stddev: bad period or output size";
   const std::span<double> outs[] = {out};
-  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
+  kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
     std::span<const double> x = in.subspan(b, e - b);
     double* o = out.data() + b;
     std::fill(o, o + std::min(x.size(), size_t(period) - 1), kNaN);
-    WindowStddevRun(x, period, [&](size_t t, double sd) { o[t] = sd * nbdev; });
+    return WindowStddevRun(x, period, [&](size_t t, double sd) { o[t] = sd * nbdev; });
   });
 }
 

@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -23,13 +24,16 @@ void Stddev(std::span<const double> in, int period, double nbdev, std::span<doub
 
 inline size_t ReanchorInterval(int period) { return std::max<size_t>(128, 4 * size_t(period)); }
 
-// The window standard deviation for every bar t >= period-1 of a finite series, in order:
-// emit(t, sd). The arithmetic here is shared by STDDEV, BBANDS and their streams.
+// The window standard deviation for every bar t >= period-1 of a series, in order:
+// emit(t, sd). Returns false if an input was not finite (the outputs are then meaningless).
+// The arithmetic here is shared by STDDEV, BBANDS and their streams.
 template <typename Emit>
-void WindowStddevRun(std::span<const double> x, int period, Emit&& emit) {
+bool WindowStddevRun(std::span<const double> x, int period, Emit&& emit) {
   const size_t n = x.size();
   const size_t p = static_cast<size_t>(period);
-  if (n < p) return;
+  uint64_t bad = 0;
+  for (size_t t = 0; t < std::min(n, p); ++t) bad |= kernel_util::NonFinite(x[t]);
+  if (n < p) return bad == 0;
   const double inv_p = 1.0 / period;
   const size_t interval = ReanchorInterval(period);
   double anchor = x[0];
@@ -48,6 +52,7 @@ void WindowStddevRun(std::span<const double> x, int period, Emit&& emit) {
   };
   emit(p - 1, sd());
   for (size_t t = p; t < n; ++t) {
+    bad |= kernel_util::NonFinite(x[t]);
     equal_run = x[t] == x[t - 1] ? equal_run + 1 : 0;
     if (t % interval == 0) {
       anchor = x[t];
@@ -64,6 +69,7 @@ void WindowStddevRun(std::span<const double> x, int period, Emit&& emit) {
     }
     emit(t, sd());
   }
+  return bad == 0;
 }
 
 // Streaming twin of WindowStddevRun plus the plain window sum (for BBANDS' middle = SMA).
@@ -73,8 +79,8 @@ class RollingMoments {
   // Returns true when the window is full after `x`.
   bool Add(double x);
   void Reset() { count_ = 0; }
-  double sd() const;                              // REQUIRES: Add returned true
-  double mean() const { return sum_ / period_; }  // exactly as SMA computes it
+  double sd() const;                             // REQUIRES: Add returned true
+  double mean() const { return sum_ * inv_p_; }  // exactly as SMA computes it
 
  private:
   int period_;
