@@ -78,5 +78,10 @@ for name in indicators universe import store; do
   sed -n '/^SUMMARY/,$p' "${results}/${name}.txt"
   echo
 done
+if [[ -f "${results}/store_own.txt" ]]; then
+  echo "SUMMARY store building blocks (bench/store_bench.cc; name, time, cpu, iterations, counters)"
+  grep -E '^(store|synth|resample)/' "${results}/store_own.txt" | tr -s ' '
+  echo
+fi
 echo "(speedup_x and ratio = kairos throughput / peer throughput, i.e. peer time / kairos time:"
 echo " above 1 means kairos is faster. Logs: ${results}/; $(( $(date +%s) - started )) s in all)"
