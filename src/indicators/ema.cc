@@ -27,7 +27,7 @@ bool EmaRun(std::span<const double> x, int period, std::span<double> out) {
   double ema = sum / static_cast<double>(period);
   out[p - 1] = ema;
   for (size_t i = p; i < n; ++i) {
-    ema = w.keep * ema + w.k * x[i];
+    ema = EmaCore::Step(ema, x[i], w);
     bad |= kernel_util::NonFinite(x[i]);
     out[i] = ema;
   }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <cstdint>
 #include <span>
 
 #include "indicators/indicator.h"
@@ -21,14 +22,20 @@ struct EmaWeights {
   double k, keep;
 };
 
+// How one EMA step is written. kKeep: (1 - k) * ema + k * x, the fast form used by EMA, DEMA
+// and TEMA. kTaLib: (x - ema) * k + ema, TA-Lib's own operation order, used by MACD, whose
+// line and histogram cross zero, where a last-bit difference would be a large relative one.
+enum class EmaForm : uint8_t { kKeep, kTaLib };
+
 // The recursion shared by EMA, DEMA, TEMA and MACD. Feeds finite values only.
-class EmaCore {
+template <EmaForm kForm>
+class BasicEmaCore {
  public:
-  explicit EmaCore(int period) : period_(period), w_(period) {}
+  explicit BasicEmaCore(int period) : period_(period), w_(period) {}
   // Returns true when value() is defined after `x` (from the period-th value on).
   bool Add(double x) {
     if (count_ >= period_) {
-      value_ = w_.keep * value_ + w_.k * x;
+      value_ = Step(value_, x, w_);
       return true;
     }
     sum_ += x;
@@ -41,6 +48,13 @@ class EmaCore {
     count_ = 0;
     sum_ = 0;
   }
+  static double Step(double ema, double x, const EmaWeights& w) {
+    if constexpr (kForm == EmaForm::kTaLib) {
+      return (x - ema) * w.k + ema;
+    } else {
+      return w.keep * ema + w.k * x;
+    }
+  }
 
  private:
   int period_;
@@ -49,6 +63,8 @@ class EmaCore {
   double sum_ = 0;
   double value_ = 0;
 };
+
+using EmaCore = BasicEmaCore<EmaForm::kKeep>;
 
 class EmaStream {
  public:

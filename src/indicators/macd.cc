@@ -9,6 +9,8 @@ namespace {
 
 using kernel_util::kNaN;
 
+using Core = BasicEmaCore<EmaForm::kTaLib>;
+
 MacdParams Normalized(MacdParams p) {
   if (p.fast > p.slow) std::swap(p.fast, p.slow);
   return p;
@@ -45,8 +47,8 @@ bool MacdRun(std::span<const double> x, MacdParams p, double* macd_out, double* 
   double macd = fast_ema - slow_ema;
   double sig_sum = macd;
   for (size_t i = slow; i <= lookback; ++i) {
-    fast_ema = w_fast.keep * fast_ema + w_fast.k * x[i];
-    slow_ema = w_slow.keep * slow_ema + w_slow.k * x[i];
+    fast_ema = Core::Step(fast_ema, x[i], w_fast);
+    slow_ema = Core::Step(slow_ema, x[i], w_slow);
     bad |= kernel_util::NonFinite(x[i]);
     macd = fast_ema - slow_ema;
     sig_sum += macd;
@@ -56,11 +58,11 @@ bool MacdRun(std::span<const double> x, MacdParams p, double* macd_out, double* 
   signal_out[lookback] = signal;
   hist_out[lookback] = macd - signal;
   for (size_t i = lookback + 1; i < n; ++i) {
-    fast_ema = w_fast.keep * fast_ema + w_fast.k * x[i];
-    slow_ema = w_slow.keep * slow_ema + w_slow.k * x[i];
+    fast_ema = Core::Step(fast_ema, x[i], w_fast);
+    slow_ema = Core::Step(slow_ema, x[i], w_slow);
     bad |= kernel_util::NonFinite(x[i]);
     macd = fast_ema - slow_ema;
-    signal = w_sig.keep * signal + w_sig.k * macd;
+    signal = Core::Step(signal, macd, w_sig);
     macd_out[i] = macd;
     signal_out[i] = signal;
     hist_out[i] = macd - signal;

@@ -11,7 +11,8 @@ namespace kairos::indicators {
 // x[slow-fast..slow-1] so that both start at bar slow-1 (not on x[0..fast-1]: that is why this
 // differs from a naive EMA difference early on). macd = fast - slow; signal = EMA(macd, signal)
 // seeded on the first `signal` macd values; hist = macd - signal. If fast > slow they are swapped,
-// as TA-Lib does. All three outputs start at bar Lookback.
+// as TA-Lib does. All three outputs start at bar Lookback. Each EMA step is written in TA-Lib's
+// operation order (EmaForm::kTaLib), so the numbers match TA-Lib's to the last bit.
 struct MacdParams {
   int fast = 12;
   int slow = 26;
@@ -38,7 +39,8 @@ class MacdStream {
 
  private:
   int fast_, slow_;
-  EmaCore fast_ema_, slow_ema_, signal_ema_;
+  using Core = BasicEmaCore<EmaForm::kTaLib>;
+  Core fast_ema_, slow_ema_, signal_ema_;
   long lookback_;
   long seen_ = 0;
   long count_ = 0;
