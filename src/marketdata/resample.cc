@@ -75,6 +75,13 @@ Result<BarSeries> ToWeekly(const BarSeries& daily, const calendar::ExchangeCalen
   return std::move(weekly.bars);
 }
 
+std::optional<size_t> LastCompletedWeek(const WeeklyBars& weekly) {
+  for (size_t i = weekly.complete.size(); i > 0; --i) {
+    if (weekly.complete[i - 1]) return i - 1;
+  }
+  return std::nullopt;
+}
+
 bool IsWeekComplete(Date last_data_day, const calendar::ExchangeCalendar& cal) {
   std::optional<Date> last_session = cal.LastSessionOfWeek(last_data_day);
   return last_session.has_value() && last_data_day >= *last_session;

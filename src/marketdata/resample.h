@@ -1,5 +1,7 @@
 #pragma once
 
+#include <cstddef>
+#include <optional>
 #include <vector>
 
 #include "calendar/calendar.h"
@@ -32,6 +34,9 @@ Result<WeeklyBars> ResampleWeekly(const BarSeries& daily, const calendar::Exchan
 
 // ResampleWeekly(...).bars.
 Result<BarSeries> ToWeekly(const BarSeries& daily, const calendar::ExchangeCalendar& cal);
+
+// The index of the last bar whose week is complete ("the last completed week"); nullopt if none.
+std::optional<size_t> LastCompletedWeek(const WeeklyBars& weekly);
 
 // Whether the week holding `last_data_day` is complete when the data ends on that day: true
 // iff last_data_day is on or after the week's last session.

@@ -101,6 +101,7 @@ TEST(ResampleWeeklyTest, WeekInProgressIsDatedByItsLastSessionAndIncomplete) {
   EXPECT_EQ(weekly->bars.dates, (std::vector<Date>{D(2024, 6, 7), D(2024, 6, 14)}));
   EXPECT_EQ(weekly->bars.close.back(), 18);  // Wednesday's close so far
   EXPECT_EQ(weekly->complete, (std::vector<bool>{true, false}));
+  EXPECT_EQ(LastCompletedWeek(*weekly), 0u);
   EXPECT_FALSE(IsWeekComplete(D(2024, 6, 12), cal));
   EXPECT_TRUE(IsWeekComplete(D(2024, 6, 14), cal));
   EXPECT_TRUE(IsWeekComplete(D(2024, 6, 15), cal));  // Saturday, after the last session
@@ -155,6 +156,17 @@ TEST(ResampleWeeklyTest, EmptyGivesEmpty) {
   ASSERT_TRUE(weekly.ok());
   EXPECT_TRUE(weekly->bars.empty());
   EXPECT_TRUE(weekly->complete.empty());
+  EXPECT_EQ(LastCompletedWeek(*weekly), std::nullopt);
+}
+
+TEST(ResampleWeeklyTest, LastCompletedWeekSkipsTrailingIncompleteWeeks) {
+  WeeklyBars weekly;
+  weekly.complete = {true, true, false};
+  EXPECT_EQ(LastCompletedWeek(weekly), 1u);
+  weekly.complete = {false};
+  EXPECT_EQ(LastCompletedWeek(weekly), std::nullopt);
+  weekly.complete = {true, false, true};
+  EXPECT_EQ(LastCompletedWeek(weekly), 2u);
 }
 
 TEST(ResampleWeeklyTest, BadInputIsInvalidArgument) {
