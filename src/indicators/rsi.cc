@@ -38,11 +38,6 @@ Status Rsi(std::span<const double> x, int period, std::span<double> out) {
   return Status::Ok();
 }
 
-Result<RsiStream> RsiStream::Create(int period) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(RsiInfo(), period));
-  return RsiStream(period);
-}
-
 const IndicatorInfo& RsiInfo() {
   static const IndicatorInfo info{
       .name = "rsi",

@@ -19,7 +19,8 @@ namespace kairos::indicators {
 // Flat input: fastk is 0 when HH == LL (TA-Lib's convention), never a division by zero.
 // Non-finite input: that bar and every later bar give NaN.
 // Params: fastk_period (default 5), slowk_period (3), slowd_period (3), each in [1, 100000].
-// Cost: O(1) amortized per bar (monotonic deques for HH/LL, running sums for the SMAs).
+// Cost: O(1) amortized per bar (block extremes for HH/LL, group_b_util.h, running sums for the
+// SMAs).
 
 // -1 when a parameter is invalid.
 int StochLookback(int fastk_period, int slowk_period, int slowd_period);
@@ -45,10 +46,10 @@ class StochStream {
       slowk_ = slowd_ = group_b::kNaN;
       return;
     }
-    highest_.Push(high);
-    lowest_.Push(low);
+    double highest = highest_.Push(high);
+    double lowest = lowest_.Push(low);
     if (bar < fastk_period_ - 1) return;
-    double k = slowk_sma_.Push(StochFastK(close, highest_.value(), lowest_.value()));
+    double k = slowk_sma_.Push(StochFastK(close, highest, lowest));
     if (bar < fastk_period_ + slowk_period_ - 2) return;
     double d = slowd_sma_.Push(k);
     if (bar < lookback_) return;
@@ -72,8 +73,8 @@ class StochStream {
   int64_t fastk_period_;
   int64_t slowk_period_;
   int64_t lookback_;
-  group_b::WindowExtreme<true> highest_;
-  group_b::WindowExtreme<false> lowest_;
+  group_b::BlockExtreme<true> highest_;
+  group_b::BlockExtreme<false> lowest_;
   group_b::RunningSma slowk_sma_;
   group_b::RunningSma slowd_sma_;
   int64_t count_ = 0;

@@ -45,7 +45,8 @@ Status StochRsi(std::span<const double> x, int period, int fastk_period, int fas
 
 Result<StochRsiStream> StochRsiStream::Create(int period, int fastk_period, int fastd_period) {
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period));
-  return StochRsiStream(RsiStream::Create(period).value(), period, fastk_period, fastd_period);
+  return StochRsiStream(BasicRsiStream<true>::Create(period).value(), period, fastk_period,
+                        fastd_period);
 }
 
 const IndicatorInfo& StochRsiInfo() {

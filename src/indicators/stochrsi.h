@@ -41,10 +41,10 @@ class StochRsiStream {
       fastk_ = fastd_ = group_b::kNaN;
       return;
     }
-    highest_.Push(rsi);
-    lowest_.Push(rsi);
+    double highest = highest_.Push(rsi);
+    double lowest = lowest_.Push(rsi);
     if (bar < period_ + fastk_period_ - 1) return;
-    double k = StochFastK(rsi, highest_.value(), lowest_.value());
+    double k = StochFastK(rsi, highest, lowest);
     double d = fastd_sma_.Push(k);
     if (bar < lookback_) return;
     fastk_ = k;
@@ -55,7 +55,7 @@ class StochRsiStream {
   double value(size_t index) const { return index == 0 ? fastk_ : fastd_; }
 
  private:
-  StochRsiStream(RsiStream rsi, int period, int fastk_period, int fastd_period)
+  StochRsiStream(BasicRsiStream<true> rsi, int period, int fastk_period, int fastd_period)
       : rsi_(rsi),
         period_(period),
         fastk_period_(fastk_period),
@@ -64,12 +64,12 @@ class StochRsiStream {
         lowest_(fastk_period),
         fastd_sma_(fastd_period) {}
 
-  RsiStream rsi_;
+  BasicRsiStream<true> rsi_;
   int64_t period_;
   int64_t fastk_period_;
   int64_t lookback_;
-  group_b::WindowExtreme<true> highest_;
-  group_b::WindowExtreme<false> lowest_;
+  group_b::BlockExtreme<true> highest_;
+  group_b::BlockExtreme<false> lowest_;
   group_b::RunningSma fastd_sma_;
   int64_t count_ = 0;
   double fastk_ = group_b::kNaN;

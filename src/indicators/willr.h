@@ -15,7 +15,8 @@ namespace kairos::indicators {
 // Lookback: period - 1.
 // Flat input: 0 when HH == LL (TA-Lib's convention), never a division by zero.
 // Non-finite input: that bar and every later bar give NaN.
-// Params: period in [2, 100000], default 14. O(1) amortized per bar (monotonic deques).
+// Params: period in [2, 100000], default 14. O(1) amortized per bar (block extremes,
+// group_b_util.h).
 
 // -1 when the period is invalid.
 int WillrLookback(int period);
@@ -34,11 +35,10 @@ class WillrStream {
       value_ = group_b::kNaN;
       return;
     }
-    highest_.Push(high);
-    lowest_.Push(low);
+    double hh = highest_.Push(high);
+    double ll = lowest_.Push(low);
     if (bar < period_ - 1) return;
-    double hh = highest_.value();
-    double diff = (hh - lowest_.value()) / -100.0;
+    double diff = (hh - ll) / -100.0;
     value_ = diff != 0.0 ? (hh - close) / diff : 0.0;
   }
   bool ready() const { return count_ > period_ - 1; }
@@ -48,8 +48,8 @@ class WillrStream {
   explicit WillrStream(int period) : period_(period), highest_(period), lowest_(period) {}
 
   int64_t period_;
-  group_b::WindowExtreme<true> highest_;
-  group_b::WindowExtreme<false> lowest_;
+  group_b::BlockExtreme<true> highest_;
+  group_b::BlockExtreme<false> lowest_;
   int64_t count_ = 0;
   double value_ = group_b::kNaN;
   bool poisoned_ = false;
