@@ -51,10 +51,12 @@ bool WindowStddevRun(std::span<const double> x, int period, Emit&& emit) {
     return equal_run + 1 >= p || !(var > 0) ? 0.0 : std::sqrt(var);
   };
   emit(p - 1, sd());
+  size_t next_anchor = interval;  // the multiples of interval (> p), as the stream does
   for (size_t t = p; t < n; ++t) {
     bad |= kernel_util::NonFinite(x[t]);
     equal_run = x[t] == x[t - 1] ? equal_run + 1 : 0;
-    if (t % interval == 0) {
+    if (t == next_anchor) {
+      next_anchor += interval;
       anchor = x[t];
       s = q = 0;
       for (size_t j = t + 1 - p; j <= t; ++j) {
