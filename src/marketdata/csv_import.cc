@@ -521,7 +521,11 @@ constexpr SplitFactor kSplitFactors[] = {
     {2, "2:1"},   {3, "3:1"},       {1.5, "3:2"},     {4, "4:1"},    {5, "5:1"},   {10, "10:1"},
     {0.5, "1:2"}, {1.0 / 3, "1:3"}, {2.0 / 3, "2:3"}, {0.25, "1:4"}, {0.2, "1:5"}, {0.1, "1:10"},
 };
-constexpr double kSplitTolerance = 0.12;
+// How far ratio * factor may be from 1: a day's real move on top of the split. Wider across a
+// gap of more than a weekend (a market closure such as 2001-09-11..14).
+constexpr double kSplitTolerance = 0.06;
+constexpr double kSplitToleranceAfterGap = 0.12;
+constexpr int32_t kGapDays = 4;
 
 }  // namespace
 
@@ -529,8 +533,10 @@ std::vector<SuspectedSplit> FindSuspectedSplits(const BarSeries& bars) {
   std::vector<SuspectedSplit> out;
   for (size_t i = 1; i < bars.close.size(); ++i) {
     double ratio = bars.close[i] / bars.close[i - 1];
+    double tolerance =
+        bars.dates[i] - bars.dates[i - 1] > kGapDays ? kSplitToleranceAfterGap : kSplitTolerance;
     for (const SplitFactor& f : kSplitFactors) {
-      if (std::fabs(ratio * f.factor - 1) <= kSplitTolerance) {
+      if (std::fabs(ratio * f.factor - 1) <= tolerance) {
         out.push_back({i, ratio, f.name});
         break;
       }

@@ -101,8 +101,10 @@ ParsedFile ParseCsv(std::string_view text, const ParseOptions& options);
 bool IsValidSymbol(std::string_view symbol);
 std::string UpperCase(std::string_view s);
 
-// A close-to-close move that looks like an unadjusted split: the ratio new/old is within 12 % of
-// 1/k for a split k:1 or k:2 (2:1, 3:1, 3:2, 4:1, 5:1, 10:1) or of k for the reverse split.
+// A close-to-close move that looks like an unadjusted split: ratio * k within 6 % of 1 for a
+// split k = 2:1, 3:1, 3:2, 4:1, 5:1, 10:1 or a reverse split 1:2, 1:3, 2:3, 1:4, 1:5, 1:10 (12 %
+// when more than 4 calendar days lie between the bars, e.g. across a market closure). Closes
+// alone cannot tell a split from a crash of the same size: this is a warning for a person.
 struct SuspectedSplit {
   size_t index = 0;   // the bar after the jump; index - 1 is the bar before
   double ratio = 0;   // close[index] / close[index - 1]

@@ -430,12 +430,17 @@ TEST(SplitTest, RealMovesBetweenRatiosAreNotFlagged) {
   EXPECT_THAT(FindSuspectedSplits(Closes({100, 101})), IsEmpty());
 }
 
-TEST(SplitTest, Describe) {
+TEST(SplitTest, AcrossAClosureTheToleranceIsWider) {
+  // NVDA's 2:1 split fell on the reopening after 2001-09-11: x0.449 is 10 % below x0.5.
   BarSeries b = Closes({75.76, 33.99});
+  EXPECT_THAT(FindSuspectedSplits(b), IsEmpty());  // on consecutive days: more than 6 % off
+  b.dates = {D("2001-09-10"), D("2001-09-17")};
   std::vector<SuspectedSplit> s = FindSuspectedSplits(b);
   ASSERT_EQ(s.size(), 1u);
+  EXPECT_EQ(s[0].index, 1u);
+  EXPECT_EQ(s[0].split, "2:1");
   EXPECT_EQ(DescribeSplit(b, s[0]),
-            "X: close 75.76 on 2024-01-01 then 33.99 on 2024-01-02 (x0.449): an unadjusted 2:1 "
+            "X: close 75.76 on 2001-09-10 then 33.99 on 2001-09-17 (x0.449): an unadjusted 2:1 "
             "split?");
 }
 

@@ -119,6 +119,8 @@ class CalendarSessions final : public SessionFilter {
  public:
   static constexpr int32_t kFirstDay = -25567;  // 1900-01-01
   static constexpr int32_t kDays = 73049;       // up to 2099-12-31
+  static constexpr uint8_t kOpen = 1;           // a session (or a weekday where not covered)
+  static constexpr uint8_t kCovered = 2;        // the calendar covers the day
 
   // REQUIRES: every name is known to ExchangeCalendar::ForExchange.
   explicit CalendarSessions(const std::set<std::string>& exchanges) {
@@ -126,7 +128,11 @@ class CalendarSessions final : public SessionFilter {
       Result<const calendar::ExchangeCalendar*> cal = calendar::ExchangeCalendar::ForExchange(name);
       KAIROS_CHECK(cal.ok()) << cal.status().ToString();
       Entry e{name, *cal, std::vector<uint8_t>(kDays)};
-      for (int32_t i = 0; i < kDays; ++i) e.open[static_cast<size_t>(i)] = Open(**cal, Day(i));
+      for (int32_t i = 0; i < kDays; ++i) {
+        Date d = Day(i);
+        e.open[static_cast<size_t>(i)] =
+            (Open(**cal, d) ? kOpen : 0) | ((*cal)->Covers(d) ? kCovered : 0);
+      }
       entries_.push_back(std::move(e));
     }
   }
@@ -135,7 +141,32 @@ class CalendarSessions final : public SessionFilter {
     const Entry* e = Find(exchange);
     if (e == nullptr) return WeekendFilter().IsSession(exchange, d);
     int32_t i = d.days() - kFirstDay;
-    return (i >= 0 && i < kDays) ? e->open[static_cast<size_t>(i)] != 0 : Open(*e->cal, d);
+    return (i >= 0 && i < kDays) ? (e->open[static_cast<size_t>(i)] & kOpen) != 0
+                                 : Open(*e->cal, d);
+  }
+
+  // The sessions strictly between the first and last of `dates` (sorted) that have no bar,
+  // counting only days the calendar covers (elsewhere holidays are unknown), and the first one.
+  struct Missing {
+    int64_t count = 0;
+    Date first;
+  };
+  Missing MissingSessions(std::string_view exchange, const std::vector<Date>& dates) const {
+    Missing out;
+    const Entry* e = Find(exchange);
+    if (e == nullptr || dates.size() < 2) return out;
+    size_t next = 1;
+    for (Date d = dates.front().AddDays(1); d < dates.back(); d = d.AddDays(1)) {
+      if (dates[next] == d) {
+        ++next;
+        continue;
+      }
+      int32_t i = d.days() - kFirstDay;
+      if (i < 0 || i >= kDays) continue;
+      if (e->open[static_cast<size_t>(i)] != (kOpen | kCovered)) continue;
+      if (out.count++ == 0) out.first = d;
+    }
+    return out;
   }
 
   std::optional<std::string> ClosedReason(std::string_view exchange, Date d) const override {
@@ -339,6 +370,15 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
     for (const SuspectedSplit& s : FindSuspectedSplits(merged)) {
       const Origin& o = origins[s.index];
       report.warnings.push_back({FileName(files[o.file]), o.line, DescribeSplit(merged, s)});
+    }
+    if (CalendarSessions::Missing gap =
+            sessions.MissingSessions(merged.instrument.exchange, merged.dates);
+        gap.count > 0) {
+      report.warnings.push_back(
+          {FileName(files[origins.front().file]), 0,
+           fmt::format("{}: {} {} session{} without a bar between {} and {} (first {})", symbol,
+                       gap.count, merged.instrument.exchange, gap.count == 1 ? "" : "s",
+                       merged.dates.front(), merged.dates.back(), gap.first)});
     }
     if (!merged.empty()) {
       out.series.push_back({std::move(merged), FileName(files[contributions.front().file])});

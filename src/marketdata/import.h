@@ -52,8 +52,10 @@ struct ImportReport {
   int64_t rows_other_series = 0;   // bhavcopy rows that are not EQ equities, skipped
   int64_t rows_other_symbols = 0;  // rows of symbols other than ImportOptions::symbol
   std::map<std::string, SymbolReport> symbols;  // the symbols stored, by symbol
-  std::vector<ImportIssue> errors;    // bad rows and files; non-empty means the CLI exits 1
-  std::vector<ImportIssue> warnings;  // no-data rows, skipped series, suspected splits
+  std::vector<ImportIssue> errors;  // bad rows and files; non-empty means the CLI exits 1
+  // No-data rows, skipped series, suspected splits, and sessions without a bar inside a symbol's
+  // range (only where the calendar covers the day).
+  std::vector<ImportIssue> warnings;
 
   bool ok() const { return errors.empty(); }
   // "2 files, 350 rows read, 340 stored for 2 symbols, 1 bad, 9 without data, 1 warning".

@@ -2,6 +2,8 @@
 
 #include <unistd.h>
 
+#include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <map>
 #include <sstream>
@@ -128,7 +130,10 @@ TEST_F(ImportTest, YahooFileTakesItsSymbolFromTheFileName) {
   EXPECT_THAT(r->errors, IsEmpty());
   EXPECT_THAT(
       Messages(r->warnings),
-      ElementsAre(f.string() + ":4: 1 row without data (empty, NA or null prices) skipped"));
+      ElementsAre(f.string() + ":4: 1 row without data (empty, NA or null prices) skipped",
+                  f.string() +
+                      ": AAPL: 1 NYSE session without a bar between 2024-01-02 and 2024-01-05 "
+                      "(first 2024-01-04)"));
   EXPECT_EQ(r->files, 1);
   EXPECT_EQ(r->rows_read, 4);
   EXPECT_EQ(r->rows_stored, 3);
@@ -144,7 +149,7 @@ TEST_F(ImportTest, YahooFileTakesItsSymbolFromTheFileName) {
   EXPECT_EQ(r->symbols["AAPL"].last, D("2024-01-05"));
   EXPECT_EQ(r->Summary(),
             "1 file, 4 rows read, 3 stored for 1 symbol, 0 bad, 1 without data, 0 other series, "
-            "0 errors, 1 warning");
+            "0 errors, 2 warnings");
 }
 
 TEST_F(ImportTest, DirectoryOfStooqFiles) {
@@ -440,6 +445,26 @@ TEST_F(ImportTest, SuspectedSplitIsAWarningNotAnError) {
   EXPECT_EQ(store_.series["X"].size(), 3u);
 }
 
+TEST_F(ImportTest, SessionsWithoutABarAreAWarning) {
+  // 2024-11-26 is missing; 2024-11-28 (Thanksgiving) is no session, so not missing.
+  fs::path p = Write("x.csv", "date,close\n2024-11-25,10\n2024-11-27,10\n2024-11-29,10\n");
+  Result<ImportReport> r = Import({p});
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->errors, IsEmpty());
+  EXPECT_THAT(Messages(r->warnings),
+              ElementsAre(p.string() +
+                          ": X: 1 NYSE session without a bar between 2024-11-25 and 2024-11-29 "
+                          "(first 2024-11-26)"));
+  EXPECT_EQ(store_.series["X"].size(), 3u);
+}
+
+TEST_F(ImportTest, MissingSessionsAreOnlyCountedWhereTheCalendarCoversThem) {
+  fs::path p = Write("x.csv", "date,close\n1985-12-23,10\n1985-12-27,10\n");
+  Result<ImportReport> r = Import({p});
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(r->warnings, IsEmpty());
+}
+
 TEST_F(ImportTest, CrLfBomQuotesAndBlankLinesTogether) {
   fs::path p =
       Write("q.csv", "\xEF\xBB\xBF\"Date\",\"Close\"\r\n\r\n\"2024-11-26\",\"10.5\"\r\n  \r\n");
@@ -490,6 +515,10 @@ TEST_F(ImportTest, RealSp500ConstituentsFlagTheNvdaAndHrbSplits) {
   EXPECT_TRUE(
       flagged("NVDA: close 75.76 on 2001-09-10 then 33.99 on 2001-09-17 (x0.449): an "
               "unadjusted 2:1 split?"));
+  // The real gaps: symbols with fewer than the 103 sessions of the window, e.g. A lacks three.
+  EXPECT_TRUE(
+      flagged(": A: 3 NYSE sessions without a bar between 2001-07-31 and 2001-12-31 "
+              "(first 2001-08-16)"));
   EXPECT_TRUE(store_.series["NVDA"].close_only);
   EXPECT_EQ(store_.series["NVDA"].size(), 103u);
   // The 2001-09-11..14 closure is in the calendar and in the data: no bar on those days.
@@ -503,11 +532,16 @@ TEST_F(ImportTest, RealDowJonesAndSp500IndexImportCleanly) {
   EXPECT_THAT(Messages(r->errors), IsEmpty());
   EXPECT_EQ(r->rows_stored, 75870);
   EXPECT_EQ(r->symbols.size(), 30u);
+  // Every session of the NYSE calendar has a bar; only PG's -30 % of 2000-03-07 looks like 3:2.
+  EXPECT_THAT(Messages(r->warnings),
+              ElementsAre(::testing::EndsWith("PG: close 85.55 on 2000-03-06 then 59.68 on "
+                                              "2000-03-07 (x0.698): an unadjusted 3:2 split?")));
 
   r = Import({kRealData / "sp500_index_ohlcv_2000_2020.csv"});
   ASSERT_TRUE(r.ok());
   EXPECT_THAT(Messages(r->errors), IsEmpty());
   EXPECT_EQ(r->rows_stored, 5105);
+  EXPECT_THAT(r->warnings, IsEmpty());
   EXPECT_FALSE(store_.series["^GSPC"].close_only);
   EXPECT_EQ(store_.series["^GSPC"].bar(0),
             (Bar{D("2000-01-03"), 1469.25, 1478, 1438.359985, 1455.219971, 931800000}));
