@@ -24,4 +24,5 @@ list(APPEND KAIROS_INDICATOR_SRCS
 list(APPEND KAIROS_INDICATOR_TESTS
   group_b_reference_test.cc
   group_b_test.cc
-  group_b_slow_test.cc)
+  group_b_slow_test.cc
+  supertrend_test.cc)
