@@ -90,6 +90,9 @@ struct ParsedFile {
   int64_t rows_other_symbols = 0;  // skipped: not ParseOptions::symbol
 };
 
+// Volume: a format without a volume column, or an empty / NA / null volume, gives volume 0 (index
+// files have none); close-only formats keep no volume at all.
+//
 // Parses one CSV file's text (UTF-8 BOM, CRLF, quoted fields and blank lines accepted) and checks
 // every row: the field count, the symbol, the date (a session of the symbol's exchange, strictly
 // after the previous row of the same symbol), the numbers (finite, prices positive, volume not

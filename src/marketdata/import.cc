@@ -35,12 +35,18 @@ namespace fs = std::filesystem;
 
 Result<std::vector<fs::path>> ListImportFiles(std::span<const fs::path> paths) {
   std::vector<fs::path> files;
+  std::set<fs::path> seen;  // a file named twice (also through its directory) is read once
+  auto add = [&](const fs::path& p) {
+    std::error_code ec;
+    fs::path canonical = fs::weakly_canonical(p, ec);
+    if (seen.insert(ec ? p : canonical).second) files.push_back(p);
+  };
   for (const fs::path& p : paths) {
     std::error_code ec;
     fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) return Status::NotFound(fmt::format("{}: no such file", p.string()));
     if (!fs::is_directory(st)) {
-      files.push_back(p);
+      add(p);
       continue;
     }
     std::vector<fs::path> found;
@@ -53,7 +59,7 @@ Result<std::vector<fs::path>> ListImportFiles(std::span<const fs::path> paths) {
       return Status::InvalidArgument(fmt::format("{}: no .csv files in the directory", p.string()));
     }
     std::sort(found.begin(), found.end());
-    files.insert(files.end(), found.begin(), found.end());
+    for (const fs::path& f : found) add(f);
   }
   return files;
 }
@@ -256,6 +262,12 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
   report.files = static_cast<int64_t>(files.size());
   // Cross-file errors (the same date of one symbol in two files, mixed kinds of series).
   std::vector<std::vector<ImportIssue>> merge_errors(files.size());
+  std::vector<int64_t> merge_bad(files.size());
+  auto merge_error = [&](size_t file, int64_t line, std::string reason) {
+    if (merge_bad[file]++ < static_cast<int64_t>(options.max_errors_per_file)) {
+      merge_errors[file].push_back({FileName(files[file]), line, std::move(reason)});
+    }
+  };
   std::vector<bool> rejected(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     rejected[i] = !options.skip_bad && !parsed[i].errors.empty();
@@ -291,18 +303,16 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
                           first.instrument.exchange, FileName(files[contributions.front().file]));
         }
         if (!conflict.empty()) {
-          merge_errors[c.file].push_back(
-              {FileName(files[c.file]), c.series->lines.front(), conflict});
+          merge_error(c.file, c.series->lines.front(), std::move(conflict));
           if (!options.skip_bad) rejected[c.file] = again = true;
           continue;
         }
         for (size_t k = 0; k < b.dates.size(); ++k) {
           auto [it, inserted] = seen.emplace(b.dates[k], Origin{c.file, c.series->lines[k]});
           if (inserted) continue;
-          merge_errors[c.file].push_back(
-              {FileName(files[c.file]), c.series->lines[k],
-               fmt::format("{}: duplicated date {} (also in {}:{})", symbol, b.dates[k],
-                           FileName(files[it->second.file]), it->second.line)});
+          merge_error(c.file, c.series->lines[k],
+                      fmt::format("{}: duplicated date {} (also in {}:{})", symbol, b.dates[k],
+                                  FileName(files[it->second.file]), it->second.line));
           if (!options.skip_bad) rejected[c.file] = again = true;
         }
       }
@@ -313,7 +323,13 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
   for (size_t i = 0; i < files.size(); ++i) {
     const ParsedFile& p = parsed[i];
     report.rows_read += p.rows_read;
-    report.rows_bad += p.rows_bad + static_cast<int64_t>(merge_errors[i].size());
+    report.rows_bad += p.rows_bad + merge_bad[i];
+    if (merge_bad[i] > static_cast<int64_t>(merge_errors[i].size())) {
+      merge_errors[i].push_back(
+          {FileName(files[i]), 0,
+           fmt::format("{} more rows of dates already imported from other files not listed",
+                       merge_bad[i] - static_cast<int64_t>(merge_errors[i].size()))});
+    }
     report.rows_no_data += p.rows_no_data;
     report.rows_other_series += p.rows_other_series;
     report.rows_other_symbols += p.rows_other_symbols;

@@ -63,7 +63,8 @@ struct ImportReport {
 };
 
 // The files `paths` stand for, in order: a file is itself; a directory gives the regular files
-// directly inside it whose extension is .csv (any case), sorted by name. NotFound for a path that
+// directly inside it whose extension is .csv (any case), sorted by name. A file named twice
+// (directly or through its directory) is listed once. NotFound for a path that
 // does not exist; InvalidArgument for a directory without CSV files.
 Result<std::vector<std::filesystem::path>> ListImportFiles(
     std::span<const std::filesystem::path> paths);

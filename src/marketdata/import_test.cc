@@ -406,6 +406,33 @@ TEST_F(ImportTest, TheSameDateInTwoFilesRejectsTheLaterFile) {
   EXPECT_EQ(store.series["X"].close, (std::vector<double>{1, 2}));  // the first file wins
 }
 
+TEST_F(ImportTest, AFileNamedTwiceIsImportedOnce) {
+  fs::path a = Write("d/a.csv", "date,close\n2024-11-26,1\n");
+  Result<ImportReport> r = Import({a, dir_ / "d", dir_ / "d/../d/a.csv"});
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->files, 1);
+  EXPECT_THAT(r->errors, IsEmpty());
+  EXPECT_EQ(store_.series["A"].size(), 1u);
+}
+
+TEST_F(ImportTest, CrossFileDuplicatesAreListedUpToTheLimit) {
+  fs::path a =
+      Write("a.csv", "symbol,date,close\nX,2024-11-25,1\nX,2024-11-26,1\nX,2024-11-27,1\n");
+  fs::path b =
+      Write("b.csv", "symbol,date,close\nX,2024-11-25,1\nX,2024-11-26,1\nX,2024-11-27,1\n");
+  ImportOptions o;
+  o.max_errors_per_file = 1;
+  Result<ImportReport> r = Import({a, b}, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_THAT(
+      Messages(r->errors),
+      ElementsAre(
+          b.string() + ":2: X: duplicated date 2024-11-25 (also in " + a.string() + ":2)",
+          b.string() + ": 2 more rows of dates already imported from other files not listed"));
+  EXPECT_EQ(r->rows_bad, 3);
+  EXPECT_EQ(store_.series["X"].size(), 3u);
+}
+
 TEST_F(ImportTest, CloseOnlyAndOhlcvOfOneSymbolInOneImportConflict) {
   fs::path a = Write("a.csv", "symbol,date,close\nX,2024-11-26,1\n");
   fs::path b = Write("b.csv", "symbol,date,open,high,low,close\nX,2024-11-27,1,1,1,1\n");
