@@ -497,6 +497,28 @@ TEST(GroupARegistryTest, InvalidParamsAreStatusErrors) {
   }
 }
 
+TEST(GroupARegistryTest, ShortAndEmptyInputs) {
+  for (const Entry& e : Entries()) {
+    const IndicatorInfo* info = FindIndicator(e.name);
+    ASSERT_NE(info, nullptr);
+    for (const auto& params : e.params) {
+      int lookback = info->lookback(params);
+      for (size_t n : {size_t{0}, size_t{1}, static_cast<size_t>(lookback),
+                       static_cast<size_t>(lookback) + 1}) {
+        testing::OhlcvSeries bars = testing::RandomOhlcv(n, 8);
+        auto out = testing::RunBatch(*info, params, testing::InputsFor(*info, bars));
+        ASSERT_TRUE(out.ok()) << e.name;
+        for (const auto& column : *out) {
+          ASSERT_EQ(column.size(), n);
+          for (size_t i = 0; i < n; ++i) {
+            EXPECT_EQ(std::isnan(column[i]), static_cast<int>(i) < lookback) << e.name << " " << i;
+          }
+        }
+      }
+    }
+  }
+}
+
 TEST(GroupARegistryTest, EntriesDescribeThemselves) {
   for (const Entry& e : Entries()) {
     const IndicatorInfo* info = FindIndicator(e.name);
