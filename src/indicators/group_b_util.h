@@ -178,12 +178,14 @@ class BlockExtreme {
 };
 
 // TA-Lib's simple moving average as a running total: the window sum is built by adding each value,
-// scaled for the output, and then the oldest value of the window is subtracted, in TA-Lib's order.
-// The scaling multiplies by 1/period where TA-Lib divides (within an ulp; division is slow).
+// divided for the output, and then the oldest value of the window is subtracted, in TA-Lib's order.
+// The same operations keep the same rounding: over 10M bars the running sums drift (as TA-Lib's
+// do), and a multiply by 1/period instead of the division let STOCH's slow %D drift 2.5e-9 away
+// from TA-Lib's.
 class RunningSma {
  public:
   explicit RunningSma(int period)
-      : period_(period), inv_period_(1.0 / period), ring_(static_cast<size_t>(period)) {
+      : period_(period), period_f_(period), ring_(static_cast<size_t>(period)) {
     KAIROS_CHECK(period >= 1) << "period " << period;
   }
   // Returns the mean of the last `period` values, NaN before `period` values were pushed.
@@ -193,14 +195,14 @@ class RunningSma {
     pos_ = pos_ + 1 == ring_.size() ? 0 : pos_ + 1;
     ++count_;
     if (count_ < period_) return kNaN;
-    double mean = total_ * inv_period_;
+    double mean = total_ / period_f_;
     total_ -= ring_[pos_];  // the oldest value of the window just used
     return mean;
   }
 
  private:
   int64_t period_;
-  double inv_period_;
+  double period_f_;
   std::vector<double> ring_;
   size_t pos_ = 0;
   int64_t count_ = 0;
