@@ -215,7 +215,7 @@ class FileParser {
       out_.errors.push_back({options_.file, line, std::move(reason)});
     }
   }
-  void ParseRow(std::string_view line, int64_t line_number);
+  void ParseRow(int64_t line_number);
   size_t SeriesIndex(std::string_view symbol, std::string_view exchange);
 
   const ParseOptions& options_;
@@ -317,7 +317,7 @@ void FileParser::Run(std::string_view text) {
         continue;
       }
     }
-    ParseRow(*line, ln);
+    ParseRow(ln);
   }
 
   // The series reserved up front stays out if no row of it was good.
@@ -350,7 +350,7 @@ void FileParser::Run(std::string_view text) {
   }
 }
 
-void FileParser::ParseRow(std::string_view, int64_t ln) {
+void FileParser::ParseRow(int64_t ln) {
   const Layout& l = layout_;
   auto field = [&](int column) { return fields_[static_cast<size_t>(column)]; };
 
