@@ -10,7 +10,13 @@
 
 #include <gtest/gtest.h>
 
+#include "indicators/aroon.h"
+#include "indicators/cci.h"
 #include "indicators/indicator.h"
+#include "indicators/registry_groups.h"
+#include "indicators/rsi.h"
+#include "indicators/sar.h"
+#include "indicators/stoch.h"
 #include "indicators/testing/compare.h"
 #include "indicators/testing/random_data.h"
 #include "indicators/testing/reference_data.h"
@@ -331,6 +337,51 @@ TEST(GroupBTest, SeriesThatGoesFlat) {
   EXPECT_NEAR(rsi[99], rsi[61], 1e-9);
   EXPECT_EQ(run("trange", {})[99], 0);
   EXPECT_GT(run("atr", {14})[99], 0);  // decays towards 0 but never divides by it
+}
+
+// The typed API refuses what the registry refuses (callers may use it directly).
+TEST(GroupBTest, TypedApiRefusesInvalidParams) {
+  std::vector<double> x(20, 1.0), out(20), out2(20), short_out(19);
+  EXPECT_FALSE(Rsi(x, 0, out).ok());
+  EXPECT_FALSE(Rsi(x, 14, short_out).ok());
+  EXPECT_FALSE(RsiStream::Create(1).ok());
+  EXPECT_EQ(RsiLookback(0), -1);
+  EXPECT_FALSE(Stoch(x, x, x, 0, 3, 3, out, out2).ok());
+  EXPECT_FALSE(StochStream::Create(5, 0, 3).ok());
+  EXPECT_EQ(StochLookback(5, 3, 0), -1);
+  EXPECT_EQ(StochLookback(14, 3, 3), 17);
+  EXPECT_FALSE(Sar(x, x, -0.1, 0.2, out).ok());
+  EXPECT_FALSE(Sar(x, x, 0.02, kNaN, out).ok());
+  EXPECT_FALSE(SarStream::Create(0.02, -1).ok());
+  EXPECT_EQ(SarLookback(0.02, 0.2), 1);
+  EXPECT_FALSE(Aroon(x, x, 1, out, out2).ok());
+  EXPECT_FALSE(Cci(x, x, x, 0, out).ok());
+  ASSERT_TRUE(Rsi(x, 14, out).ok());
+}
+
+// Random valid parameters and bars with scattered NaNs: no crash (the sanitizer builds check
+// memory), the batch kernels succeed and streams still equal them.
+TEST(GroupBTest, RandomParamsAndNaNsKeepStreamsEqualToBatch) {
+  std::vector<IndicatorInfo> group_b;
+  RegisterGroupB(group_b);
+  testing::Rng rng(99);
+  for (const IndicatorInfo& info : group_b) {
+    for (int draw = 0; draw < 8; ++draw) {
+      std::vector<double> params;
+      for (const ParamSpec& spec : info.params) {
+        double hi = std::min(spec.max_value, spec.integer ? spec.min_value + 30 : 1.0);
+        double v = rng.Uniform(spec.min_value, hi);
+        params.push_back(spec.integer ? std::floor(v) : v);
+      }
+      SCOPED_TRACE(Label({std::string(info.name), params}));
+      OhlcvSeries bars = draw % 2 == 0 ? RandomOhlcv(250, draw) : TickBars(250, draw);
+      std::vector<double>* columns[] = {&bars.open, &bars.high, &bars.low, &bars.close,
+                                        &bars.volume};
+      if (draw >= 4) testing::InjectNaNs(*columns[rng.Below(5)], 0.01, draw);
+      ASSERT_TRUE(RunBatch(info, params, InputsFor(info, bars)).ok());
+      EXPECT_TRUE(StreamMatchesBatch(info, params, InputsFor(info, bars), draw, 0));
+    }
+  }
 }
 
 }  // namespace
