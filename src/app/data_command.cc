@@ -54,7 +54,11 @@ void RunImport(const ImportArgs& args, CliContext& ctx) {
     t.rows.push_back({symbol, s.exchange, Kind(s.close_only), s.first.ToString(), s.last.ToString(),
                       std::to_string(s.bars)});
   }
-  if (!t.rows.empty()) t.Print(ctx.format);
+  // A bulk import lists its symbols only on request (--format csv|json): the summary says enough.
+  constexpr size_t kMaxListed = 20;
+  if (!t.rows.empty() && (t.rows.size() <= kMaxListed || ctx.format != OutputFormat::kTable)) {
+    t.Print(ctx.format);
+  }
   fmt::print(stderr, "{}\n", report->Summary());
   if (!report->ok()) {
     ctx.exit_code = 1;

@@ -23,7 +23,7 @@ class CheckFailure {
 
 // Lets `KAIROS_CHECK(x) << y` compile as a void expression.
 struct Voidify {
-  void operator&(CheckFailure&) {}
+  void operator&(const CheckFailure&) {}
 };
 
 }  // namespace kairos::internal

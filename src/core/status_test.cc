@@ -49,6 +49,13 @@ TEST(ResultDeathTest, ValueOfErrorAborts) {
   EXPECT_DEATH((void)bad.value(), "Result::value\\(\\) on error: internal error: boom");
 }
 
+TEST(CheckDeathTest, BareCheckAndCheckWithMessage) {
+  int x = 1;
+  KAIROS_CHECK(x == 1);  // compiles without a message and passes
+  EXPECT_DEATH(KAIROS_CHECK(x == 2), "check failed: x == 2");
+  EXPECT_DEATH(KAIROS_CHECK(x == 3) << "x is " << x, "check failed: x == 3 x is 1");
+}
+
 TEST(ResultDeathTest, OkStatusIsNotAResult) {
   EXPECT_DEATH(
       {
