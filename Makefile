@@ -49,17 +49,20 @@ check-layering:
 	tools/check_layering.sh
 
 test-release: build
-	ctest --preset release -j $(JOBS)
+	set -o pipefail; ctest --preset release -j $(JOBS) | tee build/ctest-release.log
 
 test-asan: asan
-	ctest --preset asan -j $(JOBS)
+	set -o pipefail; ctest --preset asan -j $(JOBS) | tee build/ctest-asan.log
 
 # Each libFuzzer target runs briefly on its committed seed corpus (copied, so runs don't dirty it).
 test-fuzz: fuzz
 	tools/run_fuzzers.sh build/fuzz $(FUZZ_SECONDS)
 
 test: deps check-layering test-release test-asan test-fuzz
-	@echo "make test: all suites passed (release, asan+ubsan, fuzz, layering)"
+	@echo "make test: release, asan+ubsan, fuzz and layering all passed"
+	@total=$$(cat build/ctest-release.log build/ctest-asan.log | \
+	  sed -nE 's/.*tests passed, ([0-9]+) tests failed out of ([0-9]+).*/\2/p' | awk '{s += $$1} END {print s + 0}'); \
+	echo "tests: $$total passed, 0 failed"
 
 bench: bench-deps
 	bench/run_all.sh
