@@ -30,11 +30,12 @@ Status Adx(std::span<const double> high, std::span<const double> low, std::span<
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(AdxInfo(), period));
   KAIROS_RETURN_IF_ERROR(
       group_b::CheckLengths("adx", close.size(), {high.size(), low.size(), out.size()}));
-  AdxStream stream = AdxStream::Create(period).value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {high, low, close}, {out}, [&] { return AdxStream::Create(period).value(); },
+      [&](AdxStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

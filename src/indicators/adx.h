@@ -16,7 +16,7 @@ namespace kairos::indicators {
 // Lookback: 2 * period - 1.
 // Flat input: a bar whose DX is undefined (smoothed TR or +DI + -DI zero, |v| < 1e-8) adds 0 to
 // the seeding sum and leaves ADX unchanged afterwards, as TA-Lib does; never a division by zero.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [2, 100000], default 14.
 
 // -1 when the period is invalid.
@@ -30,6 +30,13 @@ class AdxStream {
   static Result<AdxStream> Create(int period);
 
   void Update(double high, double low, double close) {
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close)) {
+      if (dm_.count() != 0) {
+        group_b::Restart(*this, AdxStream(static_cast<int>(period_)), &AdxStream::seen_);
+      }
+      return;
+    }
     if (!dm_.Update(high, low, close)) {
       value_ = group_b::kNaN;
       return;
@@ -49,7 +56,7 @@ class AdxStream {
     }
     value_ = adx_;
   }
-  bool ready() const { return dm_.count() > 2 * period_ - 1; }
+  bool ready() const { return seen_ > 2 * period_ - 1; }
   double value() const { return value_; }
 
  private:
@@ -57,10 +64,11 @@ class AdxStream {
       : period_(period), keep_((period - 1.0) / period), inv_(1.0 / period), dm_(period) {}
 
   int64_t period_;
-  double keep_;  // (period - 1) / period
-  double inv_;   // 1 / period
-  group_b::DirectionalMovement dm_;
-  double adx_ = 0;  // the sum of DX during the warm-up
+  double keep_;                      // (period - 1) / period
+  double inv_;                       // 1 / period
+  int64_t seen_ = 0;                 // bars fed
+  group_b::DirectionalMovement dm_;  // restarted with the stream
+  double adx_ = 0;                   // the sum of DX during the warm-up
   double value_ = group_b::kNaN;
 };
 

@@ -30,12 +30,13 @@ Status Aroon(std::span<const double> high, std::span<const double> low, int peri
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(AroonInfo(), period));
   KAIROS_RETURN_IF_ERROR(
       group_b::CheckLengths("aroon", high.size(), {low.size(), down.size(), up.size()}));
-  AroonStream stream = AroonStream::Create(period).value();
-  for (size_t i = 0; i < high.size(); ++i) {
-    stream.Update(high[i], low[i]);
-    down[i] = stream.value(0);
-    up[i] = stream.value(1);
-  }
+  group_b::RunFreshStreams(
+      {high, low}, {down, up}, [&] { return AroonStream::Create(period).value(); },
+      [&](AroonStream& stream, size_t i) {
+        stream.Update(high[i], low[i]);
+        down[i] = stream.value(0);
+        up[i] = stream.value(1);
+      });
   return Status::Ok();
 }
 

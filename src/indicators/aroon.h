@@ -16,7 +16,7 @@ namespace kairos::indicators {
 // where ties go to the most recent bar (TA-Lib's rule). Both in [0, 100].
 // Lookback: period.
 // Flat input: a constant series has its extreme on the latest bar, so up = down = 100.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [2, 100000], default 14. O(1) amortized per bar (monotonic deques).
 // Outputs: down, up (TA-Lib's order).
 
@@ -31,20 +31,21 @@ class AroonStream {
   static Result<AroonStream> Create(int period);
 
   void Update(double high, double low) {
-    if (group_b::IsBad(high) || group_b::IsBad(low)) poisoned_ = true;
-    int64_t bar = count_++;
-    if (poisoned_) {
-      down_ = up_ = group_b::kNaN;
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low)) {
+      if (count_ != 0)
+        group_b::Restart(*this, AroonStream(static_cast<int>(period_)), &AroonStream::seen_);
       return;
     }
+    int64_t bar = count_++;
     highest_.Push(high);
     lowest_.Push(low);
     if (bar < period_) return;
     up_ = factor_ * static_cast<double>(period_ - (bar - highest_.bar()));
     down_ = factor_ * static_cast<double>(period_ - (bar - lowest_.bar()));
   }
-  bool ready() const { return count_ > period_; }
-  // 0: down, 1: up; NaN before ready() and after a non-finite input.
+  bool ready() const { return seen_ > period_; }
+  // 0: down, 1: up; NaN during the warm-up (also the one after a non-finite input).
   double value(size_t index) const { return index == 0 ? down_ : up_; }
 
  private:
@@ -55,10 +56,10 @@ class AroonStream {
   double factor_;  // 100 / period
   group_b::WindowExtreme<true> highest_;
   group_b::WindowExtreme<false> lowest_;
-  int64_t count_ = 0;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double down_ = group_b::kNaN;
   double up_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& AroonInfo();

@@ -28,11 +28,12 @@ Status Atr(std::span<const double> high, std::span<const double> low, std::span<
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(AtrInfo(), period));
   KAIROS_RETURN_IF_ERROR(
       group_b::CheckLengths("atr", close.size(), {high.size(), low.size(), out.size()}));
-  AtrStream stream = AtrStream::Create(period).value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {high, low, close}, {out}, [&] { return AtrStream::Create(period).value(); },
+      [&](AtrStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

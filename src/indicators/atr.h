@@ -15,7 +15,7 @@ namespace kairos::indicators {
 // mean of the first `period` true ranges (bars 1..period), then
 // atr = (atr * (period - 1) + tr) / period. With period 1 it is the true range.
 // Lookback: period.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [1, 100000], default 14.
 
 // -1 when the period is invalid.
@@ -29,14 +29,15 @@ class AtrStream {
   static Result<AtrStream> Create(int period);
 
   void Update(double high, double low, double close) {
-    if (group_b::IsBad(high) || group_b::IsBad(low) || group_b::IsBad(close)) poisoned_ = true;
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close)) {
+      if (count_ != 0)
+        group_b::Restart(*this, AtrStream(static_cast<int>(period_)), &AtrStream::seen_);
+      return;
+    }
     int64_t bar = count_++;
     double prev_close = prev_close_;
     prev_close_ = close;
-    if (poisoned_) {
-      value_ = group_b::kNaN;
-      return;
-    }
     if (bar == 0) return;
     double tr = TrueRange(high, low, prev_close);
     if (bar < period_) {
@@ -50,7 +51,7 @@ class AtrStream {
       value_ = atr_;
     }
   }
-  bool ready() const { return count_ > period_; }
+  bool ready() const { return seen_ > period_; }
   double value() const { return value_; }
 
  private:
@@ -58,13 +59,13 @@ class AtrStream {
       : period_(period), keep_((period - 1.0) / period), inv_(1.0 / period) {}
 
   int64_t period_;
-  double keep_;  // (period - 1) / period
-  double inv_;   // 1 / period
-  int64_t count_ = 0;
+  double keep_;        // (period - 1) / period
+  double inv_;         // 1 / period
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double prev_close_ = 0;
   double atr_ = 0;  // the sum of true ranges during the warm-up
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& AtrInfo();

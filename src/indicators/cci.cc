@@ -30,11 +30,12 @@ Status Cci(std::span<const double> high, std::span<const double> low, std::span<
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(CciInfo(), period));
   KAIROS_RETURN_IF_ERROR(
       group_b::CheckLengths("cci", close.size(), {high.size(), low.size(), out.size()}));
-  CciStream stream = CciStream::Create(period).value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {high, low, close}, {out}, [&] { return CciStream::Create(period).value(); },
+      [&](CciStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

@@ -19,7 +19,7 @@ namespace kairos::indicators {
 // mean has no O(1) update.
 // Lookback: period - 1.
 // Flat input: 0 when tp == m or md == 0 (TA-Lib's convention), never a division by zero.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [2, 100000], default 14.
 
 // -1 when the period is invalid.
@@ -33,12 +33,13 @@ class CciStream {
   static Result<CciStream> Create(int period);
 
   void Update(double high, double low, double close) {
-    if (group_b::IsBad(high) || group_b::IsBad(low) || group_b::IsBad(close)) poisoned_ = true;
-    int64_t bar = count_++;
-    if (poisoned_) {
-      value_ = group_b::kNaN;
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close)) {
+      if (count_ != 0)
+        group_b::Restart(*this, CciStream(static_cast<int>(period_)), &CciStream::seen_);
       return;
     }
+    int64_t bar = count_++;
     double tp = (high + low + close) / 3.0;
     ring_[pos_] = tp;
     pos_ = pos_ + 1 == ring_.size() ? 0 : pos_ + 1;
@@ -52,7 +53,7 @@ class CciStream {
     value_ =
         (distance != 0.0 && deviation != 0.0) ? distance / (0.015 * (deviation / period_)) : 0.0;
   }
-  bool ready() const { return count_ > period_ - 1; }
+  bool ready() const { return seen_ > period_ - 1; }
   double value() const { return value_; }
 
  private:
@@ -61,9 +62,9 @@ class CciStream {
   int64_t period_;
   std::vector<double> ring_;  // typical price of bar b at b % period
   size_t pos_ = 0;
-  int64_t count_ = 0;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& CciInfo();

@@ -26,11 +26,12 @@ Status CdlDoji(std::span<const double> open, std::span<const double> high,
                std::span<const double> low, std::span<const double> close, std::span<double> out) {
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("cdldoji", close.size(),
                                                {open.size(), high.size(), low.size(), out.size()}));
-  CdlDojiStream stream = CdlDojiStream::Create().value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(open[i], high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {open, high, low, close}, {out}, [&] { return CdlDojiStream::Create().value(); },
+      [&](CdlDojiStream& stream, size_t i) {
+        stream.Update(open[i], high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

@@ -17,7 +17,7 @@ namespace kairos::indicators {
 // Lookback: 10.
 // Flat input: a bar with open == close is a doji whenever it is not above the threshold, which
 // includes a series of identical bars (0 <= 0).
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: none.
 
 int CdlDojiLookback();
@@ -32,16 +32,13 @@ class CdlDojiStream {
   void Update(double open, double high, double low, double close) {
     using group_b::CandleRange;
     using group_b::kBodyDoji;
-    if (group_b::IsBad(open) || group_b::IsBad(high) || group_b::IsBad(low) ||
-        group_b::IsBad(close)) {
-      poisoned_ = true;
+    ++seen_;
+    if (group_b::AnyNonFinite(open, high, low, close)) {
+      if (history_.count() != 0) group_b::Restart(*this, CdlDojiStream(), &CdlDojiStream::seen_);
+      return;
     }
     history_.Push({open, high, low, close});
     int64_t bar = history_.count() - 1;
-    if (poisoned_) {
-      value_ = group_b::kNaN;
-      return;
-    }
     const group_b::OhlcBar& now = history_.Ago(0);
     if (bar < kBodyDoji.period) {
       body_doji_total_ += CandleRange(kBodyDoji.range, now);
@@ -51,16 +48,16 @@ class CdlDojiStream {
     body_doji_total_ += CandleRange(kBodyDoji.range, now) -
                         CandleRange(kBodyDoji.range, history_.Ago(kBodyDoji.period));
   }
-  bool ready() const { return history_.count() > group_b::kBodyDoji.period; }
+  bool ready() const { return seen_ > group_b::kBodyDoji.period; }
   double value() const { return value_; }
 
  private:
   CdlDojiStream() = default;
 
-  group_b::BarHistory history_;
+  int64_t seen_ = 0;             // bars fed
+  group_b::BarHistory history_;  // since the start or the last non-finite input
   double body_doji_total_ = 0;
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& CdlDojiInfo();

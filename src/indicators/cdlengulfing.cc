@@ -28,11 +28,12 @@ Status CdlEngulfing(std::span<const double> open, std::span<const double> high,
                     std::span<double> out) {
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("cdlengulfing", close.size(),
                                                {open.size(), high.size(), low.size(), out.size()}));
-  CdlEngulfingStream stream = CdlEngulfingStream::Create().value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(open[i], high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {open, high, low, close}, {out}, [&] { return CdlEngulfingStream::Create().value(); },
+      [&](CdlEngulfingStream& stream, size_t i) {
+        stream.Update(open[i], high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

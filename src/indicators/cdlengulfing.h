@@ -23,7 +23,7 @@ namespace kairos::indicators {
 // - the value is +-100 when neither end is equal (a full engulfing) and +-80 when one is, else 0.
 // Lookback: 2, as TA-Lib 0.4 reports (although only bars i-1 and i are read).
 // Flat input: identical bars are all white, so never engulfing.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: none.
 
 int CdlEngulfingLookback();
@@ -39,18 +39,20 @@ class CdlEngulfingStream {
   static Result<CdlEngulfingStream> Create() { return CdlEngulfingStream(); }
 
   void Update(double open, double high, double low, double close) {
-    if (group_b::IsBad(open) || group_b::IsBad(high) || group_b::IsBad(low) ||
-        group_b::IsBad(close)) {
-      poisoned_ = true;
+    ++seen_;
+    if (group_b::AnyNonFinite(open, high, low, close)) {
+      if (history_.count() != 0)
+        group_b::Restart(*this, CdlEngulfingStream(), &CdlEngulfingStream::seen_);
+      return;
     }
     history_.Push({open, high, low, close});
-    if (poisoned_ || history_.count() <= kLookback) {
+    if (history_.count() <= kLookback) {
       value_ = group_b::kNaN;
       return;
     }
     value_ = Pattern(history_.Ago(1), history_.Ago(0));
   }
-  bool ready() const { return history_.count() > kLookback; }
+  bool ready() const { return seen_ > kLookback; }
   double value() const { return value_; }
 
  private:
@@ -68,9 +70,9 @@ class CdlEngulfingStream {
     return now.Color() * (full ? 100.0 : 80.0);
   }
 
-  group_b::BarHistory history_;
+  int64_t seen_ = 0;             // bars fed
+  group_b::BarHistory history_;  // since the start or the last non-finite input
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& CdlEngulfingInfo();

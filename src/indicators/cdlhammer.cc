@@ -29,16 +29,13 @@ std::unique_ptr<Stream> CdlHammerStreamFn(std::span<const double> params) {
 }  // namespace
 
 void CdlHammerStream::Update(double open, double high, double low, double close) {
-  if (group_b::IsBad(open) || group_b::IsBad(high) || group_b::IsBad(low) ||
-      group_b::IsBad(close)) {
-    poisoned_ = true;
+  ++seen_;
+  if (group_b::AnyNonFinite(open, high, low, close)) {
+    if (history_.count() != 0) group_b::Restart(*this, CdlHammerStream(), &CdlHammerStream::seen_);
+    return;
   }
   history_.Push({open, high, low, close});
   int64_t bar = history_.count() - 1;
-  if (poisoned_) {
-    value_ = group_b::kNaN;
-    return;
-  }
   const OhlcBar& now = history_.Ago(0);
   if (bar < kLookback) {
     // The totals start as plain sums over the bars the first evaluation (bar kLookback) uses:
@@ -77,11 +74,12 @@ Status CdlHammer(std::span<const double> open, std::span<const double> high,
                  std::span<double> out) {
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("cdlhammer", close.size(),
                                                {open.size(), high.size(), low.size(), out.size()}));
-  CdlHammerStream stream = CdlHammerStream::Create().value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(open[i], high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {open, high, low, close}, {out}, [&] { return CdlHammerStream::Create().value(); },
+      [&](CdlHammerStream& stream, size_t i) {
+        stream.Update(open[i], high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

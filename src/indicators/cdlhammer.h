@@ -22,7 +22,7 @@ namespace kairos::indicators {
 //   average high - low range of the 5 bars before bar i-1.
 // Lookback: 11.
 // Flat input: a series of identical bars never matches (0 < 0 is false).
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: none.
 
 int CdlHammerLookback();
@@ -37,18 +37,18 @@ class CdlHammerStream {
   static Result<CdlHammerStream> Create() { return CdlHammerStream(); }
 
   void Update(double open, double high, double low, double close);
-  bool ready() const { return history_.count() > kLookback; }
+  bool ready() const { return seen_ > kLookback; }
   double value() const { return value_; }
 
  private:
   CdlHammerStream() = default;
 
-  group_b::BarHistory history_;
+  int64_t seen_ = 0;             // bars fed
+  group_b::BarHistory history_;  // since the start or the last non-finite input
   double body_short_total_ = 0;
   double shadow_very_short_total_ = 0;
   double near_total_ = 0;
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& CdlHammerInfo();

@@ -23,16 +23,15 @@ class DirectionalMovement {
   // REQUIRES: period >= 1.
   explicit DirectionalMovement(int period) : period_(period), keep_((period - 1.0) / period) {}
 
-  // Feeds one bar. Returns true when the smoothed sums are defined (from bar `period` on) and the
-  // stream is not poisoned by a non-finite input.
+  // Feeds one bar. Returns true when the smoothed sums are defined (from bar `period` on).
+  // REQUIRES: finite values (the streams restart on a non-finite bar, group_b_util.h).
   bool Update(double high, double low, double close) {
-    if (IsBad(high) || IsBad(low) || IsBad(close)) poisoned_ = true;
     int64_t bar = count_++;
     double prev_high = prev_high_, prev_low = prev_low_, prev_close = prev_close_;
     prev_high_ = high;
     prev_low_ = low;
     prev_close_ = close;
-    if (poisoned_ || bar == 0) return false;
+    if (bar == 0) return false;
     double up = high - prev_high;
     double down = prev_low - low;
     // Branch-free (a multiply by 0 or 1): the sign of up - down is a coin flip on real prices,
@@ -64,6 +63,7 @@ class DirectionalMovement {
     dx = 100.0 * (std::fabs(plus_ - minus_) / sum);
     return true;
   }
+  // Bars fed.
   int64_t count() const { return count_; }
 
  private:
@@ -72,7 +72,6 @@ class DirectionalMovement {
   int64_t count_ = 0;
   double prev_high_ = 0, prev_low_ = 0, prev_close_ = 0;
   double plus_ = 0, minus_ = 0, tr_ = 0;
-  bool poisoned_ = false;
 };
 
 }  // namespace kairos::indicators::group_b

@@ -1,7 +1,7 @@
 // Properties every group-B indicator must have, checked through the registry: streams equal the
 // batch kernels bar by bar (fed in random chunk sizes), the warm-up equals Lookback(params),
-// invalid parameters are Status errors (never a crash), the non-finite rule and the flat-series
-// rules documented in README_group_b.md.
+// invalid parameters are Status errors (never a crash), the NaN rule (README.md, shared with group
+// A) and the flat-series rules documented in README_group_b.md.
 
 #include <cmath>
 #include <limits>
@@ -236,38 +236,122 @@ TEST(GroupBTest, MismatchedShapesAreStatusErrors) {
   }
 }
 
-// The non-finite rule: a NaN or infinite input value makes that bar and every later bar NaN;
-// earlier bars are unchanged.
-TEST(GroupBTest, NonFiniteInputPoisonsTheRest) {
-  OhlcvSeries bars = RandomOhlcv(200, 7);
+// The NaN rule (README.md, "NaN and non-finite inputs"): a bar with a NaN or infinite value in any
+// input restarts the indicator, i.e. the output is NaN at that bar and, on each finite run, equals
+// the indicator computed on that run alone (so NaN for Lookback bars after a gap, then values that
+// use no bar from before it).
+TEST(GroupBTest, NonFiniteInputRestartsTheIndicator) {
+  const size_t n = 400;
+  OhlcvSeries bars = RandomOhlcv(n, 7);
   for (const Case& c : Cases()) {
     const IndicatorInfo& info = Info(c.name);
     if (info.batch == nullptr) continue;
     SCOPED_TRACE(Label(c));
-    auto clean = RunBatch(info, c.params, InputsFor(info, bars));
-    ASSERT_TRUE(clean.ok());
     for (size_t input = 0; input < info.inputs.size(); ++input) {
-      for (double bad : {kNaN, std::numeric_limits<double>::infinity()}) {
-        const size_t at = 120;
+      for (double bad : {kNaN, std::numeric_limits<double>::infinity(),
+                         -std::numeric_limits<double>::infinity()}) {
+        // Gaps: at the first bar, two in a row, one shorter than any warm-up after the previous
+        // one, and the last bar.
+        const std::vector<size_t> gaps = {0, 120, 121, 130, 260, n - 1};
         std::vector<std::span<const double>> inputs = InputsFor(info, bars);
         std::vector<double> copy(inputs[input].begin(), inputs[input].end());
-        copy[at] = bad;
+        for (size_t g : gaps) copy[g] = bad;
         inputs[input] = copy;
-        auto out = RunBatch(info, c.params, inputs);
-        ASSERT_TRUE(out.ok());
-        for (size_t j = 0; j < out->size(); ++j) {
-          for (size_t i = 0; i < at; ++i) {
-            if (std::isnan((*clean)[j][i])) {
-              ASSERT_TRUE(std::isnan((*out)[j][i]));
-            } else {
-              ASSERT_EQ((*out)[j][i], (*clean)[j][i]) << "bar " << i;
+        auto all = RunBatch(info, c.params, inputs);
+        ASSERT_TRUE(all.ok());
+        size_t begin = 0;
+        std::vector<size_t> cuts = gaps;
+        cuts.push_back(n);
+        for (size_t cut : cuts) {
+          if (cut > begin) {
+            std::vector<std::span<const double>> part;
+            for (auto in : inputs) part.push_back(in.subspan(begin, cut - begin));
+            auto alone = RunBatch(info, c.params, part);
+            ASSERT_TRUE(alone.ok());
+            for (size_t j = 0; j < info.outputs.size(); ++j) {
+              std::span<const double> got((*all)[j].data() + begin, cut - begin);
+              ASSERT_TRUE(testing::MatchesReference(got, (*alone)[j], 0))
+                  << info.outputs[j] << " on the run at " << begin;
             }
           }
-          for (size_t i = at; i < 200; ++i) ASSERT_TRUE(std::isnan((*out)[j][i])) << "bar " << i;
+          if (cut < n) {
+            for (size_t j = 0; j < info.outputs.size(); ++j) {
+              ASSERT_TRUE(std::isnan((*all)[j][cut])) << info.outputs[j] << " at bad bar " << cut;
+            }
+          }
+          begin = cut + 1;
         }
-        // And a stream fed the same bars agrees.
+        // Values come back after a gap: Lookback bars after the restart at 261.
+        size_t lookback = static_cast<size_t>(info.lookback(c.params));
+        if (261 + lookback < n - 1) {
+          for (size_t j = 0; j < info.outputs.size(); ++j) {
+            EXPECT_FALSE(std::isnan((*all)[j][261 + lookback])) << info.outputs[j];
+            if (lookback > 0) {
+              EXPECT_TRUE(std::isnan((*all)[j][261 + lookback - 1]));
+            }
+          }
+        }
+        // And streams fed the same bars agree bar by bar (ready() counts every bar fed).
         EXPECT_TRUE(StreamMatchesBatch(info, c.params, inputs, 9, 0));
       }
+    }
+  }
+}
+
+// Streams vs batch with NaN gaps everywhere: scattered NaNs in every input, and a long run.
+TEST(GroupBTest, StreamEqualsBatchWithNaNGaps) {
+  for (uint64_t seed : {1, 2}) {
+    for (const Case& c : Cases()) {
+      const IndicatorInfo& info = Info(c.name);
+      if (info.batch == nullptr) continue;
+      SCOPED_TRACE(Label(c) + " seed " + std::to_string(seed));
+      for (bool ticks : {false, true}) {
+        OhlcvSeries bars = ticks ? TickBars(700, seed + 10) : RandomOhlcv(700, seed);
+        for (auto* column : {&bars.open, &bars.high, &bars.low, &bars.close, &bars.volume}) {
+          testing::InjectNaNs(*column, 0.01, seed);
+        }
+        for (size_t i = 500; i < 530; ++i) bars.close[i] = kNaN;
+        EXPECT_TRUE(StreamMatchesBatch(info, c.params, InputsFor(info, bars), seed + 100, 0));
+      }
+    }
+  }
+}
+
+// A typed stream that sees a NaN restarts: NaN at once, then the numbers of a new stream fed the
+// bars after the gap; ready() keeps counting the whole stream's bars (as group A's streams).
+TEST(GroupBTest, TypedStreamRestartsAfterNaN) {
+  OhlcvSeries bars = RandomOhlcv(80, 12);
+  RsiStream whole = RsiStream::Create(14).value();
+  StochStream stoch = StochStream::Create(5, 3, 3).value();
+  for (size_t i = 0; i < 30; ++i) {
+    whole.Update(bars.close[i]);
+    stoch.Update(bars.high[i], bars.low[i], bars.close[i]);
+  }
+  ASSERT_TRUE(whole.ready());
+  ASSERT_FALSE(std::isnan(whole.value()));
+  whole.Update(kNaN);
+  stoch.Update(bars.high[30], kNaN, bars.close[30]);
+  EXPECT_TRUE(std::isnan(whole.value()));
+  EXPECT_TRUE(std::isnan(stoch.value(0)));
+  EXPECT_TRUE(std::isnan(stoch.value(1)));
+  EXPECT_TRUE(whole.ready());
+  RsiStream fresh = RsiStream::Create(14).value();
+  StochStream fresh_stoch = StochStream::Create(5, 3, 3).value();
+  for (size_t i = 31; i < 80; ++i) {
+    whole.Update(bars.close[i]);
+    fresh.Update(bars.close[i]);
+    stoch.Update(bars.high[i], bars.low[i], bars.close[i]);
+    fresh_stoch.Update(bars.high[i], bars.low[i], bars.close[i]);
+    if (std::isnan(fresh.value())) {
+      EXPECT_TRUE(std::isnan(whole.value())) << i;
+    } else {
+      EXPECT_EQ(whole.value(), fresh.value()) << i;
+    }
+    EXPECT_EQ(std::isnan(whole.value()), i < 31 + 14) << i;
+    EXPECT_EQ(std::isnan(stoch.value(1)), i < 31 + 8) << i;
+    if (!std::isnan(fresh_stoch.value(1))) {
+      EXPECT_EQ(stoch.value(0), fresh_stoch.value(0)) << i;
+      EXPECT_EQ(stoch.value(1), fresh_stoch.value(1)) << i;
     }
   }
 }

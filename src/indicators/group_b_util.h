@@ -1,7 +1,7 @@
 #pragma once
 
 // Internal helpers shared by the group-B indicator files (RSI ... SUPERTREND): input checks, the
-// non-finite rule, TA-Lib's zero test, a sliding-window extreme, TA-Lib's running SMA and the
+// NaN rule (README.md), TA-Lib's zero test, a sliding-window extreme, TA-Lib's running SMA and the
 // adapters from typed kernels/streams to the registry's BatchFn/Stream. Not a public API.
 
 #include <array>
@@ -22,15 +22,56 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators::group_b {
 
 inline constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 
-// The non-finite rule of every group-B indicator: a NaN or infinite input value makes the output
-// of that bar and of every later bar NaN (streams stay "poisoned"). Warm-up counting (ready()) is
-// not affected. Cheap enough to test on every bar.
-inline bool IsBad(double x) { return !(std::fabs(x) <= DBL_MAX); }
+// The NaN rule, shared with group A (README.md, "NaN and non-finite inputs"): a bar where any
+// input is NaN or infinite restarts the indicator. Its outputs are NaN, and the bars after it are
+// computed as if the series began at the next finite bar (NaN for Lookback bars, then values that
+// use no bar from before the gap). Batch kernels get it from RunFreshStreams, streams from
+// AnyNonFinite + Restart.
+
+// True when any argument is NaN or infinite (kernel_util::NonFinite, branch-free).
+template <typename... X>
+inline bool AnyNonFinite(X... x) {
+  return (kernel_util::NonFinite(x) | ...) != 0;
+}
+
+// kernel_util::ForEachFiniteRun over a kernel's input and output columns (all of one length):
+// NaN at every bar with a non-finite input, run(begin, end) on each maximal all-finite range. The
+// all-finite case costs one scan of the inputs, then a single run over the whole series.
+template <typename RunFn>
+void ForEachFiniteRun(std::initializer_list<std::span<const double>> inputs,
+                      std::initializer_list<std::span<double>> outputs, RunFn&& run) {
+  kernel_util::ForEachFiniteRun(std::span(inputs.begin(), inputs.size()),
+                                std::span(outputs.begin(), outputs.size()), inputs.begin()->size(),
+                                std::forward<RunFn>(run));
+}
+
+// The batch kernels: each all-finite range is fed to a new stream, make(), with step(stream, i)
+// feeding bar i and storing its outputs; bars with a non-finite input get NaN. So the output on a
+// range equals the indicator computed on that range alone, by construction.
+template <typename MakeFn, typename StepFn>
+void RunFreshStreams(std::initializer_list<std::span<const double>> inputs,
+                     std::initializer_list<std::span<double>> outputs, MakeFn&& make,
+                     StepFn&& step) {
+  ForEachFiniteRun(inputs, outputs, [&](size_t begin, size_t end) {
+    auto stream = make();
+    for (size_t i = begin; i < end; ++i) step(stream, i);
+  });
+}
+
+// The streams: on a bar with a non-finite input, `stream` becomes `fresh` (a stream just created
+// with the same parameters: value NaN, warm-up from the next bar) except for its count of all bars
+// fed, `seen`, which ready() uses (as in group A, ready() is not reset by a gap).
+template <typename S>
+void Restart(S& stream, S fresh, int64_t S::*seen) {
+  fresh.*seen = stream.*seen;
+  stream = std::move(fresh);
+}
 
 // TA-Lib's TA_IS_ZERO: |v| < 1e-8. Used where TA-Lib uses it, so that flat series give TA-Lib's
 // numbers (0) instead of a division by (almost) zero.

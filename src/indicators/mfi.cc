@@ -28,11 +28,12 @@ Status Mfi(std::span<const double> high, std::span<const double> low, std::span<
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(MfiInfo(), period));
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths(
       "mfi", close.size(), {high.size(), low.size(), volume.size(), out.size()}));
-  MfiStream stream = MfiStream::Create(period).value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i], volume[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {high, low, close, volume}, {out}, [&] { return MfiStream::Create(period).value(); },
+      [&](MfiStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i], volume[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

@@ -18,7 +18,7 @@ namespace kairos::indicators {
 // leaving, add the one entering), as in TA-Lib.
 // Lookback: period.
 // Flat input: 0 when positive + negative < 1 (TA-Lib's test; it also covers no flow at all).
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [2, 100000], default 14.
 
 // -1 when the period is invalid.
@@ -32,15 +32,13 @@ class MfiStream {
   static Result<MfiStream> Create(int period);
 
   void Update(double high, double low, double close, double volume) {
-    if (group_b::IsBad(high) || group_b::IsBad(low) || group_b::IsBad(close) ||
-        group_b::IsBad(volume)) {
-      poisoned_ = true;
-    }
-    int64_t bar = count_++;
-    if (poisoned_) {
-      value_ = group_b::kNaN;
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close, volume)) {
+      if (count_ != 0)
+        group_b::Restart(*this, MfiStream(static_cast<int>(period_)), &MfiStream::seen_);
       return;
     }
+    int64_t bar = count_++;
     double tp = (high + low + close) / 3.0;
     double change = tp - prev_tp_;
     prev_tp_ = tp;
@@ -59,7 +57,7 @@ class MfiStream {
     double total = positive_ + negative_;
     value_ = total < 1.0 ? 0.0 : 100.0 * (positive_ / total);
   }
-  bool ready() const { return count_ > period_; }
+  bool ready() const { return seen_ > period_; }
   double value() const { return value_; }
 
  private:
@@ -72,12 +70,12 @@ class MfiStream {
   int64_t period_;
   std::vector<Flow> ring_;  // flow of bar b (b >= 1) at (b - 1) % period
   size_t pos_ = 0;
-  int64_t count_ = 0;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double prev_tp_ = 0;
   double positive_ = 0;
   double negative_ = 0;
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& MfiInfo();

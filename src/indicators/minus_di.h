@@ -12,7 +12,7 @@ namespace kairos::indicators {
 // -DI, as TA-Lib's MINUS_DI: 100 * smoothed(-DM) / smoothed(TR), see directional_movement.h.
 // Lookback: period.
 // Flat input: 0 when the smoothed true range is zero (TA-Lib's convention).
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [1, 100000], default 14 (period 1 gives 100 * -DM / TR of each bar).
 
 // -1 when the period is invalid.
@@ -26,16 +26,24 @@ class MinusDiStream {
   static Result<MinusDiStream> Create(int period);
 
   void Update(double high, double low, double close) {
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close)) {
+      if (dm_.count() != 0) {
+        group_b::Restart(*this, MinusDiStream(static_cast<int>(period_)), &MinusDiStream::seen_);
+      }
+      return;
+    }
     value_ = dm_.Update(high, low, close) ? dm_.MinusDi() : group_b::kNaN;
   }
-  bool ready() const { return dm_.count() > period_; }
+  bool ready() const { return seen_ > period_; }
   double value() const { return value_; }
 
  private:
   explicit MinusDiStream(int period) : period_(period), dm_(period) {}
 
   int64_t period_;
-  group_b::DirectionalMovement dm_;
+  int64_t seen_ = 0;                 // bars fed
+  group_b::DirectionalMovement dm_;  // restarted with the stream
   double value_ = group_b::kNaN;
 };
 

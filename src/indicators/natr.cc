@@ -28,11 +28,12 @@ Status Natr(std::span<const double> high, std::span<const double> low,
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(NatrInfo(), period));
   KAIROS_RETURN_IF_ERROR(
       group_b::CheckLengths("natr", close.size(), {high.size(), low.size(), out.size()}));
-  NatrStream stream = NatrStream::Create(period).value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {high, low, close}, {out}, [&] { return NatrStream::Create(period).value(); },
+      [&](NatrStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

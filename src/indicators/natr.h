@@ -12,7 +12,7 @@ namespace kairos::indicators {
 // Normalized ATR, as TA-Lib's NATR: (atr / close) * 100, with ATR as in atr.h.
 // Lookback: period.
 // Zero close: when |close| < 1e-8 (TA-Lib's zero test) NATR is 0, as in TA-Lib.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [1, 100000], default 14.
 
 // -1 when the period is invalid.

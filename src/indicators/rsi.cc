@@ -30,11 +30,12 @@ int RsiLookback(int period) { return group_b::CheckParams(RsiInfo(), period).ok(
 Status Rsi(std::span<const double> x, int period, std::span<double> out) {
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(RsiInfo(), period));
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("rsi", x.size(), {out.size()}));
-  RsiStream stream = RsiStream::Create(period).value();
-  for (size_t i = 0; i < x.size(); ++i) {
-    stream.Update(x[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {x}, {out}, [&] { return RsiStream::Create(period).value(); },
+      [&](RsiStream& stream, size_t i) {
+        stream.Update(x[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

@@ -16,7 +16,7 @@ namespace kairos::indicators {
 // rsi = 100 * avg_gain / (avg_gain + avg_loss).
 // Lookback: period (the first value is at row `period`).
 // Flat input: when avg_gain + avg_loss is zero (TA-Lib's test, |v| < 1e-8), RSI is 0, as in TA-Lib.
-// Non-finite input: that bar and every later bar give NaN (the smoothing never forgets).
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [2, 100000], default 14.
 
 // -1 when the period is invalid.
@@ -43,12 +43,12 @@ class BasicRsiStream {
   }
 
   void Update(double x) {
-    if (group_b::IsBad(x)) poisoned_ = true;
-    int64_t bar = count_++;
-    if (poisoned_) {
-      value_ = group_b::kNaN;
+    ++seen_;
+    if (group_b::AnyNonFinite(x)) {
+      if (count_ != 0) group_b::Restart(*this, BasicRsiStream(period_), &BasicRsiStream::seen_);
       return;
     }
+    int64_t bar = count_++;
     if (bar == 0) {
       prev_ = x;
       return;
@@ -75,8 +75,8 @@ class BasicRsiStream {
     }
     value_ = Value(gain_, loss_);
   }
-  bool ready() const { return count_ > period_; }
-  // NaN before ready() and after a non-finite input.
+  bool ready() const { return seen_ > period_; }
+  // NaN during the warm-up (the first one and the one after a non-finite input).
   double value() const { return value_; }
 
   // 100 * gain / (gain + loss), 0 when the sum is (TA-Lib's) zero.
@@ -104,14 +104,14 @@ class BasicRsiStream {
   int64_t period_;
   double period_f_;
   double period_minus_one_;
-  double keep_;  // (period - 1) / period
-  double inv_;   // 1 / period
-  int64_t count_ = 0;
+  double keep_;        // (period - 1) / period
+  double inv_;         // 1 / period
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double prev_ = 0;
   double gain_ = 0;  // sums during the warm-up, then averages
   double loss_ = 0;
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 using RsiStream = BasicRsiStream<false>;

@@ -19,9 +19,14 @@ std::unique_ptr<Stream> SarStreamFn(std::span<const double> params) {
 }  // namespace
 
 void SarStream::Update(double high, double low) {
-  if (group_b::IsBad(high) || group_b::IsBad(low)) poisoned_ = true;
+  ++seen_;
+  if (group_b::AnyNonFinite(high, low)) {
+    if (count_ != 0)
+      group_b::Restart(*this, SarStream(acceleration_arg_, maximum_), &SarStream::seen_);
+    return;
+  }
   int64_t bar = count_++;
-  if (poisoned_ || bar == 0) {
+  if (bar == 0) {
     value_ = group_b::kNaN;
     prev_high_ = high;
     prev_low_ = low;
@@ -100,11 +105,12 @@ Status Sar(std::span<const double> high, std::span<const double> low, double acc
            double maximum, std::span<double> out) {
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(SarInfo(), acceleration, maximum));
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("sar", high.size(), {low.size(), out.size()}));
-  SarStream stream = SarStream::Create(acceleration, maximum).value();
-  for (size_t i = 0; i < high.size(); ++i) {
-    stream.Update(high[i], low[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {high, low}, {out}, [&] { return SarStream::Create(acceleration, maximum).value(); },
+      [&](SarStream& stream, size_t i) {
+        stream.Update(high[i], low[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

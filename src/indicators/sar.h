@@ -23,7 +23,7 @@ namespace kairos::indicators {
 //   above them. Short is the mirror image (flip when high >= SAR).
 // - acceleration > maximum is clamped to maximum, as TA-Lib does.
 // Lookback: 1.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: acceleration in [0, 1] (default 0.02), maximum in [0, 1] (default 0.2). TA-Lib accepts
 // any non-negative value; above 1 the SAR would jump past the extreme point, so we refuse it.
 
@@ -38,18 +38,21 @@ class SarStream {
   static Result<SarStream> Create(double acceleration, double maximum);
 
   void Update(double high, double low);
-  bool ready() const { return count_ > 1; }
+  bool ready() const { return seen_ > 1; }
   double value() const { return value_; }
 
  private:
   SarStream(double acceleration, double maximum)
-      : acceleration_(acceleration > maximum ? maximum : acceleration),
+      : acceleration_arg_(acceleration),
+        acceleration_(acceleration > maximum ? maximum : acceleration),
         maximum_(maximum),
         af_(acceleration_) {}
 
+  double acceleration_arg_;  // as given (a restart recreates the stream)
   double acceleration_;
   double maximum_;
-  int64_t count_ = 0;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   bool is_long_ = true;
   double sar_ = 0;
   double ep_ = 0;
@@ -57,7 +60,6 @@ class SarStream {
   double prev_high_ = 0;  // the previous bar (bar 1 itself on bar 1)
   double prev_low_ = 0;
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& SarInfo();

@@ -37,12 +37,14 @@ Status Stoch(std::span<const double> high, std::span<const double> low,
       group_b::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period));
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths(
       "stoch", close.size(), {high.size(), low.size(), slowk.size(), slowd.size()}));
-  StochStream stream = StochStream::Create(fastk_period, slowk_period, slowd_period).value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i]);
-    slowk[i] = stream.value(0);
-    slowd[i] = stream.value(1);
-  }
+  group_b::RunFreshStreams(
+      {high, low, close}, {slowk, slowd},
+      [&] { return StochStream::Create(fastk_period, slowk_period, slowd_period).value(); },
+      [&](StochStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i]);
+        slowk[i] = stream.value(0);
+        slowd[i] = stream.value(1);
+      });
   return Status::Ok();
 }
 

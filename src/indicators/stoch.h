@@ -17,7 +17,7 @@ namespace kairos::indicators {
 //   slowk = SMA(fastk, slowk_period); slowd = SMA(slowk, slowd_period).
 // Lookback: (fastk_period - 1) + (slowk_period - 1) + (slowd_period - 1).
 // Flat input: fastk is 0 when HH == LL (TA-Lib's convention), never a division by zero.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: fastk_period (default 5), slowk_period (3), slowd_period (3), each in [1, 100000].
 // Cost: O(1) amortized per bar (block extremes for HH/LL, group_b_util.h, running sums for the
 // SMAs).
@@ -40,12 +40,14 @@ class StochStream {
   static Result<StochStream> Create(int fastk_period, int slowk_period, int slowd_period);
 
   void Update(double high, double low, double close) {
-    if (group_b::IsBad(high) || group_b::IsBad(low) || group_b::IsBad(close)) poisoned_ = true;
-    int64_t bar = count_++;
-    if (poisoned_) {
-      slowk_ = slowd_ = group_b::kNaN;
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close)) {
+      if (count_ != 0)
+        group_b::Restart(*this, StochStream(fastk_period_, slowk_period_, slowd_period_),
+                         &StochStream::seen_);
       return;
     }
+    int64_t bar = count_++;
     double highest = highest_.Push(high);
     double lowest = lowest_.Push(low);
     if (bar < fastk_period_ - 1) return;
@@ -56,14 +58,15 @@ class StochStream {
     slowk_ = k;
     slowd_ = d;
   }
-  bool ready() const { return count_ > lookback_; }
-  // 0: slowk, 1: slowd; NaN before ready() and after a non-finite input.
+  bool ready() const { return seen_ > lookback_; }
+  // 0: slowk, 1: slowd; NaN during the warm-up (also the one after a non-finite input).
   double value(size_t index) const { return index == 0 ? slowk_ : slowd_; }
 
  private:
   StochStream(int fastk_period, int slowk_period, int slowd_period)
       : fastk_period_(fastk_period),
         slowk_period_(slowk_period),
+        slowd_period_(slowd_period),
         lookback_(fastk_period + slowk_period + slowd_period - 3),
         highest_(fastk_period),
         lowest_(fastk_period),
@@ -72,15 +75,16 @@ class StochStream {
 
   int64_t fastk_period_;
   int64_t slowk_period_;
+  int slowd_period_;
   int64_t lookback_;
   group_b::BlockExtreme<true> highest_;
   group_b::BlockExtreme<false> lowest_;
   group_b::RunningSma slowk_sma_;
   group_b::RunningSma slowd_sma_;
-  int64_t count_ = 0;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double slowk_ = group_b::kNaN;
   double slowd_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& StochInfo();

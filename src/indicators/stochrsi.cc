@@ -34,12 +34,14 @@ Status StochRsi(std::span<const double> x, int period, int fastk_period, int fas
                 std::span<double> fastk, std::span<double> fastd) {
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period));
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("stochrsi", x.size(), {fastk.size(), fastd.size()}));
-  StochRsiStream stream = StochRsiStream::Create(period, fastk_period, fastd_period).value();
-  for (size_t i = 0; i < x.size(); ++i) {
-    stream.Update(x[i]);
-    fastk[i] = stream.value(0);
-    fastd[i] = stream.value(1);
-  }
+  group_b::RunFreshStreams(
+      {x}, {fastk, fastd},
+      [&] { return StochRsiStream::Create(period, fastk_period, fastd_period).value(); },
+      [&](StochRsiStream& stream, size_t i) {
+        stream.Update(x[i]);
+        fastk[i] = stream.value(0);
+        fastd[i] = stream.value(1);
+      });
   return Status::Ok();
 }
 

@@ -19,7 +19,7 @@ namespace kairos::indicators {
 // Lookback: period + (fastk_period - 1) + (fastd_period - 1).
 // Flat input: fastk is 0 when the RSI range is zero (TA-Lib's convention); RSI itself follows
 // rsi.h (0 when the series does not move).
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [2, 100000] (default 14), fastk_period (5) and fastd_period (3) in
 // [1, 100000].
 
@@ -34,10 +34,20 @@ class StochRsiStream {
   static Result<StochRsiStream> Create(int period, int fastk_period, int fastd_period);
 
   void Update(double x) {
+    ++seen_;
+    if (group_b::AnyNonFinite(x)) {
+      if (count_ != 0) {
+        group_b::Restart(*this,
+                         StochRsiStream(BasicRsiStream<true>::Create(period_).value(), period_,
+                                        fastk_period_, fastd_period_),
+                         &StochRsiStream::seen_);
+      }
+      return;
+    }
     rsi_.Update(x);
     int64_t bar = count_++;
     double rsi = rsi_.value();
-    if (bar < period_ || rsi != rsi) {  // warm-up, or poisoned by a non-finite input
+    if (bar < period_ || rsi != rsi) {  // RSI's warm-up (or an RSI that overflowed to NaN)
       fastk_ = fastd_ = group_b::kNaN;
       return;
     }
@@ -50,8 +60,8 @@ class StochRsiStream {
     fastk_ = k;
     fastd_ = d;
   }
-  bool ready() const { return count_ > lookback_; }
-  // 0: fastk, 1: fastd; NaN before ready() and after a non-finite input.
+  bool ready() const { return seen_ > lookback_; }
+  // 0: fastk, 1: fastd; NaN during the warm-up (also the one after a non-finite input).
   double value(size_t index) const { return index == 0 ? fastk_ : fastd_; }
 
  private:
@@ -59,19 +69,22 @@ class StochRsiStream {
       : rsi_(rsi),
         period_(period),
         fastk_period_(fastk_period),
+        fastd_period_(fastd_period),
         lookback_(period + fastk_period + fastd_period - 2),
         highest_(fastk_period),
         lowest_(fastk_period),
         fastd_sma_(fastd_period) {}
 
   BasicRsiStream<true> rsi_;
-  int64_t period_;
-  int64_t fastk_period_;
+  int period_;
+  int fastk_period_;
+  int fastd_period_;
   int64_t lookback_;
   group_b::BlockExtreme<true> highest_;
   group_b::BlockExtreme<false> lowest_;
   group_b::RunningSma fastd_sma_;
-  int64_t count_ = 0;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double fastk_ = group_b::kNaN;
   double fastd_ = group_b::kNaN;
 };

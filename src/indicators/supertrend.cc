@@ -33,18 +33,20 @@ Status Supertrend(std::span<const double> high, std::span<const double> low,
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(SupertrendInfo(), period, multiplier));
   KAIROS_RETURN_IF_ERROR(group_b::CheckLengths(
       "supertrend", close.size(), {high.size(), low.size(), supertrend.size(), direction.size()}));
-  SupertrendStream stream = SupertrendStream::Create(period, multiplier).value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i]);
-    supertrend[i] = stream.value(0);
-    direction[i] = stream.value(1);
-  }
+  group_b::RunFreshStreams(
+      {high, low, close}, {supertrend, direction},
+      [&] { return SupertrendStream::Create(period, multiplier).value(); },
+      [&](SupertrendStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i]);
+        supertrend[i] = stream.value(0);
+        direction[i] = stream.value(1);
+      });
   return Status::Ok();
 }
 
 Result<SupertrendStream> SupertrendStream::Create(int period, double multiplier) {
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(SupertrendInfo(), period, multiplier));
-  return SupertrendStream(AtrStream::Create(period).value(), multiplier);
+  return SupertrendStream(AtrStream::Create(period).value(), period, multiplier);
 }
 
 const IndicatorInfo& SupertrendInfo() {

@@ -24,7 +24,7 @@ namespace kairos::indicators {
 // Outputs: supertrend, direction (+1 uptrend, -1 downtrend).
 // Lookback: period (the first ATR), where both final bands start as the basic bands.
 // Flat input: ATR 0 makes both bands hl2; nothing divides, so no special case.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [1, 100000] (default 10), multiplier in [0, 100] (default 3).
 
 // -1 when a parameter is invalid.
@@ -39,11 +39,21 @@ class SupertrendStream {
   static Result<SupertrendStream> Create(int period, double multiplier);
 
   void Update(double high, double low, double close) {
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close)) {
+      if (count_ != 0) {
+        group_b::Restart(*this,
+                         SupertrendStream(AtrStream::Create(period_).value(), period_, multiplier_),
+                         &SupertrendStream::seen_);
+      }
+      return;
+    }
+    ++count_;
     atr_.Update(high, low, close);
     double atr = atr_.value();
     double prev_close = prev_close_;
     prev_close_ = close;
-    if (atr != atr) {  // warm-up, or poisoned by a non-finite input
+    if (atr != atr) {  // warm-up
       supertrend_ = direction_ = group_b::kNaN;
       return;
     }
@@ -63,14 +73,18 @@ class SupertrendStream {
     supertrend_ = up_ ? lower_ : upper_;
     direction_ = up_ ? 1.0 : -1.0;
   }
-  bool ready() const { return atr_.ready(); }
-  // 0: supertrend, 1: direction; NaN before ready() and after a non-finite input.
+  bool ready() const { return seen_ > period_; }
+  // 0: supertrend, 1: direction; NaN during the warm-up (also the one after a non-finite input).
   double value(size_t index) const { return index == 0 ? supertrend_ : direction_; }
 
  private:
-  SupertrendStream(AtrStream atr, double multiplier) : atr_(atr), multiplier_(multiplier) {}
+  SupertrendStream(AtrStream atr, int period, double multiplier)
+      : atr_(atr), period_(period), multiplier_(multiplier) {}
 
-  AtrStream atr_;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
+  AtrStream atr_;      // restarted with the stream
+  int period_;
   double multiplier_;
   bool started_ = false;
   bool up_ = false;

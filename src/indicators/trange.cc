@@ -26,11 +26,12 @@ Status Trange(std::span<const double> high, std::span<const double> low,
               std::span<const double> close, std::span<double> out) {
   KAIROS_RETURN_IF_ERROR(
       group_b::CheckLengths("trange", close.size(), {high.size(), low.size(), out.size()}));
-  TrangeStream stream = TrangeStream::Create().value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {high, low, close}, {out}, [&] { return TrangeStream::Create().value(); },
+      [&](TrangeStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

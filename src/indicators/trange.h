@@ -13,8 +13,8 @@ namespace kairos::indicators {
 // True range, as TA-Lib's TRANGE: max(high, previous close) - min(low, previous close), i.e. the
 // largest of high - low, |high - prev close| and |low - prev close|.
 // Lookback: 1 (the first bar has no previous close, so no value, as in TA-Lib).
-// Non-finite input: that bar and every later bar give NaN (the rule shared by all group-B
-// indicators, even though TRANGE itself only looks one bar back).
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs"): the bar after
+// a gap has no previous close, so no value.
 // Params: none.
 
 int TrangeLookback();
@@ -34,25 +34,25 @@ class TrangeStream {
   static Result<TrangeStream> Create() { return TrangeStream(); }
 
   void Update(double high, double low, double close) {
-    if (group_b::IsBad(high) || group_b::IsBad(low) || group_b::IsBad(close)) poisoned_ = true;
-    int64_t bar = count_++;
-    if (poisoned_ || bar == 0) {
-      value_ = group_b::kNaN;
-    } else {
-      value_ = TrueRange(high, low, prev_close_);
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close)) {
+      if (count_ != 0) group_b::Restart(*this, TrangeStream(), &TrangeStream::seen_);
+      return;
     }
+    int64_t bar = count_++;
+    value_ = bar == 0 ? group_b::kNaN : TrueRange(high, low, prev_close_);
     prev_close_ = close;
   }
-  bool ready() const { return count_ > 1; }
+  bool ready() const { return seen_ > 1; }
   double value() const { return value_; }
 
  private:
   TrangeStream() = default;
 
-  int64_t count_ = 0;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double prev_close_ = 0;
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& TrangeInfo();

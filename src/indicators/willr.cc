@@ -30,11 +30,12 @@ Status Willr(std::span<const double> high, std::span<const double> low,
   KAIROS_RETURN_IF_ERROR(group_b::CheckParams(WillrInfo(), period));
   KAIROS_RETURN_IF_ERROR(
       group_b::CheckLengths("willr", close.size(), {high.size(), low.size(), out.size()}));
-  WillrStream stream = WillrStream::Create(period).value();
-  for (size_t i = 0; i < close.size(); ++i) {
-    stream.Update(high[i], low[i], close[i]);
-    out[i] = stream.value();
-  }
+  group_b::RunFreshStreams(
+      {high, low, close}, {out}, [&] { return WillrStream::Create(period).value(); },
+      [&](WillrStream& stream, size_t i) {
+        stream.Update(high[i], low[i], close[i]);
+        out[i] = stream.value();
+      });
   return Status::Ok();
 }
 

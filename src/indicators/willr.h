@@ -14,7 +14,7 @@ namespace kairos::indicators {
 // (computed as (HH - close) / ((HH - LL) / -100), TA-Lib's form), in [-100, 0].
 // Lookback: period - 1.
 // Flat input: 0 when HH == LL (TA-Lib's convention), never a division by zero.
-// Non-finite input: that bar and every later bar give NaN.
+// Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [2, 100000], default 14. O(1) amortized per bar (block extremes,
 // group_b_util.h).
 
@@ -29,19 +29,20 @@ class WillrStream {
   static Result<WillrStream> Create(int period);
 
   void Update(double high, double low, double close) {
-    if (group_b::IsBad(high) || group_b::IsBad(low) || group_b::IsBad(close)) poisoned_ = true;
-    int64_t bar = count_++;
-    if (poisoned_) {
-      value_ = group_b::kNaN;
+    ++seen_;
+    if (group_b::AnyNonFinite(high, low, close)) {
+      if (count_ != 0)
+        group_b::Restart(*this, WillrStream(static_cast<int>(period_)), &WillrStream::seen_);
       return;
     }
+    int64_t bar = count_++;
     double hh = highest_.Push(high);
     double ll = lowest_.Push(low);
     if (bar < period_ - 1) return;
     double diff = (hh - ll) / -100.0;
     value_ = diff != 0.0 ? (hh - close) / diff : 0.0;
   }
-  bool ready() const { return count_ > period_ - 1; }
+  bool ready() const { return seen_ > period_ - 1; }
   double value() const { return value_; }
 
  private:
@@ -50,9 +51,9 @@ class WillrStream {
   int64_t period_;
   group_b::BlockExtreme<true> highest_;
   group_b::BlockExtreme<false> lowest_;
-  int64_t count_ = 0;
+  int64_t seen_ = 0;   // bars fed
+  int64_t count_ = 0;  // bars since the start or the last non-finite input
   double value_ = group_b::kNaN;
-  bool poisoned_ = false;
 };
 
 const IndicatorInfo& WillrInfo();
