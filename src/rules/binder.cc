@@ -19,6 +19,8 @@ using BoundPtr = std::unique_ptr<BoundExpr>;
 
 // Windows and offsets: whole bars, at most this many (the registry's period limit).
 constexpr int kMaxWindow = 100000;
+// A rule needing more history than this (about 40,000 years of daily bars) is a mistake.
+constexpr int kMaxLookback = 10'000'000;
 
 struct FieldEntry {
   std::string_view name;
@@ -159,7 +161,19 @@ class Binder {
  public:
   explicit Binder(std::string_view source) : source_(source) {}
 
+  // Binds `e` and refuses a lookback past kMaxLookback (which also keeps every lookback sum far
+  // from int overflow: each step adds at most a window, a registry lookback or a factor of 5).
   Result<BoundPtr> BindExpr(const Expr& e) {
+    KAIROS_ASSIGN_OR_RETURN(BoundPtr node, BindNode(e));
+    if (node->lookback > kMaxLookback) {
+      return Error(e.pos, fmt::format("this needs {} bars of history, more than the limit of {}",
+                                      node->lookback, kMaxLookback));
+    }
+    return node;
+  }
+
+ private:
+  Result<BoundPtr> BindNode(const Expr& e) {
     switch (e.kind) {
       case ExprKind::kNumber:
         return Constant(e.pos, e.number);
@@ -186,7 +200,6 @@ class Binder {
     return Error(e.pos, "unsupported expression");
   }
 
- private:
   Status Error(SourcePos pos, std::string_view message) const {
     return RuleError(source_, pos, message);
   }
