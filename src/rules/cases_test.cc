@@ -1,4 +1,5 @@
 // Runs the rule cases in testdata/cases.txt (format described at the top of that file).
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
@@ -103,6 +104,21 @@ TEST(RuleCasesTest, AllCasesInTestdata) {
     EXPECT_EQ(CanonicalText(**rebound), c.canonical);
     EXPECT_EQ((*rebound)->lookback, bound->lookback);
   }
+}
+
+// The fuzzer's seeds are meant to reach deep into the binder: each must be a valid rule.
+TEST(RuleCasesTest, FuzzSeedsAreValidRules) {
+  std::filesystem::path dir = std::filesystem::path(KAIROS_SOURCE_DIR) / "src/rules/fuzz/corpus";
+  int seeds = 0;
+  for (const auto& entry : std::filesystem::directory_iterator(dir)) {
+    std::ifstream in(entry.path());
+    std::stringstream text;
+    text << in.rdbuf();
+    Result<BoundRule> rule = CompileRule(text.str());
+    EXPECT_TRUE(rule.ok()) << entry.path() << ": " << rule.status().message();
+    ++seeds;
+  }
+  EXPECT_GE(seeds, 5);
 }
 
 }  // namespace
