@@ -33,7 +33,7 @@ Status Adx(std::span<const double> high, std::span<const double> low, std::span<
   group_b::RunFreshStreams(
       {high, low, close}, {out}, [&] { return AdxStream::Create(period).value(); },
       [&](AdxStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i]);
+        stream.UpdateFinite(high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

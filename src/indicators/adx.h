@@ -33,10 +33,16 @@ class AdxStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
       if (dm_.count() != 0) {
-        group_b::Restart(*this, AdxStream(static_cast<int>(period_)), &AdxStream::seen_);
+        group_b::Restart(*this, &AdxStream::seen_,
+                         [this] { return AdxStream(static_cast<int>(period_)); });
       }
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     if (!dm_.Update(high, low, close)) {
       value_ = group_b::kNaN;
       return;

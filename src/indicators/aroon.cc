@@ -33,7 +33,7 @@ Status Aroon(std::span<const double> high, std::span<const double> low, int peri
   group_b::RunFreshStreams(
       {high, low}, {down, up}, [&] { return AroonStream::Create(period).value(); },
       [&](AroonStream& stream, size_t i) {
-        stream.Update(high[i], low[i]);
+        stream.UpdateFinite(high[i], low[i]);
         down[i] = stream.value(0);
         up[i] = stream.value(1);
       });

@@ -34,9 +34,15 @@ class AroonStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low)) {
       if (count_ != 0)
-        group_b::Restart(*this, AroonStream(static_cast<int>(period_)), &AroonStream::seen_);
+        group_b::Restart(*this, &AroonStream::seen_,
+                         [this] { return AroonStream(static_cast<int>(period_)); });
       return;
     }
+    UpdateFinite(high, low);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low) {
     int64_t bar = count_++;
     highest_.Push(high);
     lowest_.Push(low);

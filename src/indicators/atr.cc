@@ -31,7 +31,7 @@ Status Atr(std::span<const double> high, std::span<const double> low, std::span<
   group_b::RunFreshStreams(
       {high, low, close}, {out}, [&] { return AtrStream::Create(period).value(); },
       [&](AtrStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i]);
+        stream.UpdateFinite(high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

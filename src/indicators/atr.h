@@ -32,9 +32,15 @@ class AtrStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
       if (count_ != 0)
-        group_b::Restart(*this, AtrStream(static_cast<int>(period_)), &AtrStream::seen_);
+        group_b::Restart(*this, &AtrStream::seen_,
+                         [this] { return AtrStream(static_cast<int>(period_)); });
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     double prev_close = prev_close_;
     prev_close_ = close;

@@ -36,9 +36,15 @@ class CciStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
       if (count_ != 0)
-        group_b::Restart(*this, CciStream(static_cast<int>(period_)), &CciStream::seen_);
+        group_b::Restart(*this, &CciStream::seen_,
+                         [this] { return CciStream(static_cast<int>(period_)); });
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     double tp = (high + low + close) / 3.0;
     ring_[pos_] = tp;

@@ -29,7 +29,7 @@ Status CdlDoji(std::span<const double> open, std::span<const double> high,
   group_b::RunFreshStreams(
       {open, high, low, close}, {out}, [&] { return CdlDojiStream::Create().value(); },
       [&](CdlDojiStream& stream, size_t i) {
-        stream.Update(open[i], high[i], low[i], close[i]);
+        stream.UpdateFinite(open[i], high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

@@ -30,13 +30,19 @@ class CdlDojiStream {
   static Result<CdlDojiStream> Create() { return CdlDojiStream(); }
 
   void Update(double open, double high, double low, double close) {
-    using group_b::CandleRange;
-    using group_b::kBodyDoji;
     ++seen_;
     if (group_b::AnyNonFinite(open, high, low, close)) {
-      if (history_.count() != 0) group_b::Restart(*this, CdlDojiStream(), &CdlDojiStream::seen_);
+      if (history_.count() != 0)
+        group_b::Restart(*this, &CdlDojiStream::seen_, [] { return CdlDojiStream(); });
       return;
     }
+    UpdateFinite(open, high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double open, double high, double low, double close) {
+    using group_b::CandleRange;
+    using group_b::kBodyDoji;
     history_.Push({open, high, low, close});
     int64_t bar = history_.count() - 1;
     const group_b::OhlcBar& now = history_.Ago(0);

@@ -31,7 +31,7 @@ Status CdlEngulfing(std::span<const double> open, std::span<const double> high,
   group_b::RunFreshStreams(
       {open, high, low, close}, {out}, [&] { return CdlEngulfingStream::Create().value(); },
       [&](CdlEngulfingStream& stream, size_t i) {
-        stream.Update(open[i], high[i], low[i], close[i]);
+        stream.UpdateFinite(open[i], high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

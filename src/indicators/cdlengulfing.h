@@ -42,9 +42,14 @@ class CdlEngulfingStream {
     ++seen_;
     if (group_b::AnyNonFinite(open, high, low, close)) {
       if (history_.count() != 0)
-        group_b::Restart(*this, CdlEngulfingStream(), &CdlEngulfingStream::seen_);
+        group_b::Restart(*this, &CdlEngulfingStream::seen_, [] { return CdlEngulfingStream(); });
       return;
     }
+    UpdateFinite(open, high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double open, double high, double low, double close) {
     history_.Push({open, high, low, close});
     if (history_.count() <= kLookback) {
       value_ = group_b::kNaN;

@@ -31,9 +31,14 @@ std::unique_ptr<Stream> CdlHammerStreamFn(std::span<const double> params) {
 void CdlHammerStream::Update(double open, double high, double low, double close) {
   ++seen_;
   if (group_b::AnyNonFinite(open, high, low, close)) {
-    if (history_.count() != 0) group_b::Restart(*this, CdlHammerStream(), &CdlHammerStream::seen_);
+    if (history_.count() != 0)
+      group_b::Restart(*this, &CdlHammerStream::seen_, [] { return CdlHammerStream(); });
     return;
   }
+  UpdateFinite(open, high, low, close);
+}
+
+void CdlHammerStream::UpdateFinite(double open, double high, double low, double close) {
   history_.Push({open, high, low, close});
   int64_t bar = history_.count() - 1;
   const OhlcBar& now = history_.Ago(0);
@@ -77,7 +82,7 @@ Status CdlHammer(std::span<const double> open, std::span<const double> high,
   group_b::RunFreshStreams(
       {open, high, low, close}, {out}, [&] { return CdlHammerStream::Create().value(); },
       [&](CdlHammerStream& stream, size_t i) {
-        stream.Update(open[i], high[i], low[i], close[i]);
+        stream.UpdateFinite(open[i], high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

@@ -37,6 +37,9 @@ class CdlHammerStream {
   static Result<CdlHammerStream> Create() { return CdlHammerStream(); }
 
   void Update(double open, double high, double low, double close);
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double open, double high, double low, double close);
   bool ready() const { return seen_ > kLookback; }
   double value() const { return value_; }
 

@@ -40,35 +40,41 @@ inline bool AnyNonFinite(X... x) {
   return (kernel_util::NonFinite(x) | ...) != 0;
 }
 
-// kernel_util::ForEachFiniteRun over a kernel's input and output columns (all of one length):
-// NaN at every bar with a non-finite input, run(begin, end) on each maximal all-finite range. The
-// all-finite case costs one scan of the inputs, then a single run over the whole series.
-template <typename RunFn>
-void ForEachFiniteRun(std::initializer_list<std::span<const double>> inputs,
-                      std::initializer_list<std::span<double>> outputs, RunFn&& run) {
-  kernel_util::ForEachFiniteRun(std::span(inputs.begin(), inputs.size()),
-                                std::span(outputs.begin(), outputs.size()), inputs.begin()->size(),
-                                std::forward<RunFn>(run));
-}
-
-// The batch kernels: each all-finite range is fed to a new stream, make(), with step(stream, i)
-// feeding bar i and storing its outputs; bars with a non-finite input get NaN. So the output on a
-// range equals the indicator computed on that range alone, by construction.
-template <typename MakeFn, typename StepFn>
-void RunFreshStreams(std::initializer_list<std::span<const double>> inputs,
-                     std::initializer_list<std::span<double>> outputs, MakeFn&& make,
-                     StepFn&& step) {
-  ForEachFiniteRun(inputs, outputs, [&](size_t begin, size_t end) {
+// The batch kernels: each maximal range of bars whose inputs are all finite is fed to a new
+// stream, make(), with step(stream, i) feeding bar i and storing its outputs; bars with a
+// non-finite input get NaN (kernel_util::ForEachFiniteRun). So the output on a range equals the
+// indicator computed on that range alone, by construction. As kernel_util::ForEachFiniteRunFused
+// does for group A, the whole series is first run by one stream, checking the inputs as it reads
+// them: in the common all-finite case that is the result, with no separate scan of the data; only
+// if a non-finite value was met is the series redone range by range.
+// REQUIRES: every input and output has the length of inputs[0].
+template <size_t kIn, size_t kOut, typename MakeFn, typename StepFn>
+void RunFreshStreams(const std::span<const double> (&inputs)[kIn],
+                     const std::span<double> (&outputs)[kOut], MakeFn&& make, StepFn&& step) {
+  const size_t n = inputs[0].size();
+  if (n == 0) return;
+  {
+    auto stream = make();
+    uint64_t bad = 0;
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t k = 0; k < kIn; ++k) bad |= kernel_util::NonFinite(inputs[k][i]);
+      step(stream, i);
+    }
+    if (bad == 0) return;
+  }
+  kernel_util::ForEachFiniteRun(inputs, outputs, n, [&](size_t begin, size_t end) {
     auto stream = make();
     for (size_t i = begin; i < end; ++i) step(stream, i);
   });
 }
 
-// The streams: on a bar with a non-finite input, `stream` becomes `fresh` (a stream just created
+// The streams: on a bar with a non-finite input, `stream` becomes make() (a stream just created
 // with the same parameters: value NaN, warm-up from the next bar) except for its count of all bars
-// fed, `seen`, which ready() uses (as in group A, ready() is not reset by a gap).
-template <typename S>
-void Restart(S& stream, S fresh, int64_t S::*seen) {
+// fed, `seen`, which ready() uses (as in group A, ready() is not reset by a gap). Out of line and
+// cold: it keeps the constructors out of the streams' inlined Update.
+template <typename S, typename MakeFn>
+[[gnu::noinline, gnu::cold]] void Restart(S& stream, int64_t S::*seen, MakeFn&& make) {
+  S fresh = make();
   fresh.*seen = stream.*seen;
   stream = std::move(fresh);
 }

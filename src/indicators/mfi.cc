@@ -31,7 +31,7 @@ Status Mfi(std::span<const double> high, std::span<const double> low, std::span<
   group_b::RunFreshStreams(
       {high, low, close, volume}, {out}, [&] { return MfiStream::Create(period).value(); },
       [&](MfiStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i], volume[i]);
+        stream.UpdateFinite(high[i], low[i], close[i], volume[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

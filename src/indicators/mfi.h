@@ -35,9 +35,15 @@ class MfiStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close, volume)) {
       if (count_ != 0)
-        group_b::Restart(*this, MfiStream(static_cast<int>(period_)), &MfiStream::seen_);
+        group_b::Restart(*this, &MfiStream::seen_,
+                         [this] { return MfiStream(static_cast<int>(period_)); });
       return;
     }
+    UpdateFinite(high, low, close, volume);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close, double volume) {
     int64_t bar = count_++;
     double tp = (high + low + close) / 3.0;
     double change = tp - prev_tp_;

@@ -33,7 +33,7 @@ Status MinusDi(std::span<const double> high, std::span<const double> low,
   group_b::RunFreshStreams(
       {high, low, close}, {out}, [&] { return MinusDiStream::Create(period).value(); },
       [&](MinusDiStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i]);
+        stream.UpdateFinite(high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

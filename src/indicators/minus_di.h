@@ -29,10 +29,16 @@ class MinusDiStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
       if (dm_.count() != 0) {
-        group_b::Restart(*this, MinusDiStream(static_cast<int>(period_)), &MinusDiStream::seen_);
+        group_b::Restart(*this, &MinusDiStream::seen_,
+                         [this] { return MinusDiStream(static_cast<int>(period_)); });
       }
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     value_ = dm_.Update(high, low, close) ? dm_.MinusDi() : group_b::kNaN;
   }
   bool ready() const { return seen_ > period_; }

@@ -31,7 +31,7 @@ Status Natr(std::span<const double> high, std::span<const double> low,
   group_b::RunFreshStreams(
       {high, low, close}, {out}, [&] { return NatrStream::Create(period).value(); },
       [&](NatrStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i]);
+        stream.UpdateFinite(high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

@@ -26,15 +26,25 @@ class NatrStream {
   static Result<NatrStream> Create(int period);
 
   void Update(double high, double low, double close) {
-    atr_.Update(high, low, close);
-    double atr = atr_.value();
-    value_ = (atr == atr && group_b::TaIsZero(close)) ? 0.0 : (atr / close) * 100.0;
+    atr_.Update(high, low, close);  // restarts on a non-finite input (value NaN)
+    SetValue(close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
+    atr_.UpdateFinite(high, low, close);
+    SetValue(close);
   }
   bool ready() const { return atr_.ready(); }
   double value() const { return value_; }
 
  private:
   explicit NatrStream(AtrStream atr) : atr_(atr) {}
+
+  void SetValue(double close) {
+    double atr = atr_.value();
+    value_ = (atr == atr && group_b::TaIsZero(close)) ? 0.0 : (atr / close) * 100.0;
+  }
 
   AtrStream atr_;
   double value_ = group_b::kNaN;

@@ -29,10 +29,16 @@ class PlusDiStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
       if (dm_.count() != 0) {
-        group_b::Restart(*this, PlusDiStream(static_cast<int>(period_)), &PlusDiStream::seen_);
+        group_b::Restart(*this, &PlusDiStream::seen_,
+                         [this] { return PlusDiStream(static_cast<int>(period_)); });
       }
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     value_ = dm_.Update(high, low, close) ? dm_.PlusDi() : group_b::kNaN;
   }
   bool ready() const { return seen_ > period_; }

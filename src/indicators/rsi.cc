@@ -33,7 +33,7 @@ Status Rsi(std::span<const double> x, int period, std::span<double> out) {
   group_b::RunFreshStreams(
       {x}, {out}, [&] { return RsiStream::Create(period).value(); },
       [&](RsiStream& stream, size_t i) {
-        stream.Update(x[i]);
+        stream.UpdateFinite(x[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

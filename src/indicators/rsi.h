@@ -45,9 +45,15 @@ class BasicRsiStream {
   void Update(double x) {
     ++seen_;
     if (group_b::AnyNonFinite(x)) {
-      if (count_ != 0) group_b::Restart(*this, BasicRsiStream(period_), &BasicRsiStream::seen_);
+      if (count_ != 0)
+        group_b::Restart(*this, &BasicRsiStream::seen_, [this] { return BasicRsiStream(period_); });
       return;
     }
+    UpdateFinite(x);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double x) {
     int64_t bar = count_++;
     if (bar == 0) {
       prev_ = x;

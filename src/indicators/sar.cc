@@ -22,9 +22,14 @@ void SarStream::Update(double high, double low) {
   ++seen_;
   if (group_b::AnyNonFinite(high, low)) {
     if (count_ != 0)
-      group_b::Restart(*this, SarStream(acceleration_arg_, maximum_), &SarStream::seen_);
+      group_b::Restart(*this, &SarStream::seen_,
+                       [this] { return SarStream(acceleration_arg_, maximum_); });
     return;
   }
+  UpdateFinite(high, low);
+}
+
+void SarStream::UpdateFinite(double high, double low) {
   int64_t bar = count_++;
   if (bar == 0) {
     value_ = group_b::kNaN;
@@ -108,7 +113,7 @@ Status Sar(std::span<const double> high, std::span<const double> low, double acc
   group_b::RunFreshStreams(
       {high, low}, {out}, [&] { return SarStream::Create(acceleration, maximum).value(); },
       [&](SarStream& stream, size_t i) {
-        stream.Update(high[i], low[i]);
+        stream.UpdateFinite(high[i], low[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

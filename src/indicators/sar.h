@@ -38,6 +38,9 @@ class SarStream {
   static Result<SarStream> Create(double acceleration, double maximum);
 
   void Update(double high, double low);
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low);
   bool ready() const { return seen_ > 1; }
   double value() const { return value_; }
 

@@ -41,7 +41,7 @@ Status Stoch(std::span<const double> high, std::span<const double> low,
       {high, low, close}, {slowk, slowd},
       [&] { return StochStream::Create(fastk_period, slowk_period, slowd_period).value(); },
       [&](StochStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i]);
+        stream.UpdateFinite(high[i], low[i], close[i]);
         slowk[i] = stream.value(0);
         slowd[i] = stream.value(1);
       });

@@ -43,10 +43,16 @@ class StochStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
       if (count_ != 0)
-        group_b::Restart(*this, StochStream(fastk_period_, slowk_period_, slowd_period_),
-                         &StochStream::seen_);
+        group_b::Restart(*this, &StochStream::seen_, [this] {
+          return StochStream(fastk_period_, slowk_period_, slowd_period_);
+        });
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     double highest = highest_.Push(high);
     double lowest = lowest_.Push(low);

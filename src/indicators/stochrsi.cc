@@ -38,7 +38,7 @@ Status StochRsi(std::span<const double> x, int period, int fastk_period, int fas
       {x}, {fastk, fastd},
       [&] { return StochRsiStream::Create(period, fastk_period, fastd_period).value(); },
       [&](StochRsiStream& stream, size_t i) {
-        stream.Update(x[i]);
+        stream.UpdateFinite(x[i]);
         fastk[i] = stream.value(0);
         fastd[i] = stream.value(1);
       });

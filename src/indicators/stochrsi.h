@@ -37,14 +37,19 @@ class StochRsiStream {
     ++seen_;
     if (group_b::AnyNonFinite(x)) {
       if (count_ != 0) {
-        group_b::Restart(*this,
-                         StochRsiStream(BasicRsiStream<true>::Create(period_).value(), period_,
-                                        fastk_period_, fastd_period_),
-                         &StochRsiStream::seen_);
+        group_b::Restart(*this, &StochRsiStream::seen_, [this] {
+          return StochRsiStream(BasicRsiStream<true>::Create(period_).value(), period_,
+                                fastk_period_, fastd_period_);
+        });
       }
       return;
     }
-    rsi_.Update(x);
+    UpdateFinite(x);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double x) {
+    rsi_.UpdateFinite(x);
     int64_t bar = count_++;
     double rsi = rsi_.value();
     if (bar < period_ || rsi != rsi) {  // RSI's warm-up (or an RSI that overflowed to NaN)

@@ -37,7 +37,7 @@ Status Supertrend(std::span<const double> high, std::span<const double> low,
       {high, low, close}, {supertrend, direction},
       [&] { return SupertrendStream::Create(period, multiplier).value(); },
       [&](SupertrendStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i]);
+        stream.UpdateFinite(high[i], low[i], close[i]);
         supertrend[i] = stream.value(0);
         direction[i] = stream.value(1);
       });

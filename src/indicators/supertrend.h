@@ -42,14 +42,19 @@ class SupertrendStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
       if (count_ != 0) {
-        group_b::Restart(*this,
-                         SupertrendStream(AtrStream::Create(period_).value(), period_, multiplier_),
-                         &SupertrendStream::seen_);
+        group_b::Restart(*this, &SupertrendStream::seen_, [this] {
+          return SupertrendStream(AtrStream::Create(period_).value(), period_, multiplier_);
+        });
       }
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     ++count_;
-    atr_.Update(high, low, close);
+    atr_.UpdateFinite(high, low, close);
     double atr = atr_.value();
     double prev_close = prev_close_;
     prev_close_ = close;

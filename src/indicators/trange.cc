@@ -29,7 +29,7 @@ Status Trange(std::span<const double> high, std::span<const double> low,
   group_b::RunFreshStreams(
       {high, low, close}, {out}, [&] { return TrangeStream::Create().value(); },
       [&](TrangeStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i]);
+        stream.UpdateFinite(high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

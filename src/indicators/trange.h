@@ -36,9 +36,14 @@ class TrangeStream {
   void Update(double high, double low, double close) {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
-      if (count_ != 0) group_b::Restart(*this, TrangeStream(), &TrangeStream::seen_);
+      if (count_ != 0) group_b::Restart(*this, &TrangeStream::seen_, [] { return TrangeStream(); });
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     value_ = bar == 0 ? group_b::kNaN : TrueRange(high, low, prev_close_);
     prev_close_ = close;

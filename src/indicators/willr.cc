@@ -33,7 +33,7 @@ Status Willr(std::span<const double> high, std::span<const double> low,
   group_b::RunFreshStreams(
       {high, low, close}, {out}, [&] { return WillrStream::Create(period).value(); },
       [&](WillrStream& stream, size_t i) {
-        stream.Update(high[i], low[i], close[i]);
+        stream.UpdateFinite(high[i], low[i], close[i]);
         out[i] = stream.value();
       });
   return Status::Ok();

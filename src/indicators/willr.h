@@ -32,9 +32,15 @@ class WillrStream {
     ++seen_;
     if (group_b::AnyNonFinite(high, low, close)) {
       if (count_ != 0)
-        group_b::Restart(*this, WillrStream(static_cast<int>(period_)), &WillrStream::seen_);
+        group_b::Restart(*this, &WillrStream::seen_,
+                         [this] { return WillrStream(static_cast<int>(period_)); });
       return;
     }
+    UpdateFinite(high, low, close);
+  }
+  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
+  // feed it finite ranges only; ready() counts Update calls only.
+  void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     double hh = highest_.Push(high);
     double ll = lowest_.Push(low);
