@@ -45,7 +45,7 @@ asan:
 
 fuzz:
 	cmake --preset fuzz >/dev/null
-	cmake --build --preset fuzz -j $(JOBS)
+	cmake --build --preset fuzz -j $(JOBS) --target fuzzers
 
 check-layering:
 	tools/check_layering.sh
