@@ -13,7 +13,10 @@ step() { title "$1" "$2"; eval "$2"; }
 # refused TITLE COMMAND: a step whose refusal (exit 1) is part of the demo.
 refused() {
   title "$1" "$2"
-  if eval "$2"; then echo "demo: expected kairos to refuse part of this import" >&2; exit 1; fi
+  if (set -o pipefail; eval "$2"); then
+    echo "demo: expected kairos to refuse part of this import" >&2
+    exit 1
+  fi
 }
 
 rm -rf "$KAIROS_HOME"
