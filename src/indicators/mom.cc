@@ -1,19 +1,9 @@
 #include "indicators/mom.h"
 
-#include <algorithm>
-
 #include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 namespace {
-
-double Formula(double x, double base) { return x - base; }
-
-void MomRun(std::span<const double> x, size_t period, std::span<double> out) {
-  const size_t n = x.size();
-  for (size_t i = 0; i < std::min(n, period); ++i) out[i] = kernel_util::kNaN;
-  for (size_t i = period; i < n; ++i) out[i] = Formula(x[i], x[i - period]);
-}
 
 Status MomBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                 std::span<const std::span<double>> out) {
@@ -24,36 +14,12 @@ Status MomBatch(std::span<const std::span<const double>> in, std::span<const dou
 
 }  // namespace
 
-int MomLookback(int period) { return period; }
+double MomFormula(double x, double base) { return x - base; }
+
+int MomLookback(int period) { return MomKernel::Lookback(period); }
 
 void Mom(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "mom: bad period or output size";
-  const std::span<double> outs[] = {out};
-  kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
-    MomRun(in.subspan(b, e - b), static_cast<size_t>(period), out.subspan(b, e - b));
-  });
-}
-
-MomStream::MomStream(int period)
-    : period_(period),
-      lookback_(MomLookback(period)),
-      window_(static_cast<size_t>(period) + 1),
-      value_(kernel_util::kNaN) {
-  KAIROS_CHECK(period >= 1) << "mom: period " << period;
-}
-
-void MomStream::Update(double x) {
-  ++seen_;
-  value_ = kernel_util::kNaN;
-  if (!kernel_util::IsFinite(x)) {
-    count_ = 0;
-    return;
-  }
-  window_[head_] = x;
-  head_ = head_ + 1 == window_.size() ? 0 : head_ + 1;
-  ++count_;
-  // Once full, head_ points at the oldest of the last period+1 values: x[t-period].
-  if (count_ > period_) value_ = Formula(x, window_[head_]);
+  MomKernel::Batch(in, period, out);
 }
 
 IndicatorInfo MomInfo() {
