@@ -14,30 +14,10 @@ Status MaxBatch(std::span<const std::span<const double>> in, std::span<const dou
 
 }  // namespace
 
-int MaxLookback(int period) { return period - 1; }
+int MaxLookback(int period) { return MaxKernel::Lookback(period); }
 
 void Max(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "max: bad period or output size";
-  const std::span<double> outs[] = {out};
-  kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
-    return kernel_util::RollingExtreme<kernel_util::TakeMax>(
-        in.subspan(b, e - b), static_cast<size_t>(period), out.subspan(b, e - b));
-  });
-}
-
-MaxStream::MaxStream(int period)
-    : window_(static_cast<size_t>(period)),
-      lookback_(MaxLookback(period)),
-      value_(kernel_util::kNaN) {}
-
-void MaxStream::Update(double x) {
-  ++seen_;
-  if (!kernel_util::IsFinite(x)) {
-    window_.Reset();
-    value_ = kernel_util::kNaN;
-    return;
-  }
-  value_ = window_.Add(x);
+  MaxKernel::Batch(in, period, out);
 }
 
 IndicatorInfo MaxInfo() {

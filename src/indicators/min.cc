@@ -14,30 +14,10 @@ Status MinBatch(std::span<const std::span<const double>> in, std::span<const dou
 
 }  // namespace
 
-int MinLookback(int period) { return period - 1; }
+int MinLookback(int period) { return MinKernel::Lookback(period); }
 
 void Min(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "min: bad period or output size";
-  const std::span<double> outs[] = {out};
-  kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
-    return kernel_util::RollingExtreme<kernel_util::TakeMin>(
-        in.subspan(b, e - b), static_cast<size_t>(period), out.subspan(b, e - b));
-  });
-}
-
-MinStream::MinStream(int period)
-    : window_(static_cast<size_t>(period)),
-      lookback_(MinLookback(period)),
-      value_(kernel_util::kNaN) {}
-
-void MinStream::Update(double x) {
-  ++seen_;
-  if (!kernel_util::IsFinite(x)) {
-    window_.Reset();
-    value_ = kernel_util::kNaN;
-    return;
-  }
-  value_ = window_.Add(x);
+  MinKernel::Batch(in, period, out);
 }
 
 IndicatorInfo MinInfo() {
