@@ -42,5 +42,9 @@ void AddCalendarCommands(CLI::App& app, CliContext& ctx);
 void AddDataCommands(CLI::App& app, CliContext& ctx);
 void AddTaCommand(CLI::App& app, CliContext& ctx);
 void AddBenchCommands(CLI::App& app, CliContext& ctx);
+void AddScanCommands(CLI::App& app, CliContext& ctx);      // scan, universe (scan_command.cc)
+void AddStrategyCommands(CLI::App& app, CliContext& ctx);  // strategy, pnl (strategy_command.cc)
+void AddTradingCommands(CLI::App& app, CliContext& ctx);   // run-day, signals, orders, fills,
+                                                           // positions, halt, resume
 
 }  // namespace kairos::app

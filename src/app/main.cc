@@ -17,6 +17,9 @@ int main(int argc, char** argv) {
   kairos::app::AddDataCommands(app, ctx);
   kairos::app::AddTaCommand(app, ctx);
   kairos::app::AddBenchCommands(app, ctx);
+  kairos::app::AddScanCommands(app, ctx);
+  kairos::app::AddStrategyCommands(app, ctx);
+  kairos::app::AddTradingCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

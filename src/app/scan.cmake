@@ -1,0 +1,1 @@
+list(APPEND KAIROS_APP_SRCS scan_command.cc)

@@ -1,0 +1,21 @@
+#pragma once
+
+#include <optional>
+#include <string_view>
+
+#include "core/date.h"
+#include "core/result.h"
+#include "domain/bar.h"
+
+namespace kairos::ports {
+
+// Daily bars by symbol and session, for the paper broker (fills against the session's bar) and for
+// marking positions to the close. The app implements it over marketdata's bar store.
+class BarSource {
+ public:
+  virtual ~BarSource() = default;
+  // The bar of `session`, or nullopt when the symbol did not trade (or is unknown).
+  virtual Result<std::optional<Bar>> BarOn(std::string_view symbol, Date session) = 0;
+};
+
+}  // namespace kairos::ports
