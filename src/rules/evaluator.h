@@ -58,11 +58,19 @@ class Program {
   // Bars an "as of one session" evaluation reads: the lookback plus a warm-up margin for
   // indicators with memory (EMA family, RSI, ATR, ...) after which the windowed values agree
   // with a full-history evaluation to about 1e-12 relative; see README.md.
+  // kWindowAll when some node never forgets its history (obv, ad, sar, supertrend, bars_since):
+  // then the caller reads the whole history.
   virtual int window() const = 0;
   // True when the program reads open/high/low/volume (false: the close column is enough).
   virtual bool needs_ohlcv() const = 0;
   virtual bool needs_weekly() const = 0;
+  // Distinct computations after sharing by ShareKey (constants and plain fields excluded), for
+  // tests and diagnostics: `sma(close, 200) > 1 and sma(close, 200) < 2` has 5.
+  virtual size_t node_count() const { return 0; }
 };
+
+// Program::window() when the whole history is needed.
+inline constexpr int kWindowAll = 2147483647;
 
 // The result of evaluating a program over n bars.
 struct Evaluation {
@@ -86,6 +94,9 @@ class Evaluator {
   // Only the last bar of `daily` (the caller passes the last program.window() bars or more):
   // match, terms and extras of that bar, vectors of length 1 in `out`.
   Status EvaluateLast(const BarColumns& daily, const WeeklyColumns* weekly, Evaluation* out);
+
+  // Indicator kernel calls made so far by this evaluator (tests: sharing computes a node once).
+  int64_t indicator_calls() const;
 
  private:
   struct Impl;
