@@ -1,0 +1,55 @@
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/date.h"
+#include "core/result.h"
+#include "engine/order_manager.h"
+#include "ports/broker.h"
+#include "ports/store.h"
+
+namespace kairos::engine {
+
+// The kill switch (ARCHITECTURE.md "Any time"): stored in the state repository under key "halt"
+// as JSON {"time_ns":…, "time":"…Z", "actor":"…", "reason":"…"}, so it survives restarts until
+// Resume lifts it.
+inline constexpr std::string_view kHaltKey = "halt";
+
+// Whether the halt is on. A store that cannot be read counts as halted (fail closed).
+bool IsHalted(ports::Store& store);
+
+struct HaltRecord {
+  int64_t time_ns = 0;
+  std::string actor;
+  std::string reason;
+};
+// The stored halt, nullopt when not halted.
+Result<std::optional<HaltRecord>> GetHalt(ports::Store& store);
+
+struct HaltReport {
+  bool already_halted = false;             // the halt was on before this call (kept as it was)
+  int cancelled = 0;                       // open orders cancelled
+  std::vector<std::string> cancelled_ids;  // their client order ids
+  std::vector<std::string> squareoff_ids;  // exit intents created (client ids, attempt "sq")
+  int squareoff_submitted = 0;             // of those, sent to the broker
+  std::vector<std::string> problems;       // "GOOG: no answer from the broker (unknown)", …
+};
+
+// Stores the halt FIRST (so nothing new can be sent even if what follows fails), then cancels
+// every open order, then with `squareoff` creates and submits a market exit intent for every
+// open position of every strategy (client id attempt "sq", then "sq2", … when an earlier
+// square-off order of that session ended without filling), each with an approved exit signal
+// (reason "squareoff"). Writes audit rows ("halt", "order.cancel", "squareoff"). `session` is
+// the session the exits are for (default: the clock's UTC date).
+Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker& broker,
+                        bool squareoff, std::string_view actor, std::string_view reason,
+                        std::optional<Date> session = std::nullopt);
+
+// Lifts the halt (audited). false when it was not halted.
+Result<bool> Resume(ports::Store& store, std::string_view actor);
+
+}  // namespace kairos::engine
