@@ -36,7 +36,9 @@
 // getting the bytes (bench/store_bench.cc: store/checksum64, store/read_close/*).
 //
 // Reads take the header (pread) first, then only the prefix of the file that holds the columns
-// asked for, by pread into an owned buffer or mmap (BarStoreOptions::read_mode).
+// asked for, by pread into an owned buffer or mmap (BarStoreOptions::read_mode). A tail read
+// (ReadTail) preads only the last rows of each column asked for and verifies the header but not
+// the column checksums (they cover whole columns; see bar_store.h).
 namespace kairos::marketdata {
 
 static_assert(std::endian::native == std::endian::little, "the bar file format is little-endian");
@@ -141,6 +143,8 @@ class Fd {
   explicit Fd(int fd) : fd_(fd) {}
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&&) = delete;
   ~Fd() {
     if (fd_ >= 0) ::close(fd_);
   }
@@ -344,6 +348,23 @@ Result<FileHeader> CheckHeader(const std::byte* bytes, uint64_t actual_size,
   }
   if (!layout_ok) return CorruptionIn(path, "inconsistent header (flags, count or layout)");
   return h;
+}
+
+// Corruption unless `dates` (rows first_row.. of the file) are strictly increasing. After a
+// matching column checksum this only catches a writer bug (never serve it either way); in a tail
+// read, which has no column checksum to check, it is also a guard against damage. Branch-free over
+// all rows (vectorises); the row is looked for only on failure.
+Status CheckIncreasing(std::span<const Date> dates, size_t first_row,
+                       const std::filesystem::path& path) {
+  const int32_t* days = reinterpret_cast<const int32_t*>(dates.data());
+  const size_t n = dates.size();
+  bool out_of_order = false;
+  for (size_t i = 1; i < n; ++i) out_of_order |= days[i] <= days[i - 1];
+  if (!out_of_order) return Status::Ok();
+  size_t row = 1;
+  while (days[row] > days[row - 1]) ++row;
+  return CorruptionIn(path,
+                      fmt::format("dates not strictly increasing at row {}", first_row + row));
 }
 
 SeriesInfo InfoOf(const FileHeader& h) {
@@ -653,24 +674,11 @@ class FileBarStore final : public BarStore {
 
   Result<std::unique_ptr<SeriesView>> ReadColumns(std::string_view symbol,
                                                   ColumnSet columns) const override {
-    std::filesystem::path path = dir_ / SymbolFileName(symbol);
-    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-    if (fd.get() < 0) {
-      if (errno == ENOENT) return Status::NotFound(fmt::format("no bars stored for '{}'", symbol));
-      return Errno("cannot open", path);
-    }
-    struct stat st;
-    if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat", path);
-    const auto size = static_cast<uint64_t>(st.st_size);
-    std::byte header_bytes[sizeof(FileHeader)] = {};
-    if (size >= sizeof(FileHeader) &&
-        ::pread(fd.get(), header_bytes, sizeof header_bytes, 0) != sizeof header_bytes) {
-      return Errno("cannot read", path);
-    }
-    KAIROS_ASSIGN_OR_RETURN(FileHeader h, CheckHeader(header_bytes, size, path));
-    if (std::string_view(h.symbol) != symbol) {
-      return CorruptionIn(path, fmt::format("holds symbol '{}', expected '{}'", h.symbol, symbol));
-    }
+    KAIROS_ASSIGN_OR_RETURN(OpenFile file, OpenChecked(symbol));
+    const std::filesystem::path& path = file.path;
+    const FileHeader& h = file.header;
+    const std::byte* header_bytes = file.header_bytes;
+    Fd& fd = file.fd;
     const size_t n = h.bar_count;
     const bool close_only = (h.flags & kFlagCloseOnly) != 0;
     // Read only the prefix that holds the columns asked for.
@@ -694,16 +702,7 @@ class FileBarStore final : public BarStore {
     KAIROS_RETURN_IF_ERROR(verify(kDateSlot));
     std::span<const Date> dates(reinterpret_cast<const Date*>(base + h.column_offset[kDateSlot]),
                                 n);
-    // The checksum matched, so this only catches a writer bug; never serve it either way.
-    // Branch-free over all rows (vectorises); the row is looked for only on failure.
-    const int32_t* days = reinterpret_cast<const int32_t*>(dates.data());
-    bool out_of_order = false;
-    for (size_t i = 1; i < n; ++i) out_of_order |= days[i] <= days[i - 1];
-    if (out_of_order) {
-      size_t row = 1;
-      while (days[row] > days[row - 1]) ++row;
-      return CorruptionIn(path, fmt::format("dates not strictly increasing at row {}", row));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckIncreasing(dates, 0, path));
     if (dates.front().days() != h.first_date || dates.back().days() != h.last_date) {
       return CorruptionIn(path, "first/last date in the header disagree with the dates column");
     }
@@ -717,6 +716,65 @@ class FileBarStore final : public BarStore {
       }
       KAIROS_RETURN_IF_ERROR(verify(slot));
       view->Serve(c, {reinterpret_cast<const double*>(base + h.column_offset[slot]), n});
+    }
+    view->set_info(InfoOf(h));
+    return std::unique_ptr<SeriesView>(std::move(view));
+  }
+
+  Result<std::unique_ptr<SeriesView>> ReadTail(std::string_view symbol, ColumnSet columns,
+                                               size_t last_rows) const override {
+    if (last_rows == 0) return Status::InvalidArgument("a tail read needs at least one row");
+    KAIROS_ASSIGN_OR_RETURN(OpenFile file, OpenChecked(symbol));
+    const FileHeader& h = file.header;
+    const size_t n = h.bar_count;
+    // The whole series: the full read, which also verifies the column checksums.
+    if (last_rows >= n) return ReadColumns(symbol, columns);
+    const bool close_only = (h.flags & kFlagCloseOnly) != 0;
+    const size_t start = n - last_rows;
+    // One pread per column into one aligned buffer, each tail at a multiple of 64.
+    struct Piece {
+      size_t slot;
+      uint64_t file_offset;
+      size_t length;
+      size_t at;
+    };
+    Piece pieces[kSlots];
+    size_t count = 0;
+    size_t total = 0;
+    for (size_t slot = 0; slot < kSlots; ++slot) {
+      bool wanted = slot == kDateSlot || columns.contains(static_cast<Column>(slot - 1));
+      if (!wanted || !SlotPresent(slot, close_only)) continue;
+      const size_t es = ElementSize(slot);
+      pieces[count++] = {slot, h.column_offset[slot] + start * es, last_rows * es, total};
+      total += AlignUp(last_rows * es);
+    }
+    FileBytes bytes = FileBytes::Copied(total);
+    for (size_t i = 0; i < count; ++i) {
+      const Piece& p = pieces[i];
+      size_t done = 0;
+      while (done < p.length) {
+        ssize_t got = ::pread(file.fd.get(), bytes.data() + p.at + done, p.length - done,
+                              static_cast<off_t>(p.file_offset + done));
+        if (got < 0 && errno == EINTR) continue;
+        if (got < 0) return Errno("cannot read", file.path);
+        if (got == 0) return CorruptionIn(file.path, "truncated while being read");
+        done += static_cast<size_t>(got);
+      }
+    }
+    auto view = std::make_unique<StoredSeries>(std::move(bytes));
+    const std::byte* base = view->base();
+    std::span<const Date> dates(reinterpret_cast<const Date*>(base + pieces[0].at), last_rows);
+    KAIROS_RETURN_IF_ERROR(CheckIncreasing(dates, start, file.path));
+    if (dates.back().days() != h.last_date) {
+      return CorruptionIn(file.path, "last date in the header disagrees with the dates column");
+    }
+    view->set_dates(dates);
+    for (size_t i = 1; i < count; ++i) {
+      view->Serve(static_cast<Column>(pieces[i].slot - 1),
+                  {reinterpret_cast<const double*>(base + pieces[i].at), last_rows});
+    }
+    for (Column c : {Column::kOpen, Column::kHigh, Column::kLow, Column::kClose, Column::kVolume}) {
+      if (columns.contains(c) && !SlotPresent(SlotOf(c), close_only)) view->Serve(c, {});
     }
     view->set_info(InfoOf(h));
     return std::unique_ptr<SeriesView>(std::move(view));
@@ -756,6 +814,37 @@ class FileBarStore final : public BarStore {
   }
 
  private:
+  // An open bar file whose header is checked and names the symbol asked for.
+  struct OpenFile {
+    Fd fd;
+    std::filesystem::path path;
+    FileHeader header;
+    std::byte header_bytes[sizeof(FileHeader)];
+  };
+  Result<OpenFile> OpenChecked(std::string_view symbol) const {
+    std::filesystem::path path = dir_ / SymbolFileName(symbol);
+    Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (fd.get() < 0) {
+      if (errno == ENOENT) return Status::NotFound(fmt::format("no bars stored for '{}'", symbol));
+      return Errno("cannot open", path);
+    }
+    struct stat st;
+    if (::fstat(fd.get(), &st) != 0) return Errno("cannot stat", path);
+    const auto size = static_cast<uint64_t>(st.st_size);
+    std::byte header_bytes[sizeof(FileHeader)] = {};
+    if (size >= sizeof(FileHeader) &&
+        ::pread(fd.get(), header_bytes, sizeof header_bytes, 0) != sizeof header_bytes) {
+      return Errno("cannot read", path);
+    }
+    KAIROS_ASSIGN_OR_RETURN(FileHeader h, CheckHeader(header_bytes, size, path));
+    if (std::string_view(h.symbol) != symbol) {
+      return CorruptionIn(path, fmt::format("holds symbol '{}', expected '{}'", h.symbol, symbol));
+    }
+    OpenFile file{std::move(fd), std::move(path), h, {}};
+    std::memcpy(file.header_bytes, header_bytes, sizeof header_bytes);
+    return file;
+  }
+
   // The first `size` bytes of the open file, mapped or copied (options_.read_mode). The first 256
   // (already read and checked) are `header`.
   Result<FileBytes> Load(int fd, const std::filesystem::path& path, size_t size,
@@ -954,6 +1043,41 @@ BarSeries SeriesView::Copy(std::optional<Date> from, std::optional<Date> to) con
     copy(volume(), &out.volume);
   }
   return out;
+}
+
+namespace {
+
+// The last rows of another view (BarStore::ReadTail's default implementation).
+class TailView final : public SeriesView {
+ public:
+  TailView(std::unique_ptr<SeriesView> whole, size_t start)
+      : whole_(std::move(whole)), start_(start) {}
+  const SeriesInfo& info() const override { return whole_->info(); }
+  std::span<const Date> dates() const override { return whole_->dates().subspan(start_); }
+  std::span<const double> open() const override { return Tail(whole_->open()); }
+  std::span<const double> high() const override { return Tail(whole_->high()); }
+  std::span<const double> low() const override { return Tail(whole_->low()); }
+  std::span<const double> close() const override { return Tail(whole_->close()); }
+  std::span<const double> volume() const override { return Tail(whole_->volume()); }
+
+ private:
+  // Close-only series serve empty columns.
+  std::span<const double> Tail(std::span<const double> column) const {
+    return column.empty() ? column : column.subspan(start_);
+  }
+  std::unique_ptr<SeriesView> whole_;
+  size_t start_;
+};
+
+}  // namespace
+
+Result<std::unique_ptr<SeriesView>> BarStore::ReadTail(std::string_view symbol, ColumnSet columns,
+                                                       size_t last_rows) const {
+  if (last_rows == 0) return Status::InvalidArgument("a tail read needs at least one row");
+  KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<SeriesView> whole, ReadColumns(symbol, columns));
+  const size_t n = whole->dates().size();
+  if (last_rows >= n) return whole;
+  return std::unique_ptr<SeriesView>(std::make_unique<TailView>(std::move(whole), n - last_rows));
 }
 
 Result<std::unique_ptr<BarStore>> BarStore::Open(const std::filesystem::path& home) {

@@ -118,6 +118,21 @@ class BarStore {
   // about a quarter of a 5,000-bar OHLCV file.
   virtual Result<std::unique_ptr<SeriesView>> ReadColumns(std::string_view symbol,
                                                           ColumnSet columns) const = 0;
+  // The last `last_rows` rows of dates and `columns` (the daily "as of" scan reads only the
+  // bars its rule's lookback needs: ~300 of 5,000). info() still describes the whole stored
+  // series; dates() and the columns hold only the tail.
+  // What is verified: the header checksum (which covers the bar count, size, first/last date,
+  // layout and the column checksums), the file size, the symbol, the tail's dates strictly
+  // increasing and its last date equal to the header's. Not verified: the column checksums,
+  // unless last_rows covers the whole series (then this is ReadColumns, which verifies them).
+  // Why: each column checksum covers the whole column, so checking it means reading and
+  // hashing all of it, which is what a tail read exists to avoid (5,000 symbols as of one
+  // session must take <= 20 ms); a bit flip inside the tail's values is therefore not detected
+  // here, but every full read (range scans, backtests, Upsert, `kairos data show`) still
+  // refuses the file. Per-block checksums would close the gap at the cost of a new file format.
+  // The default implementation reads the columns whole and serves their tail.
+  virtual Result<std::unique_ptr<SeriesView>> ReadTail(std::string_view symbol, ColumnSet columns,
+                                                       size_t last_rows) const;
   virtual std::vector<SeriesInfo> List() const = 0;  // sorted by symbol
   virtual Result<SeriesInfo> Info(std::string_view symbol) const = 0;
 
