@@ -1,0 +1,136 @@
+#include "engine/ledger.h"
+
+#include <algorithm>
+#include <cstdlib>
+
+#include <fmt/format.h>
+
+namespace kairos::engine {
+
+namespace {
+
+int64_t Sign(int64_t v) { return (v > 0) - (v < 0); }
+
+// Price P&L of `qty` units (signed: negative for a short lot) entered at `entry` and valued at
+// `exit`: (exit - entry) x qty, one rounding of the exact product.
+int64_t LotPnl(Price entry, Price exit, int64_t qty, Currency currency) {
+  return Notional(exit - entry, Quantity::FromUnits(qty), currency, Rounding::kHalfEven).minor();
+}
+
+void StartPosition(Position& position, Date session) {
+  position.entry_session = session;
+  position.sessions_held = 0;
+  position.realized = 0;
+  position.stop.reset();
+  position.target.reset();
+  position.high_water.reset();
+}
+
+}  // namespace
+
+Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency currency) {
+  if (fill.qty.units() <= 0) {
+    return Status::InvalidArgument(
+        fmt::format("fill {}: quantity {} is not positive", fill.execution_id, fill.qty.units()));
+  }
+  if (fill.price.raw() <= 0) {
+    return Status::InvalidArgument(
+        fmt::format("fill {}: price {} is not positive", fill.execution_id, fill.price.ToString()));
+  }
+  if (!position.symbol.empty() && position.symbol != fill.symbol) {
+    return Status::InvalidArgument(fmt::format("fill {} is for {}, the position for {}",
+                                               fill.execution_id, fill.symbol, position.symbol));
+  }
+  if (position.symbol.empty()) position.symbol = fill.symbol;
+
+  const int64_t signed_qty = fill.side == Side::kBuy ? fill.qty.units() : -fill.qty.units();
+  FillEffect effect;
+  effect.fees = fill.fees;
+  int64_t qty = position.qty.units();
+
+  if (qty == 0 || Sign(qty) == Sign(signed_qty)) {
+    if (qty == 0) StartPosition(position, fill.session);
+    position.lots.push_back(
+        Lot{fill.session, Quantity::FromUnits(signed_qty), fill.price, fill.fees});
+    position.qty = Quantity::FromUnits(qty + signed_qty);
+    return effect;
+  }
+
+  // Closing, oldest lot first. `remaining` counts units of the fill still to place (positive).
+  int64_t remaining = std::abs(signed_qty);
+  size_t closed_lots = 0;
+  for (Lot& lot : position.lots) {
+    if (remaining == 0) break;
+    const int64_t lot_units = std::abs(lot.qty.units());
+    const int64_t take = std::min(lot_units, remaining);
+    const int64_t take_signed = Sign(lot.qty.units()) * take;
+    effect.realized += LotPnl(lot.price, fill.price, take_signed, currency);
+    if (take == lot_units) {
+      ++closed_lots;
+      lot.fees = 0;
+    } else {
+      // The closed part takes its pro-rata share of the entry fees; the remainder stays with the
+      // lot, so the lots' fees always sum to what was charged for the open units.
+      const int64_t share = static_cast<int64_t>(
+          DivideRounded(static_cast<Int128>(lot.fees) * take, lot_units, Rounding::kHalfEven));
+      lot.fees -= share;
+    }
+    lot.qty = Quantity::FromUnits(lot.qty.units() - take_signed);
+    remaining -= take;
+    qty -= take_signed;
+  }
+  position.lots.erase(position.lots.begin(),
+                      position.lots.begin() + static_cast<std::ptrdiff_t>(closed_lots));
+  position.realized += effect.realized;
+
+  if (qty == 0) {
+    effect.closed_position = true;
+    const int64_t realized = position.realized;
+    StartPosition(position, Date());
+    position.realized = realized;  // what the closed position earned, until the next entry
+  }
+  if (remaining > 0) {
+    // Flip through zero: the rest opens the other side, with its pro-rata share of the fees.
+    const int64_t open_signed = Sign(signed_qty) * remaining;
+    const int64_t open_fees = static_cast<int64_t>(DivideRounded(
+        static_cast<Int128>(fill.fees) * remaining, fill.qty.units(), Rounding::kHalfEven));
+    StartPosition(position, fill.session);
+    position.lots.push_back(
+        Lot{fill.session, Quantity::FromUnits(open_signed), fill.price, open_fees});
+    qty = open_signed;
+  }
+  position.qty = Quantity::FromUnits(qty);
+  return effect;
+}
+
+int64_t Unrealized(const Position& position, Price close, Currency currency) {
+  int64_t total = 0;
+  for (const Lot& lot : position.lots) total += LotPnl(lot.price, close, lot.qty.units(), currency);
+  return total;
+}
+
+Status CheckPosition(const Position& position, std::span<const Fill> fills_of_it) {
+  const std::string name = fmt::format("{}/{}", position.strategy, position.symbol);
+  int64_t sum = 0;
+  for (const Fill& f : fills_of_it) sum += f.side == Side::kBuy ? f.qty.units() : -f.qty.units();
+  if (sum != position.qty.units()) {
+    return Status::Corruption(fmt::format("position {}: qty {} but its fills sum to {}", name,
+                                          position.qty.units(), sum));
+  }
+  int64_t lots = 0;
+  for (const Lot& lot : position.lots) {
+    if (lot.qty.units() == 0 || Sign(lot.qty.units()) != Sign(position.qty.units())) {
+      return Status::Corruption(fmt::format("position {}: lot of {} opened {} in a position of {}",
+                                            name, lot.qty.units(), lot.opened.ToString(),
+                                            position.qty.units()));
+    }
+    lots += lot.qty.units();
+  }
+  if (lots != position.qty.units()) {
+    return Status::Corruption(fmt::format("position {}: qty {} but its lots sum to {}", name,
+                                          position.qty.units(), lots));
+  }
+  return Status::Ok();
+}
+
+}  // namespace kairos::engine

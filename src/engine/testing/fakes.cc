@@ -1,0 +1,540 @@
+#include "engine/testing/fakes.h"
+
+#include <fmt/format.h>
+#include <algorithm>
+#include <tuple>
+
+namespace kairos::engine::testing {
+
+namespace {
+
+struct StrategyVersions {
+  std::vector<StrategyRecord> versions;  // version i+1 at index i
+  bool enabled = true;
+  int64_t allocation = 0;
+};
+
+}  // namespace
+
+struct FakeStoreRepos;
+
+// Everything in `s` is value-typed so that a transaction can snapshot and restore it by copy.
+struct FakeStore::Data {
+  struct State {
+    std::map<std::string, StrategyVersions, std::less<>> strategies;
+    std::map<int64_t, Signal> signals;
+    int64_t next_signal_id = 1;
+    std::map<int64_t, Order> orders;
+    int64_t next_order_id = 1;
+    std::vector<std::pair<std::string, Fill>> fills;  // insertion order
+    std::map<std::pair<std::string, std::string>, Position> positions;
+    std::map<std::pair<std::string, int32_t>, DailyPnl> daily;
+    std::map<std::string, Universe, std::less<>> universes;
+    std::map<std::string, std::string, std::less<>> kv;
+    std::vector<AuditEntry> audit;
+    int64_t next_audit_id = 1;
+  };
+  State s;
+  int depth = 0;
+  int64_t writes = 0;
+  int committed = 0;
+  int* fail_writes_after = nullptr;
+  std::unique_ptr<FakeStoreRepos> repos;
+
+  // Called by every mutating method before it changes anything: one repository call makes one
+  // change, so a call outside InTransaction is atomic by construction.
+  Status Write() {
+    if (*fail_writes_after == 0) return Status::Unavailable("injected store failure");
+    if (*fail_writes_after > 0) --*fail_writes_after;
+    ++writes;
+    return Status::Ok();
+  }
+};
+
+namespace {
+
+StrategyRecord Current(const StrategyVersions& v, const StrategyRecord& r) {
+  StrategyRecord out = r;
+  out.enabled = v.enabled;
+  out.allocation = v.allocation;
+  return out;
+}
+
+class FakeStrategies final : public ports::StrategyRepository {
+ public:
+  explicit FakeStrategies(FakeStore::Data& d) : d_(d) {}
+  Result<std::pair<StrategyRecord, bool>> Import(const StrategySpec& spec,
+                                                 std::string_view source) override {
+    auto it = d_.s.strategies.find(spec.name);
+    if (it != d_.s.strategies.end() && it->second.versions.back().source == source) {
+      return std::pair{Current(it->second, it->second.versions.back()), false};
+    }
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    StrategyVersions& v = d_.s.strategies[spec.name];
+    StrategyRecord r;
+    r.spec = spec;
+    r.source = std::string(source);
+    r.version = static_cast<int>(v.versions.size()) + 1;
+    if (v.versions.empty()) v.enabled = spec.enabled;
+    v.allocation = spec.allocation;
+    v.versions.push_back(r);
+    return std::pair{Current(v, r), true};
+  }
+  Result<std::optional<StrategyRecord>> Get(std::string_view name) override {
+    auto it = d_.s.strategies.find(name);
+    if (it == d_.s.strategies.end()) return std::optional<StrategyRecord>();
+    return std::optional<StrategyRecord>(Current(it->second, it->second.versions.back()));
+  }
+  Result<std::optional<StrategyRecord>> GetVersion(std::string_view name, int version) override {
+    auto it = d_.s.strategies.find(name);
+    if (it == d_.s.strategies.end() || version < 1 ||
+        version > static_cast<int>(it->second.versions.size())) {
+      return std::optional<StrategyRecord>();
+    }
+    return std::optional<StrategyRecord>(Current(it->second, it->second.versions[version - 1]));
+  }
+  Result<std::vector<StrategyRecord>> List() override {
+    std::vector<StrategyRecord> out;
+    for (const auto& [name, v] : d_.s.strategies) out.push_back(Current(v, v.versions.back()));
+    return out;
+  }
+  Status SetEnabled(std::string_view name, bool enabled) override {
+    auto it = d_.s.strategies.find(name);
+    if (it == d_.s.strategies.end()) return Status::NotFound(fmt::format("strategy '{}'", name));
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    it->second.enabled = enabled;
+    return Status::Ok();
+  }
+  Status SetAllocation(std::string_view name, int64_t allocation_minor) override {
+    auto it = d_.s.strategies.find(name);
+    if (it == d_.s.strategies.end()) return Status::NotFound(fmt::format("strategy '{}'", name));
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    it->second.allocation = allocation_minor;
+    return Status::Ok();
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
+class FakeSignals final : public ports::SignalRepository {
+ public:
+  explicit FakeSignals(FakeStore::Data& d) : d_(d) {}
+  Result<std::pair<Signal, bool>> Insert(const Signal& signal) override {
+    for (const auto& [id, s] : d_.s.signals) {
+      if (s.strategy == signal.strategy && s.symbol == signal.symbol &&
+          s.session == signal.session && s.side == signal.side) {
+        return std::pair{s, false};
+      }
+    }
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    Signal s = signal;
+    s.id = d_.s.next_signal_id++;
+    d_.s.signals[s.id] = s;
+    return std::pair{s, true};
+  }
+  Result<std::optional<Signal>> Get(int64_t id) override {
+    auto it = d_.s.signals.find(id);
+    if (it == d_.s.signals.end()) return std::optional<Signal>();
+    return std::optional<Signal>(it->second);
+  }
+  Result<std::vector<Signal>> List(const ports::SignalFilter& f) override {
+    std::vector<Signal> out;
+    for (const auto& [id, s] : d_.s.signals) {
+      if (f.status && s.status != *f.status) continue;
+      if (f.session && s.session != *f.session) continue;
+      if (f.execute_on && s.execute_on != *f.execute_on) continue;
+      if (!f.strategy.empty() && s.strategy != f.strategy) continue;
+      out.push_back(s);
+    }
+    return out;
+  }
+  Status Transition(int64_t id, SignalStatus from, SignalStatus to, std::string_view by,
+                    std::string_view note, int64_t time_ns) override {
+    auto it = d_.s.signals.find(id);
+    if (it == d_.s.signals.end()) return Status::NotFound(fmt::format("signal {}", id));
+    if (it->second.status != from) {
+      return Status::FailedPrecondition(fmt::format("signal {} is {}, not {}", id,
+                                                    SignalStatusName(it->second.status),
+                                                    SignalStatusName(from)));
+    }
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    it->second.status = to;
+    it->second.decided_by = std::string(by);
+    it->second.decided_ns = time_ns;
+    it->second.note = std::string(note);
+    return Status::Ok();
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
+class FakeOrders final : public ports::OrderRepository {
+ public:
+  explicit FakeOrders(FakeStore::Data& d) : d_(d) {}
+  Result<Order> Create(const Order& order) override {
+    for (const auto& [id, o] : d_.s.orders) {
+      if (o.request.client_order_id == order.request.client_order_id) {
+        return Status::AlreadyExists(
+            fmt::format("order '{}' already exists", order.request.client_order_id));
+      }
+    }
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    Order o = order;
+    o.id = d_.s.next_order_id++;
+    d_.s.orders[o.id] = o;
+    return o;
+  }
+  Result<std::optional<Order>> GetByClientId(std::string_view client_order_id) override {
+    for (const auto& [id, o] : d_.s.orders) {
+      if (o.request.client_order_id == client_order_id) return std::optional<Order>(o);
+    }
+    return std::optional<Order>();
+  }
+  Result<std::vector<Order>> List(const ports::OrderFilter& f) override {
+    std::vector<Order> out;
+    for (const auto& [id, o] : d_.s.orders) {
+      if (!f.statuses.empty() &&
+          std::find(f.statuses.begin(), f.statuses.end(), o.status) == f.statuses.end()) {
+        continue;
+      }
+      if (f.session && o.request.session != *f.session) continue;
+      if (!f.strategy.empty() && o.strategy != f.strategy) continue;
+      out.push_back(o);
+    }
+    return out;
+  }
+  Status Update(const Order& order) override {
+    auto it = d_.s.orders.find(order.id);
+    if (it == d_.s.orders.end()) return Status::NotFound(fmt::format("order {}", order.id));
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    it->second.status = order.status;
+    it->second.filled_qty = order.filled_qty;
+    it->second.broker_order_id = order.broker_order_id;
+    it->second.message = order.message;
+    it->second.updated_ns = order.updated_ns;
+    return Status::Ok();
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
+class FakeLedger final : public ports::LedgerRepository {
+ public:
+  explicit FakeLedger(FakeStore::Data& d) : d_(d) {}
+  Result<bool> RecordFill(const Fill& fill, std::string_view strategy) override {
+    for (const auto& [s, f] : d_.s.fills) {
+      if (f.execution_id == fill.execution_id) return false;
+    }
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    d_.s.fills.emplace_back(std::string(strategy), fill);
+    return true;
+  }
+  Result<std::vector<std::pair<std::string, Fill>>> ListFills(const ports::FillFilter& f) override {
+    std::vector<std::pair<std::string, Fill>> out;
+    for (const auto& [s, fill] : d_.s.fills) {
+      if (f.from && fill.session < *f.from) continue;
+      if (f.to && fill.session > *f.to) continue;
+      if (!f.strategy.empty() && s != f.strategy) continue;
+      if (!f.symbol.empty() && fill.symbol != f.symbol) continue;
+      out.emplace_back(s, fill);
+    }
+    std::stable_sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+      return std::tie(a.second.session, a.second.time_ns) <
+             std::tie(b.second.session, b.second.time_ns);
+    });
+    return out;
+  }
+  Result<std::vector<Position>> Positions(std::string_view strategy) override {
+    std::vector<Position> out;
+    for (const auto& [key, p] : d_.s.positions) {
+      if (strategy.empty() || key.first == strategy) out.push_back(p);
+    }
+    return out;
+  }
+  Status PutPosition(const Position& position) override {
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    auto key = std::pair{position.strategy, position.symbol};
+    if (position.qty.units() == 0) {
+      d_.s.positions.erase(key);
+    } else {
+      d_.s.positions[key] = position;
+    }
+    return Status::Ok();
+  }
+  Status PutDailyPnl(const DailyPnl& row) override {
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    d_.s.daily[{row.strategy, row.session.days()}] = row;
+    return Status::Ok();
+  }
+  Result<std::vector<DailyPnl>> ListDailyPnl(std::string_view strategy, std::optional<Date> from,
+                                             std::optional<Date> to) override {
+    std::vector<DailyPnl> out;
+    for (const auto& [key, row] : d_.s.daily) {
+      if (!strategy.empty() && row.strategy != strategy) continue;
+      if (from && row.session < *from) continue;
+      if (to && row.session > *to) continue;
+      out.push_back(row);
+    }
+    std::stable_sort(out.begin(), out.end(),
+                     [](const DailyPnl& a, const DailyPnl& b) { return a.session < b.session; });
+    return out;
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
+class FakeUniverses final : public ports::UniverseRepository {
+ public:
+  explicit FakeUniverses(FakeStore::Data& d) : d_(d) {}
+  Status Put(const Universe& universe) override {
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    d_.s.universes[universe.name] = universe;
+    return Status::Ok();
+  }
+  Result<std::optional<Universe>> Get(std::string_view name) override {
+    auto it = d_.s.universes.find(name);
+    if (it == d_.s.universes.end()) return std::optional<Universe>();
+    return std::optional<Universe>(it->second);
+  }
+  Result<std::vector<Universe>> List() override {
+    std::vector<Universe> out;
+    for (const auto& [name, u] : d_.s.universes) out.push_back(u);
+    return out;
+  }
+  Status Remove(std::string_view name) override {
+    auto it = d_.s.universes.find(name);
+    if (it == d_.s.universes.end()) return Status::NotFound(fmt::format("universe '{}'", name));
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    d_.s.universes.erase(it);
+    return Status::Ok();
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
+class FakeState final : public ports::StateRepository {
+ public:
+  explicit FakeState(FakeStore::Data& d) : d_(d) {}
+  Result<std::optional<std::string>> Get(std::string_view key) override {
+    auto it = d_.s.kv.find(key);
+    if (it == d_.s.kv.end()) return std::optional<std::string>();
+    return std::optional<std::string>(it->second);
+  }
+  Status Put(std::string_view key, std::string_view value) override {
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    d_.s.kv[std::string(key)] = std::string(value);
+    return Status::Ok();
+  }
+  Status Erase(std::string_view key) override {
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    auto it = d_.s.kv.find(key);
+    if (it != d_.s.kv.end()) d_.s.kv.erase(it);
+    return Status::Ok();
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
+class FakeAudit final : public ports::AuditRepository {
+ public:
+  explicit FakeAudit(FakeStore::Data& d) : d_(d) {}
+  Status Append(const AuditEntry& entry) override {
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    AuditEntry e = entry;
+    e.id = d_.s.next_audit_id++;
+    d_.s.audit.push_back(e);
+    return Status::Ok();
+  }
+  Result<std::vector<AuditEntry>> List(std::string_view subject_prefix) override {
+    std::vector<AuditEntry> out;
+    for (const auto& e : d_.s.audit) {
+      if (std::string_view(e.subject).substr(0, subject_prefix.size()) == subject_prefix) {
+        out.push_back(e);
+      }
+    }
+    return out;
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
+}  // namespace
+
+// The repositories hold a reference to Data; they live inside it.
+struct FakeStoreRepos {
+  explicit FakeStoreRepos(FakeStore::Data& d)
+      : strategies(d), signals(d), orders(d), ledger(d), universes(d), state(d), audit(d) {}
+  FakeStrategies strategies;
+  FakeSignals signals;
+  FakeOrders orders;
+  FakeLedger ledger;
+  FakeUniverses universes;
+  FakeState state;
+  FakeAudit audit;
+};
+
+FakeStore::FakeStore() : data_(std::make_unique<Data>()) {
+  data_->fail_writes_after = &fail_writes_after;
+  data_->repos = std::make_unique<FakeStoreRepos>(*data_);
+}
+FakeStore::~FakeStore() = default;
+
+ports::StrategyRepository& FakeStore::strategies() { return data_->repos->strategies; }
+ports::SignalRepository& FakeStore::signals() { return data_->repos->signals; }
+ports::OrderRepository& FakeStore::orders() { return data_->repos->orders; }
+ports::LedgerRepository& FakeStore::ledger() { return data_->repos->ledger; }
+ports::UniverseRepository& FakeStore::universes() { return data_->repos->universes; }
+ports::StateRepository& FakeStore::state() { return data_->repos->state; }
+ports::AuditRepository& FakeStore::audit() { return data_->repos->audit; }
+
+Status FakeStore::InTransaction(const std::function<Status()>& body) {
+  if (data_->depth > 0) return body();  // joins the outer transaction
+  Data::State before = data_->s;
+  ++data_->depth;
+  Status st = body();
+  --data_->depth;
+  if (st.ok()) {
+    ++data_->committed;
+  } else {
+    data_->s = std::move(before);
+  }
+  return st;
+}
+
+int64_t FakeStore::writes() const { return data_->writes; }
+int FakeStore::transactions_committed() const { return data_->committed; }
+
+// ---- FakeBroker
+
+namespace {
+Status NoAnswer() { return Status::Unavailable("broker: no answer (injected)"); }
+bool IsOpen(OrderStatus s) { return !IsTerminal(s); }
+}  // namespace
+
+Result<BrokerOrder> FakeBroker::Submit(const OrderRequest& request) {
+  ++submit_calls_;
+  if (unavailable) return NoAnswer();
+  if (on_submit) KAIROS_RETURN_IF_ERROR(on_submit(request));
+  auto it = orders_.find(request.client_order_id);
+  if (it != orders_.end()) return it->second.second;  // a known id is a query
+  if (fail_next_submit) {
+    fail_next_submit = false;
+    return NoAnswer();
+  }
+  BrokerOrder bo;
+  bo.client_order_id = request.client_order_id;
+  bo.broker_order_id = fmt::format("B{}", next_broker_id_++);
+  bo.status = OrderStatus::kAccepted;
+  if (reject_next_submit) {
+    reject_next_submit = false;
+    bo.status = OrderStatus::kRejected;
+    bo.message = "insufficient buying power";
+    orders_.emplace(request.client_order_id, std::pair{request, bo});
+    return Status::InvalidArgument("broker: insufficient buying power");
+  }
+  orders_.emplace(request.client_order_id, std::pair{request, bo});
+  if (drop_next_submit_answer) {
+    drop_next_submit_answer = false;
+    return NoAnswer();
+  }
+  return bo;
+}
+
+Status FakeBroker::Cancel(std::string_view client_order_id) {
+  ++cancel_calls_;
+  if (unavailable) return NoAnswer();
+  auto it = orders_.find(client_order_id);
+  if (it == orders_.end()) {
+    return Status::NotFound(fmt::format("broker: no order '{}'", client_order_id));
+  }
+  BrokerOrder& bo = it->second.second;
+  if (!IsOpen(bo.status)) {
+    return Status::FailedPrecondition(
+        fmt::format("broker: order '{}' is {}", client_order_id, OrderStatusName(bo.status)));
+  }
+  bo.status = OrderStatus::kCancelled;
+  return Status::Ok();
+}
+
+Result<std::optional<BrokerOrder>> FakeBroker::OrderByClientId(std::string_view client_order_id) {
+  if (unavailable) return NoAnswer();
+  auto it = orders_.find(client_order_id);
+  if (it == orders_.end()) return std::optional<BrokerOrder>();
+  return std::optional<BrokerOrder>(it->second.second);
+}
+
+Result<std::vector<BrokerOrder>> FakeBroker::OpenOrders() {
+  if (unavailable) return NoAnswer();
+  std::vector<BrokerOrder> out;
+  for (const auto& [id, o] : orders_) {
+    if (IsOpen(o.second.status)) out.push_back(o.second);
+  }
+  return out;
+}
+
+Result<std::vector<BrokerPosition>> FakeBroker::Positions() {
+  if (unavailable) return NoAnswer();
+  std::map<std::string, int64_t> qty;
+  for (const Fill& f : fills_) {
+    qty[f.symbol] += f.side == Side::kBuy ? f.qty.units() : -f.qty.units();
+  }
+  std::vector<BrokerPosition> out;
+  for (const auto& [symbol, q] : qty) {
+    if (q != 0) out.push_back({symbol, Quantity::FromUnits(q), Price()});
+  }
+  return out;
+}
+
+Result<std::vector<Fill>> FakeBroker::FillsSince(int64_t since_ns) {
+  if (unavailable) return NoAnswer();
+  std::vector<Fill> out;
+  for (const Fill& f : fills_) {
+    if (f.time_ns >= since_ns) out.push_back(f);
+  }
+  std::stable_sort(out.begin(), out.end(),
+                   [](const Fill& a, const Fill& b) { return a.time_ns < b.time_ns; });
+  return out;
+}
+
+Result<Account> FakeBroker::GetAccount() {
+  if (unavailable) return NoAnswer();
+  return Account{"USD", 0, 0};
+}
+
+Fill FakeBroker::Execute(std::string_view client_order_id, int64_t qty, Price price, int64_t fees,
+                         int64_t time_ns) {
+  auto it = orders_.find(client_order_id);
+  KAIROS_CHECK(it != orders_.end()) << "FakeBroker::Execute: unknown order " << client_order_id;
+  const OrderRequest& req = it->second.first;
+  BrokerOrder& bo = it->second.second;
+  bo.filled_qty = bo.filled_qty + Quantity::FromUnits(qty);
+  bo.status = bo.filled_qty >= req.qty ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
+  bo.average_price = price;
+  Fill f;
+  f.execution_id = fmt::format("{}-{}", client_order_id, fills_.size() + 1);
+  f.client_order_id = std::string(client_order_id);
+  f.symbol = req.symbol;
+  f.side = req.side;
+  f.qty = Quantity::FromUnits(qty);
+  f.price = price;
+  f.fees = fees;
+  f.session = req.session;
+  f.time_ns = time_ns;
+  fills_.push_back(f);
+  return f;
+}
+
+void FakeBroker::SetStatus(std::string_view client_order_id, OrderStatus status) {
+  auto it = orders_.find(client_order_id);
+  KAIROS_CHECK(it != orders_.end()) << "FakeBroker::SetStatus: unknown order " << client_order_id;
+  it->second.second.status = status;
+}
+
+}  // namespace kairos::engine::testing
