@@ -84,16 +84,21 @@ std::string HtmlEscape(std::string_view s) {
   return out;
 }
 
+// `v` is already in percent.
 std::string Percent(double v, int decimals = 2) {
   if (!std::isfinite(v)) return "–";
-  std::string s = fmt::format("{:.{}f}", v * 100, decimals);
+  std::string s = fmt::format("{:.{}f}", v, decimals);
   if (s.starts_with("-") && s.find_first_not_of("-0.") == std::string::npos) s.erase(0, 1);
   return s + "%";
 }
 
-std::string Number(double v) {
-  if (!std::isfinite(v)) return "–";
-  std::string s = fmt::format("{:.2f}", v);
+std::string Percent(const std::optional<double>& v, int decimals = 2) {
+  return v ? Percent(*v, decimals) : "–";
+}
+
+std::string Number(const std::optional<double>& v) {
+  if (!v || !std::isfinite(*v)) return "–";
+  std::string s = fmt::format("{:.2f}", *v);
   if (s == "-0.00") s = "0.00";
   return s;
 }
@@ -159,7 +164,7 @@ std::string SvgChart(const std::vector<Date>& dates, const std::vector<double>& 
 // Background of a monthly-return cell: green for gains, red for losses, stronger with size.
 std::string CellColor(double r) {
   if (!std::isfinite(r)) return "#fff";
-  double a = std::min(1.0, std::fabs(r) / 0.10);
+  double a = std::min(1.0, std::fabs(r) / 10);  // r in percent; full colour at 10 %
   int fade = static_cast<int>(std::lround(255 - 120 * a));
   return r >= 0 ? fmt::format("rgb({},255,{})", fade, fade)
                 : fmt::format("rgb(255,{},{})", fade, fade);
@@ -167,42 +172,33 @@ std::string CellColor(double r) {
 
 }  // namespace
 
-std::vector<double> DrawdownSeries(const std::vector<DailyPnl>& daily, int64_t allocation) {
-  std::vector<double> out;
-  out.reserve(daily.size());
-  int64_t peak = allocation;
-  for (const DailyPnl& row : daily) {
-    peak = std::max(peak, row.equity);
-    out.push_back(peak > 0 ? static_cast<double>(peak - row.equity) / static_cast<double>(peak)
-                           : 0.0);
-  }
-  return out;
-}
-
 std::string SummaryJson(const Report& report) {
   const Summary& s = report.summary;
   const Currency c = CurrencyOf(s);
   auto opt_date = [](const std::optional<Date>& d) {
     return d ? JsonString(d->ToString()) : std::string("null");
   };
+  auto opt = [](const std::optional<double>& v) { return v ? RatioJson(*v) : "null"; };
   std::string out = "{\n";
   out += fmt::format("  \"strategy\": {},\n", JsonString(s.strategy));
   out +=
       fmt::format("  \"from\": \"{}\",\n  \"to\": \"{}\",\n", s.from.ToString(), s.to.ToString());
   out += fmt::format("  \"currency\": {},\n", JsonString(c.code()));
-  out += fmt::format("  \"allocation\": {},\n", MoneyText(s.allocation, c));
-  out += fmt::format("  \"sessions\": {},\n", report.daily.size());
+  out += fmt::format("  \"starting_equity\": {},\n", MoneyText(s.starting_equity, c));
+  out += fmt::format("  \"sessions\": {},\n", s.sessions);
   out += fmt::format("  \"trades\": {},\n", s.trades);
   out += fmt::format("  \"open_trades\": {},\n", s.open_trades);
-  out += fmt::format("  \"win_rate\": {},\n", RatioJson(s.win_rate));
+  out += fmt::format("  \"win_rate\": {},\n", opt(s.win_rate));
   out += fmt::format("  \"total_return\": {},\n", RatioJson(s.total_return));
-  out += fmt::format("  \"cagr\": {},\n", RatioJson(s.cagr));
+  out += fmt::format("  \"cagr\": {},\n", opt(s.cagr));
   out += fmt::format("  \"max_drawdown\": {},\n", RatioJson(s.max_drawdown));
+  out += fmt::format("  \"max_drawdown_value\": {},\n", MoneyText(s.max_drawdown_value, c));
   out += fmt::format("  \"max_drawdown_peak\": {},\n", opt_date(s.max_drawdown_peak));
   out += fmt::format("  \"max_drawdown_trough\": {},\n", opt_date(s.max_drawdown_trough));
-  out += fmt::format("  \"sharpe\": {},\n", RatioJson(s.sharpe));
-  out += fmt::format("  \"sortino\": {},\n", RatioJson(s.sortino));
-  out += fmt::format("  \"profit_factor\": {},\n", RatioJson(s.profit_factor));
+  out += fmt::format("  \"sharpe\": {},\n", opt(s.sharpe));
+  out += fmt::format("  \"sortino\": {},\n", opt(s.sortino));
+  out += fmt::format("  \"profit_factor\": {},\n", opt(s.profit_factor));
+  out += fmt::format("  \"exposure\": {},\n", RatioJson(s.exposure));
   out += fmt::format("  \"realized_pnl\": {},\n", MoneyText(s.realized_pnl, c));
   out += fmt::format("  \"unrealized_pnl\": {},\n", MoneyText(s.unrealized_pnl, c));
   out += fmt::format("  \"fees\": {},\n", MoneyText(s.fees, c));
@@ -225,11 +221,10 @@ std::string TradesCsv(const Report& report) {
 
 std::string EquityCsv(const Report& report) {
   const Currency c = CurrencyOf(report.summary);
-  std::vector<double> dd = DrawdownSeries(report.daily, report.summary.allocation);
   std::string out = "date,equity,drawdown\n";
-  for (size_t i = 0; i < report.daily.size(); ++i) {
-    out += fmt::format("{},{},{}\n", report.daily[i].session.ToString(),
-                       MoneyText(report.daily[i].equity, c), RatioJson(dd[i]));
+  for (const EquityRow& row : report.equity) {
+    out += fmt::format("{},{},{}\n", row.date.ToString(), MoneyText(row.equity, c),
+                       MoneyText(row.drawdown, c));
   }
   return out;
 }
@@ -253,9 +248,9 @@ std::string ReportHtml(const Report& report) {
       ".grid{stroke:#eee;stroke-width:1}.axis{font-size:11px;fill:#666}"
       ".pos{color:#17602a}.neg{color:#a11}"
       "</style></head><body>\n";
-  out += fmt::format("<h1>Backtest: {}</h1>\n<p>{} to {}, {} sessions, allocation {} {}</p>\n",
-                     HtmlEscape(s.strategy), s.from.ToString(), s.to.ToString(),
-                     report.daily.size(), MoneyText(s.allocation, c), c.code());
+  out += fmt::format("<h1>Backtest: {}</h1>\n<p>{} to {}, {} sessions, starting equity {} {}</p>\n",
+                     HtmlEscape(s.strategy), s.from.ToString(), s.to.ToString(), s.sessions,
+                     MoneyText(s.starting_equity, c), c.code());
 
   out += "<h2>Summary</h2>\n<table class=\"kpi\">";
   auto kpi = [&](std::string_view name, const std::string& value) {
@@ -264,9 +259,10 @@ std::string ReportHtml(const Report& report) {
   kpi("Final equity", MoneyText(s.final_equity, c));
   kpi("Total return", Percent(s.total_return));
   kpi("CAGR", Percent(s.cagr));
-  std::string dd = Percent(s.max_drawdown);
+  std::string dd =
+      fmt::format("{} ({})", Percent(s.max_drawdown), MoneyText(s.max_drawdown_value, c));
   if (s.max_drawdown_peak && s.max_drawdown_trough) {
-    dd += fmt::format(" ({} to {})", s.max_drawdown_peak->ToString(),
+    dd += fmt::format(", {} to {}", s.max_drawdown_peak->ToString(),
                       s.max_drawdown_trough->ToString());
   }
   kpi("Max drawdown", dd);
@@ -275,6 +271,7 @@ std::string ReportHtml(const Report& report) {
   kpi("Trades (closed)", std::to_string(s.trades));
   kpi("Open at the end", std::to_string(s.open_trades));
   kpi("Win rate", Percent(s.win_rate, 1));
+  kpi("Exposure", Percent(s.exposure, 1));
   kpi("Profit factor", Number(s.profit_factor));
   kpi("Realised P&amp;L", MoneyText(s.realized_pnl, c));
   kpi("Unrealised P&amp;L", MoneyText(s.unrealized_pnl, c));
@@ -283,18 +280,20 @@ std::string ReportHtml(const Report& report) {
 
   std::vector<Date> dates;
   std::vector<double> equity;
-  for (const DailyPnl& row : report.daily) {
-    dates.push_back(row.session);
+  std::vector<double> drawdown;  // percent below the peak, negative
+  for (const EquityRow& row : report.equity) {
+    dates.push_back(row.date);
     equity.push_back(Money(row.equity, c).ToDouble());
+    int64_t peak = row.equity + row.drawdown;
+    drawdown.push_back(
+        peak > 0 ? -100.0 * static_cast<double>(row.drawdown) / static_cast<double>(peak) : 0.0);
   }
-  std::vector<double> drawdown = DrawdownSeries(report.daily, s.allocation);
-  for (double& v : drawdown) v = -v;
   out += "<h2>Equity</h2>\n" + SvgChart(dates, equity, false, "#1f5fa8", "equity curve") + "\n";
   out += "<h2>Drawdown</h2>\n" + SvgChart(dates, drawdown, true, "#b22", "drawdown") + "\n";
 
   out += "<h2>Monthly returns</h2>\n";
   std::map<int, std::map<unsigned, double>> by_year;
-  for (const MonthlyReturn& m : report.monthly) by_year[m.year][m.month] = m.ret;
+  for (const MonthlyReturn& m : report.monthly) by_year[m.year][m.month] = m.percent;
   static constexpr const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun",
                                             "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
   out += "<table><tr><th class=\"l\">Year</th>";
@@ -309,11 +308,11 @@ std::string ReportHtml(const Report& report) {
         out += "<td></td>";
         continue;
       }
-      compound *= 1 + it->second;
+      compound *= 1 + it->second / 100;
       out += fmt::format("<td style=\"background:{}\">{}</td>", CellColor(it->second),
                          Percent(it->second, 1));
     }
-    out += fmt::format("<td><b>{}</b></td></tr>", Percent(compound - 1, 1));
+    out += fmt::format("<td><b>{}</b></td></tr>", Percent(100 * (compound - 1), 1));
   }
   out += "</table>\n";
 

@@ -32,31 +32,40 @@ struct TradeRow {
   std::string exit_reason;          // "" while open
 };
 
-// A calendar month's return: equity at the month's last session over the previous month's (the
-// allocation for the first month), minus one.
+// A calendar month's return (engine::Monthly's return_percent).
 struct MonthlyReturn {
   int year = 0;
   unsigned month = 0;  // 1..12
-  double ret = 0;      // 0.0123 for +1.23 %
+  double percent = 0;  // 1.23 for +1.23 %
 };
 
-// The headline figures (summary.json). Ratios are fractions (0.12 = 12 %); NaN when undefined
-// (no trades, a flat equity curve) and written as null.
+// One session of the equity curve (engine::EquityCurve): equity at the close and the drawdown
+// from the peak so far, both in minor units.
+struct EquityRow {
+  Date date;
+  int64_t equity = 0;
+  int64_t drawdown = 0;
+};
+
+// The headline figures (summary.json), as engine::ComputeMetrics defines them. Returns and the
+// drawdown are percent (12.5 = 12.5 %); nullopt where a figure is undefined (no trades, no loss,
+// a flat curve), written as null.
 struct Summary {
   std::string strategy;
   Date from, to;
   std::string currency = "USD";
-  int64_t allocation = 0;  // minor units
-  int64_t trades = 0;      // closed round trips
-  int64_t open_trades = 0;
-  double win_rate = 0;
+  int64_t starting_equity = 0;  // minor units
+  int sessions = 0;
+  int trades = 0;  // closed round trips
+  int open_trades = 0;
+  std::optional<double> win_rate;
   double total_return = 0;
-  double cagr = 0;
-  double max_drawdown = 0;  // positive fraction of the peak: 0.25 for a 25 % fall
+  std::optional<double> cagr;
+  double max_drawdown = 0;         // percent of the peak
+  int64_t max_drawdown_value = 0;  // minor units
   std::optional<Date> max_drawdown_peak, max_drawdown_trough;
-  double sharpe = 0;  // annualised, daily returns, zero risk-free rate
-  double sortino = 0;
-  double profit_factor = 0;  // gross wins / gross losses; +inf written as null
+  std::optional<double> sharpe, sortino, profit_factor;
+  double exposure = 0;       // percent of sessions with a position open at the close
   int64_t realized_pnl = 0;  // minor units, before fees
   int64_t unrealized_pnl = 0;
   int64_t fees = 0;
@@ -65,14 +74,10 @@ struct Summary {
 
 struct Report {
   Summary summary;
-  std::vector<DailyPnl> daily;         // one row per session, by date
-  std::vector<TradeRow> trades;        // by entry date, then symbol
+  std::vector<EquityRow> equity;       // one row per session, by date
+  std::vector<TradeRow> trades;        // closed by exit, then open ones
   std::vector<MonthlyReturn> monthly;  // by year, month
 };
-
-// The running drawdown of each daily row: (peak equity so far - equity) / peak, a positive
-// fraction (0 at a new high). The peak starts at the allocation.
-std::vector<double> DrawdownSeries(const std::vector<DailyPnl>& daily, int64_t allocation);
 
 std::string SummaryJson(const Report& report);
 std::string TradesCsv(const Report& report);

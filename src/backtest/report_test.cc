@@ -11,41 +11,39 @@
 namespace kairos::backtest {
 namespace {
 
-DailyPnl Row(Date d, int64_t equity) {
-  DailyPnl r;
-  r.session = d;
-  r.strategy = "demo";
-  r.equity = equity;
-  return r;
-}
-
 Price P(std::string_view text) { return *Price::Parse(text); }
 
-// A small hand-made report: allocation 1000.00, equity 1000.00 -> 1100.00 -> 990.00 -> 1045.00,
-// one closed trade and one still open.
+// A small hand-made report: starting equity 1000.00, equity 1000.00 -> 1100.00 -> 990.00 ->
+// 1045.00, one closed trade and one still open.
 Report Sample() {
   Report r;
-  r.summary.strategy = "demo";
-  r.summary.from = Date::FromYmd(2024, 1, 30);
-  r.summary.to = Date::FromYmd(2024, 2, 2);
-  r.summary.allocation = 100000;
-  r.summary.trades = 1;
-  r.summary.open_trades = 1;
-  r.summary.win_rate = 1.0;
-  r.summary.total_return = 0.045;
-  r.summary.cagr = 0.5;
-  r.summary.max_drawdown = 0.1;
-  r.summary.max_drawdown_peak = Date::FromYmd(2024, 1, 31);
-  r.summary.max_drawdown_trough = Date::FromYmd(2024, 2, 1);
-  r.summary.sharpe = 1.234567891;
-  r.summary.sortino = -0.0000001;
-  r.summary.profit_factor = std::numeric_limits<double>::infinity();
-  r.summary.realized_pnl = 5000;
-  r.summary.unrealized_pnl = 500;
-  r.summary.fees = 1;
-  r.summary.final_equity = 104500;
-  r.daily = {Row(Date::FromYmd(2024, 1, 30), 100000), Row(Date::FromYmd(2024, 1, 31), 110000),
-             Row(Date::FromYmd(2024, 2, 1), 99000), Row(Date::FromYmd(2024, 2, 2), 104500)};
+  Summary& s = r.summary;
+  s.strategy = "demo";
+  s.from = Date::FromYmd(2024, 1, 30);
+  s.to = Date::FromYmd(2024, 2, 2);
+  s.starting_equity = 100000;
+  s.sessions = 4;
+  s.trades = 1;
+  s.open_trades = 1;
+  s.win_rate = 100.0;
+  s.total_return = 4.5;
+  s.cagr = 50.0;
+  s.max_drawdown = 10.0;
+  s.max_drawdown_value = 11000;
+  s.max_drawdown_peak = Date::FromYmd(2024, 1, 31);
+  s.max_drawdown_trough = Date::FromYmd(2024, 2, 1);
+  s.sharpe = 1.234567891;
+  s.sortino = -0.0000001;
+  s.profit_factor = std::nullopt;  // no loss
+  s.exposure = 75;
+  s.realized_pnl = 5000;
+  s.unrealized_pnl = 500;
+  s.fees = 1;
+  s.final_equity = 104500;
+  r.equity = {{Date::FromYmd(2024, 1, 30), 100000, 0},
+              {Date::FromYmd(2024, 1, 31), 110000, 0},
+              {Date::FromYmd(2024, 2, 1), 99000, 11000},
+              {Date::FromYmd(2024, 2, 2), 104500, 5500}};
   TradeRow closed{"AAPL",     Date::FromYmd(2024, 1, 30), P("100.5"), Date::FromYmd(2024, 1, 31),
                   P("150.5"), Quantity::FromUnits(1),     4999,       1,
                   "exit_rule"};
@@ -59,42 +57,32 @@ Report Sample() {
                 0,
                 ""};
   r.trades = {closed, open};
-  r.monthly = {{2024, 1, 0.10}, {2024, 2, -0.05}};
+  r.monthly = {{2024, 1, 10.0}, {2024, 2, -5.0}};
   return r;
 }
 
-TEST(DrawdownSeriesTest, FractionOfTheRunningPeakStartingAtTheAllocation) {
-  Report r = Sample();
-  std::vector<double> dd = DrawdownSeries(r.daily, 100000);
-  ASSERT_EQ(dd.size(), 4u);
-  EXPECT_DOUBLE_EQ(dd[0], 0.0);
-  EXPECT_DOUBLE_EQ(dd[1], 0.0);
-  EXPECT_DOUBLE_EQ(dd[2], 0.1);  // 1100 -> 990
-  EXPECT_DOUBLE_EQ(dd[3], 0.05);
-  // A first session below the allocation is already a drawdown.
-  EXPECT_DOUBLE_EQ(DrawdownSeries({Row(Date::FromYmd(2024, 1, 2), 90000)}, 100000)[0], 0.1);
-}
-
-TEST(SummaryJsonTest, FixedFormattingAndNullForNonFinite) {
+TEST(SummaryJsonTest, FixedFormattingAndNullForUndefined) {
   EXPECT_EQ(SummaryJson(Sample()),
             "{\n"
             "  \"strategy\": \"demo\",\n"
             "  \"from\": \"2024-01-30\",\n"
             "  \"to\": \"2024-02-02\",\n"
             "  \"currency\": \"USD\",\n"
-            "  \"allocation\": 1000.00,\n"
+            "  \"starting_equity\": 1000.00,\n"
             "  \"sessions\": 4,\n"
             "  \"trades\": 1,\n"
             "  \"open_trades\": 1,\n"
-            "  \"win_rate\": 1.000000,\n"
-            "  \"total_return\": 0.045000,\n"
-            "  \"cagr\": 0.500000,\n"
-            "  \"max_drawdown\": 0.100000,\n"
+            "  \"win_rate\": 100.000000,\n"
+            "  \"total_return\": 4.500000,\n"
+            "  \"cagr\": 50.000000,\n"
+            "  \"max_drawdown\": 10.000000,\n"
+            "  \"max_drawdown_value\": 110.00,\n"
             "  \"max_drawdown_peak\": \"2024-01-31\",\n"
             "  \"max_drawdown_trough\": \"2024-02-01\",\n"
             "  \"sharpe\": 1.234568,\n"
             "  \"sortino\": 0.000000,\n"
             "  \"profit_factor\": null,\n"
+            "  \"exposure\": 75.000000,\n"
             "  \"realized_pnl\": 50.00,\n"
             "  \"unrealized_pnl\": 5.00,\n"
             "  \"fees\": 0.01,\n"
@@ -107,11 +95,13 @@ TEST(SummaryJsonTest, NoDrawdownDatesAreNullAndNamesAreEscaped) {
   r.summary.strategy = "a\"b";
   r.summary.max_drawdown_peak.reset();
   r.summary.max_drawdown_trough.reset();
-  r.summary.win_rate = std::nan("");
+  r.summary.win_rate = std::nullopt;
+  r.summary.sharpe = std::nan("");
   std::string json = SummaryJson(r);
   EXPECT_NE(json.find("\"strategy\": \"a\\\"b\""), std::string::npos) << json;
   EXPECT_NE(json.find("\"max_drawdown_peak\": null"), std::string::npos) << json;
   EXPECT_NE(json.find("\"win_rate\": null"), std::string::npos) << json;
+  EXPECT_NE(json.find("\"sharpe\": null"), std::string::npos) << json;
 }
 
 TEST(TradesCsvTest, OpenPositionHasEmptyExitColumnsAndFieldsAreQuoted) {
@@ -121,13 +111,13 @@ TEST(TradesCsvTest, OpenPositionHasEmptyExitColumnsAndFieldsAreQuoted) {
             "\"BRK,B\",2024-02-01,10.00,,,-5,5.00,0.00,\n");
 }
 
-TEST(EquityCsvTest, EquityInCurrencyUnitsAndDrawdownFraction) {
+TEST(EquityCsvTest, EquityAndDrawdownInCurrencyUnits) {
   EXPECT_EQ(EquityCsv(Sample()),
             "date,equity,drawdown\n"
-            "2024-01-30,1000.00,0.000000\n"
-            "2024-01-31,1100.00,0.000000\n"
-            "2024-02-01,990.00,0.100000\n"
-            "2024-02-02,1045.00,0.050000\n");
+            "2024-01-30,1000.00,0.00\n"
+            "2024-01-31,1100.00,0.00\n"
+            "2024-02-01,990.00,110.00\n"
+            "2024-02-02,1045.00,55.00\n");
 }
 
 TEST(ReportHtmlTest, SelfContainedWithChartsMonthlyTableAndTrades) {
