@@ -1,0 +1,8 @@
+# The trading day (issue 5, helper D2): signal book, selection and sizing, exits, and the
+# clock-driven pipeline that ties the scanner, the order manager and the ledger together.
+list(APPEND KAIROS_ENGINE_SRCS
+  ${CMAKE_CURRENT_SOURCE_DIR}/signal_book.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/sizing.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/exits.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/trading_day.cc)
+list(APPEND KAIROS_ENGINE_TESTS)

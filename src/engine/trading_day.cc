@@ -1,0 +1,726 @@
+#include "engine/trading_day.h"
+
+#include <algorithm>
+#include <cmath>
+#include <set>
+
+#include <fmt/core.h>
+
+#include "engine/exits.h"
+#include "engine/kill_switch.h"
+#include "engine/ledger.h"
+#include "engine/scanner.h"
+#include "engine/signal_book.h"
+#include "engine/sizing.h"
+#include "rules/evaluator.h"
+
+namespace kairos::engine {
+namespace {
+
+constexpr int64_t kMinuteNs = 60'000'000'000;
+
+// Names under which the level expressions' decision-bar values are kept in an entry signal's
+// terms (so the exit checks can fix the levels from the entry fill later).
+constexpr std::string_view kStopTerm = "stop_loss";
+constexpr std::string_view kTargetTerm = "take_profit";
+constexpr std::string_view kTrailTerm = "trailing_stop";
+
+Side EntrySide(const StrategySpec& spec) {
+  return spec.side == PositionSide::kLong ? Side::kBuy : Side::kSell;
+}
+Side Opposite(Side s) { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
+
+Currency CurrencyOf(const StrategySpec& spec) {
+  auto c = Currency::FromCode(spec.currency);
+  return c.ok() ? *c : Currency::Usd();
+}
+
+bool NeedsValue(const LevelSpec& l) {
+  return l.kind == LevelSpec::Kind::kDistance || l.kind == LevelSpec::Kind::kPrice;
+}
+
+// weekly(...) around a rule text unless it already reads weekly bars (weekly does not nest).
+std::string ForTimeframe(const StrategySpec& spec, const std::string& text) {
+  if (spec.timeframe != Timeframe::kWeekly) return text;
+  if (text.find("weekly(") != std::string::npos) return text;
+  return "weekly(" + text + ")";
+}
+
+std::optional<double> TermValue(const Signal& s, std::string_view name) {
+  for (const auto& [n, v] : s.terms) {
+    if (n == name) return v;
+  }
+  return std::nullopt;
+}
+
+// Weighted average entry price of the open lots (half-even to the tick).
+std::optional<Price> AverageEntry(const Position& p) {
+  Int128 num = 0, den = 0;
+  for (const Lot& l : p.lots) {
+    int64_t q = l.qty.units() < 0 ? -l.qty.units() : l.qty.units();
+    num += static_cast<Int128>(l.price.raw()) * q;
+    den += q;
+  }
+  if (den == 0) return std::nullopt;
+  return Price::FromRaw(static_cast<int64_t>(DivideRounded(num, den, Rounding::kHalfEven)));
+}
+
+int64_t CostOfLots(const Position& p, const Currency& c) {
+  int64_t cost = 0;
+  for (const Lot& l : p.lots) {
+    Quantity q = Quantity::FromUnits(l.qty.units() < 0 ? -l.qty.units() : l.qty.units());
+    cost += Notional(l.price, q, c).minor();
+  }
+  return cost;
+}
+
+// The strategy's fills replayed through the FIFO ledger: realised P&L and fees by session.
+struct Replay {
+  int64_t realized_cum = 0;
+  int64_t fees_cum = 0;
+  std::map<Date, int64_t> realized_on, fees_on;
+  std::map<std::string, std::vector<Fill>> fills_of;  // by symbol
+  int fills = 0;
+};
+
+// A limit entry's price: the decision close × (1 - offset) for buys, × (1 + offset) for sells,
+// half-even to the tick.
+Price LimitPrice(Price close, Side side, double offset_percent) {
+  int sign = side == Side::kBuy ? -1 : +1;
+  Int128 factor = 100'000'000 + sign * static_cast<Int128>(PercentMicros(offset_percent));
+  return Price::FromRaw(static_cast<int64_t>(
+      DivideRounded(static_cast<Int128>(close.raw()) * factor, 100'000'000, Rounding::kHalfEven)));
+}
+
+}  // namespace
+
+struct TradingDay::Impl {
+  ports::Store& store;
+  ports::Broker& broker;
+  const ports::Clock& clock;
+  const marketdata::BarStore& bars;
+  const calendar::ExchangeCalendar& cal;
+  OrderManager& orders;
+  SignalBook book;
+  std::vector<std::string> notes;
+  int expired = 0;
+  int sent = 0;
+  // Close columns read during one phase (bars do not change inside a phase).
+  std::map<std::string, std::unique_ptr<marketdata::SeriesView>, std::less<>> series;
+
+  Impl(ports::Store& s, ports::Broker& b, const ports::Clock& c, const marketdata::BarStore& bs,
+       const calendar::ExchangeCalendar& ca, OrderManager& o)
+      : store(s), broker(b), clock(c), bars(bs), cal(ca), orders(o), book(s, c) {}
+
+  void Note(std::string n) { notes.push_back(std::move(n)); }
+
+  const marketdata::SeriesView* Series(const std::string& symbol) {
+    auto it = series.find(symbol);
+    if (it != series.end()) return it->second.get();
+    auto v = bars.ReadColumns(symbol, {marketdata::Column::kClose});
+    if (!v.ok()) {
+      Note(fmt::format("{}: {}", symbol, v.status().message()));
+      series.emplace(symbol, nullptr);
+      return nullptr;
+    }
+    return series.emplace(symbol, std::move(*v)).first->second.get();
+  }
+
+  // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
+  std::optional<Price> CloseOn(const std::string& symbol, Date d, bool at_or_before = false) {
+    const marketdata::SeriesView* v = Series(symbol);
+    if (v == nullptr) return std::nullopt;
+    auto dates = v->dates();
+    auto it = std::upper_bound(dates.begin(), dates.end(), d);
+    if (it == dates.begin()) return std::nullopt;
+    --it;
+    if (!at_or_before && *it != d) return std::nullopt;
+    double c = v->close()[it - dates.begin()];
+    auto p = Price::FromDouble(c);
+    if (!p.ok()) return std::nullopt;
+    return *p;
+  }
+
+  Result<std::vector<StrategyRecord>> Strategies() {
+    KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> all, store.strategies().List());
+    std::vector<StrategyRecord> out;
+    for (auto& r : all) {
+      auto c = calendar::ExchangeCalendar::ForExchange(r.spec.exchange);
+      if (!c.ok() || (*c)->name() != cal.name()) {
+        Note(fmt::format("{}: exchange {} is not {}; skipped", r.spec.name, r.spec.exchange,
+                         cal.name()));
+        continue;
+      }
+      out.push_back(std::move(r));
+    }
+    return out;
+  }
+
+  Result<std::vector<std::string>> Universe(const StrategySpec& spec) {
+    if (spec.universe.empty()) return spec.symbols;
+    KAIROS_ASSIGN_OR_RETURN(std::optional<kairos::Universe> u,
+                            store.universes().Get(spec.universe));
+    if (!u) {
+      return Status::NotFound(
+          fmt::format("{}: universe '{}' is not stored", spec.name, spec.universe));
+    }
+    return u->members;
+  }
+
+  Result<Replay> ReplayFills(const StrategyRecord& rec, Date up_to) {
+    ports::FillFilter f;
+    f.strategy = rec.spec.name;
+    f.to = up_to;
+    KAIROS_ASSIGN_OR_RETURN(auto fills, store.ledger().ListFills(f));
+    Replay r;
+    Currency cur = CurrencyOf(rec.spec);
+    std::map<std::string, Position> pos;
+    for (const auto& [strategy, fill] : fills) {
+      Position& p = pos[fill.symbol];
+      p.strategy = strategy;
+      p.symbol = fill.symbol;
+      KAIROS_ASSIGN_OR_RETURN(FillEffect e, ApplyFill(p, fill, cur));
+      r.realized_cum += e.realized;
+      r.fees_cum += e.fees;
+      r.realized_on[fill.session] += e.realized;
+      r.fees_on[fill.session] += e.fees;
+      r.fills_of[fill.symbol].push_back(fill);
+      ++r.fills;
+    }
+    return r;
+  }
+
+  Result<std::vector<Order>> StrategyOrders(const std::string& name) {
+    ports::OrderFilter f;
+    f.strategy = name;
+    return store.orders().List(f);
+  }
+
+  // The entry signal of the current position (the one whose order's fill opened it).
+  Result<std::optional<Signal>> EntrySignalOf(const StrategySpec& spec, const Position& pos) {
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, StrategyOrders(spec.name));
+    const Order* best = nullptr;
+    for (const Order& o : all) {
+      if (o.request.symbol != pos.symbol || o.request.side != EntrySide(spec)) continue;
+      if (o.filled_qty.units() <= 0 || o.signal_id == 0) continue;
+      if (o.request.session > pos.entry_session) continue;
+      if (best == nullptr || o.request.session >= best->request.session) best = &o;
+    }
+    if (best == nullptr) return std::optional<Signal>();
+    return store.signals().Get(best->signal_id);
+  }
+
+  Result<bool> Halted() { return IsHalted(store); }
+
+  Result<std::vector<Signal>> Approved(const std::string& strategy, Date execute_on,
+                                       SignalKind kind) {
+    ports::SignalFilter f;
+    f.status = SignalStatus::kApproved;
+    f.execute_on = execute_on;
+    f.strategy = strategy;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> all, store.signals().List(f));
+    std::vector<Signal> out;
+    for (auto& s : all) {
+      if (s.kind == kind) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
+  // Approved entries due at `session` become order intents (or fail with a reason).
+  Status ExecuteEntries(const StrategyRecord& rec, Date session, bool at_close, bool halted) {
+    const StrategySpec& spec = rec.spec;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> due,
+                            Approved(spec.name, session, SignalKind::kEntry));
+    if (due.empty()) return Status::Ok();
+    auto fail_all = [&](const std::string& note) -> Status {
+      for (const Signal& s : due) KAIROS_RETURN_IF_ERROR(book.Fail(s.id, note));
+      return Status::Ok();
+    };
+    if (!rec.enabled) return fail_all("not ordered: strategy disabled");
+    if (halted) return fail_all("not ordered: kill switch on");
+
+    Currency cur = CurrencyOf(spec);
+    KAIROS_ASSIGN_OR_RETURN(Replay replay, ReplayFills(rec, session));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    BookState state;
+    int64_t cost_open = 0;
+    for (const Position& p : positions) {
+      if (p.qty.units() == 0) continue;
+      ++state.open_positions;
+      state.held.insert(p.symbol);
+      cost_open += CostOfLots(p, cur);
+    }
+    int64_t reserved = 0;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, StrategyOrders(spec.name));
+    const int64_t buffer = kMarketReserveBufferBps + std::llround(spec.slippage_bps);
+    for (const Order& o : all) {
+      if (o.request.side != EntrySide(spec)) continue;
+      // Entry orders for this session already made (a re-run) use up today's slots.
+      if (o.request.session == session && o.signal_id != 0) ++state.new_today;
+      if (IsTerminal(o.status)) continue;
+      if (state.held.insert(o.request.symbol).second) ++state.open_positions;
+      Quantity left = o.request.qty - o.filled_qty;
+      std::optional<Price> px = o.request.limit_price;
+      if (!px) px = CloseOn(o.request.symbol, session, /*at_or_before=*/true);
+      if (px) reserved += ReserveFor(*px, left, cur, o.request.limit_price ? 0 : buffer);
+    }
+    state.cash = rec.allocation + replay.realized_cum - replay.fees_cum - cost_open - reserved;
+
+    const bool limit = spec.order_type == EntryOrderType::kLimit && !at_close;
+    std::vector<EntryCandidate> candidates;
+    std::map<int64_t, Price> limit_of;  // signal id -> limit price
+    for (const Signal& s : due) {
+      std::optional<Price> close = CloseOn(s.symbol, s.session);
+      if (!close) {
+        KAIROS_RETURN_IF_ERROR(
+            book.Fail(s.id, fmt::format("size 0: no close of {} on {}", s.symbol, s.session)));
+        continue;
+      }
+      EntryCandidate c;
+      c.signal_id = s.id;
+      c.symbol = s.symbol;
+      c.rank_value = spec.rank.empty() ? std::nan("") : s.rank_value;
+      c.reference = *close;
+      if (limit) {
+        c.reference = LimitPrice(*close, EntrySide(spec), spec.limit_offset_percent);
+        limit_of[s.id] = c.reference;
+      }
+      LevelInputs in;
+      in.stop_loss = TermValue(s, kStopTerm);
+      in.decision_close = close->ToDouble();
+      c.stop = LevelsAtEntry(spec, c.reference, in).stop_loss;
+      candidates.push_back(std::move(c));
+    }
+    Selection sel =
+        SelectEntries(spec, rec.allocation, cur, state, std::move(candidates), limit ? 0 : buffer);
+    for (const RefusedEntry& r : sel.refused) {
+      KAIROS_RETURN_IF_ERROR(book.Fail(r.signal_id, r.note));
+      Note(fmt::format("{} {}: {}", spec.name, r.symbol, r.note));
+    }
+    for (const SizedEntry& e : sel.entries) {
+      OrderRequest req;
+      req.client_order_id = ClientOrderId(spec.name, e.symbol, session, EntrySide(spec));
+      req.symbol = e.symbol;
+      req.side = EntrySide(spec);
+      req.qty = e.qty;
+      req.session = session;
+      if (at_close) {
+        req.type = OrderType::kMarket;
+        req.tif = TimeInForce::kCls;
+      } else if (limit) {
+        req.type = OrderType::kLimit;
+        req.tif = TimeInForce::kDay;
+        req.limit_price = limit_of.at(e.signal_id);
+      } else {
+        req.type = OrderType::kMarket;
+        req.tif = TimeInForce::kOpg;
+      }
+      KAIROS_ASSIGN_OR_RETURN(Order o, orders.CreateIntent(req, spec.name, e.signal_id));
+      (void)o;
+    }
+    return Status::Ok();
+  }
+
+  // Approved exits due at `session` become market orders for the whole open position.
+  Status ExecuteExits(const StrategyRecord& rec, Date session, bool at_close) {
+    const StrategySpec& spec = rec.spec;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> due,
+                            Approved(spec.name, session, SignalKind::kExit));
+    if (due.empty()) return Status::Ok();
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    for (const Signal& s : due) {
+      if (s.reason == "squareoff") continue;  // the kill switch orders those itself
+      const Position* p = nullptr;
+      for (const Position& q : positions) {
+        if (q.symbol == s.symbol && q.qty.units() != 0) p = &q;
+      }
+      if (p == nullptr) {
+        KAIROS_RETURN_IF_ERROR(book.Fail(s.id, "not ordered: no open position"));
+        continue;
+      }
+      OrderRequest req;
+      req.side = p->qty.units() > 0 ? Side::kSell : Side::kBuy;
+      req.client_order_id = ClientOrderId(spec.name, s.symbol, session, req.side);
+      req.symbol = s.symbol;
+      req.qty = Quantity::FromUnits(p->qty.units() > 0 ? p->qty.units() : -p->qty.units());
+      req.type = OrderType::kMarket;
+      req.tif = at_close ? TimeInForce::kCls : TimeInForce::kOpg;
+      req.session = session;
+      KAIROS_ASSIGN_OR_RETURN(Order o, orders.CreateIntent(req, spec.name, s.id));
+      (void)o;
+    }
+    return Status::Ok();
+  }
+
+  // Approved signals whose session passed without being executed (a skipped day, a strategy
+  // switched between execution modes) fail instead of lingering.
+  Status FailMissed(Date session) {
+    ports::SignalFilter f;
+    f.status = SignalStatus::kApproved;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> all, store.signals().List(f));
+    for (const Signal& s : all) {
+      if (s.execute_on >= session) continue;
+      KAIROS_RETURN_IF_ERROR(
+          book.Fail(s.id, fmt::format("not executed: its session {} passed", s.execute_on)));
+    }
+    return Status::Ok();
+  }
+
+  Status Submit() {
+    KAIROS_ASSIGN_OR_RETURN(SubmitReport r, orders.SubmitPendingReport());
+    sent += r.sent;
+    if (r.unknown > 0)
+      Note(fmt::format("{} order(s) without an answer from the broker", r.unknown));
+    if (r.rejected > 0) Note(fmt::format("{} order(s) rejected by the broker", r.rejected));
+    return Status::Ok();
+  }
+
+  Status ScanEntries(const StrategyRecord& rec, Date session, Date next) {
+    const StrategySpec& spec = rec.spec;
+    Result<std::vector<std::string>> universe = Universe(spec);
+    if (!universe.ok()) {
+      Note(universe.status().message());
+      return Status::Ok();
+    }
+    std::vector<std::string> extras;
+    int rank_i = -1, stop_i = -1, target_i = -1, trail_i = -1;
+    auto add = [&](const std::string& text) {
+      extras.push_back(ForTimeframe(spec, text));
+      return static_cast<int>(extras.size()) - 1;
+    };
+    if (!spec.rank.empty()) rank_i = add(spec.rank);
+    if (NeedsValue(spec.stop_loss)) stop_i = add(spec.stop_loss.expr);
+    if (NeedsValue(spec.take_profit)) target_i = add(spec.take_profit.expr);
+    if (NeedsValue(spec.trailing_stop)) trail_i = add(spec.trailing_stop.expr);
+    auto program = rules::Program::Compile(ForTimeframe(spec, spec.entry), extras);
+    if (!program.ok()) {
+      Note(fmt::format("{}: entry rule: {}", spec.name, program.status().message()));
+      return Status::Ok();
+    }
+    // Symbols held or with a pending entry get no new entry signal.
+    std::set<std::string> held;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    for (const Position& p : positions) held.insert(p.symbol);
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, StrategyOrders(spec.name));
+    for (const Order& o : all) {
+      if (o.request.side == EntrySide(spec) && !IsTerminal(o.status)) held.insert(o.request.symbol);
+    }
+    ScanRequest req;
+    req.program = *program;
+    req.symbols = *universe;
+    req.as_of = session;
+    KAIROS_ASSIGN_OR_RETURN(ScanResult result, Scan(bars, cal, req));
+    for (const std::string& s : result.skipped) Note(fmt::format("{}: {}", spec.name, s));
+    for (const ScanMatch& m : result.matches) {
+      if (m.date != session || held.count(m.symbol)) continue;
+      Signal s;
+      s.strategy = spec.name;
+      s.strategy_version = rec.version;
+      s.symbol = m.symbol;
+      s.session = session;
+      s.side = EntrySide(spec);
+      s.kind = SignalKind::kEntry;
+      for (size_t i = 0; i < result.terms.size() && i < m.terms.size(); ++i) {
+        s.terms.emplace_back(result.terms[i].name, m.terms[i]);
+      }
+      auto extra = [&](int i) {
+        return i >= 0 && static_cast<size_t>(i) < m.extras.size() ? m.extras[i] : std::nan("");
+      };
+      if (stop_i >= 0) s.terms.emplace_back(std::string(kStopTerm), extra(stop_i));
+      if (target_i >= 0) s.terms.emplace_back(std::string(kTargetTerm), extra(target_i));
+      if (trail_i >= 0) s.terms.emplace_back(std::string(kTrailTerm), extra(trail_i));
+      s.rank_value = rank_i >= 0 ? extra(rank_i) : std::nan("");
+      s.reason = "entry_rule";
+      bool now = spec.approval == Approval::kAuto && spec.execution == Execution::kSameClose;
+      s.execute_on = now ? session : next;
+      KAIROS_ASSIGN_OR_RETURN(auto stored, book.Record(s, spec.approval));
+      (void)stored;
+    }
+    return Status::Ok();
+  }
+
+  Status CheckExits(const StrategyRecord& rec, Date session, Date next, bool scan_today) {
+    const StrategySpec& spec = rec.spec;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    positions.erase(std::remove_if(positions.begin(), positions.end(),
+                                   [](const Position& p) { return p.qty.units() == 0; }),
+                    positions.end());
+    if (positions.empty()) return Status::Ok();
+
+    std::set<std::string> rule_hit;
+    if (!spec.exit.empty() && scan_today) {
+      auto program = rules::Program::Compile(ForTimeframe(spec, spec.exit));
+      if (!program.ok()) {
+        Note(fmt::format("{}: exit rule: {}", spec.name, program.status().message()));
+      } else {
+        ScanRequest req;
+        req.program = *program;
+        for (const Position& p : positions) req.symbols.push_back(p.symbol);
+        req.as_of = session;
+        KAIROS_ASSIGN_OR_RETURN(ScanResult result, Scan(bars, cal, req));
+        for (const ScanMatch& m : result.matches) {
+          if (m.date == session) rule_hit.insert(m.symbol);
+        }
+      }
+    }
+
+    for (Position pos : positions) {
+      std::optional<Price> close = CloseOn(pos.symbol, session);
+      if (!close) {
+        Note(fmt::format("{} {}: no bar on {}; exits not checked", spec.name, pos.symbol, session));
+        continue;
+      }
+      std::optional<Price> entry = AverageEntry(pos);
+      if (!entry) continue;
+      KAIROS_ASSIGN_OR_RETURN(std::optional<Signal> entry_signal, EntrySignalOf(spec, pos));
+      LevelInputs in;
+      if (entry_signal) {
+        in.stop_loss = TermValue(*entry_signal, kStopTerm);
+        in.take_profit = TermValue(*entry_signal, kTargetTerm);
+        in.trailing_stop = TermValue(*entry_signal, kTrailTerm);
+        if (auto c = CloseOn(pos.symbol, entry_signal->session)) in.decision_close = c->ToDouble();
+      }
+      FixedLevels levels = LevelsAtEntry(spec, *entry, in);
+      Position updated = pos;
+      Price hw = BestClose(spec.side, pos.high_water.value_or(*entry), *close);
+      updated.high_water = hw;
+      int held = pos.entry_session < session
+                     ? static_cast<int>(cal.Sessions(pos.entry_session.AddDays(1), session).size())
+                     : 0;
+      updated.sessions_held = held;
+      std::optional<Price> stop = levels.stop_loss;
+      if (auto trail = TrailingLevel(spec, levels, hw)) {
+        if (!stop) {
+          stop = trail;
+        } else {
+          stop =
+              spec.side == PositionSide::kLong ? std::max(*stop, *trail) : std::min(*stop, *trail);
+        }
+      }
+      updated.stop = stop;
+      updated.target = levels.take_profit;
+      if (updated.high_water != pos.high_water || updated.sessions_held != pos.sessions_held ||
+          updated.stop != pos.stop || updated.target != pos.target) {
+        KAIROS_RETURN_IF_ERROR(store.ledger().PutPosition(updated));
+      }
+      ExitInput ein;
+      ein.close = *close;
+      ein.high_water = hw;
+      ein.sessions_held = held;
+      ein.exit_rule_matched = rule_hit.count(pos.symbol) > 0;
+      std::optional<ExitDecision> d = DecideExit(spec, levels, ein);
+      if (!d) continue;
+      Signal s;
+      s.strategy = spec.name;
+      s.strategy_version = rec.version;
+      s.symbol = pos.symbol;
+      s.session = session;
+      s.side = pos.qty.units() > 0 ? Side::kSell : Side::kBuy;
+      s.kind = SignalKind::kExit;
+      s.terms.emplace_back("close", close->ToDouble());
+      if (d->level) s.terms.emplace_back(d->reason, d->level->ToDouble());
+      if (d->reason == "max_hold") s.terms.emplace_back("sessions_held", held);
+      s.rank_value = std::nan("");
+      s.reason = d->reason;
+      s.execute_on = spec.execution == Execution::kSameClose ? session : next;
+      KAIROS_ASSIGN_OR_RETURN(auto stored, book.Record(s, Approval::kAuto));
+      (void)stored;
+    }
+    return Status::Ok();
+  }
+
+  Status EndOfDay(const StrategyRecord& rec, Date session) {
+    const StrategySpec& spec = rec.spec;
+    Currency cur = CurrencyOf(spec);
+    KAIROS_ASSIGN_OR_RETURN(Replay replay, ReplayFills(rec, session));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    if (!rec.enabled && replay.fills == 0 && positions.empty()) return Status::Ok();
+    int64_t unrealized = 0, cost_open = 0;
+    for (Position& p : positions) {
+      if (p.qty.units() == 0) continue;
+      // The invariant: a position is the sum of its fills.
+      const auto& fills = replay.fills_of[p.symbol];
+      KAIROS_RETURN_IF_ERROR(CheckPosition(p, fills));
+      std::optional<Price> close = CloseOn(p.symbol, session, /*at_or_before=*/true);
+      if (!close) {
+        Note(fmt::format("{} {}: no close up to {}; marked at cost", spec.name, p.symbol, session));
+      } else {
+        unrealized += Unrealized(p, *close, cur);
+      }
+      cost_open += CostOfLots(p, cur);
+      int held = p.entry_session < session
+                     ? static_cast<int>(cal.Sessions(p.entry_session.AddDays(1), session).size())
+                     : 0;
+      if (held != p.sessions_held) {
+        p.sessions_held = held;
+        KAIROS_RETURN_IF_ERROR(store.ledger().PutPosition(p));
+      }
+    }
+    DailyPnl row;
+    row.session = session;
+    row.strategy = spec.name;
+    row.realized = replay.realized_on.count(session) ? replay.realized_on[session] : 0;
+    row.fees = replay.fees_on.count(session) ? replay.fees_on[session] : 0;
+    row.unrealized = unrealized;
+    row.equity = rec.allocation + replay.realized_cum + unrealized - replay.fees_cum;
+    row.cash = rec.allocation + replay.realized_cum - replay.fees_cum - cost_open;
+    return store.ledger().PutDailyPnl(row);
+  }
+};
+
+TradingDay::TradingDay(ports::Store& store, ports::Broker& broker, const ports::Clock& clock,
+                       const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal,
+                       OrderManager& orders)
+    : impl_(std::make_unique<Impl>(store, broker, clock, bars, cal, orders)) {}
+
+TradingDay::~TradingDay() = default;
+
+std::string TradingDay::DoneKey(Date session) { return fmt::format("run_day.done:{}", session); }
+
+std::vector<std::string> TradingDay::TakeNotes() {
+  std::vector<std::string> out;
+  out.swap(impl_->notes);
+  return out;
+}
+
+Status TradingDay::PreOpen(Date session) {
+  Impl& m = *impl_;
+  m.series.clear();
+  KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
+  (void)sess;
+  KAIROS_ASSIGN_OR_RETURN(int expired, m.book.ExpireDue(m.cal));
+  m.expired += expired;
+  KAIROS_RETURN_IF_ERROR(m.FailMissed(session));
+  bool halted = IsHalted(m.store);
+  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
+  for (const StrategyRecord& rec : strategies) {
+    if (rec.spec.execution != Execution::kNextOpen) continue;
+    KAIROS_RETURN_IF_ERROR(m.ExecuteExits(rec, session, /*at_close=*/false));
+    KAIROS_RETURN_IF_ERROR(m.ExecuteEntries(rec, session, /*at_close=*/false, halted));
+  }
+  return m.Submit();
+}
+
+Status TradingDay::AfterOpen(Date session) {
+  (void)session;
+  return impl_->orders.Sync().status();
+}
+
+Status TradingDay::AtClose(Date session) {
+  Impl& m = *impl_;
+  m.series.clear();
+  KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
+  (void)sess;
+  const Date next = m.cal.NextSession(session);
+  bool halted = IsHalted(m.store);
+  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
+  for (const StrategyRecord& rec : strategies) {
+    bool scan_today = rec.spec.timeframe == Timeframe::kDaily || m.cal.IsLastSessionOfWeek(session);
+    if (rec.enabled && scan_today) KAIROS_RETURN_IF_ERROR(m.ScanEntries(rec, session, next));
+    KAIROS_RETURN_IF_ERROR(m.CheckExits(rec, session, next, scan_today));
+    if (rec.spec.execution == Execution::kSameClose) {
+      KAIROS_RETURN_IF_ERROR(m.ExecuteExits(rec, session, /*at_close=*/true));
+      KAIROS_RETURN_IF_ERROR(m.ExecuteEntries(rec, session, /*at_close=*/true, halted));
+    }
+  }
+  return m.Submit();
+}
+
+Status TradingDay::AfterClose(Date session) {
+  Impl& m = *impl_;
+  m.series.clear();
+  Result<int> synced = m.orders.Sync();
+  if (!synced.ok()) return synced.status();
+  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
+  for (const StrategyRecord& rec : strategies) {
+    KAIROS_RETURN_IF_ERROR(m.EndOfDay(rec, session));
+  }
+  KAIROS_RETURN_IF_ERROR(
+      m.store.state().Put(DoneKey(session), fmt::format("{{\"time_ns\":{}}}", m.clock.NowNs())));
+  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last, m.store.state().Get(kLastSessionKey));
+  if (!last || *last < session.ToString()) {
+    KAIROS_RETURN_IF_ERROR(m.store.state().Put(kLastSessionKey, session.ToString()));
+  }
+  return Status::Ok();
+}
+
+Result<SessionReport> TradingDay::RunSession(ports::ManualClock& clock, Date session) {
+  Impl& m = *impl_;
+  if (!m.cal.IsSession(session)) {
+    auto why = m.cal.ClosedReason(session);
+    return Status::InvalidArgument(fmt::format("{} is not a {} session{}", session, m.cal.name(),
+                                               why ? fmt::format(" ({})", *why) : ""));
+  }
+  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> done, m.store.state().Get(DoneKey(session)));
+  if (done) {
+    KAIROS_ASSIGN_OR_RETURN(SessionReport r, Report(session));
+    r.already_done = true;
+    return r;
+  }
+  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last, m.store.state().Get(kLastSessionKey));
+  if (last && session.ToString() < *last) {
+    return Status::FailedPrecondition(fmt::format(
+        "{} is before the last session run ({}); sessions run in order", session, *last));
+  }
+  KAIROS_ASSIGN_OR_RETURN(calendar::Session s, m.cal.SessionOf(session));
+  m.expired = 0;
+  m.sent = 0;
+  clock.AdvanceTo(s.open.nanos() - kMinuteNs);
+  KAIROS_RETURN_IF_ERROR(PreOpen(session));
+  clock.AdvanceTo(s.open.nanos() + kMinuteNs);
+  KAIROS_RETURN_IF_ERROR(AfterOpen(session));
+  clock.AdvanceTo(s.close.nanos());
+  KAIROS_RETURN_IF_ERROR(AtClose(session));
+  clock.AdvanceTo(s.close.nanos() + kMinuteNs);
+  KAIROS_RETURN_IF_ERROR(AfterClose(session));
+  KAIROS_ASSIGN_OR_RETURN(SessionReport r, Report(session));
+  r.expired = m.expired;
+  r.orders_sent = m.sent;
+  r.notes = TakeNotes();
+  return r;
+}
+
+Result<SessionReport> TradingDay::Report(Date session) {
+  Impl& m = *impl_;
+  SessionReport r;
+  r.session = session;
+  r.halted = IsHalted(m.store);
+  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.store.strategies().List());
+  ports::SignalFilter sf;
+  sf.session = session;
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> signals, m.store.signals().List(sf));
+  ports::OrderFilter of;
+  of.session = session;
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Order> orders, m.store.orders().List(of));
+  ports::FillFilter ff;
+  ff.from = session;
+  ff.to = session;
+  KAIROS_ASSIGN_OR_RETURN(auto fills, m.store.ledger().ListFills(ff));
+  for (const StrategyRecord& rec : strategies) {
+    StrategySessionReport s;
+    s.strategy = rec.spec.name;
+    for (const Signal& g : signals) {
+      if (g.strategy != s.strategy) continue;
+      if (g.kind == SignalKind::kExit) {
+        ++s.exits;
+        continue;
+      }
+      ++s.signals;
+      if (g.status == SignalStatus::kPendingReview) ++s.pending;
+      if (g.status != SignalStatus::kPendingReview && g.status != SignalStatus::kRejected &&
+          g.status != SignalStatus::kExpired) {
+        ++s.approved;
+      }
+    }
+    for (const Order& o : orders) s.orders += o.strategy == s.strategy;
+    for (const auto& [strategy, f] : fills) s.fills += strategy == s.strategy;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<DailyPnl> pnl,
+                            m.store.ledger().ListDailyPnl(s.strategy, session, session));
+    if (!pnl.empty()) s.pnl = pnl.front();
+    if (!s.pnl && s.signals == 0 && s.orders == 0 && s.fills == 0 && s.exits == 0) continue;
+    r.strategies.push_back(std::move(s));
+  }
+  return r;
+}
+
+}  // namespace kairos::engine

@@ -1,0 +1,112 @@
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calendar/calendar.h"
+#include "core/date.h"
+#include "core/result.h"
+#include "core/status.h"
+#include "domain/strategy.h"
+#include "domain/trading.h"
+#include "engine/order_manager.h"
+#include "marketdata/bar_store.h"
+#include "ports/broker.h"
+#include "ports/clock.h"
+#include "ports/store.h"
+
+namespace kairos::engine {
+
+// One strategy's session, as the store shows it after the session ran (so a re-run reports the
+// same numbers).
+struct StrategySessionReport {
+  std::string strategy;
+  int signals = 0;   // entry signals generated on the session
+  int approved = 0;  // of those, approved (auto, or by a person already)
+  int pending = 0;   // of those, waiting for review
+  int orders = 0;    // orders for this session (entries and exits)
+  int fills = 0;     // fills on this session
+  int exits = 0;     // exit signals generated on the session
+  std::optional<DailyPnl> pnl;
+};
+
+struct SessionReport {
+  Date session;
+  bool already_done = false;  // the done marker was there: nothing ran
+  bool halted = false;
+  int expired = 0;      // pending signals expired at this session's pre-open
+  int orders_sent = 0;  // Broker::Submit calls answered during the session
+  std::vector<StrategySessionReport> strategies;  // by name
+  std::vector<std::string> notes;  // skipped symbols, refused candidates, rule errors
+};
+
+// The trading day (ARCHITECTURE.md "A trading day"), mode-agnostic and clock-driven. A scheduler
+// (paper/live) or RunSession (simulation) calls the phases in order; each one is idempotent:
+// running it again (after a crash, or twice) finds its work done in the store and changes
+// nothing.
+//
+//   PreOpen    (open - 1 min): expire pending signals past their review cut-off; turn approved
+//              entry and exit signals due at this session's open into order intents (entries
+//              selected and sized, engine/sizing.h) and submit them: market entries and exits as
+//              tif opg, limit entries as day limits at close(decision bar) × (1 ∓ limit_offset).
+//   AfterOpen  (open + 1 min): OrderManager::Sync (the fills at the open).
+//   AtClose    (the close; the session's bar is in the bar store): scan every enabled strategy's
+//              entry rule as of the session over its universe (extras: rank and the level
+//              expressions) -> signals; check exits of every open position on the close
+//              (engine/exits.h) -> exit signals; same_close strategies order now (tif cls).
+//   AfterClose (close + 1 min): Sync (the fills at the close); end of day: sessions_held,
+//              one DailyPnl row per strategy; then the marker "run_day.done:<date>".
+//
+// Choices (documented in docs and here):
+// - Weekly strategies scan only on the week's last session, with the entry (and exit) rule and
+//   the extras wrapped in weekly(...) (each day sees its last completed week, so on the last
+//   session the week just ended is visible; no look-ahead). A rule that already uses weekly(...)
+//   is scanned as written (weekly does not nest). Price exits (stop, target, trailing, max_hold)
+//   are checked every session on daily closes.
+// - Manual signals: execute_on is the next session for both execution modes. A manual
+//   same_close signal is executed at the close of that next session (it needs a person before
+//   the cut-off, which is before that session's open). Auto same_close signals execute at the
+//   close of the session that produced them.
+// - No entry signal is generated for a symbol the strategy holds or has a pending entry for.
+// - Disabling a strategy stops scans and new entries; exits of its open positions are still
+//   checked and executed, and its P&L is still written.
+// - While the kill switch is on, approved entries are failed ("not ordered: kill switch on");
+//   exits still become orders (they reduce exposure; OrderManager lets them pass).
+// - Strategies of another exchange than the calendar's are skipped with a note.
+class TradingDay {
+ public:
+  TradingDay(ports::Store& store, ports::Broker& broker, const ports::Clock& clock,
+             const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal,
+             OrderManager& orders);
+  ~TradingDay();
+
+  Status PreOpen(Date session);
+  Status AfterOpen(Date session);
+  Status AtClose(Date session);
+  Status AfterClose(Date session);
+
+  // Advances `clock` (the one this TradingDay and the broker read) through the four phases of
+  // `session`. Does nothing but report when the session's done marker is stored. Refuses a
+  // session before the last one run (time does not go back): FailedPrecondition. A day that is
+  // not a session is InvalidArgument ("2024-07-04 is not a NYSE session (Independence Day)").
+  Result<SessionReport> RunSession(ports::ManualClock& clock, Date session);
+
+  // What the store holds about `session` (the per-strategy numbers of SessionReport).
+  Result<SessionReport> Report(Date session);
+
+  // Notes gathered since construction (or the last TakeNotes).
+  std::vector<std::string> TakeNotes();
+
+  static std::string DoneKey(Date session);  // "run_day.done:2024-03-01"
+  static constexpr std::string_view kLastSessionKey = "run_day.last";
+
+ private:
+  struct Impl;
+  std::unique_ptr<Impl> impl_;
+};
+
+}  // namespace kairos::engine
