@@ -1,0 +1,717 @@
+#include "adapters/sim_broker/paper_broker.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <set>
+
+#include <fmt/core.h>
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+#include "core/check.h"
+#include "domain/fees.h"
+
+namespace kairos::sim_broker {
+namespace {
+
+using nlohmann::json;
+
+constexpr std::string_view kStateFormat = "kairos.paper_broker";
+constexpr int kStateVersion = 1;
+// How far back Submit looks for a bar to decide that a symbol exists.
+constexpr int kKnownSymbolLookback = 5;
+
+Currency CurrencyOrDie(const std::string& code) {
+  auto c = Currency::FromCode(code);
+  KAIROS_CHECK(c.ok()) << "paper broker: " << c.status().message();
+  return *c;
+}
+
+// Price ticks of one minor unit of `c` (1'000'000 for cents).
+int64_t TickOf(const Currency& c) {
+  int64_t tick = Price::kScale;
+  for (int i = 0; i < c.minor_digits(); ++i) tick /= 10;
+  return tick;
+}
+
+// Buy limit: the price is at or below the limit; sell limit: at or above.
+bool Through(Side side, Price price, Price limit) {
+  return side == Side::kBuy ? price <= limit : price >= limit;
+}
+// Buy stop: the price reached the stop from below; sell stop: from above.
+bool Triggered(Side side, Price price, Price stop) {
+  return side == Side::kBuy ? price >= stop : price <= stop;
+}
+
+template <typename Enum, size_t N>
+Result<Enum> EnumFromName(std::string_view name, std::string_view (*namer)(Enum),
+                          std::string_view what) {
+  for (size_t i = 0; i < N; ++i) {
+    Enum e = static_cast<Enum>(i);
+    if (namer(e) == name) return e;
+  }
+  return Status::InvalidArgument(fmt::format("paper broker state: unknown {} '{}'", what, name));
+}
+
+std::string_view SideNameFn(Side s) { return SideName(s); }
+std::string_view OrderStatusNameFn(OrderStatus s) { return OrderStatusName(s); }
+std::string_view OrderTypeNameFn(OrderType t) { return OrderTypeName(t); }
+std::string_view TifNameFn(TimeInForce t) { return TimeInForceName(t); }
+std::string_view FeeKindNameFn(FeeSpec::Kind k) { return FeeKindName(k); }
+
+json OptionalPrice(const std::optional<Price>& p) { return p ? json(p->raw()) : json(nullptr); }
+std::optional<Price> OptionalPriceFrom(const json& j) {
+  if (j.is_null()) return std::nullopt;
+  return Price::FromRaw(j.get<int64_t>());
+}
+
+// A bar's prices as ticks of the currency (the one conversion from the bar's doubles).
+struct BarPrices {
+  Price open, high, low, close;
+  int64_t volume_cap = std::numeric_limits<int64_t>::max();  // shares one order may take
+};
+
+}  // namespace
+
+PaperBroker::PaperBroker(const ports::Clock& clock, ports::BarSource& bars,
+                         const calendar::ExchangeCalendar& calendar, Options options)
+    : PaperBroker(clock, bars, calendar, options, CurrencyOrDie(options.currency)) {}
+
+PaperBroker::PaperBroker(const ports::Clock& clock, ports::BarSource& bars,
+                         const calendar::ExchangeCalendar& calendar, Options options,
+                         Currency currency)
+    : clock_(clock),
+      bars_(bars),
+      calendar_(calendar),
+      options_(std::move(options)),
+      currency_(currency),
+      starting_cash_(options_.starting_cash),
+      cash_(options_.starting_cash),
+      caught_up_ns_(clock.NowNs()) {}
+
+Result<std::unique_ptr<PaperBroker>> PaperBroker::Restore(
+    std::string_view state_json, const ports::Clock& clock, ports::BarSource& bars,
+    const calendar::ExchangeCalendar& calendar, Options options) {
+  std::string code;
+  try {
+    json j = json::parse(state_json);
+    code = j.at("currency").get<std::string>();
+  } catch (const json::exception& e) {
+    return Status::InvalidArgument(fmt::format("paper broker state: {}", e.what()));
+  }
+  auto currency = Currency::FromCode(code);
+  if (!currency.ok()) {
+    return Status::InvalidArgument(
+        fmt::format("paper broker state: {}", currency.status().message()));
+  }
+  options.currency = code;
+  std::unique_ptr<PaperBroker> broker(
+      new PaperBroker(clock, bars, calendar, std::move(options), *currency));
+  KAIROS_RETURN_IF_ERROR(broker->RestoreFromJson(state_json));
+  return broker;
+}
+
+void PaperBroker::InjectFault(Fault fault) {
+  std::lock_guard lock(mu_);
+  faults_.push_back(fault);
+}
+
+std::string PaperBroker::StateJson() const {
+  std::lock_guard lock(mu_);
+  return StateJsonLocked();
+}
+
+Price PaperBroker::WithSlippage(Price p, Side side, double bps) const {
+  // bps in hundredths of a basis point, so the factor is an exact ratio over 1'000'000.
+  int64_t hundredths = std::llround(bps * 100);
+  int64_t num = side == Side::kBuy ? 1'000'000 + hundredths : 1'000'000 - hundredths;
+  int64_t tick = TickOf(currency_);
+  Int128 ticks = DivideRounded(static_cast<Int128>(p.raw()) * num,
+                               static_cast<Int128>(1'000'000) * tick, Rounding::kHalfEven);
+  return Price::FromRaw(static_cast<int64_t>(ticks * tick));
+}
+
+Status PaperBroker::PersistLocked() {
+  if (!options_.persist) return Status::Ok();
+  return options_.persist(StateJsonLocked());
+}
+
+Status PaperBroker::CatchUpLocked() {
+  const int64_t now = clock_.NowNs();
+  if (now <= caught_up_ns_) return Status::Ok();
+  std::optional<Date> first;
+  for (const OrderState& o : orders_) {
+    if (IsTerminal(o.view.status)) continue;
+    if (!first || o.request.session < *first) first = o.request.session;
+  }
+  if (!first) {
+    // Nothing can happen at an open or close without an open order; skipping them is exact.
+    caught_up_ns_ = now;
+    return Status::Ok();
+  }
+  // Sessions are local days; their instants can fall on the UTC day before or after.
+  Date from = Timestamp::FromNanos(caught_up_ns_).UtcDate().AddDays(-1);
+  if (from < *first) from = *first;
+  Date to = Timestamp::FromNanos(now).UtcDate().AddDays(1);
+  bool processed = false;
+  for (Date d : calendar_.Sessions(from, to)) {
+    auto session = calendar_.SessionOf(d);
+    if (!session.ok()) continue;
+    for (Event event : {Event::kOpen, Event::kClose}) {
+      int64_t t = event == Event::kOpen ? session->open.nanos() : session->close.nanos();
+      if (t <= caught_up_ns_ || t > now) continue;
+      Status s = ProcessEventLocked(*session, event);
+      if (!s.ok()) {
+        // Keep what was done before the failing event; the next call retries from there.
+        if (processed) (void)PersistLocked();
+        return s;
+      }
+      caught_up_ns_ = t;
+      processed = true;
+    }
+  }
+  caught_up_ns_ = now;
+  return processed ? PersistLocked() : Status::Ok();
+}
+
+Status PaperBroker::ProcessEventLocked(const calendar::Session& session, Event event) {
+  const Date d = session.date;
+  const int64_t t = event == Event::kOpen ? session.open.nanos() : session.close.nanos();
+  std::vector<size_t> candidates;
+  std::set<std::string> symbols;
+  for (size_t i = 0; i < orders_.size(); ++i) {
+    const OrderState& o = orders_[i];
+    if (IsTerminal(o.view.status)) continue;
+    bool active =
+        o.request.session == d || (o.request.tif == TimeInForce::kGtc && o.request.session < d);
+    if (!active) continue;
+    candidates.push_back(i);
+    symbols.insert(o.request.symbol);
+  }
+  if (candidates.empty()) return Status::Ok();
+
+  // Every bar is read before anything changes, so a failing read leaves the event unprocessed.
+  std::map<std::string, std::optional<BarPrices>, std::less<>> bars;
+  const int64_t tick = TickOf(currency_);
+  for (const std::string& symbol : symbols) {
+    KAIROS_ASSIGN_OR_RETURN(std::optional<Bar> bar, bars_.BarOn(symbol, d));
+    if (!bar) {
+      bars[symbol] = std::nullopt;
+      continue;
+    }
+    auto price = [&](double v, std::string_view what) -> Result<Price> {
+      auto p = Price::FromDouble(v);
+      if (!p.ok() || p->raw() <= 0) {
+        return Status::InvalidArgument(
+            fmt::format("paper broker: bar of {} on {} has a bad {}: {}", symbol, d, what, v));
+      }
+      return p->RoundToTick(tick, Rounding::kHalfEven);
+    };
+    BarPrices b;
+    KAIROS_ASSIGN_OR_RETURN(b.open, price(bar->open, "open"));
+    KAIROS_ASSIGN_OR_RETURN(b.high, price(bar->high, "high"));
+    KAIROS_ASSIGN_OR_RETURN(b.low, price(bar->low, "low"));
+    KAIROS_ASSIGN_OR_RETURN(b.close, price(bar->close, "close"));
+    if (options_.max_participation > 0) {
+      double cap = std::floor(bar->volume * options_.max_participation);
+      b.volume_cap = std::isfinite(cap) && cap > 0 ? static_cast<int64_t>(cap) : 0;
+    }
+    bars[symbol] = b;
+  }
+
+  for (size_t i : candidates) {
+    OrderState& o = orders_[i];
+    const OrderRequest& r = o.request;
+    const std::optional<BarPrices>& bar = bars[r.symbol];
+    const bool gtc = r.tif == TimeInForce::kGtc;
+    if (!bar) {
+      // Not traded that session: day/opg/cls orders end with it; gtc orders wait.
+      bool ends = event == Event::kOpen ? r.tif == TimeInForce::kOpg : !gtc;
+      if (ends) ExpireLocked(o, fmt::format("no bar for {} on {}", r.symbol, d));
+      continue;
+    }
+    std::optional<Price> px;
+    if (event == Event::kOpen) {
+      // Only orders that were waiting before the open take part in it.
+      if (o.submitted_ns < t) {
+        switch (r.type) {
+          case OrderType::kMarket:
+            if (r.tif != TimeInForce::kCls)
+              px = WithSlippage(bar->open, r.side, o.cost.slippage_bps);
+            break;
+          case OrderType::kLimit:
+            if (r.tif != TimeInForce::kCls && Through(r.side, bar->open, *r.limit_price)) {
+              px = bar->open;
+            }
+            break;
+          case OrderType::kStop:
+            if (Triggered(r.side, bar->open, *r.stop_price)) {
+              px = WithSlippage(bar->open, r.side, o.cost.slippage_bps);
+            }
+            break;
+          case OrderType::kStopLimit:
+            if (Triggered(r.side, bar->open, *r.stop_price) &&
+                Through(r.side, bar->open, *r.limit_price)) {
+              px = bar->open;
+            }
+            break;
+        }
+      }
+    } else if (o.last_fill_session != d.days()) {
+      const Price reach = r.side == Side::kBuy ? bar->low : bar->high;    // best the bar offered
+      const Price extreme = r.side == Side::kBuy ? bar->high : bar->low;  // worst it went
+      switch (r.type) {
+        case OrderType::kMarket:
+          px = WithSlippage(bar->close, r.side, o.cost.slippage_bps);
+          break;
+        case OrderType::kLimit:
+          if (r.tif == TimeInForce::kCls) {
+            if (Through(r.side, bar->close, *r.limit_price)) px = bar->close;
+          } else if (Through(r.side, reach, *r.limit_price)) {
+            px = *r.limit_price;
+          }
+          break;
+        case OrderType::kStop:
+          if (Triggered(r.side, extreme, *r.stop_price)) {
+            px = WithSlippage(*r.stop_price, r.side, o.cost.slippage_bps);
+          }
+          break;
+        case OrderType::kStopLimit:
+          if (Triggered(r.side, extreme, *r.stop_price) && Through(r.side, reach, *r.limit_price)) {
+            px = *r.limit_price;
+          }
+          break;
+      }
+    }
+    if (px) {
+      int64_t remaining = r.qty.units() - o.view.filled_qty.units();
+      int64_t qty = std::min(remaining, bar->volume_cap);
+      if (qty > 0) {
+        KAIROS_RETURN_IF_ERROR(FillLocked(o, Quantity::FromUnits(qty), *px, session, t));
+      }
+    }
+    if (IsTerminal(o.view.status)) continue;
+    const bool ends_now = event == Event::kOpen ? r.tif == TimeInForce::kOpg : !gtc;
+    if (ends_now) {
+      std::string when = event == Event::kOpen ? "open" : "close";
+      if (o.view.filled_qty.units() > 0) {
+        ExpireLocked(o, fmt::format("{} order for {} expired at the {}: {} of {} filled",
+                                    TimeInForceName(r.tif), d, when, o.view.filled_qty.units(),
+                                    r.qty.units()));
+      } else {
+        ExpireLocked(o, fmt::format("{} order for {} expired at the {} unfilled",
+                                    TimeInForceName(r.tif), d, when));
+      }
+    }
+  }
+  return Status::Ok();
+}
+
+Status PaperBroker::FillLocked(OrderState& o, Quantity qty, Price price, const calendar::Session& s,
+                               int64_t time_ns) {
+  const OrderRequest& r = o.request;
+  auto fees = ComputeFees(o.cost.fees, r.side, qty, price, currency_, s.date);
+  // Submit checked the cost model, so this is a bug rather than bad input.
+  KAIROS_CHECK(fees.ok()) << "paper broker: " << fees.status().message();
+  const int64_t notional = Notional(price, qty, currency_, Rounding::kHalfEven).minor();
+  cash_ += r.side == Side::kBuy ? -(notional + fees->total) : notional - fees->total;
+
+  ++o.fill_count;
+  Fill f;
+  f.execution_id = fmt::format("{}-{}", r.client_order_id, o.fill_count);
+  f.client_order_id = r.client_order_id;
+  f.symbol = r.symbol;
+  f.side = r.side;
+  f.qty = qty;
+  f.price = price;
+  f.fees = fees->total;
+  f.session = s.date;
+  f.time_ns = time_ns;
+  fills_.push_back(f);
+
+  // Average price of the order over all its fills, exact then rounded once.
+  Int128 value = 0;
+  int64_t filled = 0;
+  for (const Fill& x : fills_) {
+    if (x.client_order_id != r.client_order_id) continue;
+    value += static_cast<Int128>(x.price.raw()) * x.qty.units();
+    filled += x.qty.units();
+  }
+  o.view.filled_qty = Quantity::FromUnits(filled);
+  o.view.average_price =
+      Price::FromRaw(static_cast<int64_t>(DivideRounded(value, filled, Rounding::kHalfEven)));
+  o.view.status = filled == r.qty.units() ? OrderStatus::kFilled : OrderStatus::kPartiallyFilled;
+  o.last_fill_session = s.date.days();
+
+  PositionState& p = positions_[r.symbol];
+  const int64_t old_qty = p.qty.units();
+  const int64_t delta = r.side == Side::kBuy ? qty.units() : -qty.units();
+  const int64_t new_qty = old_qty + delta;
+  if (old_qty == 0 || (old_qty > 0) == (delta > 0)) {
+    Int128 total = static_cast<Int128>(p.average_price.raw()) * std::abs(old_qty) +
+                   static_cast<Int128>(price.raw()) * std::abs(delta);
+    p.average_price = Price::FromRaw(static_cast<int64_t>(
+        DivideRounded(total, std::abs(old_qty) + std::abs(delta), Rounding::kHalfEven)));
+  } else if ((old_qty > 0) != (new_qty > 0) && new_qty != 0) {
+    p.average_price = price;  // the fill closed the position and opened the other side
+  }
+  p.qty = Quantity::FromUnits(new_qty);
+  p.last_price = price;
+  if (new_qty == 0) positions_.erase(r.symbol);
+  return Status::Ok();
+}
+
+void PaperBroker::ExpireLocked(OrderState& o, std::string message) {
+  o.view.status = OrderStatus::kExpired;
+  o.view.message = std::move(message);
+}
+
+Result<std::optional<std::string>> PaperBroker::RejectReasonLocked(const OrderRequest& r,
+                                                                   const CostModel& cost) {
+  if (r.qty.units() <= 0) {
+    return std::optional<std::string>(
+        fmt::format("quantity must be positive, got {}", r.qty.units()));
+  }
+  const bool needs_limit = r.type == OrderType::kLimit || r.type == OrderType::kStopLimit;
+  const bool needs_stop = r.type == OrderType::kStop || r.type == OrderType::kStopLimit;
+  if (needs_limit && !r.limit_price) {
+    return std::optional<std::string>(
+        fmt::format("{} order without a limit price", OrderTypeName(r.type)));
+  }
+  if (needs_stop && !r.stop_price) {
+    return std::optional<std::string>(
+        fmt::format("{} order without a stop price", OrderTypeName(r.type)));
+  }
+  if (needs_limit && r.limit_price->raw() <= 0) {
+    return std::optional<std::string>(
+        fmt::format("limit price must be positive, got {}", r.limit_price->ToString()));
+  }
+  if (needs_stop && r.stop_price->raw() <= 0) {
+    return std::optional<std::string>(
+        fmt::format("stop price must be positive, got {}", r.stop_price->ToString()));
+  }
+  if (r.type == OrderType::kStop && r.tif == TimeInForce::kCls) {
+    return std::optional<std::string>("a stop order cannot be market-on-close (tif cls)");
+  }
+  if (!calendar_.IsSession(r.session)) {
+    return std::optional<std::string>(
+        fmt::format("{} is not a {} session ({})", r.session, calendar_.name(),
+                    calendar_.ClosedReason(r.session).value_or("closed")));
+  }
+  auto session = calendar_.SessionOf(r.session);
+  if (!session.ok()) return std::optional<std::string>(session.status().message());
+  const int64_t now = clock_.NowNs();
+  if (now >= session->close.nanos()) {
+    return std::optional<std::string>(
+        fmt::format("order for {} arrives after that session's close", r.session));
+  }
+  if (r.tif == TimeInForce::kOpg && now >= session->open.nanos()) {
+    return std::optional<std::string>(
+        fmt::format("opg order for {} arrives after that session's open", r.session));
+  }
+  if (!std::isfinite(cost.slippage_bps) || cost.slippage_bps < 0 || cost.slippage_bps >= 10'000) {
+    return std::optional<std::string>(
+        fmt::format("slippage must be between 0 and 10000 bps, got {}", cost.slippage_bps));
+  }
+  auto fee_check = ComputeFees(cost.fees, r.side, Quantity::FromUnits(1), Price::FromRaw(1),
+                               currency_, r.session);
+  if (!fee_check.ok()) return std::optional<std::string>(fee_check.status().message());
+  // A symbol is known when it has a bar on the session or one of the sessions before it.
+  Date d = r.session;
+  for (int i = 0; i <= kKnownSymbolLookback; ++i) {
+    KAIROS_ASSIGN_OR_RETURN(std::optional<Bar> bar, bars_.BarOn(r.symbol, d));
+    if (bar) return std::optional<std::string>();
+    d = calendar_.PreviousSession(d);
+  }
+  return std::optional<std::string>(
+      fmt::format("unknown symbol {}: no bar on {} or the {} sessions before", r.symbol, r.session,
+                  kKnownSymbolLookback));
+}
+
+Result<BrokerOrder> PaperBroker::Submit(const OrderRequest& request) {
+  std::lock_guard lock(mu_);
+  KAIROS_RETURN_IF_ERROR(CatchUpLocked());
+  bool drop_answer = false;
+  if (!faults_.empty()) {
+    Fault f = faults_.front();
+    faults_.pop_front();
+    if (f == Fault::kFailNextSubmit) {
+      return Status::Unavailable("paper broker: connection refused (injected)");
+    }
+    drop_answer = true;
+  }
+  const Status dropped = Status::Unavailable("paper broker: connection reset (injected)");
+  if (request.client_order_id.empty()) {
+    return Status::InvalidArgument("paper broker: the order has no client order id");
+  }
+  if (request.symbol.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("paper broker: order '{}' has no symbol", request.client_order_id));
+  }
+  if (auto it = by_client_id_.find(request.client_order_id); it != by_client_id_.end()) {
+    // A known id is a query for that order, never a second order (ports/broker.h).
+    if (drop_answer) return dropped;
+    return orders_[it->second].view;
+  }
+  OrderState o;
+  o.request = request;
+  o.cost = options_.costs ? options_.costs(request) : CostModel{};
+  o.seq = next_seq_++;
+  o.submitted_ns = clock_.NowNs();
+  o.view.client_order_id = request.client_order_id;
+  o.view.broker_order_id = fmt::format("paper-{}", o.seq);
+  o.view.status = OrderStatus::kAccepted;
+  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> reject, RejectReasonLocked(request, o.cost));
+  if (reject) {
+    o.view.status = OrderStatus::kRejected;
+    o.view.message = std::move(*reject);
+  }
+  by_client_id_[request.client_order_id] = orders_.size();
+  orders_.push_back(std::move(o));
+  KAIROS_RETURN_IF_ERROR(PersistLocked());
+  if (drop_answer) return dropped;
+  return orders_.back().view;
+}
+
+Status PaperBroker::Cancel(std::string_view client_order_id) {
+  std::lock_guard lock(mu_);
+  KAIROS_RETURN_IF_ERROR(CatchUpLocked());
+  auto it = by_client_id_.find(client_order_id);
+  if (it == by_client_id_.end()) {
+    return Status::NotFound(
+        fmt::format("paper broker: no order with client order id '{}'", client_order_id));
+  }
+  OrderState& o = orders_[it->second];
+  if (IsTerminal(o.view.status)) {
+    return Status::FailedPrecondition(fmt::format("paper broker: order '{}' is already {}",
+                                                  client_order_id, OrderStatusName(o.view.status)));
+  }
+  o.view.status = OrderStatus::kCancelled;
+  o.view.message = o.view.filled_qty.units() > 0
+                       ? fmt::format("cancelled by the client: {} of {} filled",
+                                     o.view.filled_qty.units(), o.request.qty.units())
+                       : "cancelled by the client";
+  return PersistLocked();
+}
+
+Result<std::optional<BrokerOrder>> PaperBroker::OrderByClientId(std::string_view client_order_id) {
+  std::lock_guard lock(mu_);
+  KAIROS_RETURN_IF_ERROR(CatchUpLocked());
+  auto it = by_client_id_.find(client_order_id);
+  if (it == by_client_id_.end()) return std::optional<BrokerOrder>();
+  return std::optional<BrokerOrder>(orders_[it->second].view);
+}
+
+Result<std::vector<BrokerOrder>> PaperBroker::OpenOrders() {
+  std::lock_guard lock(mu_);
+  KAIROS_RETURN_IF_ERROR(CatchUpLocked());
+  std::vector<BrokerOrder> out;
+  for (const OrderState& o : orders_) {
+    if (!IsTerminal(o.view.status)) out.push_back(o.view);
+  }
+  return out;
+}
+
+Result<std::vector<BrokerPosition>> PaperBroker::Positions() {
+  std::lock_guard lock(mu_);
+  KAIROS_RETURN_IF_ERROR(CatchUpLocked());
+  std::vector<BrokerPosition> out;
+  for (const auto& [symbol, p] : positions_) out.push_back({symbol, p.qty, p.average_price});
+  return out;
+}
+
+Result<std::vector<Fill>> PaperBroker::FillsSince(int64_t since_ns) {
+  std::lock_guard lock(mu_);
+  KAIROS_RETURN_IF_ERROR(CatchUpLocked());
+  std::vector<Fill> out;
+  for (const Fill& f : fills_) {
+    if (f.time_ns >= since_ns) out.push_back(f);
+  }
+  return out;
+}
+
+Result<Account> PaperBroker::GetAccount() {
+  std::lock_guard lock(mu_);
+  KAIROS_RETURN_IF_ERROR(CatchUpLocked());
+  Account a;
+  a.currency = std::string(currency_.code());
+  a.cash = cash_;
+  a.equity = cash_;
+  if (positions_.empty()) return a;
+  // The last session that has closed by now (a few steps back at most: weekends, holidays).
+  const int64_t now = clock_.NowNs();
+  std::optional<Date> closed;
+  Date d = Timestamp::FromNanos(now).UtcDate().AddDays(1);
+  if (!calendar_.IsSession(d)) d = calendar_.PreviousSession(d);
+  for (int i = 0; i < 3 && !closed; ++i, d = calendar_.PreviousSession(d)) {
+    auto s = calendar_.SessionOf(d);
+    if (s.ok() && s->close.nanos() <= now) closed = d;
+  }
+  for (const auto& [symbol, p] : positions_) {
+    Price mark = p.last_price;
+    if (closed) {
+      KAIROS_ASSIGN_OR_RETURN(std::optional<Bar> bar, bars_.BarOn(symbol, *closed));
+      if (bar) {
+        auto close = Price::FromDouble(bar->close);
+        if (close.ok()) mark = *close;
+      }
+    }
+    a.equity += Notional(mark, p.qty, currency_, Rounding::kHalfEven).minor();
+  }
+  return a;
+}
+
+std::string PaperBroker::StateJsonLocked() const {
+  json orders = json::array();
+  for (const OrderState& o : orders_) {
+    const OrderRequest& r = o.request;
+    orders.push_back({
+        {"client_order_id", r.client_order_id},
+        {"symbol", r.symbol},
+        {"side", SideName(r.side)},
+        {"qty", r.qty.units()},
+        {"type", OrderTypeName(r.type)},
+        {"tif", TimeInForceName(r.tif)},
+        {"limit_price", OptionalPrice(r.limit_price)},
+        {"stop_price", OptionalPrice(r.stop_price)},
+        {"session", r.session.ToString()},
+        {"broker_order_id", o.view.broker_order_id},
+        {"status", OrderStatusName(o.view.status)},
+        {"filled_qty", o.view.filled_qty.units()},
+        {"average_price", OptionalPrice(o.view.average_price)},
+        {"message", o.view.message},
+        {"fees",
+         {{"kind", FeeKindName(o.cost.fees.kind)},
+          {"per_order", o.cost.fees.per_order},
+          {"percent", o.cost.fees.percent}}},
+        {"slippage_bps", o.cost.slippage_bps},
+        {"seq", o.seq},
+        {"submitted_ns", o.submitted_ns},
+        {"last_fill_session", o.last_fill_session},
+        {"fill_count", o.fill_count},
+    });
+  }
+  json fills = json::array();
+  for (const Fill& f : fills_) {
+    fills.push_back({
+        {"execution_id", f.execution_id},
+        {"client_order_id", f.client_order_id},
+        {"symbol", f.symbol},
+        {"side", SideName(f.side)},
+        {"qty", f.qty.units()},
+        {"price", f.price.raw()},
+        {"fees", f.fees},
+        {"session", f.session.ToString()},
+        {"time_ns", f.time_ns},
+    });
+  }
+  json positions = json::array();
+  for (const auto& [symbol, p] : positions_) {
+    positions.push_back({{"symbol", symbol},
+                         {"qty", p.qty.units()},
+                         {"average_price", p.average_price.raw()},
+                         {"last_price", p.last_price.raw()}});
+  }
+  json j = {
+      {"format", kStateFormat},
+      {"version", kStateVersion},
+      {"currency", currency_.code()},
+      {"starting_cash", starting_cash_},
+      {"cash", cash_},
+      {"caught_up_ns", caught_up_ns_},
+      {"next_seq", next_seq_},
+      {"orders", std::move(orders)},
+      {"fills", std::move(fills)},
+      {"positions", std::move(positions)},
+  };
+  return j.dump();
+}
+
+Status PaperBroker::RestoreFromJson(std::string_view text) {
+  auto bad = [](std::string_view why) {
+    return Status::InvalidArgument(fmt::format("paper broker state: {}", why));
+  };
+  try {
+    json j = json::parse(text);
+    if (j.at("format").get<std::string>() != kStateFormat) return bad("not a paper broker state");
+    if (j.at("version").get<int>() != kStateVersion) {
+      return bad(fmt::format("unsupported version {}", j.at("version").get<int>()));
+    }
+    auto date = [&](const json& v) -> Result<Date> {
+      auto d = Date::Parse(v.get<std::string>());
+      if (!d.ok()) return bad(d.status().message());
+      return *d;
+    };
+    starting_cash_ = j.at("starting_cash").get<int64_t>();
+    cash_ = j.at("cash").get<int64_t>();
+    caught_up_ns_ = j.at("caught_up_ns").get<int64_t>();
+    next_seq_ = j.at("next_seq").get<int64_t>();
+    for (const json& jo : j.at("orders")) {
+      OrderState o;
+      OrderRequest& r = o.request;
+      r.client_order_id = jo.at("client_order_id").get<std::string>();
+      r.symbol = jo.at("symbol").get<std::string>();
+      KAIROS_ASSIGN_OR_RETURN(
+          r.side, (EnumFromName<Side, 2>(jo.at("side").get<std::string>(), SideNameFn, "side")));
+      r.qty = Quantity::FromUnits(jo.at("qty").get<int64_t>());
+      KAIROS_ASSIGN_OR_RETURN(r.type, (EnumFromName<OrderType, 4>(jo.at("type").get<std::string>(),
+                                                                  OrderTypeNameFn, "order type")));
+      KAIROS_ASSIGN_OR_RETURN(r.tif, (EnumFromName<TimeInForce, 4>(jo.at("tif").get<std::string>(),
+                                                                   TifNameFn, "time in force")));
+      r.limit_price = OptionalPriceFrom(jo.at("limit_price"));
+      r.stop_price = OptionalPriceFrom(jo.at("stop_price"));
+      KAIROS_ASSIGN_OR_RETURN(r.session, date(jo.at("session")));
+      o.view.client_order_id = r.client_order_id;
+      o.view.broker_order_id = jo.at("broker_order_id").get<std::string>();
+      KAIROS_ASSIGN_OR_RETURN(o.view.status,
+                              (EnumFromName<OrderStatus, 9>(jo.at("status").get<std::string>(),
+                                                            OrderStatusNameFn, "order status")));
+      o.view.filled_qty = Quantity::FromUnits(jo.at("filled_qty").get<int64_t>());
+      o.view.average_price = OptionalPriceFrom(jo.at("average_price"));
+      o.view.message = jo.at("message").get<std::string>();
+      const json& jf = jo.at("fees");
+      KAIROS_ASSIGN_OR_RETURN(o.cost.fees.kind,
+                              (EnumFromName<FeeSpec::Kind, 5>(jf.at("kind").get<std::string>(),
+                                                              FeeKindNameFn, "fee kind")));
+      o.cost.fees.per_order = jf.at("per_order").get<int64_t>();
+      o.cost.fees.percent = jf.at("percent").get<double>();
+      o.cost.slippage_bps = jo.at("slippage_bps").get<double>();
+      o.seq = jo.at("seq").get<int64_t>();
+      o.submitted_ns = jo.at("submitted_ns").get<int64_t>();
+      o.last_fill_session = jo.at("last_fill_session").get<int32_t>();
+      o.fill_count = jo.at("fill_count").get<int>();
+      if (by_client_id_.count(r.client_order_id)) {
+        return bad(fmt::format("client order id '{}' appears twice", r.client_order_id));
+      }
+      by_client_id_[r.client_order_id] = orders_.size();
+      orders_.push_back(std::move(o));
+    }
+    for (const json& jf : j.at("fills")) {
+      Fill f;
+      f.execution_id = jf.at("execution_id").get<std::string>();
+      f.client_order_id = jf.at("client_order_id").get<std::string>();
+      f.symbol = jf.at("symbol").get<std::string>();
+      KAIROS_ASSIGN_OR_RETURN(
+          f.side, (EnumFromName<Side, 2>(jf.at("side").get<std::string>(), SideNameFn, "side")));
+      f.qty = Quantity::FromUnits(jf.at("qty").get<int64_t>());
+      f.price = Price::FromRaw(jf.at("price").get<int64_t>());
+      f.fees = jf.at("fees").get<int64_t>();
+      KAIROS_ASSIGN_OR_RETURN(f.session, date(jf.at("session")));
+      f.time_ns = jf.at("time_ns").get<int64_t>();
+      fills_.push_back(std::move(f));
+    }
+    for (const json& jp : j.at("positions")) {
+      PositionState p;
+      p.qty = Quantity::FromUnits(jp.at("qty").get<int64_t>());
+      p.average_price = Price::FromRaw(jp.at("average_price").get<int64_t>());
+      p.last_price = Price::FromRaw(jp.at("last_price").get<int64_t>());
+      positions_[jp.at("symbol").get<std::string>()] = p;
+    }
+  } catch (const json::exception& e) {
+    return bad(e.what());
+  }
+  return Status::Ok();
+}
+
+}  // namespace kairos::sim_broker

@@ -1,0 +1,147 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <functional>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "calendar/calendar.h"
+#include "core/fixed_point.h"
+#include "core/result.h"
+#include "core/status.h"
+#include "domain/strategy.h"
+#include "domain/trading.h"
+#include "ports/bar_source.h"
+#include "ports/broker.h"
+#include "ports/clock.h"
+
+namespace kairos::sim_broker {
+
+// A simulated broker that fills orders against daily bars at session opens and closes
+// (README.md states every rule). Time comes only from the clock: each call first "catches up",
+// processing in order every session open and close that passed since the previous call.
+//
+// Thread safety: every public method takes an internal lock, so an HTTP thread may read while the
+// engine trades; the persist callback runs under that lock.
+class PaperBroker final : public ports::Broker {
+ public:
+  // The costs of one order: its fee model and slippage (basis points of the fill price, paid on
+  // market and stop fills: buys pay up, sells receive less).
+  struct CostModel {
+    FeeSpec fees;
+    double slippage_bps = 0;
+  };
+
+  struct Options {
+    std::string currency = "USD";  // ISO code known to core/fixed_point.h Currency
+    int64_t starting_cash = 0;     // minor units
+    // The cost model of an order, looked up once when the order is submitted and kept with it.
+    // Default (empty): no fees, no slippage.
+    std::function<CostModel(const OrderRequest&)> costs;
+    // Fraction of a bar's volume one order may take in one session (0 = unlimited). What is left
+    // of an opg/cls/day order expires at the end of its auction/session: the partial fill.
+    double max_participation = 0;
+    // Called with the broker's whole state (JSON text) after every change; a non-OK answer is
+    // returned to the caller of the method that made the change. Empty: nothing is persisted.
+    std::function<Status(std::string_view)> persist;
+  };
+
+  // Test hooks for the engine's crash tests (README.md, "Fault injection").
+  enum class Fault : uint8_t {
+    // The next Submit is carried out (the order is stored, persisted and trades as usual), but
+    // the caller gets Unavailable "paper broker: connection reset (injected)".
+    kDropNextSubmitAnswer,
+    // The next Submit stores nothing and returns Unavailable
+    // "paper broker: connection refused (injected)".
+    kFailNextSubmit,
+  };
+
+  // REQUIRES: options.currency is a code Currency::FromCode knows (a wiring bug otherwise).
+  // The broker starts at the clock's current time: opens and closes before it are not replayed.
+  PaperBroker(const ports::Clock& clock, ports::BarSource& bars,
+              const calendar::ExchangeCalendar& calendar, Options options);
+
+  // Rebuilds a broker from the JSON its persist callback was given. The currency, cash, orders,
+  // fills, positions and the time up to which it had caught up come from the state; from
+  // `options` only `costs`, `max_participation` and `persist` are used. InvalidArgument for text
+  // that is not such a state.
+  static Result<std::unique_ptr<PaperBroker>> Restore(std::string_view state_json,
+                                                      const ports::Clock& clock,
+                                                      ports::BarSource& bars,
+                                                      const calendar::ExchangeCalendar& calendar,
+                                                      Options options);
+
+  Result<BrokerOrder> Submit(const OrderRequest& request) override;
+  Status Cancel(std::string_view client_order_id) override;
+  Result<std::optional<BrokerOrder>> OrderByClientId(std::string_view client_order_id) override;
+  Result<std::vector<BrokerOrder>> OpenOrders() override;
+  Result<std::vector<BrokerPosition>> Positions() override;
+  Result<std::vector<Fill>> FillsSince(int64_t since_ns) override;
+  // Equity = cash + open positions marked at the close of the last session that has closed
+  // (the last fill price when that session has no bar for the symbol).
+  Result<Account> GetAccount() override;
+
+  // Queues a fault for the next Submit calls (first in, first out).
+  void InjectFault(Fault fault);
+
+  // The whole state as JSON (what `persist` receives).
+  std::string StateJson() const;
+
+ private:
+  struct OrderState {
+    OrderRequest request;
+    BrokerOrder view;
+    CostModel cost;
+    int64_t seq = 0;                 // submission order
+    int64_t submitted_ns = 0;        // clock time of the Submit
+    int32_t last_fill_session = -1;  // Date::days() of the session of the last fill
+    int fill_count = 0;
+  };
+  struct PositionState {
+    Quantity qty;  // signed
+    Price average_price;
+    Price last_price;  // of the last fill, the fallback mark
+  };
+  enum class Event : uint8_t { kOpen, kClose };
+
+  PaperBroker(const ports::Clock& clock, ports::BarSource& bars,
+              const calendar::ExchangeCalendar& calendar, Options options, Currency currency);
+
+  Status CatchUpLocked();
+  Status ProcessEventLocked(const calendar::Session& session, Event event);
+  Status FillLocked(OrderState& order, Quantity qty, Price price, const calendar::Session& s,
+                    int64_t time_ns);
+  void ExpireLocked(OrderState& order, std::string message);
+  Status PersistLocked();
+  std::string StateJsonLocked() const;
+  Status RestoreFromJson(std::string_view text);
+  Price WithSlippage(Price p, Side side, double bps) const;
+  // Why the broker refuses `r` (nullopt: accepted); an error when a bar cannot be read.
+  Result<std::optional<std::string>> RejectReasonLocked(const OrderRequest& r,
+                                                        const CostModel& cost);
+
+  const ports::Clock& clock_;
+  ports::BarSource& bars_;
+  const calendar::ExchangeCalendar& calendar_;
+  Options options_;
+  Currency currency_;
+
+  mutable std::mutex mu_;
+  int64_t starting_cash_ = 0;
+  int64_t cash_ = 0;
+  int64_t caught_up_ns_ = 0;  // every open/close at or before this instant has been processed
+  int64_t next_seq_ = 1;
+  std::vector<OrderState> orders_;  // submission order
+  std::map<std::string, size_t, std::less<>> by_client_id_;
+  std::vector<Fill> fills_;  // in time order
+  std::map<std::string, PositionState, std::less<>> positions_;
+  std::deque<Fault> faults_;
+};
+
+}  // namespace kairos::sim_broker
