@@ -1,0 +1,914 @@
+#include "adapters/sqlite/sqlite_store.h"
+
+#include <mutex>
+#include <string>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "adapters/sqlite/codec.h"
+#include "adapters/sqlite/migrations.h"
+#include "adapters/sqlite/sqlite_db.h"
+#include "adapters/sqlite/sqlite_store_internal.h"
+
+namespace kairos::adapters::sqlite {
+namespace {
+
+using ports::FillFilter;
+using ports::OrderFilter;
+using ports::SignalFilter;
+
+std::optional<std::string> OptionalDate(const std::optional<Date>& d) {
+  if (!d) return std::nullopt;
+  return d->ToString();
+}
+
+std::optional<int64_t> OptionalRaw(const std::optional<Price>& p) {
+  if (!p) return std::nullopt;
+  return p->raw();
+}
+
+std::optional<Price> PriceAt(const Statement& s, int col) {
+  if (s.IsNull(col)) return std::nullopt;
+  return Price::FromRaw(s.Int(col));
+}
+
+// The connection and transaction state every repository shares. A recursive mutex serialises
+// the Store's users (an HTTP thread reading while the engine writes): a transaction holds it from
+// BEGIN to COMMIT, so another thread's calls never land inside someone else's transaction.
+class Connection {
+ public:
+  explicit Connection(std::unique_ptr<Db> db) : db_(std::move(db)) {}
+
+  Db& db() { return *db_; }
+  std::recursive_mutex& mu() { return mu_; }
+
+  // Store::InTransaction: BEGIN IMMEDIATE (the write lock up front, so a transaction never fails
+  // half way with SQLITE_BUSY on its first write) ... COMMIT. A nested call joins the outer
+  // transaction; its failure dooms the outer one even if the outer body goes on.
+  Status InTransaction(const std::function<Status()>& body) {
+    std::lock_guard lock(mu_);
+    if (depth_ > 0) {
+      ++depth_;
+      Status status = body();
+      --depth_;
+      if (!status.ok() && inner_failure_.ok()) inner_failure_ = status;
+      return status;
+    }
+    KAIROS_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE", "beginning a transaction"));
+    depth_ = 1;
+    inner_failure_ = Status::Ok();
+    Status status = RunGuarded(body);
+    depth_ = 0;
+    if (status.ok() && !inner_failure_.ok()) {
+      status = inner_failure_.WithContext("transaction rolled back after an inner failure");
+    }
+    inner_failure_ = Status::Ok();
+    if (status.ok()) {
+      status = db_->Exec("COMMIT", "committing a transaction");
+      if (status.ok()) return status;
+    }
+    if (db_->InTransaction()) {
+      // Nothing useful to do with a failed rollback: the body's error is the one to report, and
+      // SQLite undoes an uncommitted transaction on the next open anyway.
+      (void)db_->Exec("ROLLBACK", "rolling back a transaction");
+    }
+    return status;
+  }
+
+  // A repository method's own atomicity: its own transaction at the top level; inside a caller's
+  // transaction a savepoint, so that its failure (say a FailedPrecondition the caller expects and
+  // handles) undoes only its own writes and does not doom the caller's transaction.
+  Status Atomic(const std::function<Status()>& body) {
+    std::lock_guard lock(mu_);
+    if (depth_ == 0) return InTransaction(body);
+    KAIROS_RETURN_IF_ERROR(db_->Exec("SAVEPOINT kairos_op", "starting a savepoint"));
+    Status status = RunGuarded(body);
+    if (!status.ok()) (void)db_->Exec("ROLLBACK TO kairos_op", "rolling back a savepoint");
+    Status released = db_->Exec("RELEASE kairos_op", "releasing a savepoint");
+    return status.ok() ? released : status;
+  }
+
+ private:
+  // Bodies come from other modules; an exception escaping one must not leave the depth counter
+  // or a transaction open behind it.
+  static Status RunGuarded(const std::function<Status()>& body) {
+    try {
+      return body();
+    } catch (const std::exception& e) {
+      return Status::Internal(fmt::format("exception in a transaction: {}", e.what()));
+    }
+  }
+
+  std::unique_ptr<Db> db_;
+  std::recursive_mutex mu_;
+  int depth_ = 0;
+  Status inner_failure_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Strategies
+
+constexpr std::string_view kStrategyColumns =
+    "s.spec, s.source, s.version, st.enabled, st.allocation FROM strategies s "
+    "JOIN strategy_state st ON st.name = s.name";
+
+Result<StrategyRecord> ReadStrategy(const Statement& s) {
+  StrategyRecord r;
+  KAIROS_ASSIGN_OR_RETURN(r.spec, DecodeSpec(s.Text(0)));
+  r.source = s.Text(1);
+  r.version = static_cast<int>(s.Int(2));
+  r.enabled = s.Int(3) != 0;
+  r.allocation = s.Int(4);
+  return r;
+}
+
+class SqliteStrategies : public ports::StrategyRepository {
+ public:
+  explicit SqliteStrategies(Connection& c) : c_(c) {}
+
+  Result<std::pair<StrategyRecord, bool>> Import(const StrategySpec& spec,
+                                                 std::string_view source) override {
+    if (spec.name.empty()) return Status::InvalidArgument("a strategy needs a name");
+    std::lock_guard lock(c_.mu());
+    std::pair<StrategyRecord, bool> out;
+    KAIROS_RETURN_IF_ERROR(c_.Atomic([&]() -> Status {
+      KAIROS_ASSIGN_OR_RETURN(auto latest, Get(spec.name));
+      if (latest && latest->source == source) {
+        out = {std::move(*latest), false};
+        return Status::Ok();
+      }
+      int version = latest ? latest->version + 1 : 1;
+      KAIROS_ASSIGN_OR_RETURN(
+          auto insert,
+          c_.db().Prepare("INSERT INTO strategies (name, version, spec, source) VALUES (?,?,?,?)",
+                          "importing strategy"));
+      KAIROS_RETURN_IF_ERROR(insert.Bind(spec.name, version, EncodeSpec(spec), source).Run());
+      // A new version keeps the enabled flag (a re-import must not re-enable a strategy someone
+      // disabled); the allocation is the file's.
+      KAIROS_ASSIGN_OR_RETURN(
+          auto state, c_.db().Prepare("INSERT INTO strategy_state (name, enabled, allocation) "
+                                      "VALUES (?1, ?2, ?3) ON CONFLICT (name) DO UPDATE SET "
+                                      "allocation = excluded.allocation",
+                                      "importing strategy state"));
+      KAIROS_RETURN_IF_ERROR(state.Bind(spec.name, spec.enabled, spec.allocation).Run());
+      KAIROS_ASSIGN_OR_RETURN(auto stored, Get(spec.name));
+      if (!stored) return Status::Internal("imported strategy vanished");
+      out = {std::move(*stored), true};
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<std::optional<StrategyRecord>> Get(std::string_view name) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare(fmt::format("SELECT {} WHERE s.name = ? ORDER BY s.version DESC "
+                                            "LIMIT 1",
+                                            kStrategyColumns),
+                                "reading strategy"));
+    return One(s.Bind(name));
+  }
+
+  Result<std::optional<StrategyRecord>> GetVersion(std::string_view name, int version) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare(
+                    fmt::format("SELECT {} WHERE s.name = ? AND s.version = ?", kStrategyColumns),
+                    "reading strategy version"));
+    return One(s.Bind(name, version));
+  }
+
+  Result<std::vector<StrategyRecord>> List() override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare(fmt::format("SELECT {} WHERE s.version = (SELECT MAX(version) "
+                                            "FROM strategies WHERE name = s.name) ORDER BY s.name",
+                                            kStrategyColumns),
+                                "listing strategies"));
+    std::vector<StrategyRecord> out;
+    for (;;) {
+      KAIROS_ASSIGN_OR_RETURN(bool row, s.Step());
+      if (!row) return out;
+      KAIROS_ASSIGN_OR_RETURN(auto r, ReadStrategy(s));
+      out.push_back(std::move(r));
+    }
+  }
+
+  Status SetEnabled(std::string_view name, bool enabled) override {
+    return SetState("UPDATE strategy_state SET enabled = ?2 WHERE name = ?1", name,
+                    static_cast<int64_t>(enabled ? 1 : 0), "enabling strategy");
+  }
+
+  Status SetAllocation(std::string_view name, int64_t allocation_minor) override {
+    return SetState("UPDATE strategy_state SET allocation = ?2 WHERE name = ?1", name,
+                    allocation_minor, "setting strategy allocation");
+  }
+
+ private:
+  static Result<std::optional<StrategyRecord>> One(Statement& s) {
+    KAIROS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return std::optional<StrategyRecord>();
+    KAIROS_ASSIGN_OR_RETURN(auto r, ReadStrategy(s));
+    return std::optional<StrategyRecord>(std::move(r));
+  }
+
+  Status SetState(std::string_view sql, std::string_view name, int64_t value,
+                  std::string_view context) {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(auto s, c_.db().Prepare(sql, context));
+    KAIROS_RETURN_IF_ERROR(s.Bind(name, value).Run());
+    if (c_.db().Changes() == 0) {
+      return Status::NotFound(fmt::format("no strategy named '{}'", name));
+    }
+    return Status::Ok();
+  }
+
+  Connection& c_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Signals
+
+constexpr std::string_view kSignalSelect =
+    "SELECT id, strategy, strategy_version, symbol, session, side, kind, status, terms, "
+    "rank_value, reason, execute_on, created_ns, decided_by, decided_ns, note FROM signals ";
+
+Result<Signal> ReadSignal(const Statement& s) {
+  Signal g;
+  g.id = s.Int(0);
+  g.strategy = s.Text(1);
+  g.strategy_version = static_cast<int>(s.Int(2));
+  g.symbol = s.Text(3);
+  KAIROS_ASSIGN_OR_RETURN(g.session, ParseStoredDate(s.Text(4)));
+  KAIROS_ASSIGN_OR_RETURN(g.side, ParseSide(s.Text(5)));
+  KAIROS_ASSIGN_OR_RETURN(g.kind, ParseSignalKind(s.Text(6)));
+  KAIROS_ASSIGN_OR_RETURN(g.status, ParseSignalStatus(s.Text(7)));
+  KAIROS_ASSIGN_OR_RETURN(g.terms, DecodeTerms(s.Text(8)));
+  g.rank_value = s.Real(9);
+  g.reason = s.Text(10);
+  KAIROS_ASSIGN_OR_RETURN(g.execute_on, ParseStoredDate(s.Text(11)));
+  g.created_ns = s.Int(12);
+  g.decided_by = s.Text(13);
+  g.decided_ns = s.Int(14);
+  g.note = s.Text(15);
+  return g;
+}
+
+template <typename T, typename Reader>
+Result<std::vector<T>> ReadAll(Statement& s, Reader read) {
+  std::vector<T> out;
+  for (;;) {
+    KAIROS_ASSIGN_OR_RETURN(bool row, s.Step());
+    if (!row) return out;
+    KAIROS_ASSIGN_OR_RETURN(T value, read(s));
+    out.push_back(std::move(value));
+  }
+}
+
+template <typename T, typename Reader>
+Result<std::optional<T>> ReadOne(Statement& s, Reader read) {
+  KAIROS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::optional<T>();
+  KAIROS_ASSIGN_OR_RETURN(T value, read(s));
+  return std::optional<T>(std::move(value));
+}
+
+std::string_view DecisionAction(SignalStatus to) {
+  switch (to) {
+    case SignalStatus::kApproved:
+      return "signal.approve";
+    case SignalStatus::kRejected:
+      return "signal.reject";
+    case SignalStatus::kExpired:
+      return "signal.expire";
+    default:
+      return {};
+  }
+}
+
+Status AppendAudit(Db& db, const AuditEntry& e) {
+  KAIROS_ASSIGN_OR_RETURN(auto s,
+                          db.Prepare("INSERT INTO audit (time_ns, actor, action, subject, detail) "
+                                     "VALUES (?,?,?,?,?)",
+                                     "appending to the audit log"));
+  return s.Bind(e.time_ns, e.actor, e.action, e.subject, e.detail).Run();
+}
+
+class SqliteSignals : public ports::SignalRepository {
+ public:
+  explicit SqliteSignals(Connection& c) : c_(c) {}
+
+  Result<std::pair<Signal, bool>> Insert(const Signal& signal) override {
+    std::lock_guard lock(c_.mu());
+    std::pair<Signal, bool> out;
+    KAIROS_RETURN_IF_ERROR(c_.Atomic([&]() -> Status {
+      KAIROS_ASSIGN_OR_RETURN(
+          auto s,
+          c_.db().Prepare(
+              "INSERT INTO signals (strategy, strategy_version, symbol, session, side, kind, "
+              "status, terms, rank_value, reason, execute_on, created_ns, decided_by, "
+              "decided_ns, note) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?) "
+              "ON CONFLICT (strategy, symbol, session, side) DO NOTHING",
+              "inserting signal"));
+      KAIROS_RETURN_IF_ERROR(s.Bind(signal.strategy, signal.strategy_version, signal.symbol,
+                                    signal.session.ToString(), SideName(signal.side),
+                                    SignalKindName(signal.kind), SignalStatusName(signal.status),
+                                    EncodeTerms(signal.terms), signal.rank_value, signal.reason,
+                                    signal.execute_on.ToString(), signal.created_ns,
+                                    signal.decided_by, signal.decided_ns, signal.note)
+                                 .Run());
+      if (c_.db().Changes() == 1) {
+        out = {signal, true};
+        out.first.id = c_.db().LastInsertRowId();
+        return Status::Ok();
+      }
+      KAIROS_ASSIGN_OR_RETURN(
+          auto existing,
+          c_.db().Prepare(std::string(kSignalSelect) +
+                              "WHERE strategy = ? AND symbol = ? AND session = ? AND side = ?",
+                          "reading existing signal"));
+      KAIROS_ASSIGN_OR_RETURN(
+          auto found,
+          ReadOne<Signal>(existing.Bind(signal.strategy, signal.symbol, signal.session.ToString(),
+                                        SideName(signal.side)),
+                          ReadSignal));
+      if (!found) return Status::Internal("a conflicting signal vanished");
+      out = {std::move(*found), false};
+      return Status::Ok();
+    }));
+    return out;
+  }
+
+  Result<std::optional<Signal>> Get(int64_t id) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare(std::string(kSignalSelect) + "WHERE id = ?", "reading signal"));
+    return ReadOne<Signal>(s.Bind(id), ReadSignal);
+  }
+
+  Result<std::vector<Signal>> List(const SignalFilter& f) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s,
+        c_.db().Prepare(std::string(kSignalSelect) + "WHERE (?1 IS NULL OR status = ?1) "
+                                                     "AND (?2 IS NULL OR session = ?2) "
+                                                     "AND (?3 IS NULL OR execute_on = ?3) "
+                                                     "AND (?4 = '' OR strategy = ?4) ORDER BY id",
+                        "listing signals"));
+    std::optional<std::string_view> status;
+    if (f.status) status = SignalStatusName(*f.status);
+    s.Bind(status, OptionalDate(f.session), OptionalDate(f.execute_on), f.strategy);
+    return ReadAll<Signal>(s, ReadSignal);
+  }
+
+  Status Transition(int64_t id, SignalStatus from, SignalStatus to, std::string_view by,
+                    std::string_view note, int64_t time_ns) override {
+    std::lock_guard lock(c_.mu());
+    return c_.Atomic([&]() -> Status {
+      KAIROS_ASSIGN_OR_RETURN(
+          auto update,
+          c_.db().Prepare("UPDATE signals SET status = ?, decided_by = ?, decided_ns = ?, "
+                          "note = ? WHERE id = ? AND status = ?",
+                          "updating signal status"));
+      KAIROS_RETURN_IF_ERROR(
+          update.Bind(SignalStatusName(to), by, time_ns, note, id, SignalStatusName(from)).Run());
+      if (c_.db().Changes() == 0) {
+        KAIROS_ASSIGN_OR_RETURN(auto s, c_.db().Prepare("SELECT status FROM signals WHERE id = ?",
+                                                        "reading signal status"));
+        KAIROS_ASSIGN_OR_RETURN(bool row, s.Bind(id).Step());
+        if (!row) return Status::NotFound(fmt::format("no signal with id {}", id));
+        return Status::FailedPrecondition(
+            fmt::format("signal {} is {}, not {}", id, s.Text(0), SignalStatusName(from)));
+      }
+      AuditEntry entry;
+      entry.time_ns = time_ns;
+      entry.actor = std::string(by);
+      entry.action = std::string(DecisionAction(to));
+      if (entry.action.empty()) entry.action = fmt::format("signal.{}", SignalStatusName(to));
+      entry.subject = fmt::format("signal:{}", id);
+      entry.detail = fmt::format("{} -> {}", SignalStatusName(from), SignalStatusName(to));
+      if (!note.empty()) entry.detail += fmt::format(": {}", note);
+      return AppendAudit(c_.db(), entry);
+    });
+  }
+
+ private:
+  Connection& c_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Orders
+
+constexpr std::string_view kOrderSelect =
+    "SELECT id, client_order_id, strategy, signal_id, symbol, side, qty, type, tif, limit_price, "
+    "stop_price, session, status, filled_qty, broker_order_id, message, created_ns, updated_ns "
+    "FROM orders ";
+
+Result<Order> ReadOrder(const Statement& s) {
+  Order o;
+  o.id = s.Int(0);
+  o.request.client_order_id = s.Text(1);
+  o.strategy = s.Text(2);
+  o.signal_id = s.Int(3);
+  o.request.symbol = s.Text(4);
+  KAIROS_ASSIGN_OR_RETURN(o.request.side, ParseSide(s.Text(5)));
+  o.request.qty = Quantity::FromUnits(s.Int(6));
+  KAIROS_ASSIGN_OR_RETURN(o.request.type, ParseOrderType(s.Text(7)));
+  KAIROS_ASSIGN_OR_RETURN(o.request.tif, ParseTimeInForce(s.Text(8)));
+  o.request.limit_price = PriceAt(s, 9);
+  o.request.stop_price = PriceAt(s, 10);
+  KAIROS_ASSIGN_OR_RETURN(o.request.session, ParseStoredDate(s.Text(11)));
+  KAIROS_ASSIGN_OR_RETURN(o.status, ParseOrderStatus(s.Text(12)));
+  o.filled_qty = Quantity::FromUnits(s.Int(13));
+  o.broker_order_id = s.Text(14);
+  o.message = s.Text(15);
+  o.created_ns = s.Int(16);
+  o.updated_ns = s.Int(17);
+  return o;
+}
+
+class SqliteOrders : public ports::OrderRepository {
+ public:
+  explicit SqliteOrders(Connection& c) : c_(c) {}
+
+  Result<Order> Create(const Order& order) override {
+    std::lock_guard lock(c_.mu());
+    const OrderRequest& r = order.request;
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("INSERT INTO orders (client_order_id, strategy, signal_id, "
+                                "symbol, side, qty, type, tif, limit_price, stop_price, session, "
+                                "status, filled_qty, broker_order_id, message, created_ns, "
+                                "updated_ns) VALUES (?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?,?)",
+                                "creating order"));
+    Status status =
+        s.Bind(r.client_order_id, order.strategy, order.signal_id, r.symbol, SideName(r.side),
+               r.qty.units(), OrderTypeName(r.type), TimeInForceName(r.tif),
+               OptionalRaw(r.limit_price), OptionalRaw(r.stop_price), r.session.ToString(),
+               OrderStatusName(order.status), order.filled_qty.units(), order.broker_order_id,
+               order.message, order.created_ns, order.updated_ns)
+            .Run();
+    if (status.code() == StatusCode::kAlreadyExists) {
+      return Status::AlreadyExists(
+          fmt::format("an order with client order id '{}' is already stored", r.client_order_id));
+    }
+    KAIROS_RETURN_IF_ERROR(status);
+    Order out = order;
+    out.id = c_.db().LastInsertRowId();
+    return out;
+  }
+
+  Result<std::optional<Order>> GetByClientId(std::string_view client_order_id) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s,
+        c_.db().Prepare(std::string(kOrderSelect) + "WHERE client_order_id = ?", "reading order"));
+    return ReadOne<Order>(s.Bind(client_order_id), ReadOrder);
+  }
+
+  Result<std::vector<Order>> List(const OrderFilter& f) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(auto s,
+                            c_.db().Prepare(std::string(kOrderSelect) +
+                                                "WHERE (?1 IS NULL OR status IN (SELECT value FROM "
+                                                "json_each(?1))) AND (?2 IS NULL OR session = ?2) "
+                                                "AND (?3 = '' OR strategy = ?3) ORDER BY id",
+                                            "listing orders"));
+    std::optional<std::string> statuses;
+    if (!f.statuses.empty()) {
+      std::vector<std::string> names;
+      for (OrderStatus st : f.statuses) names.emplace_back(OrderStatusName(st));
+      statuses = EncodeStrings(names);
+    }
+    s.Bind(statuses, OptionalDate(f.session), f.strategy);
+    return ReadAll<Order>(s, ReadOrder);
+  }
+
+  Status Update(const Order& order) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("UPDATE orders SET status = ?, filled_qty = ?, "
+                                "broker_order_id = ?, message = ?, updated_ns = ? WHERE id = ?",
+                                "updating order"));
+    KAIROS_RETURN_IF_ERROR(s.Bind(OrderStatusName(order.status), order.filled_qty.units(),
+                                  order.broker_order_id, order.message, order.updated_ns, order.id)
+                               .Run());
+    if (c_.db().Changes() == 0)
+      return Status::NotFound(fmt::format("no order with id {}", order.id));
+    return Status::Ok();
+  }
+
+ private:
+  Connection& c_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Ledger
+
+Result<std::pair<std::string, Fill>> ReadFill(const Statement& s) {
+  Fill f;
+  f.execution_id = s.Text(0);
+  f.client_order_id = s.Text(1);
+  std::string strategy = s.Text(2);
+  f.symbol = s.Text(3);
+  KAIROS_ASSIGN_OR_RETURN(f.side, ParseSide(s.Text(4)));
+  f.qty = Quantity::FromUnits(s.Int(5));
+  f.price = Price::FromRaw(s.Int(6));
+  f.fees = s.Int(7);
+  KAIROS_ASSIGN_OR_RETURN(f.session, ParseStoredDate(s.Text(8)));
+  f.time_ns = s.Int(9);
+  return std::pair<std::string, Fill>(std::move(strategy), std::move(f));
+}
+
+Result<Position> ReadPosition(const Statement& s) {
+  Position p;
+  p.strategy = s.Text(0);
+  p.symbol = s.Text(1);
+  p.qty = Quantity::FromUnits(s.Int(2));
+  KAIROS_ASSIGN_OR_RETURN(p.lots, DecodeLots(s.Text(3)));
+  KAIROS_ASSIGN_OR_RETURN(p.entry_session, ParseStoredDate(s.Text(4)));
+  p.sessions_held = static_cast<int>(s.Int(5));
+  p.stop = PriceAt(s, 6);
+  p.target = PriceAt(s, 7);
+  p.high_water = PriceAt(s, 8);
+  p.realized = s.Int(9);
+  return p;
+}
+
+Result<DailyPnl> ReadDailyPnl(const Statement& s) {
+  DailyPnl d;
+  d.strategy = s.Text(0);
+  KAIROS_ASSIGN_OR_RETURN(d.session, ParseStoredDate(s.Text(1)));
+  d.realized = s.Int(2);
+  d.unrealized = s.Int(3);
+  d.fees = s.Int(4);
+  d.equity = s.Int(5);
+  d.cash = s.Int(6);
+  return d;
+}
+
+class SqliteLedger : public ports::LedgerRepository {
+ public:
+  explicit SqliteLedger(Connection& c) : c_(c) {}
+
+  Result<bool> RecordFill(const Fill& f, std::string_view strategy) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("INSERT INTO fills (execution_id, client_order_id, strategy, "
+                                "symbol, side, qty, price, fees, session, time_ns) VALUES "
+                                "(?,?,?,?,?,?,?,?,?,?) ON CONFLICT (execution_id) DO NOTHING",
+                                "recording fill"));
+    KAIROS_RETURN_IF_ERROR(s.Bind(f.execution_id, f.client_order_id, strategy, f.symbol,
+                                  SideName(f.side), f.qty.units(), f.price.raw(), f.fees,
+                                  f.session.ToString(), f.time_ns)
+                               .Run());
+    return c_.db().Changes() == 1;
+  }
+
+  Result<std::vector<std::pair<std::string, Fill>>> ListFills(const FillFilter& f) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("SELECT execution_id, client_order_id, strategy, symbol, side, "
+                                "qty, price, fees, session, time_ns FROM fills "
+                                "WHERE (?1 IS NULL OR session >= ?1) AND (?2 IS NULL OR "
+                                "session <= ?2) AND (?3 = '' OR strategy = ?3) AND "
+                                "(?4 = '' OR symbol = ?4) ORDER BY session, time_ns, id",
+                                "listing fills"));
+    s.Bind(OptionalDate(f.from), OptionalDate(f.to), f.strategy, f.symbol);
+    return ReadAll<std::pair<std::string, Fill>>(s, ReadFill);
+  }
+
+  Result<std::vector<Position>> Positions(std::string_view strategy) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("SELECT strategy, symbol, qty, lots, entry_session, "
+                                "sessions_held, stop, target, high_water, realized FROM "
+                                "positions WHERE ?1 = '' OR strategy = ?1 ORDER BY strategy, "
+                                "symbol",
+                                "listing positions"));
+    s.Bind(strategy);
+    return ReadAll<Position>(s, ReadPosition);
+  }
+
+  Status PutPosition(const Position& p) override {
+    std::lock_guard lock(c_.mu());
+    if (p.qty.units() == 0) {
+      KAIROS_ASSIGN_OR_RETURN(
+          auto s, c_.db().Prepare("DELETE FROM positions WHERE strategy = ? AND symbol = ?",
+                                  "closing position"));
+      return s.Bind(p.strategy, p.symbol).Run();
+    }
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare(
+                    "INSERT INTO positions (strategy, symbol, qty, lots, entry_session, "
+                    "sessions_held, stop, target, high_water, realized) VALUES "
+                    "(?,?,?,?,?,?,?,?,?,?) ON CONFLICT (strategy, symbol) DO UPDATE SET "
+                    "qty = excluded.qty, lots = excluded.lots, entry_session = "
+                    "excluded.entry_session, sessions_held = excluded.sessions_held, stop = "
+                    "excluded.stop, target = excluded.target, high_water = excluded.high_water, "
+                    "realized = excluded.realized",
+                    "storing position"));
+    return s
+        .Bind(p.strategy, p.symbol, p.qty.units(), EncodeLots(p.lots), p.entry_session.ToString(),
+              p.sessions_held, OptionalRaw(p.stop), OptionalRaw(p.target),
+              OptionalRaw(p.high_water), p.realized)
+        .Run();
+  }
+
+  Status PutDailyPnl(const DailyPnl& d) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("INSERT INTO daily_pnl (strategy, session, realized, "
+                                "unrealized, fees, equity, cash) VALUES (?,?,?,?,?,?,?) "
+                                "ON CONFLICT (strategy, session) DO UPDATE SET realized = "
+                                "excluded.realized, unrealized = excluded.unrealized, fees = "
+                                "excluded.fees, equity = excluded.equity, cash = excluded.cash",
+                                "storing daily P&L"));
+    return s
+        .Bind(d.strategy, d.session.ToString(), d.realized, d.unrealized, d.fees, d.equity, d.cash)
+        .Run();
+  }
+
+  Result<std::vector<DailyPnl>> ListDailyPnl(std::string_view strategy, std::optional<Date> from,
+                                             std::optional<Date> to) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("SELECT strategy, session, realized, unrealized, fees, equity, "
+                                "cash FROM daily_pnl WHERE (?1 = '' OR strategy = ?1) AND "
+                                "(?2 IS NULL OR session >= ?2) AND (?3 IS NULL OR session <= ?3) "
+                                "ORDER BY session, strategy",
+                                "listing daily P&L"));
+    s.Bind(strategy, OptionalDate(from), OptionalDate(to));
+    return ReadAll<DailyPnl>(s, ReadDailyPnl);
+  }
+
+ private:
+  Connection& c_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// Universes, state, audit
+
+Result<Universe> ReadUniverse(const Statement& s) {
+  Universe u;
+  u.name = s.Text(0);
+  KAIROS_ASSIGN_OR_RETURN(u.definition, DecodeUniverseDefinition(s.Text(1)));
+  KAIROS_ASSIGN_OR_RETURN(u.as_of, ParseStoredDate(s.Text(2)));
+  KAIROS_ASSIGN_OR_RETURN(u.members, DecodeStrings(s.Text(3)));
+  u.computed_ns = s.Int(4);
+  return u;
+}
+
+class SqliteUniverses : public ports::UniverseRepository {
+ public:
+  explicit SqliteUniverses(Connection& c) : c_(c) {}
+
+  Status Put(const Universe& u) override {
+    if (u.name.empty()) return Status::InvalidArgument("a universe needs a name");
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("INSERT INTO universes (name, definition, as_of, members, "
+                                "computed_ns) VALUES (?,?,?,?,?) ON CONFLICT (name) DO UPDATE "
+                                "SET definition = excluded.definition, as_of = excluded.as_of, "
+                                "members = excluded.members, computed_ns = excluded.computed_ns",
+                                "storing universe"));
+    return s
+        .Bind(u.name, EncodeUniverseDefinition(u.definition), u.as_of.ToString(),
+              EncodeStrings(u.members), u.computed_ns)
+        .Run();
+  }
+
+  Result<std::optional<Universe>> Get(std::string_view name) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("SELECT name, definition, as_of, members, computed_ns FROM "
+                                "universes WHERE name = ?",
+                                "reading universe"));
+    return ReadOne<Universe>(s.Bind(name), ReadUniverse);
+  }
+
+  Result<std::vector<Universe>> List() override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("SELECT name, definition, as_of, members, computed_ns FROM "
+                                "universes ORDER BY name",
+                                "listing universes"));
+    return ReadAll<Universe>(s, ReadUniverse);
+  }
+
+  Status Remove(std::string_view name) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("DELETE FROM universes WHERE name = ?", "removing universe"));
+    KAIROS_RETURN_IF_ERROR(s.Bind(name).Run());
+    if (c_.db().Changes() == 0) {
+      return Status::NotFound(fmt::format("no universe named '{}'", name));
+    }
+    return Status::Ok();
+  }
+
+ private:
+  Connection& c_;
+};
+
+class SqliteState : public ports::StateRepository {
+ public:
+  explicit SqliteState(Connection& c) : c_(c) {}
+
+  Result<std::optional<std::string>> Get(std::string_view key) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("SELECT value FROM state WHERE key = ?", "reading state"));
+    return ReadOne<std::string>(
+        s.Bind(key), [](const Statement& st) -> Result<std::string> { return st.Text(0); });
+  }
+
+  Status Put(std::string_view key, std::string_view value) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("INSERT INTO state (key, value) VALUES (?,?) ON CONFLICT (key) "
+                                "DO UPDATE SET value = excluded.value",
+                                "storing state"));
+    return s.Bind(key, value).Run();
+  }
+
+  // Erasing a key that is not there is not an error: `kairos resume` when not halted is a no-op.
+  Status Erase(std::string_view key) override {
+    std::lock_guard lock(c_.mu());
+    KAIROS_ASSIGN_OR_RETURN(auto s,
+                            c_.db().Prepare("DELETE FROM state WHERE key = ?", "erasing state"));
+    return s.Bind(key).Run();
+  }
+
+ private:
+  Connection& c_;
+};
+
+class SqliteAudit : public ports::AuditRepository {
+ public:
+  explicit SqliteAudit(Connection& c) : c_(c) {}
+
+  Status Append(const AuditEntry& entry) override {
+    std::lock_guard lock(c_.mu());
+    return AppendAudit(c_.db(), entry);
+  }
+
+  Result<std::vector<AuditEntry>> List(std::string_view subject_prefix) override {
+    std::lock_guard lock(c_.mu());
+    // substr rather than LIKE: a '%' or '_' in the prefix is literal.
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("SELECT id, time_ns, actor, action, subject, detail FROM audit "
+                                "WHERE substr(subject, 1, length(?1)) = ?1 ORDER BY id",
+                                "listing the audit log"));
+    s.Bind(subject_prefix);
+    return ReadAll<AuditEntry>(s, [](const Statement& st) -> Result<AuditEntry> {
+      AuditEntry e;
+      e.id = st.Int(0);
+      e.time_ns = st.Int(1);
+      e.actor = st.Text(2);
+      e.action = st.Text(3);
+      e.subject = st.Text(4);
+      e.detail = st.Text(5);
+      return e;
+    });
+  }
+
+ private:
+  Connection& c_;
+};
+
+// ---------------------------------------------------------------------------------------------
+// The store
+
+class SqliteStore : public ports::Store {
+ public:
+  explicit SqliteStore(std::unique_ptr<Db> db)
+      : c_(std::move(db)),
+        strategies_(c_),
+        signals_(c_),
+        orders_(c_),
+        ledger_(c_),
+        universes_(c_),
+        state_(c_),
+        audit_(c_) {}
+
+  ports::StrategyRepository& strategies() override { return strategies_; }
+  ports::SignalRepository& signals() override { return signals_; }
+  ports::OrderRepository& orders() override { return orders_; }
+  ports::LedgerRepository& ledger() override { return ledger_; }
+  ports::UniverseRepository& universes() override { return universes_; }
+  ports::StateRepository& state() override { return state_; }
+  ports::AuditRepository& audit() override { return audit_; }
+  Status InTransaction(const std::function<Status()>& body) override {
+    return c_.InTransaction(body);
+  }
+  Connection& connection() { return c_; }
+
+ private:
+  Connection c_;
+  SqliteStrategies strategies_;
+  SqliteSignals signals_;
+  SqliteOrders orders_;
+  SqliteLedger ledger_;
+  SqliteUniverses universes_;
+  SqliteState state_;
+  SqliteAudit audit_;
+};
+
+Result<std::string> PragmaText(Db& db, std::string_view sql) {
+  KAIROS_ASSIGN_OR_RETURN(auto s, db.Prepare(sql, "setting up the connection"));
+  KAIROS_ASSIGN_OR_RETURN(bool row, s.Step());
+  if (!row) return std::string();
+  return s.Text(0);
+}
+
+Status Configure(Db& db, bool in_memory, const StoreOptions& options) {
+  sqlite3_busy_timeout(db.handle(), options.busy_timeout_ms);
+  KAIROS_RETURN_IF_ERROR(db.Exec("PRAGMA foreign_keys = ON", "enabling foreign keys"));
+  // WAL: readers (the web UI, the CLI) never block the engine's writes and a commit is one
+  // append. An in-memory database has no WAL and answers "memory".
+  KAIROS_ASSIGN_OR_RETURN(std::string mode, PragmaText(db, "PRAGMA journal_mode = WAL"));
+  if (!in_memory && mode != "wal") {
+    return Status::FailedPrecondition(
+        fmt::format("sqlite: cannot use WAL mode on this file (journal mode stays '{}')", mode));
+  }
+  // FULL: a commit is on disk (WAL fsynced) before COMMIT returns. The order path needs it (an
+  // order intent must survive a power cut before it is sent); everything else shares one
+  // setting because the cost is one fsync per transaction, small at kairos' write rates.
+  return db.Exec("PRAGMA synchronous = FULL", "setting synchronous = FULL");
+}
+
+Status Migrate(Db& db) {
+  KAIROS_RETURN_IF_ERROR(
+      db.Exec("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+              "name TEXT NOT NULL, applied_at TEXT NOT NULL DEFAULT "
+              "(strftime('%Y-%m-%dT%H:%M:%SZ', 'now'))) STRICT",
+              "creating schema_migrations"));
+  std::span<const Migration> migrations = EmbeddedMigrations();
+  for (const Migration& m : migrations) {
+    KAIROS_RETURN_IF_ERROR(db.Exec("BEGIN IMMEDIATE", "beginning a migration"));
+    // Read inside the transaction: another process may have migrated meanwhile.
+    Status status = [&]() -> Status {
+      KAIROS_ASSIGN_OR_RETURN(auto newest, db.Prepare("SELECT MAX(version) FROM schema_migrations",
+                                                      "reading the schema version"));
+      KAIROS_ASSIGN_OR_RETURN(bool row, newest.Step());
+      int64_t version = row ? newest.Int(0) : 0;
+      if (version > LatestSchemaVersion()) {
+        return Status::FailedPrecondition(
+            fmt::format("database schema {} is newer than this kairos ({}); upgrade kairos",
+                        version, LatestSchemaVersion()));
+      }
+      KAIROS_ASSIGN_OR_RETURN(auto applied,
+                              db.Prepare("SELECT name FROM schema_migrations WHERE version = ?",
+                                         "reading the schema version"));
+      KAIROS_ASSIGN_OR_RETURN(bool done, applied.Bind(m.version).Step());
+      if (done) {
+        if (applied.Text(0) != m.name) {
+          return Status::Corruption(fmt::format(
+              "database migration {} is '{}' but this kairos has '{}' under that number", m.version,
+              applied.Text(0), m.name));
+        }
+        return Status::Ok();
+      }
+      std::string context = fmt::format("applying migration {:03}_{}", m.version, m.name);
+      KAIROS_RETURN_IF_ERROR(db.Exec(m.sql, context));
+      KAIROS_ASSIGN_OR_RETURN(
+          auto record, db.Prepare("INSERT INTO schema_migrations (version, name) VALUES (?, ?)",
+                                  "recording a migration"));
+      return record.Bind(m.version, m.name).Run();
+    }();
+    if (status.ok()) status = db.Exec("COMMIT", "committing a migration");
+    if (!status.ok()) {
+      if (db.InTransaction()) (void)db.Exec("ROLLBACK", "rolling back a migration");
+      return status;
+    }
+  }
+  return Status::Ok();
+}
+
+}  // namespace
+
+Result<std::string> QueryPragma(ports::Store& store, std::string_view name) {
+  auto* sqlite = dynamic_cast<SqliteStore*>(&store);
+  if (sqlite == nullptr) return Status::InvalidArgument("not an SQLite store");
+  std::lock_guard lock(sqlite->connection().mu());
+  return PragmaText(sqlite->connection().db(), fmt::format("PRAGMA {}", name));
+}
+
+int LatestSchemaVersion() {
+  std::span<const Migration> migrations = EmbeddedMigrations();
+  return migrations.empty() ? 0 : migrations.back().version;
+}
+
+Result<std::unique_ptr<ports::Store>> OpenStore(const std::filesystem::path& file,
+                                                const StoreOptions& options) {
+  bool in_memory = file.empty() || file == ":memory:";
+  KAIROS_ASSIGN_OR_RETURN(auto db, Db::Open(in_memory ? std::filesystem::path(":memory:") : file));
+  std::string where = in_memory ? std::string(":memory:") : file.string();
+  Status status = Configure(*db, in_memory, options);
+  if (status.ok()) status = Migrate(*db);
+  if (!status.ok()) return status.WithContext(fmt::format("opening store {}", where));
+  return std::unique_ptr<ports::Store>(std::make_unique<SqliteStore>(std::move(db)));
+}
+
+}  // namespace kairos::adapters::sqlite
