@@ -46,8 +46,8 @@ class Program {
  public:
   // `rule` must be boolean. `extras` are number expressions evaluated alongside it (a ranking
   // expression such as "median(turnover, 20)"); errors in them name the extra's text.
-  static Result<std::shared_ptr<const Program>> Compile(
-      std::string_view rule, std::span<const std::string> extras = {});
+  static Result<std::shared_ptr<const Program>> Compile(std::string_view rule,
+                                                        std::span<const std::string> extras = {});
 
   virtual ~Program() = default;
   virtual const std::vector<Term>& terms() const = 0;
