@@ -49,7 +49,7 @@ Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker
                         bool squareoff, std::string_view actor, std::string_view reason,
                         std::optional<Date> session = std::nullopt);
 
-// Lifts the halt (audited). false when it was not halted.
-Result<bool> Resume(ports::Store& store, std::string_view actor);
+// Lifts the halt (audited at `time_ns`, the caller's clock). false when it was not halted.
+Result<bool> Resume(ports::Store& store, std::string_view actor, int64_t time_ns = 0);
 
 }  // namespace kairos::engine

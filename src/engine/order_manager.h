@@ -91,10 +91,14 @@ class OrderManager {
   Status SubmitOne(Order order, SubmitReport& report);
   Status ResolveOne(Order order, bool halted, SubmitReport& report);
   Status RecordAnswer(Order order, const BrokerOrder& answer);
-  Result<bool> ApplyOneFill(const Fill& fill, std::vector<std::string>& overfills);
-  Status RefreshOpen();
-  Result<bool> ReducesExposure(const Order& order);
+  Status StoreOrder(const Order& order, std::string_view action, std::string detail);
   Status FinishSignal(const Order& order);
+  Result<bool> ApplyOneFill(const Fill& fill, std::vector<std::string>& refused);
+  Status RefreshOpen(const std::vector<std::string>& also);
+  Result<bool> ReducesExposure(const Order& order);
+  Result<Currency> CurrencyOf(std::string_view strategy);
+  Status Audit(std::string_view actor, std::string_view action, std::string_view client_order_id,
+               std::string detail);
 
   ports::Store& store_;
   ports::Broker& broker_;

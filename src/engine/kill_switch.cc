@@ -1,0 +1,173 @@
+#include "engine/kill_switch.h"
+
+#include <cstdlib>
+
+#include <fmt/format.h>
+#include <nlohmann/json.hpp>
+
+namespace kairos::engine {
+
+namespace {
+
+Status AppendAudit(ports::Store& store, int64_t time_ns, std::string_view actor,
+                   std::string_view action, std::string subject, std::string detail) {
+  AuditEntry e;
+  e.time_ns = time_ns;
+  e.actor = std::string(actor);
+  e.action = std::string(action);
+  e.subject = std::move(subject);
+  e.detail = std::move(detail);
+  return store.audit().Append(e);
+}
+
+bool Working(OrderStatus s) { return !IsTerminal(s); }
+
+}  // namespace
+
+Result<std::optional<HaltRecord>> GetHalt(ports::Store& store) {
+  KAIROS_ASSIGN_OR_RETURN(auto text, store.state().Get(kHaltKey));
+  if (!text) return std::optional<HaltRecord>();
+  HaltRecord record;
+  // A halt whose text cannot be read is still a halt: only Resume lifts it.
+  nlohmann::json j = nlohmann::json::parse(*text, nullptr, /*allow_exceptions=*/false);
+  if (j.is_object()) {
+    record.time_ns = j.value("time_ns", int64_t{0});
+    record.actor = j.value("actor", std::string());
+    record.reason = j.value("reason", std::string());
+  } else {
+    record.reason = *text;
+  }
+  return std::optional<HaltRecord>(record);
+}
+
+bool IsHalted(ports::Store& store) {
+  Result<std::optional<std::string>> text = store.state().Get(kHaltKey);
+  return !text.ok() || text->has_value();
+}
+
+Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker& broker,
+                        bool squareoff, std::string_view actor, std::string_view reason,
+                        std::optional<Date> session) {
+  (void)broker;  // every broker call goes through the order manager (one path, one audit)
+  HaltReport report;
+  const int64_t now = orders.clock().NowNs();
+  Result<std::optional<HaltRecord>> before = GetHalt(store);
+  report.already_halted = before.ok() && before->has_value();
+
+  // First the halt itself: once it is stored nothing new reaches the broker, even if the rest
+  // fails halfway.
+  if (!report.already_halted) {
+    nlohmann::json j = {{"time_ns", now},
+                        {"time", Timestamp::FromNanos(now).ToString()},
+                        {"actor", std::string(actor)},
+                        {"reason", std::string(reason)}};
+    KAIROS_RETURN_IF_ERROR(store.InTransaction([&]() -> Status {
+      KAIROS_RETURN_IF_ERROR(store.state().Put(kHaltKey, j.dump()));
+      return AppendAudit(store, now, actor, "halt", "system:halt", std::string(reason));
+    }));
+  } else {
+    KAIROS_RETURN_IF_ERROR(AppendAudit(store, now, actor, "halt", "system:halt",
+                                       fmt::format("already halted; {}", reason)));
+  }
+
+  Result<int> cancelled = orders.CancelOpen(actor);
+  if (cancelled.ok()) {
+    report.cancelled = *cancelled;
+    report.cancelled_ids = orders.last_cancelled();
+  } else {
+    report.problems.push_back(
+        fmt::format("cancelling open orders: {}", cancelled.status().ToString()));
+  }
+  if (!squareoff) return report;
+
+  const Date day = session.value_or(Timestamp::FromNanos(now).UtcDate());
+  KAIROS_ASSIGN_OR_RETURN(auto positions, store.ledger().Positions(""));
+  for (const Position& p : positions) {
+    if (p.qty.units() == 0) continue;
+    const Side side = p.qty.units() > 0 ? Side::kSell : Side::kBuy;
+    // "sq", then "sq2", ...: an earlier square-off of the same session that ended unfilled must
+    // not block this one, and a working one is reused rather than doubled.
+    std::string cid;
+    bool reuse = false;
+    for (int attempt = 1; attempt <= 99 && cid.empty(); ++attempt) {
+      std::string candidate = ClientOrderId(p.strategy, p.symbol, day, side,
+                                            attempt == 1 ? "sq" : fmt::format("sq{}", attempt));
+      KAIROS_ASSIGN_OR_RETURN(auto existing, store.orders().GetByClientId(candidate));
+      if (!existing || Working(existing->status)) {
+        cid = candidate;
+        reuse = existing.has_value();
+      }
+    }
+    if (cid.empty()) {
+      report.problems.push_back(
+          fmt::format("{} {}: too many square-off attempts", p.strategy, p.symbol));
+      continue;
+    }
+    int64_t signal_id = 0;
+    if (!reuse) {
+      Signal signal;
+      signal.strategy = p.strategy;
+      signal.symbol = p.symbol;
+      signal.session = day;
+      signal.side = side;
+      signal.kind = SignalKind::kExit;
+      signal.status = SignalStatus::kApproved;
+      signal.reason = "squareoff";
+      signal.execute_on = day;
+      signal.created_ns = signal.decided_ns = now;
+      signal.decided_by = std::string(actor);
+      signal.note = std::string(reason);
+      KAIROS_ASSIGN_OR_RETURN(auto inserted, store.signals().Insert(signal));
+      // An exit signal of that session may exist already (a stop hit today): reuse it only when
+      // it is still waiting for its order.
+      if (inserted.second || inserted.first.status == SignalStatus::kApproved) {
+        signal_id = inserted.first.id;
+      }
+    }
+    OrderRequest request;
+    request.client_order_id = cid;
+    request.symbol = p.symbol;
+    request.side = side;
+    request.qty = Quantity::FromUnits(std::abs(p.qty.units()));
+    request.type = OrderType::kMarket;
+    request.tif = TimeInForce::kDay;
+    request.session = day;
+    KAIROS_ASSIGN_OR_RETURN(Order order, orders.CreateIntent(request, p.strategy, signal_id));
+    (void)order;
+    KAIROS_RETURN_IF_ERROR(AppendAudit(
+        store, now, actor, "squareoff", fmt::format("order:{}", cid),
+        fmt::format("{} {} {} {}", p.strategy, SideName(side), request.qty.units(), p.symbol)));
+    report.squareoff_ids.push_back(cid);
+  }
+
+  Result<SubmitReport> sent = orders.SubmitPendingReport();
+  if (!sent.ok())
+    report.problems.push_back(fmt::format("submitting: {}", sent.status().ToString()));
+  for (const std::string& cid : report.squareoff_ids) {
+    KAIROS_ASSIGN_OR_RETURN(auto order, store.orders().GetByClientId(cid));
+    if (!order) continue;
+    switch (order->status) {
+      case OrderStatus::kAccepted:
+      case OrderStatus::kPartiallyFilled:
+      case OrderStatus::kFilled:
+        ++report.squareoff_submitted;
+        break;
+      default:
+        report.problems.push_back(fmt::format("{}: {}{}{}", cid, OrderStatusName(order->status),
+                                              order->message.empty() ? "" : ": ", order->message));
+    }
+  }
+  return report;
+}
+
+Result<bool> Resume(ports::Store& store, std::string_view actor, int64_t time_ns) {
+  KAIROS_ASSIGN_OR_RETURN(auto text, store.state().Get(kHaltKey));
+  if (!text) return false;
+  KAIROS_RETURN_IF_ERROR(store.InTransaction([&]() -> Status {
+    KAIROS_RETURN_IF_ERROR(store.state().Erase(kHaltKey));
+    return AppendAudit(store, time_ns, actor, "resume", "system:halt", "halt lifted");
+  }));
+  return true;
+}
+
+}  // namespace kairos::engine
