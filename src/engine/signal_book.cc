@@ -2,7 +2,7 @@
 
 #include <map>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 namespace kairos::engine {
 

@@ -4,7 +4,7 @@
 #include <cmath>
 #include <set>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
 
 #include "engine/exits.h"
 #include "engine/kill_switch.h"
