@@ -526,5 +526,114 @@ TEST_F(PaperBrokerTest, PersistRestoreBehavesIdentically) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_F(PaperBrokerTest, MoreRejections) {
+  auto b = Make();
+  auto reason = [&](OrderRequest r) {
+    auto o = b->Submit(r);
+    EXPECT_TRUE(o.ok());
+    EXPECT_EQ(o->status, OrderStatus::kRejected);
+    return o->message;
+  };
+  EXPECT_EQ(reason(Limit("neg", Side::kBuy, 1, "-1", TimeInForce::kDay, kD1)),
+            "limit price must be positive, got -1.00");
+  EXPECT_EQ(reason(Stop("stopcls", Side::kSell, 1, "90", TimeInForce::kCls, kD1)),
+            "a stop order cannot be market-on-close (tif cls)");
+  PaperBroker::Options options;
+  options.costs = [](const OrderRequest&) { return PaperBroker::CostModel{{}, -1}; };
+  auto c = Make(options);
+  auto o = c->Submit(Market("slip", Side::kBuy, 1, TimeInForce::kDay, kD1));
+  ASSERT_TRUE(o.ok());
+  EXPECT_EQ(o->message, "slippage must be between 0 and 10000 bps, got -1");
+}
+
+TEST_F(PaperBrokerTest, OpgWithoutABarExpiresAtTheOpen) {
+  bars_.Set("HALT", MakeBar(kD0, 5, 5, 5, 5));
+  auto b = Make();
+  ASSERT_TRUE(b->Submit(Market("c1", Side::kBuy, 10, TimeInForce::kOpg, kD1, "HALT")).ok());
+  clock_.AdvanceTo(OpenOf(kD1));
+  BrokerOrder o = Order(*b, "c1");
+  EXPECT_EQ(o.status, OrderStatus::kExpired);
+  EXPECT_EQ(o.message, "no bar for HALT on 2024-05-01");
+}
+
+TEST_F(PaperBrokerTest, CostModelIsFixedWhenTheOrderIsSubmitted) {
+  double bps = 0;
+  PaperBroker::Options options;
+  options.costs = [&bps](const OrderRequest&) { return PaperBroker::CostModel{{}, bps}; };
+  auto b = Make(options);
+  ASSERT_TRUE(b->Submit(Market("c1", Side::kBuy, 1, TimeInForce::kOpg, kD1)).ok());
+  bps = 100;  // a later change of the strategy does not reprice an order already sent
+  clock_.AdvanceTo(OpenOf(kD1));
+  EXPECT_EQ(Fills(*b).at(0).price, P("100"));
+}
+
+TEST_F(PaperBrokerTest, ShortSellAndCoverKeepSignedPositions) {
+  auto b = Make();
+  ASSERT_TRUE(b->Submit(Market("s", Side::kSell, 10, TimeInForce::kOpg, kD1)).ok());
+  clock_.AdvanceTo(CloseOf(kD1));
+  auto pos = b->Positions().value();
+  ASSERT_EQ(pos.size(), 1u);
+  EXPECT_EQ(pos[0].qty, Q(-10));
+  EXPECT_EQ(pos[0].average_price, P("100"));
+  // Buying 15 at D2's open (103) covers the 10 and opens a 5-share long at 103.
+  ASSERT_TRUE(b->Submit(Market("b", Side::kBuy, 15, TimeInForce::kOpg, kD2)).ok());
+  clock_.AdvanceTo(OpenOf(kD2));
+  pos = b->Positions().value();
+  ASSERT_EQ(pos.size(), 1u);
+  EXPECT_EQ(pos[0].qty, Q(5));
+  EXPECT_EQ(pos[0].average_price, P("103"));
+  // Cash: 100,000.00 + 10 × 100 - 15 × 103 = 99,455.00.
+  EXPECT_EQ(b->GetAccount()->cash, 99'455'00);
+}
+
+TEST_F(PaperBrokerTest, PersistErrorsReachTheCaller) {
+  PaperBroker::Options options;
+  options.starting_cash = 1;
+  auto b = std::make_unique<PaperBroker>(clock_, bars_, *calendar_, options);
+  PaperBroker::Options failing;
+  failing.persist = [](std::string_view) { return Status::IOError("disk full"); };
+  auto c = std::make_unique<PaperBroker>(clock_, bars_, *calendar_, failing);
+  auto o = c->Submit(Market("c1", Side::kBuy, 1, TimeInForce::kOpg, kD1));
+  EXPECT_EQ(o.status(), Status::IOError("disk full"));
+  // Without a persist callback nothing is written and the call succeeds.
+  EXPECT_TRUE(b->Submit(Market("c1", Side::kBuy, 1, TimeInForce::kOpg, kD1)).ok());
+}
+
+// NSE: Asia/Kolkata (UTC+5:30), 09:15-15:30 local = 03:45-10:00 UTC. 2024-05-01 is an NSE
+// holiday (Maharashtra Day); 2024-05-02 is a session.
+TEST(PaperBrokerNse, FillsAtTheLocalOpenWithIndianFees) {
+  const auto* nse = calendar::ExchangeCalendar::ForExchange("NSE").value();
+  const Date d0 = Date::FromYmd(2024, 4, 30);
+  const Date d1 = Date::FromYmd(2024, 5, 2);
+  ports::ManualClock clock(At(d0, "12:00:00"));
+  FakeBars bars;
+  bars.Set("RELIANCE", MakeBar(d0, 2900, 2950, 2890, 2940));
+  bars.Set("RELIANCE", MakeBar(d1, 2950.50, 2990, 2940, 2980));
+  PaperBroker::Options options;
+  options.currency = "INR";
+  options.starting_cash = 10'00'000'00;  // ₹10,00,000.00
+  options.costs = [](const OrderRequest&) {
+    return PaperBroker::CostModel{FeeSpec{FeeSpec::Kind::kIndiaDelivery, 0, 0}, 0};
+  };
+  PaperBroker b(clock, bars, *nse, options);
+  auto holiday = b.Submit(
+      Market("h", Side::kBuy, 1, TimeInForce::kOpg, Date::FromYmd(2024, 5, 1), "RELIANCE"));
+  ASSERT_TRUE(holiday.ok());
+  EXPECT_EQ(holiday->message, "2024-05-01 is not a NSE session (Maharashtra Day)");
+  ASSERT_TRUE(b.Submit(Market("c1", Side::kBuy, 100, TimeInForce::kOpg, d1, "RELIANCE")).ok());
+  clock.AdvanceTo(At(d1, "03:44:59"));
+  EXPECT_TRUE(b.FillsSince(0)->empty());
+  clock.AdvanceTo(At(d1, "03:45:00"));
+  auto fills = b.FillsSince(0).value();
+  ASSERT_EQ(fills.size(), 1u);
+  EXPECT_EQ(fills[0].time_ns, At(d1, "03:45:00"));
+  EXPECT_EQ(fills[0].price, P("2950.50"));
+  // Delivery buy of 100 at ₹2,950.50: ₹349.95 of charges (fees_test.cc shows the arithmetic).
+  EXPECT_EQ(fills[0].fees, 34995);
+  // ₹10,00,000.00 - ₹2,95,050.00 - ₹349.95 = ₹7,04,600.05.
+  EXPECT_EQ(b.GetAccount()->cash, 7'04'600'05);
+  EXPECT_EQ(b.GetAccount()->currency, "INR");
+}
+
 }  // namespace
 }  // namespace kairos::sim_broker
