@@ -8,10 +8,12 @@ list(APPEND KAIROS_ENGINE_SRCS
 list(APPEND KAIROS_ENGINE_TESTS
   ${CMAKE_CURRENT_SOURCE_DIR}/signal_book_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/sizing_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/exits_test.cc)
+  ${CMAKE_CURRENT_SOURCE_DIR}/exits_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/trading_day_test.cc)
 if(KAIROS_D2_DEV)
   kairos_test(d2_engine_test
     SRCS ${CMAKE_CURRENT_SOURCE_DIR}/signal_book_test.cc ${CMAKE_CURRENT_SOURCE_DIR}/sizing_test.cc
          ${CMAKE_CURRENT_SOURCE_DIR}/exits_test.cc ${CMAKE_CURRENT_SOURCE_DIR}/testing/fakes.cc
+         ${CMAKE_CURRENT_SOURCE_DIR}/trading_day_test.cc
     DEPS kairos_engine)
 endif()

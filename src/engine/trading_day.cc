@@ -669,7 +669,9 @@ Result<SessionReport> TradingDay::RunSession(ports::ManualClock& clock, Date ses
   KAIROS_RETURN_IF_ERROR(PreOpen(session));
   clock.AdvanceTo(s.open.nanos() + kMinuteNs);
   KAIROS_RETURN_IF_ERROR(AfterOpen(session));
-  clock.AdvanceTo(s.close.nanos());
+  // A minute before the close instant: market-on-close orders must reach the broker before its
+  // closing auction (in simulation the session's bar is in the bar store already).
+  clock.AdvanceTo(s.close.nanos() - kMinuteNs);
   KAIROS_RETURN_IF_ERROR(AtClose(session));
   clock.AdvanceTo(s.close.nanos() + kMinuteNs);
   KAIROS_RETURN_IF_ERROR(AfterClose(session));

@@ -54,9 +54,10 @@ struct SessionReport {
 //              selected and sized, engine/sizing.h) and submit them: market entries and exits as
 //              tif opg, limit entries as day limits at close(decision bar) × (1 ∓ limit_offset).
 //   AfterOpen  (open + 1 min): OrderManager::Sync (the fills at the open).
-//   AtClose    (the close; the session's bar is in the bar store): scan every enabled strategy's
-//              entry rule as of the session over its universe (extras: rank and the level
-//              expressions) -> signals; check exits of every open position on the close
+//   AtClose    (close - 1 min, so that cls orders reach the closing auction; the session's bar
+//              is in the bar store, in simulation, or a late-enough snapshot of it): scan every
+//              enabled strategy's entry rule as of the session over its universe (extras: rank and
+//              the level expressions) -> signals; check exits of every open position on the close
 //              (engine/exits.h) -> exit signals; same_close strategies order now (tif cls).
 //   AfterClose (close + 1 min): Sync (the fills at the close); end of day: sessions_held,
 //              one DailyPnl row per strategy; then the marker "run_day.done:<date>".

@@ -1,0 +1,342 @@
+#include "engine/trading_day.h"
+
+#include <unistd.h>
+
+#include <filesystem>
+#include <map>
+#include <sstream>
+
+#include <gtest/gtest.h>
+
+#include "engine/kill_switch.h"
+#include "engine/signal_book.h"
+#include "engine/testing/fakes.h"
+
+namespace kairos::engine {
+namespace {
+
+namespace fs = std::filesystem;
+using testing::FakeBroker;
+using testing::FakeStore;
+
+Price P(std::string_view text) { return Price::Parse(text).value(); }
+Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
+
+const calendar::ExchangeCalendar& Nyse() {
+  return *calendar::ExchangeCalendar::ForExchange("NYSE").value();
+}
+
+// Flat bars (open = high = low = close) on every NYSE session of Feb-Mar 2024, 100.00 unless
+// `closes` says otherwise.
+BarSeries Series(const std::string& symbol, const std::map<Date, double>& closes) {
+  BarSeries s;
+  s.instrument = {symbol, "NYSE"};
+  for (Date d : Nyse().Sessions(D(2024, 1, 2), D(2024, 3, 28))) {
+    auto it = closes.find(d);
+    double c = it == closes.end() ? 100.0 : it->second;
+    s.Append({d, c, c, c, c, 1'000'000});
+  }
+  return s;
+}
+
+// Everything the pipeline writes, as text: two runs compare equal when nothing changed.
+std::string Dump(ports::Store& store) {
+  std::ostringstream out;
+  auto signals = store.signals().List({}).value();
+  for (const Signal& s : signals) {
+    out << "signal " << s.id << " " << s.strategy << " " << s.symbol << " " << s.session.ToString()
+        << " " << SignalStatusName(s.status) << " " << s.decided_by << " " << s.note << " "
+        << s.execute_on.ToString() << "\n";
+  }
+  auto orders = store.orders().List({}).value();
+  for (const Order& o : orders) {
+    out << "order " << o.request.client_order_id << " " << OrderStatusName(o.status) << " "
+        << o.request.qty.units() << " " << o.filled_qty.units() << "\n";
+  }
+  auto fills = store.ledger().ListFills({}).value();
+  for (const auto& [st, f] : fills) {
+    out << "fill " << st << " " << f.execution_id << " " << f.qty.units() << " "
+        << f.price.ToString() << "\n";
+  }
+  auto positions = store.ledger().Positions("").value();
+  for (const Position& p : positions) {
+    out << "position " << p.strategy << " " << p.symbol << " " << p.qty.units() << " "
+        << (p.stop ? p.stop->ToString() : "-") << " "
+        << (p.high_water ? p.high_water->ToString() : "-") << " " << p.sessions_held << "\n";
+  }
+  auto pnl = store.ledger().ListDailyPnl("", std::nullopt, std::nullopt).value();
+  for (const DailyPnl& r : pnl) {
+    out << "pnl " << r.session.ToString() << " " << r.strategy << " " << r.realized << " "
+        << r.unrealized << " " << r.fees << " " << r.equity << " " << r.cash << "\n";
+  }
+  return out.str();
+}
+
+class TradingDayTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("kairos_td_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    marketdata::BarStoreOptions opts;
+    opts.sync = false;  // a scratch store
+    bars_ = marketdata::BarStore::Open(dir_, opts).value();
+    // AAA jumps above 150 on Friday 2024-03-01, then falls through its stop.
+    ASSERT_TRUE(bars_
+                    ->Upsert(Series("AAA", {{D(2024, 3, 1), 160},
+                                            {D(2024, 3, 4), 162},
+                                            {D(2024, 3, 5), 150},
+                                            {D(2024, 3, 6), 149}}))
+                    .ok());
+    ASSERT_TRUE(bars_->Upsert(Series("BBB", {})).ok());
+    owned_day_ = std::make_unique<TradingDay>(store_, broker_, clock_, *bars_, Nyse(), orders_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  StrategySpec Spec(Approval approval = Approval::kAuto) {
+    StrategySpec s;
+    s.name = "jump";
+    s.symbols = {"AAA", "BBB"};
+    s.entry = "close > 150";
+    s.approval = approval;
+    s.allocation = 1'000'000;  // 10,000.00
+    s.sizing.method = SizingSpec::Method::kFixedQty;
+    s.sizing.qty = 10;
+    s.stop_loss.kind = LevelSpec::Kind::kPercent;
+    s.stop_loss.percent = 5;
+    s.max_positions = 2;
+    s.max_new_per_day = 2;
+    return s;
+  }
+  void Import(const StrategySpec& s) {
+    ASSERT_TRUE(store_.strategies().Import(s, "text of " + s.name).ok());
+  }
+  const calendar::Session& S(Date d) {
+    sessions_[d] = Nyse().SessionOf(d).value();
+    return sessions_[d];
+  }
+  void PreOpen(Date d) {
+    clock_.AdvanceTo(S(d).open.nanos() - 60'000'000'000);
+    ASSERT_TRUE(day().PreOpen(d).ok());
+  }
+  void AfterOpen(Date d) {
+    clock_.AdvanceTo(S(d).open.nanos() + 60'000'000'000);
+    ASSERT_TRUE(day().AfterOpen(d).ok());
+  }
+  void AtClose(Date d) {
+    clock_.AdvanceTo(S(d).close.nanos() - 60'000'000'000);
+    Status st = day().AtClose(d);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  void AfterClose(Date d) {
+    clock_.AdvanceTo(S(d).close.nanos() + 60'000'000'000);
+    Status st = day().AfterClose(d);
+    ASSERT_TRUE(st.ok()) << st.ToString();
+  }
+  std::vector<Signal> Signals() { return store_.signals().List({}).value(); }
+  std::vector<Order> Orders() { return store_.orders().List({}).value(); }
+
+  fs::path dir_;
+  std::unique_ptr<marketdata::BarStore> bars_;
+  FakeStore store_;
+  FakeBroker broker_;
+  ports::ManualClock clock_{Timestamp::Parse("2024-02-29T22:00:00Z").value().nanos()};
+  OrderManager orders_{store_, broker_, clock_};
+  std::unique_ptr<TradingDay> owned_day_;
+  std::map<Date, calendar::Session> sessions_;
+  TradingDay& day() { return *owned_day_; }
+};
+
+TEST_F(TradingDayTest, AutoEntryIsSizedOrderedFilledStoppedOutAndAccounted) {
+  Import(Spec());
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6);
+
+  AtClose(fri);
+  auto signals = Signals();
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_EQ(signals[0].symbol, "AAA");
+  EXPECT_EQ(signals[0].status, SignalStatus::kApproved);
+  EXPECT_EQ(signals[0].decided_by, "auto");
+  EXPECT_EQ(signals[0].execute_on, mon);
+  AfterClose(fri);
+
+  PreOpen(mon);
+  auto orders = Orders();
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].request.client_order_id, ClientOrderId("jump", "AAA", mon, Side::kBuy));
+  EXPECT_EQ(orders[0].request.qty.units(), 10);
+  EXPECT_EQ(orders[0].request.tif, TimeInForce::kOpg);
+  EXPECT_EQ(orders[0].request.type, OrderType::kMarket);
+  EXPECT_EQ(broker_.orders().size(), 1u);
+  broker_.Execute(orders[0].request.client_order_id, 10, P("161"), 100, S(mon).open.nanos());
+  AfterOpen(mon);
+  AtClose(mon);  // AAA closes 162 > 150 again, but it is held: no second signal
+  EXPECT_EQ(Signals().size(), 1u);
+  AfterClose(mon);
+  auto pos = store_.ledger().Positions("jump").value();
+  ASSERT_EQ(pos.size(), 1u);
+  EXPECT_EQ(pos[0].qty.units(), 10);
+  EXPECT_EQ(pos[0].stop, P("152.95"));  // 161 × 0.95
+  EXPECT_EQ(pos[0].high_water, P("162"));
+  // Monday: unrealised (162 - 161) × 10 = 10.00; fees 1.00; equity 10,000 + 10 - 1.
+  auto pnl = store_.ledger().ListDailyPnl("jump", mon, mon).value();
+  ASSERT_EQ(pnl.size(), 1u);
+  EXPECT_EQ(pnl[0].realized, 0);
+  EXPECT_EQ(pnl[0].unrealized, 1'000);
+  EXPECT_EQ(pnl[0].fees, 100);
+  EXPECT_EQ(pnl[0].equity, 1'000'900);
+  EXPECT_EQ(pnl[0].cash, 1'000'000 - 100 - 161'000);
+
+  PreOpen(tue);
+  AfterOpen(tue);
+  AtClose(tue);  // close 150 <= stop 152.95
+  signals = Signals();
+  ASSERT_EQ(signals.size(), 2u);
+  EXPECT_EQ(signals[1].kind, SignalKind::kExit);
+  EXPECT_EQ(signals[1].reason, "stop_loss");
+  EXPECT_EQ(signals[1].side, Side::kSell);
+  EXPECT_EQ(signals[1].execute_on, wed);
+  AfterClose(tue);
+  pnl = store_.ledger().ListDailyPnl("jump", tue, tue).value();
+  EXPECT_EQ(pnl[0].unrealized, -11'000);  // (150 - 161) × 10
+  EXPECT_EQ(pnl[0].equity, 1'000'000 - 11'000 - 100);
+
+  PreOpen(wed);
+  orders = Orders();
+  ASSERT_EQ(orders.size(), 2u);
+  EXPECT_EQ(orders[1].request.side, Side::kSell);
+  EXPECT_EQ(orders[1].request.qty.units(), 10);
+  EXPECT_EQ(orders[1].request.tif, TimeInForce::kOpg);
+  broker_.Execute(orders[1].request.client_order_id, 10, P("149"), 100, S(wed).open.nanos());
+  AfterOpen(wed);
+  AtClose(wed);
+  AfterClose(wed);
+  EXPECT_TRUE(store_.ledger().Positions("jump").value().empty());
+  // Wednesday: realised (149 - 161) × 10 = -120.00, fees 1.00 that day; equity 10,000 - 120 - 2.
+  pnl = store_.ledger().ListDailyPnl("jump", wed, wed).value();
+  EXPECT_EQ(pnl[0].realized, -12'000);
+  EXPECT_EQ(pnl[0].fees, 100);
+  EXPECT_EQ(pnl[0].unrealized, 0);
+  EXPECT_EQ(pnl[0].equity, 1'000'000 - 12'000 - 200);
+  EXPECT_EQ(pnl[0].cash, pnl[0].equity);
+  EXPECT_EQ(store_.signals().Get(signals[1].id).value()->status, SignalStatus::kFilled);
+}
+
+TEST_F(TradingDayTest, EveryPhaseRunTwiceChangesNothing) {
+  Import(Spec());
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4);
+  AtClose(fri);
+  AfterClose(fri);
+  PreOpen(mon);
+  broker_.Execute(Orders()[0].request.client_order_id, 10, P("161"), 100, S(mon).open.nanos());
+  AfterOpen(mon);
+  AtClose(mon);
+  AfterClose(mon);
+  std::string once = Dump(store_);
+  int submits = broker_.submit_calls();
+  ASSERT_TRUE(day().AtClose(fri).ok());
+  ASSERT_TRUE(day().PreOpen(mon).ok());
+  ASSERT_TRUE(day().AfterOpen(mon).ok());
+  ASSERT_TRUE(day().AtClose(mon).ok());
+  ASSERT_TRUE(day().AfterClose(mon).ok());
+  EXPECT_EQ(Dump(store_), once);
+  EXPECT_EQ(broker_.submit_calls(), submits);
+}
+
+TEST_F(TradingDayTest, ManualSignalExpiresAtTheCutoffUnlessApproved) {
+  Import(Spec(Approval::kManual));
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4);
+  AtClose(fri);
+  auto signals = Signals();
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_EQ(signals[0].status, SignalStatus::kPendingReview);
+  EXPECT_EQ(signals[0].execute_on, mon);
+  AfterClose(fri);
+  PreOpen(mon);  // 09:29 New York, after the 09:00 cut-off
+  EXPECT_EQ(store_.signals().Get(signals[0].id).value()->status, SignalStatus::kExpired);
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(broker_.submit_calls(), 0);
+}
+
+TEST_F(TradingDayTest, ManualSignalApprovedBeforeTheCutoffIsOrderedAtTheOpen) {
+  Import(Spec(Approval::kManual));
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4);
+  AtClose(fri);
+  AfterClose(fri);
+  SignalBook book(store_, clock_);
+  ASSERT_TRUE(book.Approve(Signals()[0].id, "cli", "").ok());
+  PreOpen(mon);
+  ASSERT_EQ(Orders().size(), 1u);
+  EXPECT_EQ(store_.signals().Get(Signals()[0].id).value()->status, SignalStatus::kOrdered);
+}
+
+TEST_F(TradingDayTest, LimitEntryIsADayLimitBelowTheDecisionClose) {
+  StrategySpec s = Spec();
+  s.order_type = EntryOrderType::kLimit;
+  s.limit_offset_percent = 0.5;
+  Import(s);
+  AtClose(D(2024, 3, 1));
+  PreOpen(D(2024, 3, 4));
+  auto orders = Orders();
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].request.type, OrderType::kLimit);
+  EXPECT_EQ(orders[0].request.tif, TimeInForce::kDay);
+  EXPECT_EQ(orders[0].request.limit_price, P("159.20"));  // 160 × 0.995
+}
+
+TEST_F(TradingDayTest, SameCloseAutoOrdersAtTheCloseOfTheSignalSession) {
+  StrategySpec s = Spec();
+  s.execution = Execution::kSameClose;
+  Import(s);
+  AtClose(D(2024, 3, 1));
+  auto orders = Orders();
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].request.tif, TimeInForce::kCls);
+  EXPECT_EQ(orders[0].request.session, D(2024, 3, 1));
+  EXPECT_EQ(Signals()[0].execute_on, D(2024, 3, 1));
+}
+
+TEST_F(TradingDayTest, HaltedDayOrdersNoEntry) {
+  Import(Spec());
+  AtClose(D(2024, 3, 1));
+  AfterClose(D(2024, 3, 1));
+  ASSERT_TRUE(Halt(store_, orders_, broker_, false, "test", "drill").ok());
+  PreOpen(D(2024, 3, 4));
+  EXPECT_TRUE(Orders().empty());
+  EXPECT_EQ(broker_.submit_calls(), 0);
+  Signal s = *store_.signals().Get(Signals()[0].id).value();
+  EXPECT_EQ(s.status, SignalStatus::kFailed);
+  EXPECT_EQ(s.note, "not ordered: kill switch on");
+}
+
+TEST_F(TradingDayTest, MaxHoldExitsAfterTheSessionsHeld) {
+  StrategySpec s = Spec();
+  s.stop_loss = {};
+  s.max_hold = 2;
+  s.max_new_per_day = 1;
+  Import(s);
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6);
+  AtClose(fri);
+  PreOpen(mon);
+  broker_.Execute(Orders()[0].request.client_order_id, 10, P("161"), 0, S(mon).open.nanos());
+  AfterOpen(mon);
+  AtClose(mon);
+  AtClose(tue);
+  EXPECT_EQ(Signals().size(), 1u);  // held 1 session after the entry day
+  AfterClose(tue);
+  AtClose(wed);
+  auto signals = Signals();
+  ASSERT_EQ(signals.size(), 2u);
+  EXPECT_EQ(signals[1].reason, "max_hold");
+}
+
+TEST_F(TradingDayTest, RunSessionRefusesADayThatIsNotASession) {
+  Import(Spec());
+  auto r = day().RunSession(clock_, D(2024, 3, 2));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.status().message(), "2024-03-02 is not a NYSE session (weekend)");
+}
+
+}  // namespace
+}  // namespace kairos::engine
