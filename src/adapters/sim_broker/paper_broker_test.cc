@@ -599,6 +599,47 @@ TEST_F(PaperBrokerTest, PersistErrorsReachTheCaller) {
   EXPECT_TRUE(b->Submit(Market("c1", Side::kBuy, 1, TimeInForce::kOpg, kD1)).ok());
 }
 
+TEST_F(PaperBrokerTest, GtcWaitsThroughASessionWithoutABar) {
+  bars_.Set("GAP", MakeBar(kD0, 5, 5, 5, 5));
+  bars_.Set("GAP", MakeBar(kD2, 6, 7, 5.5, 6.5));  // no bar on D1
+  auto b = Make();
+  ASSERT_TRUE(b->Submit(Market("g", Side::kBuy, 10, TimeInForce::kGtc, kD1, "GAP")).ok());
+  clock_.AdvanceTo(CloseOf(kD1));
+  EXPECT_EQ(Order(*b, "g").status, OrderStatus::kAccepted);
+  clock_.AdvanceTo(OpenOf(kD2));
+  EXPECT_EQ(Order(*b, "g").average_price, P("6"));
+}
+
+TEST_F(PaperBrokerTest, LimitOnCloseAndStopLimitOrders) {
+  auto b = Make();
+  // D1 close 102: a cls buy limit at 103 fills at the close; one at 101 expires.
+  ASSERT_TRUE(b->Submit(Limit("loc", Side::kBuy, 1, "103", TimeInForce::kCls, kD1)).ok());
+  ASSERT_TRUE(b->Submit(Limit("locmiss", Side::kBuy, 1, "101", TimeInForce::kCls, kD1)).ok());
+  // Buy stop-limit stop 104 / limit 104.5: the high (105) triggers it, the low allows 104.5.
+  OrderRequest sl = Stop("sl", Side::kBuy, 1, "104", TimeInForce::kDay, kD1);
+  sl.type = OrderType::kStopLimit;
+  sl.limit_price = P("104.5");
+  ASSERT_TRUE(b->Submit(sl).ok());
+  // D2 (low 101): a sell stop-limit 101 / 100.5 triggers and fills at its limit (the
+  // conservative price); one with stop 100 is never triggered and expires.
+  OrderRequest ssl = Stop("ssl", Side::kSell, 1, "101", TimeInForce::kDay, kD2);
+  ssl.type = OrderType::kStopLimit;
+  ssl.limit_price = P("100.5");
+  ASSERT_TRUE(b->Submit(ssl).ok());
+  OrderRequest sslmiss = Stop("sslmiss", Side::kSell, 1, "100", TimeInForce::kDay, kD2);
+  sslmiss.type = OrderType::kStopLimit;
+  sslmiss.limit_price = P("99.5");
+  ASSERT_TRUE(b->Submit(sslmiss).ok());
+  clock_.AdvanceTo(CloseOf(kD1));
+  EXPECT_EQ(Order(*b, "loc").average_price, P("102"));
+  EXPECT_EQ(Fills(*b).at(0).time_ns, CloseOf(kD1));
+  EXPECT_EQ(Order(*b, "locmiss").status, OrderStatus::kExpired);
+  EXPECT_EQ(Order(*b, "sl").average_price, P("104.5"));
+  clock_.AdvanceTo(CloseOf(kD2));
+  EXPECT_EQ(Order(*b, "ssl").average_price, P("100.5"));
+  EXPECT_EQ(Order(*b, "sslmiss").status, OrderStatus::kExpired);
+}
+
 // NSE: Asia/Kolkata (UTC+5:30), 09:15-15:30 local = 03:45-10:00 UTC. 2024-05-01 is an NSE
 // holiday (Maharashtra Day); 2024-05-02 is a session.
 TEST(PaperBrokerNse, FillsAtTheLocalOpenWithIndianFees) {
