@@ -1,0 +1,28 @@
+#include "backtest/store_bar_source.h"
+
+#include <algorithm>
+
+namespace kairos::backtest {
+
+Result<std::optional<Bar>> StoreBarSource::BarOn(std::string_view symbol, Date session) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = cache_.find(symbol);
+  if (it == cache_.end()) {
+    std::unique_ptr<marketdata::SeriesView> view;
+    auto info = bars_.Info(symbol);
+    if (info.ok() && !info->close_only) {
+      KAIROS_ASSIGN_OR_RETURN(view, bars_.Read(symbol));
+    }
+    it = cache_.emplace(std::string(symbol), std::move(view)).first;
+  }
+  const marketdata::SeriesView* v = it->second.get();
+  if (v == nullptr) return std::optional<Bar>();
+  auto dates = v->dates();
+  auto pos = std::lower_bound(dates.begin(), dates.end(), session);
+  if (pos == dates.end() || *pos != session) return std::optional<Bar>();
+  size_t i = static_cast<size_t>(pos - dates.begin());
+  return std::optional<Bar>(
+      Bar{session, v->open()[i], v->high()[i], v->low()[i], v->close()[i], v->volume()[i]});
+}
+
+}  // namespace kairos::backtest
