@@ -277,7 +277,9 @@ class ProgramImpl final : public Program {
         term_nodes_.push_back(ids_.at(key));
       }
     }
-    const bool compares = e.kind == BoundKind::kBinary && IsComparison(e.binary_op);
+    // weekly(close) > x: the close inside is as much a comparison operand as the weekly node.
+    const bool compares = (e.kind == BoundKind::kBinary && IsComparison(e.binary_op)) ||
+                          (e.kind == BoundKind::kWeekly && comparison_operand);
     for (const auto& arg : e.args) CollectTerms(*arg, compares, used_names);
   }
 
@@ -393,7 +395,10 @@ struct Evaluator::Impl {
   std::vector<std::span<const double>> number_view;  // [node]
   std::vector<std::span<const uint8_t>> bool_view;   // [node]
   std::vector<double> median_scratch;
+  std::span<const int32_t> last_completed;  // of the bars being evaluated; empty without weekly
   int64_t indicator_calls = 0;
+
+  void Fill(size_t from, size_t to, Evaluation* out) const;
 
   Status Validate(const BarColumns& bars, uint32_t needed, const std::array<std::string, 8>& first,
                   std::string_view which) const;
@@ -465,6 +470,7 @@ Status Evaluator::Impl::Run(const BarColumns& daily, const WeeklyColumns* weekly
   KAIROS_RETURN_IF_ERROR(Validate(daily, p.daily_columns_, p.daily_first_, "daily"));
   const size_t n = daily.size();
   size_t weeks = 0;
+  last_completed = {};
   if (p.has_weekly_) {
     if (weekly == nullptr) {
       return Status::InvalidArgument(
@@ -485,6 +491,7 @@ Status Evaluator::Impl::Run(const BarColumns& daily, const WeeklyColumns* weekly
                         k, static_cast<int64_t>(weeks) - 1, weeks));
       }
     }
+    last_completed = weekly->last_completed;
   }
   for (const Node& node : p.nodes_) {
     const bool on_weekly = node.weekly;
@@ -668,9 +675,11 @@ Status Evaluator::Impl::RunNode(const Node& node, const BarColumns& bars,
 
 namespace {
 
-// Copies bars [from, to) of a number node into `out` (a constant is the same on every bar).
+// Copies daily bars [from, to) of a number node into `out`: a constant is the same on every bar,
+// and a node inside weekly(...) is seen through last_completed like the weekly node itself.
 void CopyNumbers(const ProgramImpl& p, const std::vector<std::span<const double>>& view, int id,
-                 size_t from, size_t to, std::vector<double>& out) {
+                 std::span<const int32_t> last_completed, size_t from, size_t to,
+                 std::vector<double>& out) {
   out.resize(to - from);
   const Node& node = p.nodes_[static_cast<size_t>(id)];
   if (node.op == Op::kConstant && !node.materialize) {
@@ -678,27 +687,37 @@ void CopyNumbers(const ProgramImpl& p, const std::vector<std::span<const double>
     return;
   }
   const double* data = view[static_cast<size_t>(id)].data();
+  if (node.weekly) {
+    for (size_t i = from; i < to; ++i) {
+      const int32_t k = last_completed[i];
+      out[i - from] = k >= 0 ? data[k] : eval::kNaN;
+    }
+    return;
+  }
   std::copy(data + from, data + to, out.begin());
 }
 
 }  // namespace
 
-Status Evaluator::EvaluateAll(const BarColumns& daily, const WeeklyColumns* weekly,
-                              Evaluation* out) {
-  KAIROS_RETURN_IF_ERROR(impl_->Run(daily, weekly));
-  const ProgramImpl& p = *impl_->program;
-  const size_t n = daily.size();
-  const uint8_t* root = impl_->bool_view[static_cast<size_t>(p.root_)].data();
-  out->match.resize(n);
-  for (size_t i = 0; i < n; ++i) out->match[i] = root[i] == eval::kTrue;
+void Evaluator::Impl::Fill(size_t from, size_t to, Evaluation* out) const {
+  const ProgramImpl& p = *program;
+  const uint8_t* root = bool_view[static_cast<size_t>(p.root_)].data();
+  out->match.resize(to - from);
+  for (size_t i = from; i < to; ++i) out->match[i - from] = root[i] == eval::kTrue;
   out->terms.resize(p.term_nodes_.size());
   for (size_t t = 0; t < p.term_nodes_.size(); ++t) {
-    CopyNumbers(p, impl_->number_view, p.term_nodes_[t], 0, n, out->terms[t]);
+    CopyNumbers(p, number_view, p.term_nodes_[t], last_completed, from, to, out->terms[t]);
   }
   out->extras.resize(p.extras_.size());
   for (size_t e = 0; e < p.extras_.size(); ++e) {
-    CopyNumbers(p, impl_->number_view, p.extras_[e], 0, n, out->extras[e]);
+    CopyNumbers(p, number_view, p.extras_[e], last_completed, from, to, out->extras[e]);
   }
+}
+
+Status Evaluator::EvaluateAll(const BarColumns& daily, const WeeklyColumns* weekly,
+                              Evaluation* out) {
+  KAIROS_RETURN_IF_ERROR(impl_->Run(daily, weekly));
+  impl_->Fill(0, daily.size(), out);
   return Status::Ok();
 }
 
@@ -707,16 +726,7 @@ Status Evaluator::EvaluateLast(const BarColumns& daily, const WeeklyColumns* wee
   const size_t n = daily.size();
   if (n == 0) return Status::InvalidArgument("EvaluateLast needs at least one bar, got none");
   KAIROS_RETURN_IF_ERROR(impl_->Run(daily, weekly));
-  const ProgramImpl& p = *impl_->program;
-  out->match.assign(1, impl_->bool_view[static_cast<size_t>(p.root_)][n - 1] == eval::kTrue);
-  out->terms.resize(p.term_nodes_.size());
-  for (size_t t = 0; t < p.term_nodes_.size(); ++t) {
-    CopyNumbers(p, impl_->number_view, p.term_nodes_[t], n - 1, n, out->terms[t]);
-  }
-  out->extras.resize(p.extras_.size());
-  for (size_t e = 0; e < p.extras_.size(); ++e) {
-    CopyNumbers(p, impl_->number_view, p.extras_[e], n - 1, n, out->extras[e]);
-  }
+  impl_->Fill(n - 1, n, out);
   return Status::Ok();
 }
 

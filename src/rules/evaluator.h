@@ -65,7 +65,7 @@ class Program {
   virtual bool needs_ohlcv() const = 0;
   virtual bool needs_weekly() const = 0;
   // Distinct computations after sharing by ShareKey (constants and plain fields excluded), for
-  // tests and diagnostics: `sma(close, 200) > 1 and sma(close, 200) < 2` has 5.
+  // tests and diagnostics: `sma(close, 200) > 1 and sma(close, 200) < 2` has 4.
   virtual size_t node_count() const { return 0; }
 };
 
