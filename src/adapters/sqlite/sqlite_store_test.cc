@@ -500,6 +500,19 @@ TEST_F(SqliteStoreTest, ImportWithoutANameIsRefused) {
   EXPECT_EQ(Count("SELECT COUNT(*) FROM strategies"), 0);
 }
 
+TEST_F(SqliteStoreTest, ARowThisKairosCannotReadIsCorruption) {
+  ASSERT_TRUE(store().strategies().Import(SimpleSpec("s"), "t").ok());
+  ASSERT_TRUE(store().signals().Insert(MakeSignal("GOOG", D(2024, 3, 1))).ok());
+  ExecRaw(dir_.file(), R"(UPDATE strategies SET spec = '{"timeframe": "hourly"}';
+                         UPDATE signals SET session = '2024-02-30';)");
+  EXPECT_EQ(store().strategies().Get("s").status(),
+            Status::Corruption(
+                "stored strategy spec: stored timeframe 'hourly' is not one kairos knows"));
+  EXPECT_EQ(store().strategies().List().status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(store().signals().List({}).status(),
+            Status::Corruption("stored date '2024-02-30' is not YYYY-MM-DD"));
+}
+
 // ------------------------------------------------------------------------------------------
 // Signals
 
