@@ -8,4 +8,5 @@ list(APPEND KAIROS_ENGINE_TESTS
   ${CMAKE_CURRENT_SOURCE_DIR}/testing/fakes.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/testing/fakes_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/ledger_test.cc
-  ${CMAKE_CURRENT_SOURCE_DIR}/order_manager_test.cc)
+  ${CMAKE_CURRENT_SOURCE_DIR}/order_manager_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/kill_switch_test.cc)
