@@ -399,6 +399,19 @@ struct Evaluator::Impl {
   int64_t indicator_calls = 0;
 
   void Fill(size_t from, size_t to, Evaluation* out) const;
+  // The value of number node `id` on daily bar `bar` of the last run.
+  double Value(int id, size_t bar) const {
+    const Node& node = program->nodes_[static_cast<size_t>(id)];
+    if (node.op == Op::kConstant && !node.materialize) return node.constant;
+    std::span<const double> values = number_view[static_cast<size_t>(id)];
+    if (node.weekly) {
+      KAIROS_CHECK(bar < last_completed.size());
+      const int32_t k = last_completed[bar];
+      return k >= 0 ? values[static_cast<size_t>(k)] : eval::kNaN;
+    }
+    KAIROS_CHECK(bar < values.size());
+    return values[bar];
+  }
 
   Status Validate(const BarColumns& bars, uint32_t needed, const std::array<std::string, 8>& first,
                   std::string_view which) const;
@@ -719,6 +732,24 @@ Status Evaluator::EvaluateAll(const BarColumns& daily, const WeeklyColumns* week
   KAIROS_RETURN_IF_ERROR(impl_->Run(daily, weekly));
   impl_->Fill(0, daily.size(), out);
   return Status::Ok();
+}
+
+Status Evaluator::EvaluateMatches(const BarColumns& daily, const WeeklyColumns* weekly,
+                                  std::vector<uint8_t>* match) {
+  KAIROS_RETURN_IF_ERROR(impl_->Run(daily, weekly));
+  const uint8_t* root = impl_->bool_view[static_cast<size_t>(impl_->program->root_)].data();
+  const size_t n = daily.size();
+  match->resize(n);
+  for (size_t i = 0; i < n; ++i) (*match)[i] = root[i] == eval::kTrue;
+  return Status::Ok();
+}
+
+double Evaluator::TermValue(size_t term, size_t bar) const {
+  return impl_->Value(impl_->program->term_nodes_.at(term), bar);
+}
+
+double Evaluator::ExtraValue(size_t extra, size_t bar) const {
+  return impl_->Value(impl_->program->extras_.at(extra), bar);
 }
 
 Status Evaluator::EvaluateLast(const BarColumns& daily, const WeeklyColumns* weekly,

@@ -95,6 +95,15 @@ class Evaluator {
   // match, terms and extras of that bar, vectors of length 1 in `out`.
   Status EvaluateLast(const BarColumns& daily, const WeeklyColumns* weekly, Evaluation* out);
 
+  // EvaluateAll without copying the terms and extras of every bar (the copies cost about as much
+  // as a cheap indicator): `match` gets one entry per bar; read the values of the bars you keep
+  // with TermValue/ExtraValue, valid until the next Evaluate* call on this evaluator.
+  Status EvaluateMatches(const BarColumns& daily, const WeeklyColumns* weekly,
+                         std::vector<uint8_t>* match);
+  // REQUIRES: the last Evaluate* call succeeded; term < terms().size(), bar < its bar count.
+  double TermValue(size_t term, size_t bar) const;
+  double ExtraValue(size_t extra, size_t bar) const;
+
   // Indicator kernel calls made so far by this evaluator (tests: sharing computes a node once).
   int64_t indicator_calls() const;
 

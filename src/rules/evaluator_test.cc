@@ -256,6 +256,30 @@ TEST(EvaluatorTest, ReusedAcrossSymbolsOfDifferentLengths) {
   }
 }
 
+TEST(EvaluatorTest, EvaluateMatchesGivesTheSameMatchesAndValuesWithoutCopies) {
+  auto program = MustCompile("close > weekly(sma(close, 3)) and rsi(close, 5) < 60",
+                             {"median(close, 4)", "7"});
+  const size_t n = 120;
+  OwnedBars bars = RandomBars(n, 9, 0.05);
+  OwnedWeekly weekly = testing::ResampleWeekly(bars, Sessions(n));
+  const WeeklyColumns view = weekly.View();
+  Evaluator evaluator(program);
+  Evaluation all;
+  ASSERT_TRUE(evaluator.EvaluateAll(bars.View(), &view, &all).ok());
+  std::vector<uint8_t> match;
+  ASSERT_TRUE(evaluator.EvaluateMatches(bars.View(), &view, &match).ok());
+  EXPECT_EQ(match, all.match);
+  ASSERT_EQ(program->terms().size(), 3u);  // close, weekly.sma_3, rsi_5 (extras are apart)
+  for (size_t i = 0; i < n; ++i) {
+    for (size_t t = 0; t < all.terms.size(); ++t) {
+      EXPECT_TRUE(SameValue(evaluator.TermValue(t, i), all.terms[t][i])) << t << " " << i;
+    }
+    EXPECT_TRUE(SameValue(evaluator.ExtraValue(0, i), all.extras[0][i]));
+    EXPECT_EQ(evaluator.ExtraValue(1, i), 7);
+    EXPECT_EQ(all.extras[1][i], 7);
+  }
+}
+
 // Every builtin, operator and a few indicators over hostile inputs of every small length:
 // nothing crashes, shapes are right, and match is 1 only where the value is defined.
 TEST(EvaluatorTest, HostileInputsNeverCrash) {
