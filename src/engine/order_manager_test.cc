@@ -273,7 +273,8 @@ TEST_F(OrderManagerTest, PartialFillsSumExactly) {
   EXPECT_EQ(p.qty.units(), 10);
   ASSERT_EQ(p.lots.size(), 2u);
   std::vector<Fill> fills;
-  for (auto& [strategy, f] : store.ledger().ListFills({.strategy = "sma"}).value()) {
+  const auto stored_fills = store.ledger().ListFills({.strategy = "sma"}).value();
+  for (const auto& [strategy, f] : stored_fills) {
     fills.push_back(f);
   }
   EXPECT_TRUE(CheckPosition(p, fills).ok());
