@@ -1,7 +1,416 @@
+// Trading commands: run-day, signals, orders, fills, positions, halt, resume (issue 5). Paper
+// mode: the engine over the SQLite store, the bar store and the paper broker (paper_wiring.h).
+#include <chrono>
+#include <cmath>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include <fmt/format.h>
+
 #include "app/cli.h"
+#include "app/paper_wiring.h"
+#include "engine/kill_switch.h"
+#include "engine/signal_book.h"
+#include "engine/trading_day.h"
 
 namespace kairos::app {
+namespace {
 
-void AddTradingCommands(CLI::App& /*app*/, CliContext& /*ctx*/) {}
+constexpr int64_t kMinuteNs = 60'000'000'000;
+
+// The wall clock: only app/ reads the real time (STYLE.md #8), here for the time of a person's
+// decision on a signal.
+class WallClock final : public ports::Clock {
+ public:
+  int64_t NowNs() const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
+};
+
+std::string Amount(int64_t minor, const std::string& currency) {
+  auto c = Currency::FromCode(currency);
+  return Money(minor, c.ok() ? *c : Currency::Usd()).ToString();
+}
+
+std::string Num(double v) {
+  if (std::isnan(v)) return "";
+  return fmt::format("{:.6g}", v);
+}
+
+Result<Date> ParseDateFlag(std::string_view flag, const std::string& text) {
+  auto d = Date::Parse(text);
+  if (!d.ok()) {
+    return Status::InvalidArgument(
+        fmt::format("bad {} '{}': expected a date YYYY-MM-DD", flag, text));
+  }
+  return *d;
+}
+
+// The currency of each strategy, for printing amounts.
+std::map<std::string, std::string> Currencies(ports::Store& store) {
+  std::map<std::string, std::string> out;
+  auto list = store.strategies().List();
+  if (list.ok()) {
+    for (const auto& r : *list) out[r.spec.name] = r.spec.currency;
+  }
+  return out;
+}
+
+// ---- run-day ----
+
+struct RunDayArgs {
+  std::string date, from, to;
+};
+
+Result<Date> LastBarDate(const marketdata::BarStore& bars, const std::filesystem::path& home) {
+  std::optional<Date> last;
+  for (const auto& info : bars.List()) {
+    if (!last || info.last > *last) last = info.last;
+  }
+  if (!last) {
+    return Status::FailedPrecondition(
+        fmt::format("no bars under {}: import data first (kairos data import)", home.string()));
+  }
+  return *last;
+}
+
+Status RunDay(const RunDayArgs& args, CliContext& ctx) {
+  if (!args.date.empty() && (!args.from.empty() || !args.to.empty())) {
+    return Status::InvalidArgument("give --date or --from/--to, not both");
+  }
+  KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(ctx.Home()));
+  const calendar::ExchangeCalendar& cal = *paper->calendar;
+  KAIROS_ASSIGN_OR_RETURN(Date last_bar, LastBarDate(*paper->bars, ctx.Home()));
+  std::vector<Date> sessions;
+  if (!args.date.empty()) {
+    KAIROS_ASSIGN_OR_RETURN(Date d, ParseDateFlag("--date", args.date));
+    sessions.push_back(d);  // RunSession says why when it is not a session
+  } else if (!args.from.empty() || !args.to.empty()) {
+    Date from = last_bar, to = last_bar;
+    if (!args.from.empty()) {
+      KAIROS_ASSIGN_OR_RETURN(from, ParseDateFlag("--from", args.from));
+    }
+    if (!args.to.empty()) {
+      KAIROS_ASSIGN_OR_RETURN(to, ParseDateFlag("--to", args.to));
+    }
+    if (from > to) {
+      return Status::InvalidArgument(fmt::format("--from {} is after --to {}", from, to));
+    }
+    if (to > last_bar) to = last_bar;
+    sessions = cal.Sessions(from, to);
+    if (sessions.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("no {} session with bars between {} and {} (the last bar is on {})",
+                      cal.name(), args.from.empty() ? from.ToString() : args.from,
+                      args.to.empty() ? to.ToString() : args.to, last_bar));
+    }
+  } else {
+    if (!cal.IsSession(last_bar)) {
+      return Status::FailedPrecondition(
+          fmt::format("the last bar ({}) is not a {} session", last_bar, cal.name()));
+    }
+    sessions.push_back(last_bar);
+  }
+  if (sessions.front() > last_bar) {
+    return Status::InvalidArgument(
+        fmt::format("no bars for {} (the last bar is on {})", sessions.front(), last_bar));
+  }
+  // A fresh paper broker starts two minutes before the first pre-open.
+  PaperOptions po;
+  if (auto s = cal.SessionOf(sessions.front()); s.ok())
+    po.start_ns = s->open.nanos() - 2 * kMinuteNs;
+  KAIROS_RETURN_IF_ERROR(paper->StartBroker(po));
+
+  auto currencies = Currencies(*paper->store);
+  Table t;
+  t.columns = {"session", "strategy", "signals",  "approved",   "pending", "expired", "orders",
+               "fills",   "exits",    "realized", "unrealized", "fees",    "equity",  "run"};
+  std::vector<std::string> notes;
+  for (Date d : sessions) {
+    Result<engine::SessionReport> r = paper->day->RunSession(*paper->clock, d);
+    if (!r.ok()) {
+      // Whatever ran before stays done; the failing session is reported.
+      if (!t.rows.empty()) t.Print(ctx.format);
+      return r.status();
+    }
+    KAIROS_RETURN_IF_ERROR(paper->SaveClock());
+    std::string run = r->already_done ? "already done" : (r->halted ? "ran (halted)" : "ran");
+    if (r->strategies.empty()) {
+      t.rows.push_back({d.ToString(), "", "0", "0", "0", std::to_string(r->expired), "0", "0", "0",
+                        "", "", "", "", run});
+    }
+    for (const auto& s : r->strategies) {
+      const std::string& cur = currencies[s.strategy];
+      t.rows.push_back(
+          {d.ToString(), s.strategy, std::to_string(s.signals), std::to_string(s.approved),
+           std::to_string(s.pending), std::to_string(r->expired), std::to_string(s.orders),
+           std::to_string(s.fills), std::to_string(s.exits),
+           s.pnl ? Amount(s.pnl->realized, cur) : "", s.pnl ? Amount(s.pnl->unrealized, cur) : "",
+           s.pnl ? Amount(s.pnl->fees, cur) : "", s.pnl ? Amount(s.pnl->equity, cur) : "", run});
+    }
+    for (auto& n : r->notes) notes.push_back(fmt::format("{}: {}", d, n));
+  }
+  t.Print(ctx.format);
+  for (const auto& n : notes) fmt::print(stderr, "note: {}\n", n);
+  return Status::Ok();
+}
+
+// ---- signals ----
+
+struct SignalListArgs {
+  std::string status, date, strategy;
+};
+
+Result<SignalStatus> ParseSignalStatus(const std::string& text) {
+  std::string names;
+  for (int i = 0; i <= static_cast<int>(SignalStatus::kFailed); ++i) {
+    auto s = static_cast<SignalStatus>(i);
+    if (text == SignalStatusName(s)) return s;
+    if (!names.empty()) names += ", ";
+    names += SignalStatusName(s);
+  }
+  return Status::InvalidArgument(
+      fmt::format("unknown signal status '{}' (expected one of: {})", text, names));
+}
+
+std::string Terms(const Signal& s) {
+  std::string out;
+  for (const auto& [name, v] : s.terms) {
+    if (!out.empty()) out += ' ';
+    out += fmt::format("{}={}", name, std::isnan(v) ? std::string("nan") : Num(v));
+  }
+  return out;
+}
+
+Status ListSignals(const SignalListArgs& args, CliContext& ctx) {
+  ports::SignalFilter f;
+  if (!args.status.empty()) {
+    KAIROS_ASSIGN_OR_RETURN(f.status, ParseSignalStatus(args.status));
+  }
+  if (!args.date.empty()) {
+    KAIROS_ASSIGN_OR_RETURN(f.session, ParseDateFlag("--date", args.date));
+  }
+  f.strategy = args.strategy;
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> signals, store->signals().List(f));
+  Table t;
+  t.columns = {"id",     "date",  "strategy", "symbol",     "side",       "kind", "status",
+               "reason", "terms", "rank",     "execute_on", "decided_by", "note"};
+  for (const Signal& s : signals) {
+    t.rows.push_back({std::to_string(s.id), s.session.ToString(), s.strategy, s.symbol,
+                      std::string(SideName(s.side)),
+                      s.kind == SignalKind::kEntry ? "entry" : "exit",
+                      std::string(SignalStatusName(s.status)), s.reason, Terms(s),
+                      Num(s.rank_value), s.execute_on.ToString(), s.decided_by, s.note});
+  }
+  t.Print(ctx.format);
+  return Status::Ok();
+}
+
+struct DecideArgs {
+  int64_t id = 0;
+  std::string note;
+};
+
+Status Decide(const DecideArgs& args, bool approve, CliContext& ctx) {
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  WallClock clock;
+  engine::SignalBook book(*store, clock);
+  Status st =
+      approve ? book.Approve(args.id, "cli", args.note) : book.Reject(args.id, "cli", args.note);
+  KAIROS_RETURN_IF_ERROR(st);
+  KAIROS_ASSIGN_OR_RETURN(std::optional<Signal> s, store->signals().Get(args.id));
+  fmt::print("{} signal {}: {} {} {} ({}), execute on {}\n", approve ? "approved" : "rejected",
+             args.id, s->strategy, SideName(s->side), s->symbol, s->session, s->execute_on);
+  return Status::Ok();
+}
+
+// ---- orders, fills, positions ----
+
+Status ListOrders(CliContext& ctx) {
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Order> orders, store->orders().List({}));
+  Table t;
+  t.columns = {"id",   "session", "strategy", "client_order_id", "symbol", "side",   "qty",
+               "type", "tif",     "limit",    "status",          "filled", "signal", "message"};
+  for (const Order& o : orders) {
+    const OrderRequest& r = o.request;
+    t.rows.push_back({std::to_string(o.id), r.session.ToString(), o.strategy, r.client_order_id,
+                      r.symbol, std::string(SideName(r.side)), r.qty.ToString(),
+                      std::string(OrderTypeName(r.type)), std::string(TimeInForceName(r.tif)),
+                      r.limit_price ? r.limit_price->ToString() : "",
+                      std::string(OrderStatusName(o.status)), o.filled_qty.ToString(),
+                      o.signal_id ? std::to_string(o.signal_id) : "", o.message});
+  }
+  t.Print(ctx.format);
+  return Status::Ok();
+}
+
+Status ListFills(CliContext& ctx) {
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(auto fills, store->ledger().ListFills({}));
+  auto currencies = Currencies(*store);
+  Table t;
+  t.columns = {"date", "strategy", "symbol", "side", "qty", "price", "fees", "execution_id"};
+  for (const auto& [strategy, f] : fills) {
+    t.rows.push_back({f.session.ToString(), strategy, f.symbol, std::string(SideName(f.side)),
+                      f.qty.ToString(), f.price.ToString(), Amount(f.fees, currencies[strategy]),
+                      f.execution_id});
+  }
+  t.Print(ctx.format);
+  return Status::Ok();
+}
+
+Status ListPositions(CliContext& ctx) {
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store->ledger().Positions(""));
+  Table t;
+  t.columns = {"strategy",      "symbol", "qty",    "avg_price",  "entry_session",
+               "sessions_held", "stop",   "target", "high_water", "lots"};
+  for (const Position& p : positions) {
+    Int128 num = 0, den = 0;
+    for (const Lot& l : p.lots) {
+      int64_t q = l.qty.units() < 0 ? -l.qty.units() : l.qty.units();
+      num += static_cast<Int128>(l.price.raw()) * q;
+      den += q;
+    }
+    std::string avg =
+        den == 0
+            ? ""
+            : Price::FromRaw(static_cast<int64_t>(DivideRounded(num, den, Rounding::kHalfEven)))
+                  .ToString();
+    t.rows.push_back({p.strategy, p.symbol, p.qty.ToString(), avg, p.entry_session.ToString(),
+                      std::to_string(p.sessions_held), p.stop ? p.stop->ToString() : "",
+                      p.target ? p.target->ToString() : "",
+                      p.high_water ? p.high_water->ToString() : "", std::to_string(p.lots.size())});
+  }
+  t.Print(ctx.format);
+  return Status::Ok();
+}
+
+// ---- halt, resume ----
+
+struct HaltArgs {
+  bool squareoff = false;
+  std::string reason;
+};
+
+Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
+  KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(ctx.Home()));
+  KAIROS_RETURN_IF_ERROR(paper->StartBroker({}));
+  // Square-off orders are for the session after the last one run (the paper broker fills them
+  // at its open when run-day runs it); with no run yet, the session after the last bar.
+  std::optional<Date> session;
+  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last,
+                          paper->store->state().Get(engine::TradingDay::kLastSessionKey));
+  if (last) {
+    if (auto d = Date::Parse(*last); d.ok()) session = paper->calendar->NextSession(*d);
+  }
+  if (!session) {
+    if (auto d = LastBarDate(*paper->bars, ctx.Home()); d.ok()) {
+      session = paper->calendar->NextSession(*d);
+    }
+  }
+  KAIROS_ASSIGN_OR_RETURN(
+      engine::HaltReport r,
+      engine::Halt(*paper->store, *paper->orders, *paper->broker, args.squareoff, "cli",
+                   args.reason.empty() ? "kairos halt" : args.reason, session));
+  KAIROS_RETURN_IF_ERROR(paper->SaveClock());
+  Table t;
+  t.columns = {"halted",           "already_halted",      "cancelled_orders",
+               "squareoff_orders", "squareoff_submitted", "session"};
+  t.rows.push_back({"yes", r.already_halted ? "yes" : "no", std::to_string(r.cancelled),
+                    std::to_string(r.squareoff_ids.size()), std::to_string(r.squareoff_submitted),
+                    session ? session->ToString() : ""});
+  t.Print(ctx.format);
+  for (const auto& id : r.cancelled_ids) fmt::print(stderr, "cancelled {}\n", id);
+  for (const auto& id : r.squareoff_ids) fmt::print(stderr, "square-off order {}\n", id);
+  for (const auto& p : r.problems) fmt::print(stderr, "problem: {}\n", p);
+  return Status::Ok();
+}
+
+Status ResumeCommand(CliContext& ctx) {
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(bool was, engine::Resume(*store, "cli"));
+  fmt::print("{}\n", was ? "resumed: new orders may reach the broker again"
+                         : "not halted: nothing to resume");
+  return Status::Ok();
+}
+
+void Run(CliContext& ctx, const Status& st) {
+  if (!st.ok()) ctx.Fail(st);
+}
+
+}  // namespace
+
+void AddTradingCommands(CLI::App& app, CliContext& ctx) {
+  auto run_args = std::make_shared<RunDayArgs>();
+  CLI::App* run = app.add_subcommand(
+      "run-day",
+      "Run the trading day's pipeline for sessions under a simulated clock (paper broker): scan, "
+      "signals, auto-approval, orders due, fills, exits, end of day. Running a session twice "
+      "changes nothing");
+  run->add_option("--date", run_args->date, "One session (default: the last session with bars)");
+  run->add_option("--from", run_args->from, "First session of a range");
+  run->add_option("--to", run_args->to, "Last session of a range (default: the last bar)");
+  AddFormatOption(run, ctx);
+  run->callback([run_args, &ctx] { Run(ctx, RunDay(*run_args, ctx)); });
+
+  CLI::App* signals = app.add_subcommand("signals", "Signals: list, approve, reject");
+  signals->require_subcommand(1);
+  auto list_args = std::make_shared<SignalListArgs>();
+  CLI::App* list = signals->add_subcommand("list", "List signals");
+  list->add_option("--status", list_args->status,
+                   "pending_review, approved, rejected, expired, ordered, filled, "
+                   "partially_filled, cancelled or failed");
+  list->add_option("--date", list_args->date, "The session that produced them");
+  list->add_option("--strategy", list_args->strategy, "Only this strategy");
+  AddFormatOption(list, ctx);
+  list->callback([list_args, &ctx] { Run(ctx, ListSignals(*list_args, ctx)); });
+  for (bool approve : {true, false}) {
+    auto args = std::make_shared<DecideArgs>();
+    CLI::App* cmd = signals->add_subcommand(
+        approve ? "approve" : "reject",
+        approve ? "Approve a signal pending review" : "Reject a signal pending review");
+    cmd->add_option("ID", args->id, "Signal id")->required();
+    cmd->add_option("--note", args->note, "Why (kept in the audit log)");
+    AddFormatOption(cmd, ctx);
+    cmd->callback([args, approve, &ctx] { Run(ctx, Decide(*args, approve, ctx)); });
+  }
+
+  CLI::App* orders = app.add_subcommand("orders", "Orders");
+  orders->require_subcommand(1);
+  CLI::App* orders_list = orders->add_subcommand("list", "List orders");
+  AddFormatOption(orders_list, ctx);
+  orders_list->callback([&ctx] { Run(ctx, ListOrders(ctx)); });
+
+  CLI::App* fills = app.add_subcommand("fills", "Fills");
+  fills->require_subcommand(1);
+  CLI::App* fills_list =
+      fills->add_subcommand("list", "List fills (date, symbol, side, qty, price, fees)");
+  AddFormatOption(fills_list, ctx);
+  fills_list->callback([&ctx] { Run(ctx, ListFills(ctx)); });
+
+  CLI::App* positions = app.add_subcommand("positions", "Open positions per strategy");
+  AddFormatOption(positions, ctx);
+  positions->callback([&ctx] { Run(ctx, ListPositions(ctx)); });
+
+  auto halt_args = std::make_shared<HaltArgs>();
+  CLI::App* halt = app.add_subcommand(
+      "halt", "Kill switch: no new order reaches the broker, open orders are cancelled");
+  halt->add_flag("--squareoff", halt_args->squareoff, "Also close every position at market");
+  halt->add_option("--reason", halt_args->reason, "Why (kept with the halt)");
+  AddFormatOption(halt, ctx);
+  halt->callback([halt_args, &ctx] { Run(ctx, HaltCommand(*halt_args, ctx)); });
+
+  CLI::App* resume = app.add_subcommand("resume", "Lift the kill switch");
+  AddFormatOption(resume, ctx);
+  resume->callback([&ctx] { Run(ctx, ResumeCommand(ctx)); });
+}
 
 }  // namespace kairos::app

@@ -210,7 +210,17 @@ struct TradingDay::Impl {
     return store.signals().Get(best->signal_id);
   }
 
-  Result<bool> Halted() { return IsHalted(store); }
+  // A session before the last one completed: the store has moved on (positions, orders), so
+  // its phases would act on today's state under an old date. They do nothing instead.
+  Result<bool> Past(Date session) {
+    KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last,
+                            store.state().Get(TradingDay::kLastSessionKey));
+    if (last && session.ToString() < *last) {
+      Note(fmt::format("{} is before the last session run ({}): nothing done", session, *last));
+      return true;
+    }
+    return false;
+  }
 
   Result<std::vector<Signal>> Approved(const std::string& strategy, Date execute_on,
                                        SignalKind kind) {
@@ -585,6 +595,8 @@ std::vector<std::string> TradingDay::TakeNotes() {
 
 Status TradingDay::PreOpen(Date session) {
   Impl& m = *impl_;
+  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
+  if (past) return Status::Ok();
   m.series.clear();
   KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
   (void)sess;
@@ -608,6 +620,8 @@ Status TradingDay::AfterOpen(Date session) {
 
 Status TradingDay::AtClose(Date session) {
   Impl& m = *impl_;
+  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
+  if (past) return Status::Ok();
   m.series.clear();
   KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
   (void)sess;
@@ -628,6 +642,8 @@ Status TradingDay::AtClose(Date session) {
 
 Status TradingDay::AfterClose(Date session) {
   Impl& m = *impl_;
+  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
+  if (past) return Status::Ok();
   m.series.clear();
   Result<int> synced = m.orders.Sync();
   if (!synced.ok()) return synced.status();

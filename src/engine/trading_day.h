@@ -47,7 +47,8 @@ struct SessionReport {
 // The trading day (ARCHITECTURE.md "A trading day"), mode-agnostic and clock-driven. A scheduler
 // (paper/live) or RunSession (simulation) calls the phases in order; each one is idempotent:
 // running it again (after a crash, or twice) finds its work done in the store and changes
-// nothing.
+// nothing. A phase of a session before the last completed one does nothing (with a note): the
+// store has moved on, and acting on today's positions under an old date would be wrong.
 //
 //   PreOpen    (open - 1 min): expire pending signals past their review cut-off; turn approved
 //              entry and exit signals due at this session's open into order intents (entries

@@ -1,0 +1,82 @@
+#pragma once
+
+#include <filesystem>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+
+#include "adapters/sim_broker/paper_broker.h"
+#include "calendar/calendar.h"
+#include "core/result.h"
+#include "engine/order_manager.h"
+#include "engine/trading_day.h"
+#include "marketdata/bar_store.h"
+#include "ports/bar_source.h"
+#include "ports/clock.h"
+#include "ports/store.h"
+
+namespace kairos::app {
+
+// Paper mode wiring (ARCHITECTURE.md "Three modes"): the engine over the SQLite store under the
+// kairos home, the bar store under the home, and the paper broker. Only app/ knows this.
+
+// HOME/kairos.db (the directory is created when missing).
+Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::path& home);
+
+// ports::BarSource over marketdata's bar store: the bar of a symbol on a session (binary search
+// over the stored dates). Series are read once and kept; not for a store written meanwhile.
+class BarStoreSource final : public ports::BarSource {
+ public:
+  explicit BarStoreSource(const marketdata::BarStore& bars) : bars_(bars) {}
+  Result<std::optional<Bar>> BarOn(std::string_view symbol, Date session) override;
+
+ private:
+  const marketdata::BarStore& bars_;
+  std::mutex mu_;
+  std::map<std::string, std::unique_ptr<marketdata::SeriesView>, std::less<>> views_;
+};
+
+// State keys of the paper wiring in the state repository.
+inline constexpr std::string_view kPaperBrokerKey = "paper_broker";   // PaperBroker::StateJson
+inline constexpr std::string_view kPaperClockKey = "paper.clock_ns";  // simulated time reached
+
+struct PaperOptions {
+  // Where the simulated clock starts when nothing was run before (ns since the epoch, UTC); the
+  // stored paper.clock_ns wins when later.
+  int64_t start_ns = 0;
+  double max_participation = 0;  // the paper broker's volume cap (0 = none)
+};
+
+// Everything a trading command needs, wired together. Members are destroyed in reverse order.
+struct PaperSession {
+  std::filesystem::path home;
+  std::unique_ptr<ports::Store> store;
+  std::unique_ptr<marketdata::BarStore> bars;
+  const calendar::ExchangeCalendar* calendar = nullptr;
+  std::string currency = "USD";  // of the first strategy
+  int64_t starting_cash = 0;     // sum of the allocations (a new paper account)
+  std::unique_ptr<ports::ManualClock> clock;
+  std::unique_ptr<BarStoreSource> bar_source;
+  std::unique_ptr<sim_broker::PaperBroker> broker;
+  std::unique_ptr<engine::OrderManager> orders;
+  std::unique_ptr<engine::TradingDay> day;
+
+  // Builds the clock, the paper broker, the order manager and the trading day (see OpenPaper).
+  Status StartBroker(const PaperOptions& options);
+  // Stores the clock's time under kPaperClockKey (after a run).
+  Status SaveClock();
+};
+
+// Opens the store and the bar store under `home` and picks the calendar from the strategies (the
+// first strategy's exchange; NYSE when there is none). StartBroker then builds the paper broker
+// (separately, because its start time depends on the sessions to run): restored from
+// the state key "paper_broker" when present, else new (starting cash = the sum of the
+// allocations), its state persisted under that key after every change. Each order's fees and
+// slippage come from the strategy that placed it (the stored order's strategy field, latest
+// version of that strategy); an order the store does not know pays none.
+Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& home);
+
+}  // namespace kairos::app
