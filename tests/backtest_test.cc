@@ -477,5 +477,79 @@ TEST_F(Zigzag, SameCloseFillsAtTheDecisionBarsClose) {
   }
 }
 
+// ---- Regression pins: the example strategies over the last year of the demo's synthetic data
+// (tools/demo.sh: kairos data synth --symbols 500 --sessions 1260 --seed 42; only the 20
+// symbols the examples trade are generated). A change in any of these numbers is a change in
+// the engine's behaviour: explain it in the commit that updates them. ----
+
+class Examples : public ::testing::Test {
+ protected:
+  static void SetUpTestSuite() {
+    home_ = new fs::path(TempDir("examples"));
+    auto bars = marketdata::BarStore::Open(*home_);
+    KAIROS_CHECK(bars.ok()) << bars.status().ToString();
+    bars_ = bars->release();
+    marketdata::SynthUniverseSpec spec;  // the demo's end date
+    auto sessions = marketdata::LastSessions(Nyse(), spec.end, 1260);
+    KAIROS_CHECK(sessions.ok());
+    for (int i = 1; i <= 20; ++i) {
+      BarSeries s = marketdata::SynthSeries(marketdata::SynthSymbol(i, 500), "NYSE", *sessions,
+                                            marketdata::SynthSymbolSeed(42, i));
+      KAIROS_CHECK(bars_->Upsert(s).ok());
+    }
+    to_ = sessions->back();
+    from_ = (*sessions)[sessions->size() - 252];
+  }
+  static void TearDownTestSuite() {
+    delete bars_;
+    fs::remove_all(*home_);
+    delete home_;
+  }
+  static std::string Example(const char* name) {
+    return ReadAll(fs::path(KAIROS_SOURCE_DIR) / "examples" / "strategies" / name);
+  }
+  static fs::path* home_;
+  static marketdata::BarStore* bars_;
+  static Date from_, to_;
+};
+fs::path* Examples::home_ = nullptr;
+marketdata::BarStore* Examples::bars_ = nullptr;
+Date Examples::from_, Examples::to_;
+
+struct Pin {
+  int64_t cash = 0;  // minor units, at the last session's close
+  int64_t equity = 0;
+  int trades = 0;            // closed round trips
+  int64_t max_drawdown = 0;  // minor units
+};
+
+Pin PinOf(const backtest::BacktestResult& r) {
+  return {r.daily.back().cash, r.daily.back().equity, r.metrics.trades,
+          r.metrics.max_drawdown.value};
+}
+
+TEST_F(Examples, SmaCrossPinned) {
+  auto r = RunBacktest(*bars_, Example("sma_cross.toml"), from_, to_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->daily.size(), 252u);
+  Pin p = PinOf(*r);
+  EXPECT_EQ(p.cash, 5919361);    // 59,193.61 of 100,000.00 in cash, the rest in positions
+  EXPECT_EQ(p.equity, 9269530);  // 92,695.30
+  EXPECT_EQ(p.trades, 22);
+  EXPECT_EQ(p.max_drawdown, 1210718);
+}
+
+TEST_F(Examples, RsiDipPinnedWithItsManualSignalsApprovedByTheBacktest) {
+  auto r = RunBacktest(*bars_, Example("rsi_dip.toml"), from_, to_);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  ASSERT_EQ(r->daily.size(), 252u);
+  Pin p = PinOf(*r);
+  EXPECT_EQ(r->auto_approved, 2);
+  EXPECT_EQ(p.cash, 4866036);  // flat at the end: cash is the equity
+  EXPECT_EQ(p.equity, 4866036);
+  EXPECT_EQ(p.trades, 2);
+  EXPECT_EQ(p.max_drawdown, 138758);
+}
+
 }  // namespace
 }  // namespace kairos
