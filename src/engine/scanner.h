@@ -3,12 +3,14 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <span>
 #include <string>
 #include <vector>
 
 #include "calendar/calendar.h"
 #include "core/date.h"
 #include "core/result.h"
+#include "domain/bar.h"
 #include "marketdata/bar_store.h"
 #include "rules/evaluator.h"
 
@@ -40,12 +42,47 @@ struct ScanResult {
   std::vector<ScanMatch> matches;  // by date, then symbol
   // "ABC: not in the store", "XYZ: closes only, the rule reads high/low"
   std::vector<std::string> skipped;
-  Date as_of;          // as-of mode: the session scanned (the last one in the store if not given)
+  Date as_of;  // as-of mode: the session scanned (the last one in the store if not given)
   int64_t bars_read = 0;
 };
 
-// Weekly bars come from marketdata::ResampleWeekly over `cal`.
+// Runs a scan. Modes:
+//  - as of one session D (request.as_of, else the last session of any requested symbol): reads
+//    only the last program->window() bars (BarStore::ReadTail; everything when the window is
+//    rules::kWindowAll or the series is shorter) and evaluates the last one. A symbol without a
+//    bar on D is skipped ("XYZ: no bar on 2026-11-27 (last: 2026-11-20)"). When D is before a
+//    symbol's last bar (a historical as-of) the whole series is read and cut at D.
+//  - a range (from and/or to): reads every bar up to `to`, evaluates them all (each bar sees
+//    only its past) and keeps matches with from <= date <= to.
+// An empty request.symbols means every symbol in the store. Symbols that cannot be scanned
+// (unknown, corrupt file, close-only data for a rule reading high/low) are listed in `skipped`
+// and the scan goes on; a bad request (no program, as_of together with from/to, from > to) is
+// InvalidArgument. Matches are sorted by date, then symbol, whatever the thread count.
+// Weekly bars (program->needs_weekly()) come from marketdata::ResampleWeekly over `cal`; see
+// BuildWeekly.
 Result<ScanResult> Scan(const marketdata::BarStore& store, const calendar::ExchangeCalendar& cal,
                         const ScanRequest& request);
+
+// The same, each symbol's weekly bars built over the calendar of its own exchange
+// (ExchangeCalendar::ForExchange of the stored instrument's exchange); a weekly rule skips a
+// symbol whose exchange has no calendar.
+Result<ScanResult> Scan(const marketdata::BarStore& store, const ScanRequest& request);
+
+// The weekly bars a daily series shows to weekly(...) (rules::WeeklyColumns).
+struct WeeklyData {
+  BarSeries bars;                       // ResampleWeekly of the daily bars (see BuildWeekly)
+  std::vector<int32_t> last_completed;  // per daily bar: the last weekly bar complete that day
+  rules::WeeklyColumns columns() const;
+};
+
+// Builds `out` from daily bars (dates and the columns in `daily`; open/high/low/volume may be
+// empty for a close-only view). A week is complete on daily bar i when dates[i] is on or after
+// the week's last session on `cal` (the date ResampleWeekly gives its weekly bar), so the week
+// in progress is never visible and nothing after day i is consulted. A daily bar dated after its
+// week's last session (a bar on a non-session day) is left out of the weekly bars: including
+// it would change a week already shown as complete, i.e. let a later bar change a past result.
+// InvalidArgument from ResampleWeekly (a bar in a week with no session on `cal`).
+Status BuildWeekly(std::span<const Date> dates, const rules::BarColumns& daily,
+                   const calendar::ExchangeCalendar& cal, WeeklyData* out);
 
 }  // namespace kairos::engine

@@ -1,0 +1,340 @@
+#include "engine/scanner.h"
+
+#include <algorithm>
+#include <atomic>
+#include <functional>
+#include <map>
+#include <thread>
+#include <tuple>
+#include <unordered_map>
+#include <utility>
+
+#include <fmt/format.h>
+
+#include "marketdata/resample.h"
+
+namespace kairos::engine {
+namespace {
+
+using marketdata::Column;
+using marketdata::ColumnSet;
+using marketdata::SeriesInfo;
+using marketdata::SeriesView;
+
+// Monday-based week number (1970-01-01 was a Thursday), equal for the days of one ISO week.
+int32_t WeekKey(Date d) {
+  int32_t x = d.days() + 3;
+  return x >= 0 ? x / 7 : (x - 6) / 7;
+}
+
+// Resolves the calendar a symbol's weekly bars are built over; nullptr when it has none.
+using CalendarFor = std::function<const calendar::ExchangeCalendar*(const SeriesInfo&)>;
+
+// Everything one worker thread reuses from symbol to symbol.
+struct Worker {
+  explicit Worker(std::shared_ptr<const rules::Program> program) : evaluator(std::move(program)) {}
+  rules::Evaluator evaluator;
+  rules::Evaluation evaluation;
+  WeeklyData weekly;
+  std::vector<ScanMatch> matches;
+  int64_t bars_read = 0;
+};
+
+struct Plan {
+  const marketdata::BarStore* store;
+  const ScanRequest* request;
+  const rules::Program* program;
+  const CalendarFor* calendar_for;
+  ColumnSet columns;
+  bool all_columns;
+  // as-of mode: the session; range mode: nullopt.
+  std::optional<Date> as_of;
+  std::optional<Date> from, to;
+};
+
+// The rows [begin, end) of a view as evaluator columns.
+rules::BarColumns ColumnsOf(const SeriesView& view, bool all_columns, size_t begin, size_t end) {
+  auto cut = [&](std::span<const double> c) {
+    return c.empty() ? c : c.subspan(begin, end - begin);
+  };
+  rules::BarColumns out;
+  out.close = cut(view.close());
+  if (all_columns) {
+    out.open = cut(view.open());
+    out.high = cut(view.high());
+    out.low = cut(view.low());
+    out.volume = cut(view.volume());
+  }
+  return out;
+}
+
+// Scans one symbol; returns the reason it was skipped, or "" (matches appended to the worker).
+std::string ScanSymbol(const Plan& plan, const std::string& symbol, const SeriesInfo& info,
+                       Worker& w) {
+  const rules::Program& program = *plan.program;
+  const bool weekly = program.needs_weekly();
+  const calendar::ExchangeCalendar* cal = nullptr;
+  if (weekly) {
+    cal = (*plan.calendar_for)(info);
+    if (cal == nullptr) {
+      return fmt::format("{}: no calendar for exchange '{}' to build weekly bars", symbol,
+                         info.instrument.exchange);
+    }
+  }
+  const int window = program.window();
+  // Weekly rules read up to a week more so that the first (partial) week can be dropped.
+  const int64_t extra = weekly ? 7 : 0;
+  const bool whole = !plan.as_of || window == rules::kWindowAll || window + extra >= info.bars ||
+                     info.last != *plan.as_of;
+  if (plan.as_of && info.last < *plan.as_of) {
+    return fmt::format("{}: no bar on {} (last: {})", symbol, *plan.as_of, info.last);
+  }
+  Result<std::unique_ptr<SeriesView>> read =
+      whole ? plan.store->ReadColumns(symbol, plan.columns)
+            : plan.store->ReadTail(symbol, plan.columns, static_cast<size_t>(window + extra));
+  if (!read.ok()) return fmt::format("{}: {}", symbol, read.status().message());
+  const SeriesView& view = **read;
+  std::span<const Date> dates = view.dates();
+  w.bars_read += static_cast<int64_t>(dates.size());
+
+  // Rows [begin, end) are evaluated.
+  const Date last_wanted = plan.as_of ? *plan.as_of : plan.to.value_or(dates.back());
+  const size_t end = std::upper_bound(dates.begin(), dates.end(), last_wanted) - dates.begin();
+  if (end == 0) {
+    return plan.as_of ? fmt::format("{}: no bar on {} (first: {})", symbol, *plan.as_of, info.first)
+                      : std::string();
+  }
+  size_t begin = 0;
+  if (plan.as_of) {
+    if (dates[end - 1] != *plan.as_of) {
+      return fmt::format("{}: no bar on {}", symbol, *plan.as_of);
+    }
+    if (window != rules::kWindowAll && static_cast<int64_t>(end) > window + extra) {
+      begin = end - static_cast<size_t>(window + extra);
+    }
+    // Unless the rows start at the series' first bar, their first week may be partial (its
+    // earlier days are not read): drop it so that no weekly bar is built from part of a week.
+    const bool at_series_start = begin == 0 && static_cast<int64_t>(dates.size()) == info.bars;
+    if (weekly && !at_series_start) {
+      const int32_t first_week = WeekKey(dates[begin]);
+      while (begin + 1 < end && WeekKey(dates[begin]) == first_week) ++begin;
+    }
+  } else if (plan.from && dates[end - 1] < *plan.from) {
+    return std::string();  // nothing in the range
+  }
+
+  rules::BarColumns daily = ColumnsOf(view, plan.all_columns, begin, end);
+  const rules::WeeklyColumns* weekly_columns = nullptr;
+  rules::WeeklyColumns wc;
+  if (weekly) {
+    Status built = BuildWeekly(dates.subspan(begin, end - begin), daily, *cal, &w.weekly);
+    if (!built.ok()) return fmt::format("{}: {}", symbol, built.message());
+    wc = w.weekly.columns();
+    weekly_columns = &wc;
+  }
+  rules::Evaluation& e = w.evaluation;
+  Status evaluated = plan.as_of ? w.evaluator.EvaluateLast(daily, weekly_columns, &e)
+                                : w.evaluator.EvaluateAll(daily, weekly_columns, &e);
+  if (!evaluated.ok()) return fmt::format("{}: {}", symbol, evaluated.message());
+
+  auto emit = [&](size_t row, size_t at) {
+    ScanMatch m;
+    m.date = dates[begin + row];
+    m.symbol = symbol;
+    m.terms.reserve(e.terms.size());
+    for (const auto& t : e.terms) m.terms.push_back(t[at]);
+    m.extras.reserve(e.extras.size());
+    for (const auto& x : e.extras) m.extras.push_back(x[at]);
+    m.close = daily.close[row];
+    w.matches.push_back(std::move(m));
+  };
+  if (plan.as_of) {
+    if (!e.match.empty() && e.match[0] != 0) emit(end - begin - 1, 0);
+    return std::string();
+  }
+  const size_t lo =
+      plan.from ? std::lower_bound(dates.begin(), dates.begin() + end, *plan.from) - dates.begin()
+                : 0;
+  for (size_t row = lo; row < end; ++row) {
+    if (e.match[row] != 0) emit(row, row);
+  }
+  return std::string();
+}
+
+Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest& request,
+                           const CalendarFor& calendar_for) {
+  if (request.program == nullptr) return Status::InvalidArgument("scan: no rule given");
+  const bool range = request.from.has_value() || request.to.has_value();
+  if (range && request.as_of) {
+    return Status::InvalidArgument("scan: give either one session (as of) or a range, not both");
+  }
+  if (request.from && request.to && *request.to < *request.from) {
+    return Status::InvalidArgument(
+        fmt::format("scan: the range ends ({}) before it starts ({})", *request.to, *request.from));
+  }
+
+  std::unordered_map<std::string, SeriesInfo> infos;
+  std::vector<std::string> symbols;
+  {
+    std::vector<SeriesInfo> listed = store.List();
+    infos.reserve(listed.size());
+    if (request.symbols.empty()) {
+      symbols.reserve(listed.size());
+      for (const SeriesInfo& info : listed) symbols.push_back(info.instrument.symbol);
+    } else {
+      // Duplicates are scanned once.
+      std::unordered_map<std::string_view, bool> seen;
+      for (const std::string& s : request.symbols) {
+        if (seen.emplace(s, true).second) symbols.push_back(s);
+      }
+    }
+    for (SeriesInfo& info : listed) {
+      std::string symbol = info.instrument.symbol;
+      infos.emplace(std::move(symbol), std::move(info));
+    }
+  }
+
+  ScanResult result;
+  result.terms = request.program->terms();
+  Plan plan;
+  plan.store = &store;
+  plan.request = &request;
+  plan.program = request.program.get();
+  plan.calendar_for = &calendar_for;
+  plan.all_columns = request.program->needs_ohlcv();
+  plan.columns = plan.all_columns ? ColumnSet::All() : ColumnSet{Column::kClose};
+  plan.from = request.from;
+  plan.to = request.to;
+  if (!range) {
+    if (request.as_of) {
+      plan.as_of = request.as_of;
+    } else {
+      // The last session in the store: the latest last bar of the symbols asked for.
+      for (const std::string& s : symbols) {
+        auto it = infos.find(s);
+        if (it != infos.end() && (!plan.as_of || it->second.last > *plan.as_of)) {
+          plan.as_of = it->second.last;
+        }
+      }
+    }
+    if (!plan.as_of) {
+      result.skipped.reserve(symbols.size());
+      for (const std::string& s : symbols) result.skipped.push_back(s + ": not in the store");
+      return result;
+    }
+    result.as_of = *plan.as_of;
+  }
+
+  const size_t n = symbols.size();
+  std::vector<std::string> reasons(n);
+  int threads =
+      request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency());
+  threads = static_cast<int>(
+      std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1, std::max<size_t>(n, 1)));
+  std::vector<Worker> workers;
+  workers.reserve(static_cast<size_t>(threads));
+  for (int t = 0; t < threads; ++t) workers.emplace_back(request.program);
+  std::atomic<size_t> next{0};
+  auto work = [&](Worker& w) {
+    for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < n;
+         i = next.fetch_add(1, std::memory_order_relaxed)) {
+      auto it = infos.find(symbols[i]);
+      reasons[i] = it == infos.end() ? symbols[i] + ": not in the store"
+                                     : ScanSymbol(plan, symbols[i], it->second, w);
+    }
+  };
+  {
+    std::vector<std::jthread> pool;
+    pool.reserve(static_cast<size_t>(threads - 1));
+    for (int t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(workers[t]));
+    work(workers[0]);
+  }  // joins
+
+  size_t total = 0;
+  for (const Worker& w : workers) total += w.matches.size();
+  result.matches.reserve(total);
+  for (Worker& w : workers) {
+    result.bars_read += w.bars_read;
+    std::move(w.matches.begin(), w.matches.end(), std::back_inserter(result.matches));
+  }
+  std::sort(result.matches.begin(), result.matches.end(),
+            [](const ScanMatch& a, const ScanMatch& b) {
+              return std::tie(a.date, a.symbol) < std::tie(b.date, b.symbol);
+            });
+  for (std::string& r : reasons) {
+    if (!r.empty()) result.skipped.push_back(std::move(r));
+  }
+  return result;
+}
+
+}  // namespace
+
+rules::WeeklyColumns WeeklyData::columns() const {
+  rules::WeeklyColumns out;
+  out.bars.open = bars.open;
+  out.bars.high = bars.high;
+  out.bars.low = bars.low;
+  out.bars.close = bars.close;
+  out.bars.volume = bars.volume;
+  out.last_completed = last_completed;
+  return out;
+}
+
+Status BuildWeekly(std::span<const Date> dates, const rules::BarColumns& daily,
+                   const calendar::ExchangeCalendar& cal, WeeklyData* out) {
+  const size_t n = dates.size();
+  const bool close_only =
+      daily.open.empty() || daily.high.empty() || daily.low.empty() || daily.volume.empty();
+  // The daily bars that make up weeks: all but those after their week's last session.
+  BarSeries kept;
+  kept.close_only = close_only;
+  kept.dates.reserve(n);
+  kept.close.reserve(n);
+  int32_t week = 0;
+  std::optional<Date> last_session;
+  for (size_t i = 0; i < n; ++i) {
+    if (i == 0 || WeekKey(dates[i]) != week) {
+      week = WeekKey(dates[i]);
+      last_session = cal.LastSessionOfWeek(dates[i]);
+    }
+    // A week without sessions is kept so that ResampleWeekly reports it.
+    if (last_session && dates[i] > *last_session) continue;
+    kept.dates.push_back(dates[i]);
+    kept.close.push_back(daily.close[i]);
+    if (!close_only) {
+      kept.open.push_back(daily.open[i]);
+      kept.high.push_back(daily.high[i]);
+      kept.low.push_back(daily.low[i]);
+      kept.volume.push_back(daily.volume[i]);
+    }
+  }
+  KAIROS_ASSIGN_OR_RETURN(marketdata::WeeklyBars weekly, marketdata::ResampleWeekly(kept, cal));
+  out->bars = std::move(weekly.bars);
+  const std::vector<Date>& wd = out->bars.dates;
+  out->last_completed.assign(n, -1);
+  size_t j = 0;  // weekly bars of weeks before day i's week
+  for (size_t i = 0; i < n; ++i) {
+    const int32_t key = WeekKey(dates[i]);
+    while (j < wd.size() && WeekKey(wd[j]) < key) ++j;
+    const bool this_week_done = j < wd.size() && WeekKey(wd[j]) == key && dates[i] >= wd[j];
+    out->last_completed[i] = static_cast<int32_t>(j) - (this_week_done ? 0 : 1);
+  }
+  return Status::Ok();
+}
+
+Result<ScanResult> Scan(const marketdata::BarStore& store, const calendar::ExchangeCalendar& cal,
+                        const ScanRequest& request) {
+  CalendarFor fixed = [&cal](const SeriesInfo&) { return &cal; };
+  return RunScan(store, request, fixed);
+}
+
+Result<ScanResult> Scan(const marketdata::BarStore& store, const ScanRequest& request) {
+  CalendarFor own = [](const SeriesInfo& info) -> const calendar::ExchangeCalendar* {
+    Result<const calendar::ExchangeCalendar*> cal =
+        calendar::ExchangeCalendar::ForExchange(info.instrument.exchange);
+    return cal.ok() ? *cal : nullptr;
+  };
+  return RunScan(store, request, own);
+}
+
+}  // namespace kairos::engine
