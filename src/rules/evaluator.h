@@ -15,7 +15,8 @@ namespace kairos::rules {
 
 // The daily bars of one symbol as columns, oldest first, all of length size(). A close-only
 // series leaves open/high/low/volume empty; a program that reads them then fails with a precise
-// FailedPrecondition ("'atr' needs high, low and close; SYM has closes only").
+// FailedPrecondition ("the rule reads high and low (first in 'atr(14)'), but the daily bars have
+// closes only"; the caller adds the symbol). Columns of other lengths: InvalidArgument.
 struct BarColumns {
   std::span<const double> open, high, low, close, volume;
   size_t size() const { return close.size(); }
