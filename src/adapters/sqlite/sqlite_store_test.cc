@@ -633,6 +633,11 @@ TEST_F(SqliteStoreTest, TransitionMovesStatusRecordsDecisionAndAudits) {
           .signals()
           .Transition(id, SignalStatus::kApproved, SignalStatus::kOrdered, "engine", "", 1000)
           .ok());
+  got = store().signals().Get(id).value();
+  EXPECT_EQ(got->status, SignalStatus::kOrdered);
+  EXPECT_EQ(got->decided_by, "engine");  // every transition records who moved it last
+  EXPECT_EQ(got->decided_ns, 1000);
+  EXPECT_EQ(got->note, "");
   audit = store().audit().List("signal:");
   ASSERT_EQ(audit->size(), 2u);
   EXPECT_EQ((*audit)[1].action, "signal.ordered");
@@ -1218,6 +1223,40 @@ TEST(SqliteConcurrencyTest, AWriterBlockedPastItsBusyTimeoutIsUnavailable) {
   EXPECT_EQ(blocked, Status::Unavailable("sqlite: database is locked (while storing state)"));
   EXPECT_EQ(impatient->state().Get("theirs").value_or("x"), std::nullopt);
   EXPECT_TRUE(impatient->state().Put("theirs", "1").ok());  // free again
+}
+
+TEST(SqliteConcurrencyTest, ATransactionThatCannotBeginDoesNotRunItsBody) {
+  TempDir dir;
+  auto holder = MustOpen(dir.file());
+  auto impatient = MustOpen(dir.file(), {.busy_timeout_ms = 0});
+  ASSERT_NE(holder, nullptr);
+  ASSERT_NE(impatient, nullptr);
+  bool ran = false;
+  Status blocked;
+  ASSERT_TRUE(holder
+                  ->InTransaction([&]() -> Status {
+                    blocked = impatient->InTransaction([&] {
+                      ran = true;
+                      return Status::Ok();
+                    });
+                    return Status::Ok();
+                  })
+                  .ok());
+  EXPECT_EQ(blocked,
+            Status::Unavailable("sqlite: database is locked (while beginning a transaction)"));
+  EXPECT_FALSE(ran);
+}
+
+TEST(SqliteConcurrencyTest, VersionsFromTwoStoresFollowEachOther) {
+  TempDir dir;
+  auto first = MustOpen(dir.file());
+  auto second = MustOpen(dir.file());
+  ASSERT_NE(first, nullptr);
+  ASSERT_NE(second, nullptr);
+  EXPECT_EQ(first->strategies().Import(SimpleSpec("s"), "one")->first.version, 1);
+  EXPECT_EQ(second->strategies().Import(SimpleSpec("s"), "two")->first.version, 2);
+  EXPECT_EQ(first->strategies().Import(SimpleSpec("s"), "three")->first.version, 3);
+  EXPECT_FALSE(second->strategies().Import(SimpleSpec("s"), "three")->second);
 }
 
 TEST(SqliteConcurrencyTest, ThreadsSharingOneStoreNeverInterleaveTransactions) {
