@@ -46,5 +46,6 @@ void AddScanCommands(CLI::App& app, CliContext& ctx);      // scan, universe (sc
 void AddStrategyCommands(CLI::App& app, CliContext& ctx);  // strategy, pnl (strategy_command.cc)
 void AddTradingCommands(CLI::App& app, CliContext& ctx);   // run-day, signals, orders, fills,
                                                            // positions, halt, resume
+void AddBacktestCommands(CLI::App& app, CliContext& ctx);  // backtest (backtest_command.cc)
 
 }  // namespace kairos::app

@@ -20,6 +20,7 @@ int main(int argc, char** argv) {
   kairos::app::AddScanCommands(app, ctx);
   kairos::app::AddStrategyCommands(app, ctx);
   kairos::app::AddTradingCommands(app, ctx);
+  kairos::app::AddBacktestCommands(app, ctx);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

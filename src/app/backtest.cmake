@@ -1,0 +1,4 @@
+# `kairos backtest` (issue 6): the backtest driver wired to SQLite (in memory) and the paper broker.
+list(APPEND KAIROS_APP_SRCS backtest_command.cc)
+list(APPEND KAIROS_APP_DEPS kairos_backtest kairos_engine kairos_adapters_sqlite
+     kairos_adapters_sim_broker)
