@@ -4,3 +4,11 @@
 kairos_test(trading_test
   SRCS trading_test.cc
   DEPS kairos_app)
+
+kairos_test(trading_cli_test
+  SRCS trading_cli_test.cc
+  DEPS kairos_core)
+if(TARGET trading_cli_test)
+  add_dependencies(trading_cli_test kairos)
+  target_compile_definitions(trading_cli_test PRIVATE KAIROS_BIN="$<TARGET_FILE:kairos>")
+endif()

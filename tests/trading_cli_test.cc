@@ -1,0 +1,275 @@
+// End-to-end tests of the trading commands: the real kairos binary against a fresh home with a
+// small imported bar series and a strategy file.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <vector>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Outcome {
+  int code = -1;
+  std::string out;
+  std::string err;
+};
+
+std::string ReadFile(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+void WriteFile(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+std::string Quote(const std::string& s) {
+  std::string q = "'";
+  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
+  return q + "'";
+}
+
+std::vector<std::string> Lines(const std::string& text) {
+  std::vector<std::string> lines;
+  std::stringstream s(text);
+  for (std::string line; std::getline(s, line);) lines.push_back(line);
+  return lines;
+}
+
+// AAA on every session 2024-02-20 .. 2024-03-08 (no NYSE holiday in between): 100 flat, except
+// a close of 160 on Fri 2024-03-01 (the entry rule `close > 150` matches) and Monday 2024-03-04
+// opening at 161, closing 162.
+std::string AaaCsv() {
+  std::string csv = "Date,Open,High,Low,Close,Volume\n";
+  const char* days[] = {"2024-02-20", "2024-02-21", "2024-02-22", "2024-02-23", "2024-02-26",
+                        "2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01", "2024-03-04",
+                        "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08"};
+  for (const char* d : days) {
+    std::string day = d;
+    if (day == "2024-03-01") {
+      csv += day + ",100,161,99,160,100000\n";
+    } else if (day == "2024-03-04") {
+      csv += day + ",161,163,160,162,100000\n";
+    } else {
+      csv += day + ",100,101,99,100,100000\n";
+    }
+  }
+  return csv;
+}
+
+std::string Strategy(const std::string& approval) {
+  return "name = \"jump\"\n"
+         "universe = [\"AAA\"]\n"
+         "entry = \"close > 150\"\n"
+         "approval = \"" +
+         approval +
+         "\"\n"
+         "allocation = 10000\n"
+         "sizing = { method = \"fixed_qty\", qty = 10 }\n"
+         "max_positions = 1\n"
+         "max_new_per_day = 1\n";
+}
+
+class TradingCliTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("kairos_trading_cli_" + std::to_string(::getpid()) + "_" +
+            ::testing::UnitTest::GetInstance()->current_test_info()->name());
+    fs::remove_all(dir_);
+    fs::create_directories(dir_);
+    home_ = dir_ / "home";
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  Outcome Kairos(const std::vector<std::string>& args) {
+    std::string cmd = Quote(KAIROS_BIN) + " --home " + Quote(home_.string());
+    for (const auto& a : args) cmd += " " + Quote(a);
+    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
+    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string());
+    int status = std::system(cmd.c_str());
+    Outcome r;
+    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+    r.out = ReadFile(out);
+    r.err = ReadFile(err);
+    return r;
+  }
+
+  // Imports AAA and the strategy, runs the week up to Friday 2024-03-01 (one signal).
+  void Prepare(const std::string& approval) {
+    WriteFile(dir_ / "aaa.csv", AaaCsv());
+    WriteFile(dir_ / "jump.toml", Strategy(approval));
+    Outcome imp = Kairos({"data", "import", (dir_ / "aaa.csv").string()});
+    ASSERT_EQ(imp.code, 0) << imp.err;
+    Outcome st = Kairos({"strategy", "import", (dir_ / "jump.toml").string()});
+    ASSERT_EQ(st.code, 0) << st.err;
+    Outcome run =
+        Kairos({"run-day", "--from", "2024-02-26", "--to", "2024-03-01", "--format", "csv"});
+    ASSERT_EQ(run.code, 0) << run.err;
+    ASSERT_EQ(Lines(run.out).size(), 6u) << run.out;
+    EXPECT_EQ(Lines(run.out)[5].rfind("2024-03-01,jump,1,", 0), 0u) << run.out;
+  }
+
+  // Everything a person can list, to compare before and after a refused command.
+  std::string State() {
+    std::string s;
+    for (auto args : std::vector<std::vector<std::string>>{{"signals", "list", "--format", "csv"},
+                                                           {"orders", "list", "--format", "csv"},
+                                                           {"fills", "list", "--format", "csv"},
+                                                           {"positions", "--format", "csv"}}) {
+      Outcome r = Kairos(args);
+      EXPECT_EQ(r.code, 0) << r.err;
+      s += r.out;
+    }
+    return s;
+  }
+
+  fs::path dir_;
+  fs::path home_;
+};
+
+TEST_F(TradingCliTest, ApprovedSignalIsFilledAtTheNextOpen) {
+  Prepare("manual");
+  Outcome pending = Kairos({"signals", "list", "--status", "pending_review", "--format", "csv"});
+  ASSERT_EQ(pending.code, 0) << pending.err;
+  ASSERT_EQ(Lines(pending.out).size(), 2u) << pending.out;
+  EXPECT_EQ(Lines(pending.out)[1],
+            "1,2024-03-01,jump,AAA,buy,entry,pending_review,entry_rule,close=160,,2024-03-04,,");
+  Outcome ok = Kairos({"signals", "approve", "1", "--note", "looks fine"});
+  ASSERT_EQ(ok.code, 0) << ok.err;
+  EXPECT_EQ(ok.out, "approved signal 1: jump buy AAA (2024-03-01), execute on 2024-03-04\n");
+  Outcome run = Kairos({"run-day", "--date", "2024-03-04", "--format", "csv"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_EQ(Lines(run.out)[1], "2024-03-04,jump,0,0,0,0,1,1,0,0.00,10.00,0.00,10010.00,ran");
+  Outcome fills = Kairos({"fills", "list", "--format", "csv"});
+  EXPECT_EQ(fills.out,
+            "date,strategy,symbol,side,qty,price,fees,execution_id\n"
+            "2024-03-04,jump,AAA,buy,10,161.00,0.00,jump-AAA-20240304-b-1-1\n");
+  Outcome pos = Kairos({"positions", "--format", "csv"});
+  ASSERT_EQ(Lines(pos.out).size(), 2u) << pos.out;
+  EXPECT_EQ(Lines(pos.out)[1].substr(0, 43), "jump,AAA,10,161.00,2024-03-04,0,,,162.00,1");
+  // The same session again: reported as done, nothing changes.
+  std::string before = State();
+  Outcome again = Kairos({"run-day", "--date", "2024-03-04", "--format", "csv"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(Lines(again.out)[1],
+            "2024-03-04,jump,0,0,0,0,1,1,0,0.00,10.00,0.00,10010.00,already done");
+  EXPECT_EQ(State(), before);
+}
+
+TEST_F(TradingCliTest, BadSignalIdsAreRefusedWithoutChange) {
+  Prepare("manual");
+  std::string before = State();
+  Outcome unknown = Kairos({"signals", "approve", "99"});
+  EXPECT_EQ(unknown.code, 1);
+  EXPECT_EQ(unknown.err, "kairos: error: no signal 99\n");
+  Outcome reject_unknown = Kairos({"signals", "reject", "99", "--note", "x"});
+  EXPECT_EQ(reject_unknown.code, 1);
+  EXPECT_EQ(reject_unknown.err, "kairos: error: no signal 99\n");
+  EXPECT_EQ(State(), before);
+  // Monday's pre-open passes the 09:00 cut-off: the signal expires and cannot be approved.
+  ASSERT_EQ(Kairos({"run-day", "--date", "2024-03-04"}).code, 0);
+  Outcome expired = Kairos({"signals", "list", "--format", "csv"});
+  EXPECT_NE(expired.out.find(",expired,"), std::string::npos) << expired.out;
+  before = State();
+  Outcome late = Kairos({"signals", "approve", "1"});
+  EXPECT_EQ(late.code, 1);
+  EXPECT_EQ(late.err, "kairos: error: signal 1 is expired, not pending_review\n");
+  EXPECT_EQ(State(), before);
+  Outcome orders = Kairos({"orders", "list", "--format", "csv"});
+  EXPECT_EQ(Lines(orders.out).size(), 1u) << orders.out;  // header only
+}
+
+TEST_F(TradingCliTest, RejectedSignalCannotBeApproved) {
+  Prepare("manual");
+  Outcome rej = Kairos({"signals", "reject", "1", "--note", "no"});
+  ASSERT_EQ(rej.code, 0) << rej.err;
+  EXPECT_EQ(rej.out, "rejected signal 1: jump buy AAA (2024-03-01), execute on 2024-03-04\n");
+  std::string before = State();
+  Outcome late = Kairos({"signals", "approve", "1"});
+  EXPECT_EQ(late.code, 1);
+  EXPECT_EQ(late.err, "kairos: error: signal 1 is rejected, not pending_review\n");
+  EXPECT_EQ(State(), before);
+}
+
+TEST_F(TradingCliTest, BadDatesAreRefusedWithoutChange) {
+  Prepare("manual");
+  std::string before = State();
+  Outcome bad = Kairos({"run-day", "--date", "2024-02-30"});
+  EXPECT_EQ(bad.code, 1);
+  EXPECT_EQ(bad.err, "kairos: error: bad --date '2024-02-30': expected a date YYYY-MM-DD\n");
+  Outcome weekend = Kairos({"run-day", "--date", "2024-03-02"});
+  EXPECT_EQ(weekend.code, 1);
+  EXPECT_EQ(weekend.err, "kairos: error: 2024-03-02 is not a NYSE session (weekend)\n");
+  Outcome both = Kairos({"run-day", "--date", "2024-03-04", "--from", "2024-03-01"});
+  EXPECT_EQ(both.code, 1);
+  EXPECT_EQ(both.err, "kairos: error: give --date or --from/--to, not both\n");
+  Outcome order = Kairos({"run-day", "--from", "2024-03-05", "--to", "2024-03-04"});
+  EXPECT_EQ(order.code, 1);
+  EXPECT_EQ(order.err, "kairos: error: --from 2024-03-05 is after --to 2024-03-04\n");
+  Outcome back = Kairos({"run-day", "--date", "2024-02-23"});
+  EXPECT_EQ(back.code, 1);
+  EXPECT_EQ(back.err,
+            "kairos: error: 2024-02-23 is before the last session run (2024-03-01); sessions "
+            "run in order\n");
+  Outcome status = Kairos({"signals", "list", "--status", "waiting"});
+  EXPECT_EQ(status.code, 1);
+  EXPECT_NE(status.err.find("unknown signal status 'waiting' (expected one of: pending_review,"),
+            std::string::npos)
+      << status.err;
+  Outcome list_date = Kairos({"signals", "list", "--date", "yesterday"});
+  EXPECT_EQ(list_date.code, 1);
+  EXPECT_EQ(list_date.err, "kairos: error: bad --date 'yesterday': expected a date YYYY-MM-DD\n");
+  EXPECT_EQ(State(), before);
+}
+
+TEST_F(TradingCliTest, HaltSquaresOffAndResumeLiftsIt) {
+  Prepare("auto");
+  ASSERT_EQ(Kairos({"run-day", "--date", "2024-03-04"}).code, 0);  // bought 10 AAA at 161
+  Outcome halt = Kairos({"halt", "--squareoff", "--format", "csv"});
+  ASSERT_EQ(halt.code, 0) << halt.err;
+  EXPECT_EQ(halt.out,
+            "halted,already_halted,cancelled_orders,squareoff_orders,squareoff_submitted,session\n"
+            "yes,no,0,1,1,2024-03-05\n");
+  EXPECT_NE(halt.err.find("square-off order jump-AAA-20240305-s-sq"), std::string::npos)
+      << halt.err;
+  Outcome run = Kairos({"run-day", "--date", "2024-03-05", "--format", "csv"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find(",ran (halted)"), std::string::npos) << run.out;
+  // Sold at Tuesday's open (100): realised (100 - 161) × 10 = -610.00.
+  Outcome pos = Kairos({"positions", "--format", "csv"});
+  EXPECT_EQ(Lines(pos.out).size(), 1u) << pos.out;
+  Outcome fills = Kairos({"fills", "list", "--format", "csv"});
+  EXPECT_NE(fills.out.find("2024-03-05,jump,AAA,sell,10,100.00,"), std::string::npos) << fills.out;
+  Outcome resume = Kairos({"resume"});
+  ASSERT_EQ(resume.code, 0) << resume.err;
+  EXPECT_EQ(resume.out, "resumed: new orders may reach the broker again\n");
+  Outcome again = Kairos({"resume"});
+  EXPECT_EQ(again.out, "not halted: nothing to resume\n");
+}
+
+TEST_F(TradingCliTest, HaltedRunDaySubmitsNoEntry) {
+  Prepare("auto");
+  Outcome halt = Kairos({"halt", "--format", "csv"});
+  ASSERT_EQ(halt.code, 0) << halt.err;
+  EXPECT_EQ(Lines(halt.out)[1], "yes,no,0,0,0,2024-03-04");
+  ASSERT_EQ(Kairos({"run-day", "--date", "2024-03-04"}).code, 0);
+  Outcome orders = Kairos({"orders", "list", "--format", "csv"});
+  EXPECT_EQ(Lines(orders.out).size(), 1u) << orders.out;
+  Outcome sig = Kairos({"signals", "list", "--format", "csv"});
+  EXPECT_NE(sig.out.find(",failed,entry_rule,close=160,,2024-03-04,engine,not ordered: kill "
+                         "switch on"),
+            std::string::npos)
+      << sig.out;
+}
+
+}  // namespace
