@@ -11,6 +11,7 @@
 
 #include <fmt/format.h>
 #include <gtest/gtest.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "adapters/sim_broker/paper_broker.h"
@@ -476,6 +477,62 @@ TEST_F(Zigzag, SameCloseFillsAtTheDecisionBarsClose) {
     EXPECT_EQ(t.pnl, 20000);
   }
 }
+
+// ---- The command as a user runs it. ----
+
+#ifdef KAIROS_BIN
+struct Ran {
+  int code = -1;
+  std::string out, err;
+};
+
+Ran RunKairos(const fs::path& home, const std::string& args) {
+  fs::path out = home / "stdout.txt", err = home / "stderr.txt";
+  std::string cmd = fmt::format("'{}' --home '{}' {} >'{}' 2>'{}'", KAIROS_BIN, home.string(), args,
+                                out.string(), err.string());
+  int status = std::system(cmd.c_str());
+  Ran r;
+  r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  r.out = ReadAll(out);
+  r.err = ReadAll(err);
+  return r;
+}
+
+TEST_F(Zigzag, CommandWritesTheFilesTwiceIdenticallyAndLeavesNoLiveStore) {
+  fs::path toml = home_ / "zig.toml";
+  std::ofstream(toml) << Strategy("next_open");
+  for (const char* out : {"o1", "o2"}) {
+    Ran r =
+        RunKairos(home_, fmt::format("backtest '{}' --from 2024-02-01 --to 2024-06-28 --out '{}'",
+                                     toml.string(), (home_ / out).string()));
+    ASSERT_EQ(r.code, 0) << r.err;
+    EXPECT_NE(r.out.find("trades "), std::string::npos) << r.out;
+    EXPECT_NE(r.out.find("wrote " + (home_ / out).string()), std::string::npos) << r.out;
+  }
+  for (const char* name : {"summary.json", "trades.csv", "equity.csv", "report.html"}) {
+    std::string a = ReadAll(home_ / "o1" / name);
+    EXPECT_FALSE(a.empty()) << name;
+    EXPECT_EQ(a, ReadAll(home_ / "o2" / name)) << name;
+  }
+  std::string trades = ReadAll(home_ / "o1" / "trades.csv");
+  EXPECT_NE(trades.find(",110.00,"), std::string::npos) << trades;
+  EXPECT_EQ(trades.find(",101.00,"), std::string::npos) << trades;
+  // The backtest ran in a store of its own: the home has no trading store afterwards.
+  EXPECT_FALSE(fs::exists(home_ / "kairos.db"));
+}
+
+TEST_F(Zigzag, CommandRefusesAReviewModeItDoesNotHave) {
+  fs::path toml = home_ / "zig.toml";
+  std::ofstream(toml) << Strategy("next_open");
+  Ran r = RunKairos(home_, fmt::format("backtest '{}' --review rule --out '{}'", toml.string(),
+                                       (home_ / "o").string()));
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.err,
+            "kairos: error: --review rule: only 'auto' is implemented (every signal approved "
+            "before its cut-off)\n");
+  EXPECT_FALSE(fs::exists(home_ / "o"));
+}
+#endif
 
 // ---- Regression pins: the example strategies over the last year of the demo's synthetic data
 // (tools/demo.sh: kairos data synth --symbols 500 --sessions 1260 --seed 42; only the 20
