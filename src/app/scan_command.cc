@@ -110,6 +110,9 @@ void RunScan(const ScanArgs& args, CliContext& ctx) {
   engine::ScanRequest request;
   request.program = *program;
   request.threads = args.threads;
+  auto columns = engine::ColumnsRead(args.rule, extras);
+  if (!columns.ok()) return ctx.Fail(columns.status());
+  request.columns = *columns;
   auto date = ParseDateFlag("--date", args.date);
   if (!date.ok()) return ctx.Fail(date.status());
   auto from = ParseDateFlag("--from", args.from);

@@ -12,6 +12,8 @@
 #include <fmt/format.h>
 
 #include "marketdata/resample.h"
+#include "rules/binder.h"
+#include "rules/parser.h"
 
 namespace kairos::engine {
 namespace {
@@ -46,25 +48,23 @@ struct Plan {
   const rules::Program* program;
   const CalendarFor* calendar_for;
   ColumnSet columns;
-  bool all_columns;
   // as-of mode: the session; range mode: nullopt.
   std::optional<Date> as_of;
   std::optional<Date> from, to;
 };
 
 // The rows [begin, end) of a view as evaluator columns.
-rules::BarColumns ColumnsOf(const SeriesView& view, bool all_columns, size_t begin, size_t end) {
+// Only the columns read are asked for (a view refuses the others).
+rules::BarColumns ColumnsOf(const SeriesView& view, ColumnSet columns, size_t begin, size_t end) {
   auto cut = [&](std::span<const double> c) {
     return c.empty() ? c : c.subspan(begin, end - begin);
   };
   rules::BarColumns out;
   out.close = cut(view.close());
-  if (all_columns) {
-    out.open = cut(view.open());
-    out.high = cut(view.high());
-    out.low = cut(view.low());
-    out.volume = cut(view.volume());
-  }
+  if (columns.contains(Column::kOpen)) out.open = cut(view.open());
+  if (columns.contains(Column::kHigh)) out.high = cut(view.high());
+  if (columns.contains(Column::kLow)) out.low = cut(view.low());
+  if (columns.contains(Column::kVolume)) out.volume = cut(view.volume());
   return out;
 }
 
@@ -123,7 +123,7 @@ std::string ScanSymbol(const Plan& plan, const std::string& symbol, const Series
     return std::string();  // nothing in the range
   }
 
-  rules::BarColumns daily = ColumnsOf(view, plan.all_columns, begin, end);
+  rules::BarColumns daily = ColumnsOf(view, plan.columns, begin, end);
   const rules::WeeklyColumns* weekly_columns = nullptr;
   rules::WeeklyColumns wc;
   if (weekly) {
@@ -201,8 +201,13 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
   plan.request = &request;
   plan.program = request.program.get();
   plan.calendar_for = &calendar_for;
-  plan.all_columns = request.program->needs_ohlcv();
-  plan.columns = plan.all_columns ? ColumnSet::All() : ColumnSet{Column::kClose};
+  plan.columns = request.columns.value_or(
+      request.program->needs_ohlcv() ? ColumnSet::All() : ColumnSet{Column::kClose});
+  plan.columns.Add(Column::kClose);
+  // Weekly bars are resampled from all of open/high/low/close/volume or from closes alone.
+  if (request.program->needs_weekly() && request.program->needs_ohlcv()) {
+    plan.columns = ColumnSet::All();
+  }
   plan.from = request.from;
   plan.to = request.to;
   if (!range) {
@@ -267,7 +272,73 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
   return result;
 }
 
+void CollectColumns(const rules::BoundExpr& e, ColumnSet& out) {
+  using rules::Field;
+  if (e.kind == rules::BoundKind::kField) {
+    switch (e.field) {
+      case Field::kOpen:
+        out.Add(Column::kOpen);
+        break;
+      case Field::kHigh:
+        out.Add(Column::kHigh);
+        break;
+      case Field::kLow:
+        out.Add(Column::kLow);
+        break;
+      case Field::kClose:
+        break;
+      case Field::kVolume:
+        out.Add(Column::kVolume);
+        break;
+      case Field::kOhlc4:
+        out.Add(Column::kOpen);
+        [[fallthrough]];
+      case Field::kHl2:
+      case Field::kHlc3:
+        out.Add(Column::kHigh).Add(Column::kLow);
+        break;
+      case Field::kTurnover:
+        out.Add(Column::kVolume);
+        break;
+    }
+  }
+  if (e.kind == rules::BoundKind::kIndicator && e.indicator != nullptr) {
+    for (indicators::Input input : e.indicator->inputs) {
+      switch (input) {
+        case indicators::Input::kOpen:
+          out.Add(Column::kOpen);
+          break;
+        case indicators::Input::kHigh:
+          out.Add(Column::kHigh);
+          break;
+        case indicators::Input::kLow:
+          out.Add(Column::kLow);
+          break;
+        case indicators::Input::kVolume:
+          out.Add(Column::kVolume);
+          break;
+        case indicators::Input::kSeries:  // args[0], visited below
+        case indicators::Input::kClose:
+          break;
+      }
+    }
+  }
+  for (const auto& arg : e.args) CollectColumns(*arg, out);
+}
+
 }  // namespace
+
+Result<ColumnSet> ColumnsRead(std::string_view rule, std::span<const std::string> extras) {
+  ColumnSet out{Column::kClose};
+  KAIROS_ASSIGN_OR_RETURN(rules::BoundRule bound, rules::CompileRule(rule));
+  CollectColumns(*bound.root, out);
+  for (const std::string& extra : extras) {
+    KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<rules::Expr> expr, rules::Parse(extra));
+    KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<rules::BoundExpr> e, rules::Bind(*expr, extra));
+    CollectColumns(*e, out);
+  }
+  return out;
+}
 
 rules::WeeklyColumns WeeklyData::columns() const {
   rules::WeeklyColumns out;

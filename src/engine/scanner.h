@@ -5,6 +5,7 @@
 #include <optional>
 #include <span>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "calendar/calendar.h"
@@ -27,7 +28,17 @@ struct ScanRequest {
   std::optional<Date> as_of;
   std::optional<Date> from, to;
   int threads = 0;  // 0: std::thread::hardware_concurrency()
+  // The columns the program reads (ColumnsRead of its rule and extras): a scan that needs close
+  // and volume then reads and verifies 3 of the 6 columns of an OHLCV file. nullopt: every
+  // column when program->needs_ohlcv(), else close.
+  std::optional<marketdata::ColumnSet> columns;
 };
+
+// The bar columns that `rule` and `extras` read (fields, derived fields such as turnover, and
+// the inputs indicators read themselves, like atr's high/low/close); close is always included.
+// The rule's diagnostic if it does not compile.
+Result<marketdata::ColumnSet> ColumnsRead(std::string_view rule,
+                                          std::span<const std::string> extras = {});
 
 struct ScanMatch {
   Date date;

@@ -420,6 +420,40 @@ TEST(ScanTest, CorruptFileIsSkippedWithTheReason) {
   EXPECT_EQ(r.matches.size(), 1u);
 }
 
+TEST(ColumnsReadTest, FieldsDerivedFieldsAndIndicatorInputs) {
+  using marketdata::Column;
+  using marketdata::ColumnSet;
+  EXPECT_EQ(*ColumnsRead("rsi(close) < 30"), (ColumnSet{Column::kClose}));
+  EXPECT_EQ(*ColumnsRead("volume > 1.5 * sma(volume, 20) and close > 1"),
+            (ColumnSet{Column::kClose, Column::kVolume}));
+  EXPECT_EQ(*ColumnsRead("atr(14) > 1"), (ColumnSet{Column::kClose, Column::kHigh, Column::kLow}));
+  EXPECT_EQ(*ColumnsRead("hl2 > 1"), (ColumnSet{Column::kClose, Column::kHigh, Column::kLow}));
+  EXPECT_EQ(*ColumnsRead("ohlc4 > 1"),
+            (ColumnSet{Column::kClose, Column::kOpen, Column::kHigh, Column::kLow}));
+  std::vector<std::string> extras = {"median(turnover, 20)"};
+  EXPECT_EQ(*ColumnsRead("weekly(close) > open", extras),
+            (ColumnSet{Column::kClose, Column::kOpen, Column::kVolume}));
+  auto bad = ColumnsRead("emaa(close) > 1");
+  EXPECT_THAT(bad.status().message(), HasSubstr("unknown indicator 'emaa'"));
+}
+
+TEST(ScanTest, ReadingOnlyTheColumnsTheRuleNeedsChangesNothing) {
+  TempStore store("columns");
+  auto all = MakeSeries(5, 400);
+  Fill(*store, all);
+  const std::string rule = "close > sma(close, 50) and volume > 1.2 * sma(volume, 20)";
+  auto program = Compile(rule);
+  ScanRequest request{.program = program, .from = D(2000, 1, 1)};
+  ScanResult every = MustScan(*store, request);
+  request.columns = *ColumnsRead(rule);
+  ScanResult some = MustScan(*store, request);
+  ASSERT_FALSE(every.matches.empty());
+  ExpectSameMatches(some.matches, every.matches, true);
+  request.from.reset();
+  ExpectSameMatches(MustScan(*store, request).matches,
+                    MustScan(*store, {.program = program}).matches, true);
+}
+
 TEST(ScanTest, BadRequestsAreRefused) {
   TempStore store("bad");
   auto program = Compile("close > 0");

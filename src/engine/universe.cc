@@ -125,6 +125,7 @@ Result<std::pair<Date, std::vector<std::string>>> UniverseManager::Compute(
   request.program = program;
   request.as_of = as_of;
   request.threads = threads_;
+  KAIROS_ASSIGN_OR_RETURN(request.columns, ColumnsRead(d.rule, extras));
   if (!d.base.empty()) {
     if (d.base == name) {
       return Status::InvalidArgument(fmt::format("universe {}: cannot be its own base", name));

@@ -41,6 +41,11 @@ class ColumnSet {
     return {Column::kOpen, Column::kHigh, Column::kLow, Column::kClose, Column::kVolume};
   }
   constexpr bool contains(Column c) const { return (bits_ & Bit(c)) != 0; }
+  constexpr ColumnSet& Add(Column c) {
+    bits_ |= Bit(c);
+    return *this;
+  }
+  friend constexpr bool operator==(ColumnSet, ColumnSet) = default;
 
  private:
   static constexpr uint8_t Bit(Column c) { return static_cast<uint8_t>(1u << static_cast<int>(c)); }
