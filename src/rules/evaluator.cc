@@ -395,6 +395,7 @@ struct Evaluator::Impl {
   std::vector<std::span<const double>> number_view;  // [node]
   std::vector<std::span<const uint8_t>> bool_view;   // [node]
   std::vector<double> median_scratch;
+  std::vector<size_t> extreme_scratch;
   std::span<const int32_t> last_completed;  // of the bars being evaluated; empty without weekly
   int64_t indicator_calls = 0;
 
@@ -619,24 +620,9 @@ Status Evaluator::Impl::RunNode(const Node& node, const BarColumns& bars,
       std::span<double> out = NumberOut(node, n);
       switch (b) {
         case Builtin::kHighest:
-        case Builtin::kLowest: {
-          if (w == 1) {
-            eval::FiniteCopy(Series(node.args[0]), out);
-            break;
-          }
-          // The registry's MAX/MIN: O(n) and "none while the window holds a non-finite value".
-          static const IndicatorInfo* const kMax = indicators::FindIndicator("max");
-          static const IndicatorInfo* const kMin = indicators::FindIndicator("min");
-          const IndicatorInfo* info = b == Builtin::kHighest ? kMax : kMin;
-          KAIROS_CHECK(info != nullptr) << "the registry lost max/min";
-          const double period = w;
-          std::span<const double> input(Series(node.args[0]), n);
-          std::span<double> output = out;
-          KAIROS_RETURN_IF_ERROR(info->batch(std::span<const std::span<const double>>(&input, 1),
-                                             std::span<const double>(&period, 1),
-                                             std::span<const std::span<double>>(&output, 1)));
+        case Builtin::kLowest:
+          eval::Extreme(b == Builtin::kHighest, Series(node.args[0]), w, extreme_scratch, out);
           break;
-        }
         case Builtin::kMedian:
           if (w == 1) {
             eval::FiniteCopy(Series(node.args[0]), out);

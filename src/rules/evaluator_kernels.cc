@@ -307,6 +307,31 @@ void Rising(bool rising, const double* x, int n, std::span<uint8_t> out) {
   }
 }
 
+void Extreme(bool highest, const double* x, int n, std::vector<size_t>& queue,
+             std::span<double> out) {
+  const size_t size = out.size();
+  const size_t w = static_cast<size_t>(n);
+  queue.resize(size);  // each bar enters once: [head, tail) never passes the end
+  size_t head = 0;
+  size_t tail = 0;
+  size_t clean_from = 0;  // the first bar after the last non-finite one
+  for (size_t i = 0; i < size; ++i) {
+    const double v = x[i];
+    if (!IsFinite(v)) {
+      clean_from = i + 1;
+      head = tail;  // every window holding an earlier bar holds this one too
+      out[i] = kNaN;
+      continue;
+    }
+    // Keep the queue's values strictly improving from the back: a bar no better than a newer
+    // one can never be the extreme again.
+    while (tail > head && (highest ? x[queue[tail - 1]] <= v : x[queue[tail - 1]] >= v)) --tail;
+    queue[tail++] = i;
+    if (queue[head] + w <= i) ++head;
+    out[i] = (i + 1 >= w && i + 1 - w >= clean_from) ? x[queue[head]] : kNaN;
+  }
+}
+
 void Median(const double* x, int n, std::vector<double>& sorted, std::span<double> out) {
   const size_t w = static_cast<size_t>(n);
   sorted.clear();

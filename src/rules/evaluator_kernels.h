@@ -45,7 +45,7 @@ void ShiftBool(const uint8_t* x, int n, std::span<uint8_t> out);
 // Derived fields; any column pointer may be null when the field does not read it.
 void Derived(Field field, const BarColumns& bars, std::span<double> out);
 
-// Builtins other than highest/lowest with n >= 2 (the registry's MAX/MIN kernels do those).
+// Builtins.
 void CrossOver(bool over, const double* a, const double* b, std::span<uint8_t> out);
 void FiniteCopy(const double* x, std::span<double> out);  // highest/lowest/median with n = 1
 void Change(bool percent, const double* x, int n, std::span<double> out);
@@ -54,6 +54,10 @@ void MinMax(bool max, const double* a, const double* b, std::span<double> out);
 void Count(const uint8_t* cond, int n, std::span<double> out);
 void BarsSince(const uint8_t* cond, std::span<double> out);
 void Rising(bool rising, const double* x, int n, std::span<uint8_t> out);
+// highest/lowest: the extreme of the last n bars, none until n bars exist and while the window
+// holds a none (as the registry's MAX/MIN). O(n) with a monotonic queue in `queue` (scratch).
+void Extreme(bool highest, const double* x, int n, std::vector<size_t>& queue,
+             std::span<double> out);
 // `sorted` is scratch (kept by the caller to avoid allocating per symbol).
 void Median(const double* x, int n, std::vector<double>& sorted, std::span<double> out);
 

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <fmt/core.h>
 #include <gtest/gtest.h>
 
 #include "indicators/indicator.h"
@@ -277,6 +278,35 @@ TEST(EvaluatorTest, EvaluateMatchesGivesTheSameMatchesAndValuesWithoutCopies) {
     EXPECT_TRUE(SameValue(evaluator.ExtraValue(0, i), all.extras[0][i]));
     EXPECT_EQ(evaluator.ExtraValue(1, i), 7);
     EXPECT_EQ(all.extras[1][i], 7);
+  }
+}
+
+// highest/lowest are the evaluator's own monotonic queue (no allocation per symbol); they give
+// the registry's MAX/MIN exactly, gaps included.
+TEST(EvaluatorTest, HighestAndLowestEqualTheRegistryMaxAndMin) {
+  OwnedBars bars = RandomBars(700, 11, 0.03);
+  for (int n : {2, 3, 7, 20, 100}) {
+    auto program =
+        MustCompile(fmt::format("highest(close, {0}) > lowest(close, {0})", n),
+                    {fmt::format("highest(close, {})", n), fmt::format("lowest(close, {})", n)});
+    Evaluator evaluator(program);
+    Evaluation out;
+    ASSERT_TRUE(evaluator.EvaluateAll(bars.View(), nullptr, &out).ok());
+    for (int extra = 0; extra < 2; ++extra) {
+      const auto* info = indicators::FindIndicator(extra == 0 ? "max" : "min");
+      std::vector<double> expected(bars.size());
+      std::span<const double> in[] = {bars.close};
+      std::span<double> outs[] = {expected};
+      const double period = n;
+      ASSERT_TRUE(info->batch(std::span<const std::span<const double>>(in, 1),
+                              std::span<const double>(&period, 1),
+                              std::span<const std::span<double>>(outs, 1))
+                      .ok());
+      for (size_t i = 0; i < bars.size(); ++i) {
+        ASSERT_TRUE(SameValue(out.extras[static_cast<size_t>(extra)][i], expected[i]))
+            << info->name << " n=" << n << " bar " << i;
+      }
+    }
   }
 }
 
