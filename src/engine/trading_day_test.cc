@@ -90,6 +90,7 @@ class TradingDayTest : public ::testing::Test {
                                             {D(2024, 3, 6), 149}}))
                     .ok());
     ASSERT_TRUE(bars_->Upsert(Series("BBB", {})).ok());
+    ASSERT_TRUE(bars_->Upsert(Series("CCC", {{D(2024, 3, 1), 155}})).ok());
     owned_day_ = std::make_unique<TradingDay>(store_, broker_, clock_, *bars_, Nyse(), orders_);
   }
   void TearDown() override { fs::remove_all(dir_); }
@@ -329,6 +330,43 @@ TEST_F(TradingDayTest, MaxHoldExitsAfterTheSessionsHeld) {
   auto signals = Signals();
   ASSERT_EQ(signals.size(), 2u);
   EXPECT_EQ(signals[1].reason, "max_hold");
+}
+
+TEST_F(TradingDayTest, WeeklyStrategyScansOnlyOnTheWeeksLastSessionOnWeeklyBars) {
+  StrategySpec s = Spec();
+  s.timeframe = Timeframe::kWeekly;
+  s.entry = "close > 150";  // scanned as weekly(close > 150)
+  Import(s);
+  AtClose(D(2024, 3, 4));  // Monday: AAA closes 162, but a weekly strategy does not scan
+  EXPECT_TRUE(Signals().empty());
+  AtClose(D(2024, 3, 8));  // Friday: the week closed at 100 (AAA fell midweek): no match
+  EXPECT_TRUE(Signals().empty());
+  AtClose(D(2024, 3, 1));  // the Friday whose weekly close is 160
+  auto signals = Signals();
+  ASSERT_EQ(signals.size(), 1u);
+  EXPECT_EQ(signals[0].symbol, "AAA");
+  EXPECT_EQ(signals[0].execute_on, D(2024, 3, 4));
+}
+
+TEST_F(TradingDayTest, RankDecidesWhichSignalGetsTheDaysOnlySlot) {
+  StrategySpec s = Spec();
+  s.symbols = {"AAA", "CCC"};
+  s.rank = "close";  // ascending: CCC (155) before AAA (160)
+  s.max_new_per_day = 1;
+  Import(s);
+  AtClose(D(2024, 3, 1));
+  auto signals = Signals();
+  ASSERT_EQ(signals.size(), 2u);
+  PreOpen(D(2024, 3, 4));
+  auto orders = Orders();
+  ASSERT_EQ(orders.size(), 1u);
+  EXPECT_EQ(orders[0].request.symbol, "CCC");
+  for (const Signal& g : Signals()) {
+    if (g.symbol != "AAA") continue;
+    EXPECT_EQ(g.status, SignalStatus::kFailed);
+    EXPECT_EQ(g.note, "not selected: max_new_per_day 1 reached");
+    EXPECT_EQ(g.rank_value, 160);
+  }
 }
 
 TEST_F(TradingDayTest, RunSessionRefusesADayThatIsNotASession) {
