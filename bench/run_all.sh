@@ -4,7 +4,7 @@
 # About 5-8 minutes on 2 cores, most of it generating the data sets on the first run.
 #
 #   bench/run_all.sh                 # everything
-#   bench/run_all.sh indicators      # only some: indicators universe import store
+#   bench/run_all.sh indicators      # only some: indicators universe import store scan
 #
 # Environment: KAIROS_BENCH_BUILD (build tree, default build/bench), KAIROS_BENCH_MIN_TIME
 # (--benchmark_min_time in seconds for the kernel benchmarks, default 0.5), and the sizes of each
@@ -18,7 +18,7 @@ build="${KAIROS_BENCH_BUILD:-build/bench}"
 min_time="${KAIROS_BENCH_MIN_TIME:-0.5}"
 results="${build}/results"
 selected=("$@")
-[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store)
+[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan)
 wants() { [[ " ${selected[*]} " == *" $1 "* ]]; }
 
 started=$(date +%s)
@@ -34,9 +34,9 @@ cmake -S . -B "${build}" -DCMAKE_BUILD_TYPE=Release -DKAIROS_BUILD_TESTS=OFF \
 grep -E '^-- bench:' "${results}/configure.txt" || true
 
 declare -A target_of=([indicators]=indicators_bench [universe]=universe_bench
-                      [import]=import_bench [store]=store_read_bench)
+                      [import]=import_bench [store]=store_read_bench [scan]=scan_bench)
 built=()
-for name in indicators universe import store; do
+for name in indicators universe import store scan; do
   wants "${name}" || continue
   target="${target_of[${name}]}"
   if cmake --build "${build}" --target "${target}" -j 2 >"${results}/build-${target}.txt" 2>&1; then
@@ -67,12 +67,23 @@ for name in "${built[@]}"; do
     import) KAIROS_BENCH_BUILD="${build}" run import bench/run_import_bench.sh ;;
     store) run store "${build}/bench/store_read_bench" "${flags[@]}" ;;
     store_own) run store_own "${build}/bench/store_bench" "${flags[@]}" ;;
+    scan)
+      run scan "${build}/bench/scan_bench" "${flags[@]}"
+      # The pandas peer on the same bars (the export scan_bench wrote); compute timed only.
+      scan_export="build/bench-data/scan-${KAIROS_BENCH_SCAN_SYMBOLS:-5000}x${KAIROS_BENCH_SCAN_SESSIONS:-5000}/export"
+      if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+        /usr/bin/python3 bench/scan_pandas.py "${scan_export}" --runs 1 2>&1 |
+          tee "${results}/scan_pandas.txt"
+      else
+        echo "scan: no pandas for /usr/bin/python3 (apt-get install python3-pandas); no pandas peer"
+      fi
+      ;;
   esac
 done
 
 echo
 echo "================================ SUMMARY ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores)"
-for name in indicators universe import store; do
+for name in indicators universe import store scan scan_pandas; do
   [[ -f "${results}/${name}.txt" ]] || continue
   # Everything from the first SUMMARY line of the log on.
   sed -n '/^SUMMARY/,$p' "${results}/${name}.txt"

@@ -10,6 +10,8 @@
 //                            TA_SMA(close,200), TA_RSI(close,14), TA_SMA(volume,20) and the
 //                            comparisons in a plain loop, same worker pool
 //   store/read/threads:T     only the reads the range scan makes (dates, close, volume, verified)
+//   store/read_tail/threads:T  only the reads the as-of scan makes (ReadTail of window() rows)
+//   store/list               BarStore::List(), which every scan starts with
 //
 // The store is generated once under build/bench-data/scan-<S>x<B> and reused; so is an export of
 // the close and volume columns (raw float64, symbol-major) that bench/scan_pandas.py reads.
@@ -202,6 +204,31 @@ void BM_ReadOnly(benchmark::State& state, int threads) {
       benchmark::Counter(TotalBars(), benchmark::Counter::kIsIterationInvariantRate);
 }
 
+// Only the reads the as-of scan makes: the last window() rows of dates, close and volume.
+void BM_ReadTail(benchmark::State& state, int threads) {
+  std::vector<marketdata::SeriesInfo> list = Store()->List();
+  const size_t rows = static_cast<size_t>(Program()->window());
+  for (auto _ : state) {
+    std::string error;
+    int64_t n = OverSymbols(
+        list, threads,
+        [rows](const std::string& symbol, int) -> int64_t {
+          auto view = Store()->ReadTail(symbol, {Column::kClose, Column::kVolume}, rows);
+          return view.ok() ? static_cast<int64_t>((*view)->close().size()) : -1;
+        },
+        error);
+    if (n < 0) {
+      state.SkipWithError(error.c_str());
+      return;
+    }
+  }
+  state.counters["rows"] = static_cast<double>(rows);
+}
+
+void BM_List(benchmark::State& state) {
+  for (auto _ : state) benchmark::DoNotOptimize(Store()->List().size());
+}
+
 #if KAIROS_HAVE_TALIB
 // The peer: what a person would write with TA-Lib, per symbol, buffers reused per thread.
 void BM_TaLib(benchmark::State& state, int threads) {
@@ -309,6 +336,13 @@ int main(int argc, char** argv) {
         ->Unit(benchmark::kMillisecond)
         ->UseRealTime();
   }
+
+  for (int threads : thread_counts) {
+    benchmark::RegisterBenchmark(Name("store/read_tail", threads).c_str(), BM_ReadTail, threads)
+        ->Unit(benchmark::kMillisecond)
+        ->UseRealTime();
+  }
+  benchmark::RegisterBenchmark("store/list", BM_List)->Unit(benchmark::kMillisecond);
 
   CollectingReporter reporter;
   benchmark::RunSpecifiedBenchmarks(&reporter);
