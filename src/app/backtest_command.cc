@@ -1,11 +1,13 @@
 // `kairos backtest`: wires the backtest driver (src/backtest) to a private in-memory SQLite store,
 // the paper broker over a manual clock, and the live bar store read-only.
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <memory>
 #include <sstream>
 
-#include <fmt/core.h>
+#include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include "adapters/sim_broker/paper_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
@@ -13,7 +15,9 @@
 #include "backtest/backtest.h"
 #include "backtest/report.h"
 #include "backtest/store_bar_source.h"
+#include "backtest/sweep.h"
 #include "calendar/calendar.h"
+#include "domain/universe.h"
 #include "engine/strategy_file.h"
 #include "marketdata/bar_store.h"
 
@@ -24,11 +28,15 @@ struct BacktestArgs {
   std::string strategy;  // a .toml file or the name of an imported strategy
   std::string from, to, out;
   std::string review = "auto";
+  std::vector<std::string> sweeps;
+  std::string rank_by = "sharpe";
 };
 
 struct LoadedStrategy {
   StrategySpec spec;
-  std::string source;
+  std::string source;    // the text as written, placeholders included
+  std::string expanded;  // placeholders replaced by their defaults
+  std::string file_name;
 };
 
 Result<LoadedStrategy> LoadStrategy(const std::string& arg, const std::filesystem::path& home) {
@@ -38,10 +46,11 @@ Result<LoadedStrategy> LoadStrategy(const std::string& arg, const std::filesyste
     if (!f) return Status::NotFound(fmt::format("{}: cannot open the strategy file", arg));
     std::stringstream text;
     text << f.rdbuf();
-    KAIROS_ASSIGN_OR_RETURN(
-        StrategySpec spec,
-        engine::ParseStrategy(text.str(), std::filesystem::path(arg).filename().string()));
-    return LoadedStrategy{std::move(spec), text.str()};
+    // Placeholders take their defaults here; a sweep expands the raw text again per combination.
+    std::string file_name = std::filesystem::path(arg).filename().string();
+    KAIROS_ASSIGN_OR_RETURN(std::string expanded, backtest::ExpandPlaceholders(text.str(), {}));
+    KAIROS_ASSIGN_OR_RETURN(StrategySpec spec, engine::ParseStrategy(expanded, file_name));
+    return LoadedStrategy{std::move(spec), text.str(), std::move(expanded), file_name};
   }
   std::filesystem::path db = home / "kairos.db";
   if (!std::filesystem::exists(db, ec)) {
@@ -52,7 +61,7 @@ Result<LoadedStrategy> LoadStrategy(const std::string& arg, const std::filesyste
   KAIROS_ASSIGN_OR_RETURN(auto live, adapters::sqlite::OpenStore(db));
   KAIROS_ASSIGN_OR_RETURN(auto record, live->strategies().Get(arg));
   if (!record) return Status::NotFound(fmt::format("no strategy named '{}'", arg));
-  return LoadedStrategy{record->spec, record->source};
+  return LoadedStrategy{record->spec, record->source, record->source, arg};
 }
 
 // The last date any of the strategy's symbols has a bar (every stored symbol for a universe).
@@ -68,6 +77,113 @@ Result<Date> LastBarDate(const marketdata::BarStore& bars, const StrategySpec& s
   }
   if (!last) return Status::NotFound("no bars for the strategy's symbols in the bar store");
   return *last;
+}
+
+struct RunContext {
+  const marketdata::BarStore& bars;
+  const calendar::ExchangeCalendar& cal;
+  backtest::BacktestOptions options;
+  std::optional<Universe> universe;
+};
+
+// One backtest with its own wiring: a private SQLite store in memory, a manual clock an hour
+// before the first session's open (so the broker replays nothing earlier) and the paper broker.
+Result<backtest::BacktestResult> RunOne(const RunContext& rc, const StrategySpec& spec,
+                                        std::string_view source) {
+  KAIROS_ASSIGN_OR_RETURN(auto store, adapters::sqlite::OpenStore(":memory:"));
+  if (rc.universe) KAIROS_RETURN_IF_ERROR(store->universes().Put(*rc.universe));
+  std::vector<Date> sessions = rc.cal.Sessions(rc.options.from, rc.options.to);
+  if (sessions.empty()) {
+    return Status::InvalidArgument(fmt::format("no {} session from {} to {}", rc.cal.name(),
+                                               rc.options.from.ToString(),
+                                               rc.options.to.ToString()));
+  }
+  KAIROS_ASSIGN_OR_RETURN(calendar::Session first, rc.cal.SessionOf(sessions.front()));
+  ports::ManualClock clock(first.open.nanos() - int64_t{3600} * 1'000'000'000);
+  backtest::StoreBarSource bar_source(rc.bars);
+  sim_broker::PaperBroker::Options broker_options;
+  broker_options.currency = spec.currency;
+  broker_options.starting_cash = spec.allocation;
+  broker_options.costs = [fees = spec.fees, bps = spec.slippage_bps](const OrderRequest&) {
+    return sim_broker::PaperBroker::CostModel{fees, bps};
+  };
+  sim_broker::PaperBroker broker(clock, bar_source, rc.cal, broker_options);
+  backtest::BacktestWiring wiring{*store, broker, clock, rc.bars, rc.cal};
+  return backtest::RunBacktest(wiring, spec, source, rc.options);
+}
+
+// Every combination of the --sweep values, run in parallel, one row each ranked by --rank-by
+// (best first; combinations where the metric is undefined last); the best one's report written.
+void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunContext& rc,
+              const std::filesystem::path& out, CliContext& ctx) {
+  const auto& metrics = backtest::RankMetrics();
+  if (std::find(metrics.begin(), metrics.end(), args.rank_by) == metrics.end()) {
+    return ctx.Fail(
+        fmt::format("--rank-by {}: expected one of {}", args.rank_by, fmt::join(metrics, ", ")));
+  }
+  std::vector<backtest::SweepAxis> axes;
+  for (const std::string& arg : args.sweeps) {
+    auto axis = backtest::ParseSweep(arg);
+    if (!axis.ok()) return ctx.Fail(axis.status());
+    axes.push_back(std::move(*axis));
+  }
+  std::vector<backtest::Params> combos = backtest::Combinations(axes);
+  std::vector<std::string> texts;
+  std::vector<StrategySpec> specs;
+  for (const backtest::Params& p : combos) {
+    auto text = backtest::ExpandPlaceholders(loaded.source, p);
+    if (!text.ok()) return ctx.Fail(text.status());
+    auto spec = engine::ParseStrategy(*text, loaded.file_name);
+    if (!spec.ok()) return ctx.Fail(spec.status());
+    texts.push_back(std::move(*text));
+    specs.push_back(std::move(*spec));
+  }
+  using Run = Result<backtest::BacktestResult>;
+  std::vector<Run> runs = backtest::ParallelMap<Run>(
+      combos.size(), 0, [&](size_t i) { return RunOne(rc, specs[i], texts[i]); });
+  std::vector<size_t> order;
+  for (size_t i = 0; i < runs.size(); ++i) {
+    if (!runs[i].ok()) {
+      return ctx.Fail(runs[i].status().WithContext(fmt::format("combination {}", i + 1)));
+    }
+    order.push_back(i);
+  }
+  std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    auto ka = backtest::RankKey(runs[a]->metrics, args.rank_by);
+    auto kb = backtest::RankKey(runs[b]->metrics, args.rank_by);
+    if (ka.has_value() != kb.has_value()) return ka.has_value();
+    return ka && *ka > *kb;
+  });
+  auto ratio = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.4f}", *v) : std::string("");
+  };
+  Table table;
+  table.columns = {"rank"};
+  for (const auto& axis : axes) table.columns.push_back(axis.name);
+  for (const char* c : {"trades", "total_return_percent", "cagr_percent", "max_drawdown_percent",
+                        "sharpe", "sortino", "profit_factor", "win_rate_percent"}) {
+    table.columns.push_back(c);
+  }
+  for (size_t r = 0; r < order.size(); ++r) {
+    const auto& m = runs[order[r]]->metrics;
+    std::vector<std::string> row = {std::to_string(r + 1)};
+    for (const auto& axis : axes) row.push_back(combos[order[r]].at(axis.name));
+    row.push_back(std::to_string(m.trades));
+    row.push_back(ratio(m.total_return_percent));
+    row.push_back(ratio(m.cagr_percent));
+    row.push_back(ratio(m.max_drawdown.percent));
+    row.push_back(ratio(m.sharpe));
+    row.push_back(ratio(m.sortino));
+    row.push_back(ratio(m.profit_factor));
+    row.push_back(ratio(m.win_rate_percent));
+    table.rows.push_back(std::move(row));
+  }
+  table.Print(ctx.format);
+  Status written = backtest::WriteReport(runs[order.front()]->report, out);
+  if (!written.ok()) return ctx.Fail(written);
+  std::FILE* note = ctx.format == OutputFormat::kTable ? stdout : stderr;
+  fmt::print(note, "{} combinations; the best by {} written to {}\n", combos.size(), args.rank_by,
+             out.string());
 }
 
 void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
@@ -113,39 +229,25 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
                                 options.from.ToString(), options.to.ToString()));
   }
 
-  auto store = adapters::sqlite::OpenStore(":memory:");
-  if (!store.ok()) return ctx.Fail(store.status());
   // A universe named by the strategy comes from the live store (read only).
+  std::optional<Universe> universe;
   std::error_code ec;
   if (!spec.universe.empty() && std::filesystem::exists(home / "kairos.db", ec)) {
     auto live = adapters::sqlite::OpenStore(home / "kairos.db");
     if (!live.ok()) return ctx.Fail(live.status());
-    auto universe = (*live)->universes().Get(spec.universe);
-    if (!universe.ok()) return ctx.Fail(universe.status());
-    if (*universe) {
-      Status put = (*store)->universes().Put(**universe);
-      if (!put.ok()) return ctx.Fail(put);
-    }
+    auto u = (*live)->universes().Get(spec.universe);
+    if (!u.ok()) return ctx.Fail(u.status());
+    universe = *u;
   }
-  auto first = (*cal)->SessionOf(sessions.front());
-  if (!first.ok()) return ctx.Fail(first.status());
-  // Before the first session's pre-open, so the broker replays nothing earlier.
-  ports::ManualClock clock(first->open.nanos() - int64_t{3600} * 1'000'000'000);
-  backtest::StoreBarSource bar_source(**bars);
-  sim_broker::PaperBroker::Options broker_options;
-  broker_options.currency = spec.currency;
-  broker_options.starting_cash = spec.allocation;
-  broker_options.costs = [fees = spec.fees, bps = spec.slippage_bps](const OrderRequest&) {
-    return sim_broker::PaperBroker::CostModel{fees, bps};
-  };
-  sim_broker::PaperBroker broker(clock, bar_source, **cal, broker_options);
-
-  backtest::BacktestWiring wiring{**store, broker, clock, **bars, **cal};
-  auto result = backtest::RunBacktest(wiring, spec, loaded->source, options);
-  if (!result.ok()) return ctx.Fail(result.status());
+  RunContext run_ctx{**bars, **cal, options, universe};
 
   std::filesystem::path out =
       args.out.empty() ? home / "backtests" / spec.name : std::filesystem::path(args.out);
+  if (!args.sweeps.empty()) return RunSweep(args, *loaded, run_ctx, out, ctx);
+
+  auto result = RunOne(run_ctx, spec, loaded->expanded);
+  if (!result.ok()) return ctx.Fail(result.status());
+
   Status written = backtest::WriteReport(result->report, out);
   if (!written.ok()) return ctx.Fail(written);
 
@@ -205,6 +307,13 @@ void AddBacktestCommands(CLI::App& app, CliContext& ctx) {
   cmd->add_option("--out", args->out, "Report directory (default: HOME/backtests/NAME)");
   cmd->add_option("--review", args->review,
                   "How signals needing review are decided: auto (approve all; the only mode)")
+      ->capture_default_str();
+  cmd->add_option("--sweep", args->sweeps,
+                  "name=from..to[:step] or name=a,b,c: run every combination of the strategy "
+                  "file's ${name=default} placeholders (repeatable)");
+  cmd->add_option("--rank-by", args->rank_by,
+                  "Sweep ranking: sharpe, sortino, total_return, cagr, profit_factor, win_rate, "
+                  "max_drawdown")
       ->capture_default_str();
   AddFormatOption(cmd, ctx);
   cmd->callback([args, &ctx] { RunBacktestCommand(*args, ctx); });
