@@ -521,6 +521,35 @@ TEST_F(Zigzag, CommandWritesTheFilesTwiceIdenticallyAndLeavesNoLiveStore) {
   EXPECT_FALSE(fs::exists(home_ / "kairos.db"));
 }
 
+TEST_F(Zigzag, CommandSweepsPlaceholdersRanksAndWritesTheBest) {
+  // Every trade here loses 8.00 a share: the smaller quantity loses less and ranks first.
+  std::string text = Strategy("next_open");
+  size_t at = text.find("qty = 100");
+  ASSERT_NE(at, std::string::npos);
+  text.replace(at, 9, "qty = ${qty=100}");
+  fs::path toml = home_ / "zig.toml";
+  std::ofstream(toml) << text;
+  Ran r = RunKairos(home_, fmt::format("backtest '{}' --from 2024-02-01 --to 2024-06-28 "
+                                       "--sweep qty=100,50 --rank-by total_return --format csv "
+                                       "--out '{}'",
+                                       toml.string(), (home_ / "best").string()));
+  ASSERT_EQ(r.code, 0) << r.err;
+  std::istringstream lines(r.out);
+  std::string header, first, second, extra;
+  std::getline(lines, header);
+  std::getline(lines, first);
+  std::getline(lines, second);
+  EXPECT_TRUE(header.starts_with("rank,qty,trades,total_return_percent")) << header;
+  EXPECT_TRUE(first.starts_with("1,50,")) << r.out;
+  EXPECT_TRUE(second.starts_with("2,100,")) << r.out;
+  EXPECT_FALSE(std::getline(lines, extra)) << r.out;
+  EXPECT_NE(r.err.find("2 combinations; the best by total_return written to"), std::string::npos)
+      << r.err;
+  std::string trades = ReadAll(home_ / "best" / "trades.csv");
+  EXPECT_NE(trades.find(",110.00,2024-"), std::string::npos) << trades;
+  EXPECT_NE(trades.find(",50,-400.00,"), std::string::npos) << trades;  // 50 x -8.00
+}
+
 TEST_F(Zigzag, CommandRefusesAReviewModeItDoesNotHave) {
   fs::path toml = home_ / "zig.toml";
   std::ofstream(toml) << Strategy("next_open");
