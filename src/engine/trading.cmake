@@ -10,6 +10,7 @@ list(APPEND KAIROS_ENGINE_TESTS
   ${CMAKE_CURRENT_SOURCE_DIR}/sizing_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/exits_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/trading_day_test.cc)
+# -DKAIROS_D2_DEV=ON: a binary of just these tests (and the fakes) for quick local iteration.
 if(KAIROS_D2_DEV)
   kairos_test(d2_engine_test
     SRCS ${CMAKE_CURRENT_SOURCE_DIR}/signal_book_test.cc ${CMAKE_CURRENT_SOURCE_DIR}/sizing_test.cc
