@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # `make demo`: loads the real market data shipped in testdata/ and a synthetic universe into a
-# fresh kairos home, then shows what is stored. Later issues make it run the whole trading day.
+# fresh kairos home, shows what is stored, scans the market, then paper-trades two example
+# strategies (examples/strategies/) over the last year of the synthetic data with `run-day`:
+# sma_cross approves its own signals, rsi_dip waits for a person, whom this script plays.
 set -eu  # no pipefail: `kairos ... | head` ends kairos with SIGPIPE, which is fine here
 cd "$(dirname "$0")/.."
 kairos=${1:-build/release/kairos}
@@ -8,6 +10,8 @@ export KAIROS_HOME=${KAIROS_HOME:-$PWD/build/demo-home}
 data=testdata/shared/data
 
 title() { printf '\n\033[1m== %s\033[0m\n$ %s\n' "$1" "$2"; }
+# last N: the header line and the last N rows of a table on stdin.
+last() { awk -v n="$1" 'NR == 1 { print; next } { rows[NR] = $0 } END { for (i = (NR - n + 1 > 2 ? NR - n + 1 : 2); i <= NR; i++) print rows[i] }'; }
 # step TITLE COMMAND: shows and runs a shell command line (KAIROS_HOME is set for it).
 step() { title "$1" "$2"; eval "$2"; }
 # refused TITLE COMMAND: a step whose refusal (exit 1) is part of the demo.
@@ -46,11 +50,48 @@ step "The NYSE calendar around Thanksgiving 2024 (13:00 early close)" \
 step "RSI(14) of the S&P 500, last rows" \
   "$k ta rsi 14 --input testdata/shared/reference/sp500.csv | tail -3"
 
+step "A rule universe: the 200 most traded symbols by median turnover (stored with its date)" \
+  "$k universe define liquid --rule 'median(turnover,20) > 1e5' --rank 'median(turnover,20)' --top 200"
+step "Scan it as of its last session (the rule's terms show why each matched)" \
+  "$k scan 'rsi(close,14) < 35 and close > sma(close,200)' --universe liquid --rank 'rsi(close,14)' --limit 5"
+
+step "Two example strategies (TOML files; docs/STRATEGIES.md lists every key)" \
+  "$k strategy import examples/strategies/sma_cross.toml && $k strategy import examples/strategies/rsi_dip.toml && $k strategy list"
+
+# Paper trading, one session at a time as the daily job would: after each session's run, the
+# person approves what the manual strategy proposed (before its 09:00 cut-off next morning).
+from=2025-12-01
+to=$($k data list --format csv | awk -F, '$1=="SYN0001"{print $0}' | grep -oE '[0-9]{4}-[0-9]{2}-[0-9]{2}' | tail -1)
+title "Paper trading $from .. $to with run-day, approving rsi_dip's signals as they come" \
+  "for each session D: $k run-day --date D; $k signals approve ID --note ... (each pending one)"
+sessions=0 approved=0
+while IFS=, read -r day _; do
+  [ -z "$day" ] && continue
+  "$k" run-day --date "$day" --format csv >/dev/null
+  sessions=$((sessions + 1))
+  for id in $("$k" signals list --status pending_review --format csv | awk -F, 'NR>1{print $1}'); do
+    "$k" signals approve "$id" --note "demo: looks good" >/dev/null
+    approved=$((approved + 1))
+  done
+done < <("$k" calendar sessions --exchange NYSE --from "$from" --to "$to")
+echo "ran $sessions sessions; approved $approved manual signal(s)"
+
+step "Signals (last 8)" "$k signals list | last 8"
+step "Orders (last 6)" "$k orders list | last 6"
+step "Fills (last 6)" "$k fills list | last 6"
+step "Open positions" "$k positions"
+step "P&L by month (last 6 rows)" "$k pnl monthly | last 6"
+step "P&L summary" "$k pnl summary"
+step "The kill switch: halt and square off everything, then lift it" \
+  "$k halt --squareoff --reason 'demo drill' && $k resume"
+
 cat <<MSG
 
 Done. Look around with:
-  $kairos --home $KAIROS_HOME data list
-  $kairos --home $KAIROS_HOME data export SYN0001 --timeframe weekly
+  $kairos --home $KAIROS_HOME signals list --status filled
+  $kairos --home $KAIROS_HOME pnl daily --strategy sma_cross --format csv
+  $kairos --home $KAIROS_HOME scan 'crossover(sma(close,10), sma(close,30))' --symbols SYN0001,SYN0002
   $kairos ta --list
-The bar store is in $KAIROS_HOME/bars (one columnar file per symbol plus manifest.tsv).
+The bar store is in $KAIROS_HOME/bars (one columnar file per symbol plus manifest.tsv); strategies,
+signals, orders, fills, positions and P&L are in $KAIROS_HOME/kairos.db (SQLite).
 MSG
