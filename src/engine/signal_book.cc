@@ -51,8 +51,8 @@ Result<std::pair<Signal, bool>> SignalBook::Record(Signal signal, Approval appro
   return out;
 }
 
-Status SignalBook::Decide(int64_t id, SignalStatus from, SignalStatus to, std::string_view action,
-                          std::string_view by, std::string_view note) {
+Status SignalBook::Decide(int64_t id, SignalStatus from, SignalStatus to, std::string_view by,
+                          std::string_view note) {
   const int64_t now = clock_.NowNs();
   return store_.InTransaction([&]() -> Status {
     KAIROS_ASSIGN_OR_RETURN(std::optional<Signal> s, store_.signals().Get(id));
@@ -61,31 +61,21 @@ Status SignalBook::Decide(int64_t id, SignalStatus from, SignalStatus to, std::s
       return Status::FailedPrecondition(fmt::format(
           "signal {} is {}, not {}", id, SignalStatusName(s->status), SignalStatusName(from)));
     }
-    KAIROS_RETURN_IF_ERROR(store_.signals().Transition(id, from, to, by, note, now));
-    AuditEntry a;
-    a.time_ns = now;
-    a.actor = std::string(by);
-    a.action = std::string(action);
-    a.subject = fmt::format("signal:{}", id);
-    a.detail = note.empty() ? fmt::format("{} -> {}", SignalStatusName(from), SignalStatusName(to))
-                            : fmt::format("{} -> {}: {}", SignalStatusName(from),
-                                          SignalStatusName(to), note);
-    return store_.audit().Append(a);
+    // The store audits the transition itself (ports/store.h), in the same transaction.
+    return store_.signals().Transition(id, from, to, by, note, now);
   });
 }
 
 Status SignalBook::Approve(int64_t id, std::string_view by, std::string_view note) {
-  return Decide(id, SignalStatus::kPendingReview, SignalStatus::kApproved, "signal.approve", by,
-                note);
+  return Decide(id, SignalStatus::kPendingReview, SignalStatus::kApproved, by, note);
 }
 
 Status SignalBook::Reject(int64_t id, std::string_view by, std::string_view note) {
-  return Decide(id, SignalStatus::kPendingReview, SignalStatus::kRejected, "signal.reject", by,
-                note);
+  return Decide(id, SignalStatus::kPendingReview, SignalStatus::kRejected, by, note);
 }
 
 Status SignalBook::Fail(int64_t id, std::string_view note) {
-  return Decide(id, SignalStatus::kApproved, SignalStatus::kFailed, "signal.fail", "engine", note);
+  return Decide(id, SignalStatus::kApproved, SignalStatus::kFailed, "engine", note);
 }
 
 Result<int> SignalBook::ExpireDue(const calendar::ExchangeCalendar& cal) {
@@ -113,8 +103,7 @@ Result<int> SignalBook::ExpireDue(const calendar::ExchangeCalendar& cal) {
     std::string note = cutoff.ok() ? fmt::format("review cut-off {} passed",
                                                  Timestamp::FromNanos(*cutoff).ToString())
                                    : fmt::format("execute_on {} is not a session", s.execute_on);
-    Status st = Decide(s.id, SignalStatus::kPendingReview, SignalStatus::kExpired, "signal.expire",
-                       "expiry", note);
+    Status st = Decide(s.id, SignalStatus::kPendingReview, SignalStatus::kExpired, "expiry", note);
     if (st.code() == StatusCode::kFailedPrecondition) continue;  // decided meanwhile
     KAIROS_RETURN_IF_ERROR(st);
     ++expired;

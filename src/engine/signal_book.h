@@ -45,8 +45,8 @@ class SignalBook {
   Result<int> ExpireDue(const calendar::ExchangeCalendar& cal);
 
  private:
-  Status Decide(int64_t id, SignalStatus from, SignalStatus to, std::string_view action,
-                std::string_view by, std::string_view note);
+  Status Decide(int64_t id, SignalStatus from, SignalStatus to, std::string_view by,
+                std::string_view note);
 
   ports::Store& store_;
   const ports::Clock& clock_;

@@ -163,6 +163,19 @@ class FakeSignals final : public ports::SignalRepository {
     it->second.decided_by = std::string(by);
     it->second.decided_ns = time_ns;
     it->second.note = std::string(note);
+    // Like the SQLite store: the transition audits itself (ports/store.h).
+    AuditEntry entry;
+    entry.id = d_.s.next_audit_id++;
+    entry.time_ns = time_ns;
+    entry.actor = std::string(by);
+    entry.action = to == SignalStatus::kApproved   ? "signal.approve"
+                   : to == SignalStatus::kRejected ? "signal.reject"
+                   : to == SignalStatus::kExpired  ? "signal.expire"
+                                                   : fmt::format("signal.{}", SignalStatusName(to));
+    entry.subject = fmt::format("signal:{}", id);
+    entry.detail = fmt::format("{} -> {}", SignalStatusName(from), SignalStatusName(to));
+    if (!note.empty()) entry.detail += fmt::format(": {}", note);
+    d_.s.audit.push_back(std::move(entry));
     return Status::Ok();
   }
 
