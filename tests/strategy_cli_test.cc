@@ -18,33 +18,18 @@
 #include "engine/strategy_file.h"
 
 namespace kairos {
+#include "cli_testing.h"
+
 namespace {
 
+using kairos::testing::Lines;
+using kairos::testing::Outcome;
+using kairos::testing::Quote;
+using kairos::testing::ReadFile;
+using kairos::testing::RunCaptured;
+using kairos::testing::WriteFile;
+
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void WriteFile(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
 
 const char kSma[] =
     "name = \"sma_cross\"\n"
@@ -70,14 +55,7 @@ class StrategyCliTest : public ::testing::Test {
   Outcome Kairos(const std::vector<std::string>& args) {
     std::string cmd = Quote(KAIROS_BIN) + " --home " + Quote(home_.string());
     for (const auto& a : args) cmd += " " + Quote(a);
-    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string());
-    int status = std::system(cmd.c_str());
-    Outcome r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadFile(out);
-    r.err = ReadFile(err);
-    return r;
+    return RunCaptured(cmd, dir_);
   }
 
   std::string Strategy(const std::string& file, const std::string& text) {

@@ -10,40 +10,18 @@
 #include <string>
 #include <vector>
 
+#include "cli_testing.h"
+
 namespace {
 
+using kairos::testing::Lines;
+using kairos::testing::Outcome;
+using kairos::testing::Quote;
+using kairos::testing::ReadFile;
+using kairos::testing::RunCaptured;
+using kairos::testing::WriteFile;
+
 namespace fs = std::filesystem;
-
-struct Outcome {
-  int code = -1;
-  std::string out;
-  std::string err;
-};
-
-std::string ReadFile(const fs::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
-
-void WriteFile(const fs::path& p, const std::string& text) {
-  fs::create_directories(p.parent_path());
-  std::ofstream(p, std::ios::binary) << text;
-}
-
-std::string Quote(const std::string& s) {
-  std::string q = "'";
-  for (char c : s) q += c == '\'' ? std::string("'\\''") : std::string(1, c);
-  return q + "'";
-}
-
-std::vector<std::string> Lines(const std::string& text) {
-  std::vector<std::string> lines;
-  std::stringstream s(text);
-  for (std::string line; std::getline(s, line);) lines.push_back(line);
-  return lines;
-}
 
 // AAA on every session 2024-02-20 .. 2024-03-08 (no NYSE holiday in between): 100 flat, except
 // a close of 160 on Fri 2024-03-01 (the entry rule `close > 150` matches) and Monday 2024-03-04
@@ -94,14 +72,7 @@ class TradingCliTest : public ::testing::Test {
   Outcome Kairos(const std::vector<std::string>& args) {
     std::string cmd = Quote(KAIROS_BIN) + " --home " + Quote(home_.string());
     for (const auto& a : args) cmd += " " + Quote(a);
-    fs::path out = dir_ / "stdout", err = dir_ / "stderr";
-    cmd += " >" + Quote(out.string()) + " 2>" + Quote(err.string());
-    int status = std::system(cmd.c_str());
-    Outcome r;
-    r.code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
-    r.out = ReadFile(out);
-    r.err = ReadFile(err);
-    return r;
+    return RunCaptured(cmd, dir_);
   }
 
   // Imports AAA and the strategy, runs the week up to Friday 2024-03-01 (one signal).
