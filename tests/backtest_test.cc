@@ -18,9 +18,9 @@
 #include "adapters/sqlite/sqlite_store.h"
 #include "backtest/backtest.h"
 #include "backtest/report.h"
-#include "backtest/store_bar_source.h"
 #include "calendar/calendar.h"
 #include "engine/order_manager.h"
+#include "engine/store_bar_source.h"
 #include "engine/strategy_file.h"
 #include "engine/trading_day.h"
 #include "marketdata/bar_store.h"
@@ -72,7 +72,7 @@ StrategySpec Parse(const std::string& toml) {
 struct Wired {
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<ports::ManualClock> clock;
-  std::unique_ptr<backtest::StoreBarSource> bar_source;
+  std::unique_ptr<engine::StoreBarSource> bar_source;
   std::unique_ptr<sim_broker::PaperBroker> broker;
 };
 
@@ -84,7 +84,7 @@ Wired Wire(const marketdata::BarStore& bars, const StrategySpec& spec, Date from
   Date first = Nyse().Sessions(from, from.AddDays(10)).front();
   w.clock = std::make_unique<ports::ManualClock>(Nyse().SessionOf(first)->open.nanos() -
                                                  int64_t{3600} * 1'000'000'000);
-  w.bar_source = std::make_unique<backtest::StoreBarSource>(bars);
+  w.bar_source = std::make_unique<engine::StoreBarSource>(bars);
   sim_broker::PaperBroker::Options options;
   options.currency = spec.currency;
   options.starting_cash = spec.allocation;
@@ -328,7 +328,7 @@ TEST_F(Sp500, PaperRunDayAndBacktestGiveTheSameFillsAndPnlToTheCent) {
     ASSERT_TRUE(store.ok()) << store.status().ToString();
     ASSERT_TRUE((*store)->strategies().Import(spec, kParityStrategy).ok());
   }
-  backtest::StoreBarSource paper_bars(*bars_);
+  engine::StoreBarSource paper_bars(*bars_);
   for (Date session : Nyse().Sessions(from, to)) {
     auto store = adapters::sqlite::OpenStore(db);
     ASSERT_TRUE(store.ok()) << store.status().ToString();

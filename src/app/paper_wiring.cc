@@ -18,43 +18,6 @@ Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::pa
   return db;
 }
 
-Result<std::optional<Bar>> BarStoreSource::BarOn(std::string_view symbol, Date session) {
-  std::lock_guard<std::mutex> lock(mu_);
-  auto it = views_.find(symbol);
-  if (it == views_.end()) {
-    auto v = bars_.Read(symbol);
-    if (!v.ok()) {
-      if (v.status().code() == StatusCode::kNotFound) {
-        it = views_.emplace(std::string(symbol), nullptr).first;
-      } else {
-        return v.status();
-      }
-    } else {
-      it = views_.emplace(std::string(symbol), std::move(*v)).first;
-    }
-  }
-  const marketdata::SeriesView* v = it->second.get();
-  if (v == nullptr) return std::optional<Bar>();
-  auto dates = v->dates();
-  auto pos = std::lower_bound(dates.begin(), dates.end(), session);
-  if (pos == dates.end() || *pos != session) return std::optional<Bar>();
-  size_t i = pos - dates.begin();
-  Bar b;
-  b.date = session;
-  b.close = v->close()[i];
-  if (v->info().close_only) {
-    // A close-only series: the close stands for the whole bar (nothing else is known).
-    b.open = b.high = b.low = b.close;
-    b.volume = 0;
-  } else {
-    b.open = v->open()[i];
-    b.high = v->high()[i];
-    b.low = v->low()[i];
-    b.volume = v->volume()[i];
-  }
-  return std::optional<Bar>(b);
-}
-
 Status PaperSession::SaveClock() {
   return store->state().Put(kPaperClockKey, std::to_string(clock->NowNs()));
 }
@@ -94,7 +57,9 @@ Status PaperSession::StartBroker(const PaperOptions& options) {
     if (ec == std::errc() && v > start) start = v;
   }
   s->clock = std::make_unique<ports::ManualClock>(start);
-  s->bar_source = std::make_unique<BarStoreSource>(*s->bars);
+  // Paper mode trades close-only series too: their close stands for the whole bar.
+  s->bar_source = std::make_unique<engine::StoreBarSource>(
+      *s->bars, engine::StoreBarSource::CloseOnly::kCloseAsBar);
 
   ports::Store* store = s->store.get();
   sim_broker::PaperBroker::Options bo;

@@ -12,6 +12,7 @@
 #include "calendar/calendar.h"
 #include "core/result.h"
 #include "engine/order_manager.h"
+#include "engine/store_bar_source.h"
 #include "engine/trading_day.h"
 #include "marketdata/bar_store.h"
 #include "ports/bar_source.h"
@@ -25,19 +26,6 @@ namespace kairos::app {
 
 // HOME/kairos.db (the directory is created when missing).
 Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::path& home);
-
-// ports::BarSource over marketdata's bar store: the bar of a symbol on a session (binary search
-// over the stored dates). Series are read once and kept; not for a store written meanwhile.
-class BarStoreSource final : public ports::BarSource {
- public:
-  explicit BarStoreSource(const marketdata::BarStore& bars) : bars_(bars) {}
-  Result<std::optional<Bar>> BarOn(std::string_view symbol, Date session) override;
-
- private:
-  const marketdata::BarStore& bars_;
-  std::mutex mu_;
-  std::map<std::string, std::unique_ptr<marketdata::SeriesView>, std::less<>> views_;
-};
 
 // State keys of the paper wiring in the state repository.
 inline constexpr std::string_view kPaperBrokerKey = "paper_broker";   // PaperBroker::StateJson
@@ -59,7 +47,7 @@ struct PaperSession {
   std::string currency = "USD";  // of the first strategy
   int64_t starting_cash = 0;     // sum of the allocations (a new paper account)
   std::unique_ptr<ports::ManualClock> clock;
-  std::unique_ptr<BarStoreSource> bar_source;
+  std::unique_ptr<engine::StoreBarSource> bar_source;
   std::unique_ptr<sim_broker::PaperBroker> broker;
   std::unique_ptr<engine::OrderManager> orders;
   std::unique_ptr<engine::TradingDay> day;
