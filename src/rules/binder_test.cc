@@ -115,5 +115,22 @@ TEST(BinderTest, CanonicalTextOfAnExpression) {
             "(crossover(ema(close, 12), ema(close, 26)) or (close[0] == 1e-07))");
 }
 
+// Found by rules_fuzzer: canonical text wraps every unary minus in parentheses, which once pushed
+// a rule that parsed past the parser's nesting limit when its canonical text was parsed again.
+TEST(BinderTest, CanonicalTextOfADeepChainParsesAgain) {
+  std::string source = std::string(kMaxNesting - 3, '-') + "high - -7";
+  auto expr = Parse(source);
+  ASSERT_TRUE(expr.ok()) << expr.status().message();
+  auto bound = Bind(**expr, source);
+  ASSERT_TRUE(bound.ok()) << bound.status().message();
+  std::string canonical = CanonicalText(**bound);
+  auto again = Parse(canonical);
+  ASSERT_TRUE(again.ok()) << again.status().message();
+  auto rebound = Bind(**again, canonical);
+  ASSERT_TRUE(rebound.ok());
+  EXPECT_EQ(CanonicalText(**rebound), canonical);
+  EXPECT_EQ((*rebound)->lookback, (*bound)->lookback);
+}
+
 }  // namespace
 }  // namespace kairos::rules

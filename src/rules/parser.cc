@@ -150,10 +150,11 @@ class Parser {
   }
 
   Result<ExprPtr> ParseExpression(int min_power) {
-    if (++depth_ > kMaxNesting) {
-      return Error(
-          Peek().pos,
-          fmt::format("expression is nested too deeply (the limit is {} levels)", kMaxNesting));
+    if (++depth_ > kMaxRecursion) {
+      return Error(Peek().pos,
+                   fmt::format("parentheses and operators are nested too deeply (the limit is {} "
+                               "levels of parsing)",
+                               kMaxRecursion));
     }
     auto result = ParseExpressionBody(min_power);
     --depth_;

@@ -11,6 +11,10 @@ namespace kairos::rules {
 // Deeper expressions are refused with an error, so that no later recursive pass (binder,
 // evaluator, destructor) can exhaust the stack on hostile input.
 inline constexpr int kMaxNesting = 200;
+// Parentheses add recursion without adding height, so the parser's own recursion is bounded
+// separately and more loosely: canonical text (binder.h) wraps every operator in parentheses and
+// must reparse whenever its tree did. Each level of height costs the parser at most three frames.
+inline constexpr int kMaxRecursion = 4 * kMaxNesting;
 
 // Parses a rule (an expression; see README.md for the grammar). Precedence, loosest first:
 // or < and < not < comparison < + - < * / < unary minus < postfix (call, .output, [n]).

@@ -102,10 +102,20 @@ TEST(ParserTest, SyntaxErrors) {
 }
 
 TEST(ParserTest, NestingIsLimited) {
-  std::string ok = std::string(kMaxNesting - 1, '(') + "a" + std::string(kMaxNesting - 1, ')');
+  // A chain of unary minus is as tall as it is long.
+  std::string ok = std::string(kMaxNesting - 1, '-') + "a";
   EXPECT_EQ(FirstLine(ok), "ok");
-  std::string deep = std::string(kMaxNesting + 1, '(') + "a" + std::string(kMaxNesting + 1, ')');
-  EXPECT_EQ(FirstLine(deep), "1:201: expression is nested too deeply (the limit is 200 levels)");
+  std::string deep = std::string(kMaxNesting + 1, '-') + "a";
+  EXPECT_EQ(FirstLine(deep), "1:2: expression is nested too deeply (the limit is 200 levels)");
+  // Redundant parentheses add no height; only the parser's recursion bounds them.
+  std::string parens =
+      std::string(kMaxRecursion - 1, '(') + "a" + std::string(kMaxRecursion - 1, ')');
+  EXPECT_EQ(FirstLine(parens), "ok");
+  std::string stack =
+      std::string(kMaxRecursion + 1, '(') + "a" + std::string(kMaxRecursion + 1, ')');
+  EXPECT_EQ(FirstLine(stack),
+            "1:801: parentheses and operators are nested too deeply (the limit is 800 levels of "
+            "parsing)");
   // Left-associative chains and postfix chains grow the tree without recursion in the parser;
   // their height is limited too.
   std::string sum = "a";
@@ -115,7 +125,7 @@ TEST(ParserTest, NestingIsLimited) {
   for (int i = 0; i < 5000; ++i) offsets += "[1]";
   EXPECT_EQ(FirstLine(offsets), "1:1: expression is nested too deeply (the limit is 200 levels)");
   std::string negations(5000, '-');
-  EXPECT_EQ(FirstLine(negations + "a").substr(0, 10), "1:201: exp");
+  EXPECT_EQ(FirstLine(negations + "a").substr(0, 10), "1:801: par");
 }
 
 }  // namespace
