@@ -22,6 +22,11 @@ Status AppendAudit(ports::Store& store, int64_t time_ns, std::string_view actor,
 
 bool Working(OrderStatus s) { return !IsTerminal(s); }
 
+constexpr int kMaxSquareOffAttempts = 99;
+
+// The client id attempt of the n-th square-off of a session: "sq", "sq2", "sq3", ...
+std::string SquareOffAttempt(int n) { return n == 1 ? "sq" : fmt::format("sq{}", n); }
+
 }  // namespace
 
 Result<std::optional<HaltRecord>> GetHalt(ports::Store& store) {
@@ -70,7 +75,10 @@ Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker
                                        fmt::format("already halted; {}", reason)));
   }
 
-  Result<int> cancelled = orders.CancelOpen(actor);
+  // A halt while halted keeps the square-off orders an earlier halt sent: cancelling them would
+  // only resend them as the next attempt (and race the market); they reduce exposure.
+  Result<int> cancelled =
+      orders.CancelOpen(actor, [](const Order& order) { return IsSquareOffOrder(order); });
   if (cancelled.ok()) {
     report.cancelled = *cancelled;
     report.cancelled_ids = orders.last_cancelled();
@@ -89,9 +97,9 @@ Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker
     // not block this one, and a working one is reused rather than doubled.
     std::string cid;
     bool reuse = false;
-    for (int attempt = 1; attempt <= 99 && cid.empty(); ++attempt) {
-      std::string candidate = ClientOrderId(p.strategy, p.symbol, day, side,
-                                            attempt == 1 ? "sq" : fmt::format("sq{}", attempt));
+    for (int attempt = 1; attempt <= kMaxSquareOffAttempts && cid.empty(); ++attempt) {
+      std::string candidate =
+          ClientOrderId(p.strategy, p.symbol, day, side, SquareOffAttempt(attempt));
       KAIROS_ASSIGN_OR_RETURN(auto existing, store.orders().GetByClientId(candidate));
       if (!existing || Working(existing->status)) {
         cid = candidate;
@@ -158,6 +166,17 @@ Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker
     }
   }
   return report;
+}
+
+bool IsSquareOffOrder(const Order& order) {
+  const OrderRequest& r = order.request;
+  for (int attempt = 1; attempt <= kMaxSquareOffAttempts; ++attempt) {
+    if (ClientOrderId(order.strategy, r.symbol, r.session, r.side, SquareOffAttempt(attempt)) ==
+        r.client_order_id) {
+      return true;
+    }
+  }
+  return false;
 }
 
 Result<bool> Resume(ports::Store& store, std::string_view actor, int64_t time_ns) {

@@ -43,11 +43,17 @@ struct HaltReport {
 // every open order, then with `squareoff` creates and submits a market exit intent for every
 // open position of every strategy (client id attempt "sq", then "sq2", … when an earlier
 // square-off order of that session ended without filling), each with an approved exit signal
-// (reason "squareoff"). Writes audit rows ("halt", "order.cancel", "squareoff"). `session` is
-// the session the exits are for (default: the clock's UTC date).
+// (reason "squareoff"). Open orders are cancelled except working square-off orders of an earlier
+// halt (IsSquareOffOrder), which a second halt keeps and reuses. Writes audit rows ("halt",
+// "order.cancel", "squareoff"). `session` is the session the exits are for (default: the clock's
+// UTC date).
 Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker& broker,
                         bool squareoff, std::string_view actor, std::string_view reason,
                         std::optional<Date> session = std::nullopt);
+
+// Whether `order` is one of Halt's square-off orders (its client id is a square-off attempt of
+// its strategy, symbol, session and side). A halt while halted does not cancel these.
+bool IsSquareOffOrder(const Order& order);
 
 // Lifts the halt (audited at `time_ns`, the caller's clock). false when it was not halted.
 Result<bool> Resume(ports::Store& store, std::string_view actor, int64_t time_ns = 0);

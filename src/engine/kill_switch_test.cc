@@ -182,6 +182,27 @@ TEST_F(KillSwitchTest, SecondSquareoffAfterAnUnfilledOneUsesTheNextAttempt) {
   EXPECT_EQ(GetHalt(store).value()->reason, "first");  // the original halt is kept
 }
 
+TEST_F(KillSwitchTest, SecondHaltKeepsTheWorkingSquareoffOrders) {
+  Hold("sma", "GOOG", 10);
+  OrderManager om(store, broker, clock);
+  ASSERT_TRUE(Halt(store, om, broker, true, "cli", "first", kNext).ok());
+  ASSERT_EQ(Stored("sma-GOOG-20240304-s-sq").status, OrderStatus::kAccepted);
+  // An entry placed after (say, by hand at the broker's side of the store) is still cancelled.
+  OrderRequest entry = Request("sma", "MSFT", Side::kBuy, 3, kNext);
+  ASSERT_TRUE(om.CreateIntent(entry, "sma", 0).ok());
+  auto again = Halt(store, om, broker, true, "cli", "second", kNext);
+  ASSERT_TRUE(again.ok()) << again.status().ToString();
+  EXPECT_EQ(again->cancelled_ids, std::vector<std::string>{entry.client_order_id});
+  EXPECT_EQ(Stored("sma-GOOG-20240304-s-sq").status, OrderStatus::kAccepted);
+  EXPECT_EQ(again->squareoff_ids, std::vector<std::string>{"sma-GOOG-20240304-s-sq"});
+  EXPECT_EQ(broker.orders().count("sma-GOOG-20240304-s-sq2"), 0u);
+  EXPECT_TRUE(IsSquareOffOrder(Stored("sma-GOOG-20240304-s-sq")));
+  EXPECT_FALSE(IsSquareOffOrder(Stored(entry.client_order_id)));
+  broker.Execute("sma-GOOG-20240304-s-sq", 10, Price::Parse("90").value(), 0, ++fill_time);
+  EXPECT_EQ(om.Sync().value_or(-1), 1);
+  EXPECT_TRUE(AllPositions().empty());
+}
+
 TEST_F(KillSwitchTest, HaltIsStoredEvenWhenTheBrokerDoesNotAnswer) {
   OrderManager om(store, broker, clock);
   ASSERT_TRUE(om.CreateIntent(Request("sma", "GOOG", Side::kBuy, 10), "sma", 0).ok());

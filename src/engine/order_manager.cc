@@ -443,7 +443,8 @@ Result<int> OrderManager::Sync() {
   return applied;
 }
 
-Result<int> OrderManager::CancelOpen(std::string_view actor) {
+Result<int> OrderManager::CancelOpen(std::string_view actor,
+                                     const std::function<bool(const Order&)>& keep) {
   last_cancelled_.clear();
   KAIROS_ASSIGN_OR_RETURN(
       auto open, store_.orders().List({.statuses = {OrderStatus::kNew, OrderStatus::kSubmitted,
@@ -451,6 +452,7 @@ Result<int> OrderManager::CancelOpen(std::string_view actor) {
                                                     OrderStatus::kPartiallyFilled}}));
   int cancelled = 0;
   for (Order order : open) {
+    if (keep && keep(order)) continue;
     const std::string& cid = order.request.client_order_id;
     bool at_broker = IsOpenStatus(order.status) && order.status != OrderStatus::kSubmitted &&
                      order.status != OrderStatus::kUnknown;

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -80,8 +81,9 @@ class OrderManager {
   // Cancels every open order: orders still new are cancelled in the store without a broker call;
   // submitted/unknown ones are looked up first (never received -> cancelled locally); accepted
   // and partially filled ones are cancelled at the broker. Each cancel is audited with `actor`.
-  // Returns how many orders were cancelled.
-  Result<int> CancelOpen(std::string_view actor);
+  // Returns how many orders were cancelled. Orders for which `keep` returns true are left alone.
+  Result<int> CancelOpen(std::string_view actor,
+                         const std::function<bool(const Order&)>& keep = nullptr);
   // The client ids CancelOpen cancelled in its last call (for the CLI's report).
   const std::vector<std::string>& last_cancelled() const { return last_cancelled_; }
 
