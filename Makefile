@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 JOBS ?= $(shell nproc)
 KAIROS ?= build/release/kairos
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 60
 
 # Debian packages the build, the tests and the demo need. `make deps` installs the missing ones.
 DEPS := build-essential cmake g++ clang libclang-rt-14-dev git ca-certificates tzdata \

@@ -4,7 +4,7 @@
 # A crash, leak or UB report fails the run and leaves the reproducer under build/fuzz-artifacts/.
 #
 # The run is reproducible: a fixed random seed (FUZZ_SEED, default 1) and a fixed number of inputs
-# (FUZZ_RUNS, default 150000; SECONDS only caps a slow machine), so `make test` in CI explores
+# (FUZZ_RUNS, default 50000; SECONDS only caps a slow machine), so `make test` in CI explores
 # exactly what it explored here. Explore further with other seeds and longer runs, e.g.
 #   FUZZ_SEED=$RANDOM FUZZ_RUNS=-1 tools/run_fuzzers.sh build/fuzz 600
 set -euo pipefail
@@ -12,7 +12,7 @@ cd "$(dirname "$0")/.."
 build_dir=${1:-build/fuzz}
 seconds=${2:-20}
 seed=${FUZZ_SEED:-1}
-runs=${FUZZ_RUNS:-150000}
+runs=${FUZZ_RUNS:-50000}
 mapfile -t fuzzers < <(find "$build_dir" -type f -name '*_fuzzer' -perm -u+x | sort)
 if [ ${#fuzzers[@]} -eq 0 ]; then
   echo "fuzz: no *_fuzzer targets in $build_dir" >&2
