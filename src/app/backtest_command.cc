@@ -12,6 +12,7 @@
 #include "adapters/sim_broker/paper_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
 #include "app/cli.h"
+#include "app/walk_forward_command.h"
 #include "backtest/backtest.h"
 #include "backtest/report.h"
 #include "backtest/sweep.h"
@@ -30,6 +31,7 @@ struct BacktestArgs {
   std::string review = "auto";
   std::vector<std::string> sweeps;
   std::string rank_by = "sharpe";
+  std::string walk_forward;  // TRAIN:TEST[:STEP] (walk_forward_command.h)
 };
 
 struct LoadedStrategy {
@@ -243,6 +245,17 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
 
   std::filesystem::path out =
       args.out.empty() ? home / "backtests" / spec.name : std::filesystem::path(args.out);
+  if (!args.walk_forward.empty()) {
+    auto run = [&run_ctx](const StrategySpec& s, std::string_view text,
+                          const backtest::BacktestOptions& o) {
+      RunContext rc = run_ctx;
+      rc.options = o;
+      return RunOne(rc, s, text);
+    };
+    return RunWalkForwardCommand({args.walk_forward, args.sweeps, args.rank_by, loaded->source,
+                                  loaded->file_name, sessions, args.out, **bars, run},
+                                 ctx);
+  }
   if (!args.sweeps.empty()) return RunSweep(args, *loaded, run_ctx, out, ctx);
 
   auto result = RunOne(run_ctx, spec, loaded->expanded);
@@ -315,6 +328,9 @@ void AddBacktestCommands(CLI::App& app, CliContext& ctx) {
                   "Sweep ranking: sharpe, sortino, total_return, cagr, profit_factor, win_rate, "
                   "max_drawdown")
       ->capture_default_str();
+  cmd->add_option("--walk-forward", args->walk_forward,
+                  "TRAIN:TEST[:STEP] sessions: with --sweep, choose the best combination on "
+                  "each TRAIN-session window and test it on the next TEST sessions");
   AddFormatOption(cmd, ctx);
   cmd->callback([args, &ctx] { RunBacktestCommand(*args, ctx); });
 }

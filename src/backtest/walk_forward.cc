@@ -202,13 +202,14 @@ Result<WalkForwardResult> RunWalkForward(const WalkForwardInput& in, const Backt
     fr.test_metric = MetricValue(fr.test.metrics, in.rank_by);
     fr.test_final_equity = s.final_equity;
     fr.test_return_percent = s.total_return;
-    fr.test_trades = s.trades;
     capital = s.final_equity;
 
     // Stitching: this fold's sessions, then its trades. A position still open at the end of a
     // fold that is not the last leaves the out-of-sample run at that close (its mark is in the
-    // equity the next fold starts from), so it becomes a closed trade there.
+    // equity the next fold starts from), so it becomes a closed trade there and counts in the
+    // fold's trades: the folds' trades sum to the stitched run's.
     const bool last = k + 1 == plan.folds.size();
+    fr.test_trades = s.trades + (last ? 0 : s.open_trades);
     daily.insert(daily.end(), fr.test.daily.begin(), fr.test.daily.end());
     KAIROS_CHECK(fr.test.trades.size() == fr.test.report.trades.size());
     for (size_t t = 0; t < fr.test.trades.size(); ++t) {

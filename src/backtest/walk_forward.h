@@ -91,7 +91,9 @@ struct FoldResult {
   bool train_metric_undefined_for_all = false;  // then `chosen` is the first combination
   int64_t test_starting_equity = 0, test_final_equity = 0;  // minor units
   double test_return_percent = 0;
-  int test_trades = 0;  // closed round trips in the test window
+  // Round trips closed in the test window, including (but for the last fold) the positions
+  // taken out at its end.
+  int test_trades = 0;
   BacktestResult test;  // the test window's run
 };
 

@@ -304,6 +304,8 @@ TEST(RunWalkForwardTest, TestFoldsChainTheirCapitalAndTheStitchedReturnCompounds
   }
   EXPECT_FALSE(r->out_of_sample.trades[2].exit_date);
   EXPECT_EQ(s.trades, 2);
+  EXPECT_EQ(r->folds[0].test_trades + r->folds[1].test_trades + r->folds[2].test_trades, 2);
+  EXPECT_EQ(r->folds[2].test_trades, 0);
   EXPECT_EQ(s.open_trades, 1);
   EXPECT_EQ(s.unrealized_pnl, 500);
 }
