@@ -50,6 +50,8 @@ struct Plan {
   ColumnSet columns;
   // as-of mode: the session; range mode: nullopt.
   std::optional<Date> as_of;
+  // as-of mode: the store's tail file, when it has one (nullptr: read every bar file).
+  std::shared_ptr<const marketdata::SeriesTails> tails;
   std::optional<Date> from, to;
 };
 
@@ -89,9 +91,18 @@ std::string ScanSymbol(const Plan& plan, const std::string& symbol, const Series
   if (plan.as_of && info.last < *plan.as_of) {
     return fmt::format("{}: no bar on {} (last: {})", symbol, *plan.as_of, info.last);
   }
-  Result<std::unique_ptr<SeriesView>> read =
-      whole ? plan.store->ReadColumns(symbol, plan.columns)
-            : plan.store->ReadTail(symbol, plan.columns, static_cast<size_t>(window + extra));
+  Result<std::unique_ptr<SeriesView>> read = Status::Internal("not read");
+  if (whole) {
+    read = plan.store->ReadColumns(symbol, plan.columns);
+  } else {
+    // As of the series' last bar: the tail file when it holds a current, intact copy of the
+    // rows; anything else it says (stale, too short, damaged) means the bar file is read.
+    const auto rows = static_cast<size_t>(window + extra);
+    if (plan.tails != nullptr) read = plan.tails->Tail(symbol, plan.columns, rows);
+    if (plan.tails == nullptr || !read.ok()) {
+      read = plan.store->ReadTail(symbol, plan.columns, rows);
+    }
+  }
   if (!read.ok()) return fmt::format("{}: {}", symbol, read.status().message());
   const SeriesView& view = **read;
   std::span<const Date> dates = view.dates();
@@ -228,6 +239,7 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
       return result;
     }
     result.as_of = *plan.as_of;
+    plan.tails = store.Tails();
   }
 
   const size_t n = symbols.size();

@@ -2,8 +2,11 @@
 
 #include <unistd.h>
 
+#include <atomic>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <set>
 #include <string>
@@ -15,6 +18,7 @@
 
 #include "marketdata/resample.h"
 #include "marketdata/synth.h"
+#include "marketdata/tail_file.h"
 
 namespace kairos::engine {
 namespace {
@@ -407,17 +411,190 @@ TEST(ScanTest, SkipsWhatCannotBeScannedAndGoesOn) {
 TEST(ScanTest, CorruptFileIsSkippedWithTheReason) {
   TempStore store("corrupt");
   Fill(*store, MakeSeries(2, 50));
-  // Overwrite S02's file with garbage of the same name.
+  // Overwrite S02's file with garbage of the same name (and no tail file: see below).
   std::vector<marketdata::SeriesInfo> list = store->List();
   ASSERT_EQ(list.size(), 2u);
   fs::path file = store.dir() / "bars" / marketdata::SymbolFileName("S02");
   ASSERT_TRUE(fs::exists(file));
   fs::resize_file(file, 100);
+  fs::path tails = store.dir() / "bars" / marketdata::internal::kTailFileName;
+  const std::string tail_bytes = [&] {
+    std::ifstream in(tails, std::ios::binary);
+    return std::string(std::istreambuf_iterator<char>(in), {});
+  }();
+  ASSERT_TRUE(fs::remove(tails));
   ScanResult r = MustScan(*store, {.program = Compile("close > 0"), .as_of = D(2026, 11, 27)});
   ASSERT_EQ(r.skipped.size(), 1u);
   EXPECT_THAT(r.skipped[0], HasSubstr("S02: "));
   EXPECT_THAT(r.skipped[0], HasSubstr("truncated"));
   EXPECT_EQ(r.matches.size(), 1u);
+
+  // With the tail file, the as-of scan is served the verified copy of the bars the store last
+  // wrote for S02 (it does not open the bar file); every other read still reports the damage.
+  std::ofstream(tails, std::ios::binary) << tail_bytes;
+  ScanResult cached = MustScan(*store, {.program = Compile("close > 0")});
+  EXPECT_TRUE(cached.skipped.empty());
+  EXPECT_EQ(cached.matches.size(), 2u);
+  ScanResult range = MustScan(*store, {.program = Compile("close > 0"), .from = D(2000, 1, 1)});
+  ASSERT_EQ(range.skipped.size(), 1u);
+  EXPECT_THAT(range.skipped[0], HasSubstr("truncated"));
+}
+
+// Forwards to a store and counts the reads of bar files (everything but the tail file).
+class CountingStore final : public marketdata::BarStore {
+ public:
+  explicit CountingStore(const marketdata::BarStore& inner) : inner_(inner) {}
+  Status Upsert(const BarSeries&) override { return Status::Internal("read-only"); }
+  Status Replace(const BarSeries&) override { return Status::Internal("read-only"); }
+  Status Remove(std::string_view) override { return Status::Internal("read-only"); }
+  Result<std::unique_ptr<marketdata::SeriesView>> Read(std::string_view symbol) const override {
+    ++file_reads;
+    return inner_.Read(symbol);
+  }
+  Result<std::unique_ptr<marketdata::SeriesView>> ReadColumns(
+      std::string_view symbol, marketdata::ColumnSet columns) const override {
+    ++file_reads;
+    return inner_.ReadColumns(symbol, columns);
+  }
+  Result<std::unique_ptr<marketdata::SeriesView>> ReadTail(std::string_view symbol,
+                                                           marketdata::ColumnSet columns,
+                                                           size_t rows) const override {
+    ++file_reads;
+    return inner_.ReadTail(symbol, columns, rows);
+  }
+  std::vector<marketdata::SeriesInfo> List() const override { return inner_.List(); }
+  Result<marketdata::SeriesInfo> Info(std::string_view symbol) const override {
+    return inner_.Info(symbol);
+  }
+  std::shared_ptr<const marketdata::SeriesTails> Tails() const override { return inner_.Tails(); }
+  void BeginBatch() override {}
+  Status EndBatch() override { return Status::Ok(); }
+
+  mutable std::atomic<int> file_reads{0};
+
+ private:
+  const marketdata::BarStore& inner_;
+};
+
+std::string ReadFileBytes(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), {}};
+}
+void WriteFileBytes(const fs::path& p, const std::string& bytes) {
+  std::ofstream out(p, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+TEST(ScanTest, AsOfWithTheTailFileEqualsWithoutIt) {
+  const int n = 12;
+  auto all = MakeSeries(n, 900, 21);
+  TempStore cached("tails_on");
+  Fill(*cached, all);
+  TempStore plain("tails_off");
+  Fill(*plain, all);
+  ASSERT_TRUE(fs::remove(plain.dir() / "bars" / marketdata::internal::kTailFileName));
+  ASSERT_EQ(plain->Tails(), nullptr);
+  CountingStore counted(*cached);
+
+  const std::vector<std::string> rules_under_test = {
+      "close > sma(close, 200) and rsi(close, 14) < 50",
+      "ema(close, 20) > ema(close, 50) or macd(close, 12, 26, 9).hist > 0",
+      "weekly(rsi(close, 14)) > 45 and close > weekly(sma(close, 10))",
+      "highest(high, 20) > close * 1.01 and volume > sma(volume, 20)",
+      "bars_since(close > open) < 3",  // whole history (kWindowAll)
+  };
+  int tail_rules = 0;
+  for (const std::string& rule : rules_under_test) {
+    auto program = Compile(rule, {"rsi(close, 14)"});
+    ASSERT_NE(program, nullptr);
+    const int window = program->window();
+    const bool fits =
+        window != rules::kWindowAll && window + (program->needs_weekly() ? 7 : 0) <=
+                                           static_cast<int>(marketdata::internal::kTailRows);
+    tail_rules += fits;
+    std::vector<ScanMatch> range = DirectRange(all, program);
+    for (size_t row : {size_t{899}, size_t{898}, size_t{700}}) {
+      const Date d = all[0].dates[row];
+      SCOPED_TRACE(rule + " as of " + d.ToString());
+      std::vector<ScanMatch> want;
+      for (const ScanMatch& m : range) {
+        if (m.date == d) want.push_back(m);
+      }
+      counted.file_reads = 0;
+      // As of the last session both by default and by date.
+      ScanRequest request{.program = program, .threads = 2};
+      if (row != 899) request.as_of = d;
+      ScanResult with = MustScan(counted, request);
+      ScanResult without = MustScan(*plain, request);
+      EXPECT_EQ(with.as_of, d);
+      EXPECT_TRUE(with.skipped.empty());
+      ExpectSameMatches(with.matches, without.matches, true);  // bit for bit
+      ExpectSameMatches(with.matches, want, false);
+      EXPECT_EQ(with.bars_read, without.bars_read);
+      // The tail file serves the last session when the window fits; a historical as-of never
+      // uses it (it reads the bar files, cut at the date).
+      EXPECT_EQ(counted.file_reads.load(), row == 899 && fits ? 0 : n);
+    }
+  }
+  // Windows: 450, 856 (EMA warm-up), 2261 (weekly), 20, all: two rules use the tail file.
+  EXPECT_EQ(tail_rules, 2);
+}
+
+TEST(ScanTest, StaleOrDamagedTailFileGivesTheSameMatches) {
+  const int n = 10;
+  auto all = MakeSeries(n, 700, 5);
+  TempStore store("tails_bad");
+  for (const BarSeries& s : all) {
+    ASSERT_TRUE(store->Replace(s.Slice(std::nullopt, s.dates[698])).ok());
+  }
+  const fs::path tails = store.dir() / "bars" / marketdata::internal::kTailFileName;
+  const std::string older = ReadFileBytes(tails);  // up to the session before the last
+  store->BeginBatch();
+  for (const BarSeries& s : all)
+    ASSERT_TRUE(store->Upsert(s.Slice(s.dates[699], std::nullopt)).ok());
+  ASSERT_TRUE(store->EndBatch().ok());
+  const std::string current = ReadFileBytes(tails);
+  ASSERT_NE(older, current);
+
+  TempStore plain("tails_ref");
+  Fill(*plain, all);
+  ASSERT_TRUE(fs::remove(plain.dir() / "bars" / marketdata::internal::kTailFileName));
+
+  auto program = Compile("close > sma(close, 200) and rsi(close, 14) < 55", {"rsi(close, 14)"});
+  const ScanResult want = MustScan(*plain, {.program = program});
+  ASSERT_FALSE(want.matches.empty());
+  ASSERT_EQ(want.as_of, all[0].dates[699]);
+  CountingStore counted(*store);
+  auto check = [&](const std::string& what, int file_reads) {
+    SCOPED_TRACE(what);
+    counted.file_reads = 0;
+    ScanResult got = MustScan(counted, {.program = program});
+    EXPECT_EQ(got.as_of, want.as_of);
+    EXPECT_TRUE(got.skipped.empty());
+    ExpectSameMatches(got.matches, want.matches, true);
+    EXPECT_EQ(counted.file_reads.load(), file_reads);
+  };
+  check("current tail file", 0);
+
+  WriteFileBytes(tails, older);  // an older copy restored: every entry is stale
+  check("older tail file", n);
+
+  // A byte of S03's last close: that symbol is read from its bar file.
+  const size_t k = marketdata::internal::kTailRows;
+  const size_t blocks = (128 + n * 192 + 63) / 64 * 64;
+  const size_t close_of_s03 = blocks + n * k * 4 + 3 * n * k * 8 + 2 * k * 8;
+  std::string damaged = current;
+  damaged[close_of_s03 + (k - 1) * 8 + 2] ^= 0x40;
+  WriteFileBytes(tails, damaged);
+  check("damaged close of S03", 1);
+
+  damaged = current;
+  damaged.resize(damaged.size() / 2);
+  WriteFileBytes(tails, damaged);
+  check("truncated tail file", n);
+
+  ASSERT_TRUE(store->RebuildTails().ok());
+  check("rebuilt", 0);
 }
 
 TEST(ColumnsReadTest, FieldsDerivedFieldsAndIndicatorInputs) {

@@ -19,6 +19,8 @@
 
 #include <fmt/format.h>
 
+#include "marketdata/tail_file.h"
+
 // File format, version 1 (all integers little-endian; the build refuses big-endian hosts):
 //
 //   [0, 256)   FileHeader (below)
@@ -420,6 +422,9 @@ class StoredSeries final : public SeriesView {
   std::span<const double> volume() const override { return Served(Column::kVolume); }
 
   const std::byte* base() const { return bytes_.data(); }
+  // The header checksum of the file read (identifies its content).
+  uint64_t source_hash() const { return source_hash_; }
+  void set_source_hash(uint64_t hash) { source_hash_ = hash; }
   void set_info(SeriesInfo info) { info_ = std::move(info); }
   void set_dates(std::span<const Date> d) { dates_ = d; }
   void Serve(Column c, std::span<const double> values) {
@@ -437,9 +442,87 @@ class StoredSeries final : public SeriesView {
 
   FileBytes bytes_;
   SeriesInfo info_;
+  uint64_t source_hash_ = 0;
   std::span<const Date> dates_;
   std::span<const double> columns_[5];
   bool served_[5] = {};
+};
+
+// Rows of the tail file (SeriesTails::Tail); holds the mapping alive.
+class TailSeries final : public SeriesView {
+ public:
+  TailSeries(std::shared_ptr<const internal::TailFile> file, const SeriesInfo& info)
+      : file_(std::move(file)), info_(info) {}
+  const SeriesInfo& info() const override { return info_; }
+  std::span<const Date> dates() const override { return dates_; }
+  std::span<const double> open() const override { return Served(Column::kOpen); }
+  std::span<const double> high() const override { return Served(Column::kHigh); }
+  std::span<const double> low() const override { return Served(Column::kLow); }
+  std::span<const double> close() const override { return Served(Column::kClose); }
+  std::span<const double> volume() const override { return Served(Column::kVolume); }
+  void set_dates(std::span<const Date> d) { dates_ = d; }
+  void Serve(Column c, std::span<const double> values) {
+    served_[static_cast<size_t>(c)] = true;
+    columns_[static_cast<size_t>(c)] = values;
+  }
+
+ private:
+  std::span<const double> Served(Column c) const {
+    KAIROS_CHECK(served_[static_cast<size_t>(c)])
+        << "column '" << kSlotNames[SlotOf(c)] << "' of " << info_.instrument.symbol
+        << " was not asked for in Tail()";
+    return columns_[static_cast<size_t>(c)];
+  }
+
+  std::shared_ptr<const internal::TailFile> file_;
+  const SeriesInfo& info_;  // in file_'s entry table
+  std::span<const Date> dates_;
+  std::span<const double> columns_[5];
+  bool served_[5] = {};
+};
+
+// A tail file paired with the manifest it was checked against: entry i is served only when
+// current[i] (same bar file checksum and description as the manifest's entry).
+class StoreTails final : public SeriesTails {
+ public:
+  StoreTails(std::shared_ptr<const internal::TailFile> file, std::vector<uint8_t> current)
+      : file_(std::move(file)), current_(std::move(current)) {}
+
+  size_t capacity() const override { return file_->capacity(); }
+
+  Result<std::unique_ptr<SeriesView>> Tail(std::string_view symbol, ColumnSet columns,
+                                           size_t last_rows) const override {
+    if (last_rows == 0) return Status::InvalidArgument("a tail read needs at least one row");
+    std::optional<size_t> found = file_->Find(symbol);
+    if (!found) return Status::NotFound(fmt::format("{}: not in the tail file", symbol));
+    const size_t i = *found;
+    if (current_[i] == 0) {
+      return Status::FailedPrecondition(fmt::format("{}: the tail file is stale for it", symbol));
+    }
+    const internal::TailFile::Entry& e = file_->entry(i);
+    if (last_rows > e.rows) {
+      return Status::OutOfRange(
+          fmt::format("{}: the tail file keeps {} rows, {} asked for", symbol, e.rows, last_rows));
+    }
+    const size_t start = e.rows - last_rows;
+    KAIROS_ASSIGN_OR_RETURN(std::span<const Date> dates, file_->Dates(i));
+    auto view = std::make_unique<TailSeries>(file_, e.info);
+    view->set_dates(dates.subspan(start));
+    for (Column c : {Column::kOpen, Column::kHigh, Column::kLow, Column::kClose, Column::kVolume}) {
+      if (!columns.contains(c)) continue;
+      if (e.info.close_only && c != Column::kClose) {
+        view->Serve(c, {});
+        continue;
+      }
+      KAIROS_ASSIGN_OR_RETURN(std::span<const double> values, file_->Values(i, c));
+      view->Serve(c, values.subspan(start));
+    }
+    return std::unique_ptr<SeriesView>(std::move(view));
+  }
+
+ private:
+  std::shared_ptr<const internal::TailFile> file_;
+  std::vector<uint8_t> current_;
 };
 
 // The manifest: what List() and Info() answer from, plus the stamp of each file it describes.
@@ -718,6 +801,7 @@ class FileBarStore final : public BarStore {
       view->Serve(c, {reinterpret_cast<const double*>(base + h.column_offset[slot]), n});
     }
     view->set_info(InfoOf(h));
+    view->set_source_hash(h.header_hash);
     return std::unique_ptr<SeriesView>(std::move(view));
   }
 
@@ -810,7 +894,36 @@ class FileBarStore final : public BarStore {
     --batch_depth_;
     // The manifest write ends with an fsync of the directory, which makes every rename and
     // unlink of the batch durable too.
-    return batch_depth_ == 0 && dirty_ ? WriteManifestLocked() : Status::Ok();
+    if (batch_depth_ > 0 || !dirty_) return Status::Ok();
+    KAIROS_RETURN_IF_ERROR(WriteManifestLocked());
+    // Best effort: the tail file is a cache whose stale entries are never served.
+    (void)RebuildTailsLocked();
+    return Status::Ok();
+  }
+
+  std::shared_ptr<const SeriesTails> Tails() const override {
+    std::lock_guard lock(mu_);
+    RefreshLocked();
+    std::shared_ptr<const internal::TailFile> file = TailFileLocked();
+    if (file == nullptr) return nullptr;
+    // Entries and manifest are both sorted by symbol: one merge marks the current entries.
+    std::vector<uint8_t> current(file->size(), 0);
+    auto m = manifest_.begin();
+    for (size_t i = 0; i < file->size(); ++i) {
+      const internal::TailFile::Entry& e = file->entry(i);
+      while (m != manifest_.end() && m->first < e.info.instrument.symbol) ++m;
+      current[i] =
+          m != manifest_.end() && m->first == e.info.instrument.symbol &&
+          m->second.checksum == e.source_hash && m->second.info == e.info &&
+          e.rows == std::min<uint64_t>(static_cast<uint64_t>(e.info.bars), file->capacity());
+    }
+    return std::make_shared<StoreTails>(std::move(file), std::move(current));
+  }
+
+  Status RebuildTails() override {
+    std::lock_guard lock(mu_);
+    RefreshLocked();
+    return RebuildTailsLocked();
   }
 
  private:
@@ -933,14 +1046,139 @@ class FileBarStore final : public BarStore {
     FileHeader h;
     std::memcpy(&h, bytes.data(), sizeof h);
     ManifestEntry entry{InfoOf(h), h.header_hash, StatFile(dir_ / name).value_or(FileStamp{})};
+    // The rows the tail file will take, so that rewriting it need not read this file back.
+    PendingTail pending{h.header_hash, LastRows(bars, internal::kTailRows)};
     std::lock_guard lock(mu_);
     manifest_[bars.instrument.symbol] = std::move(entry);
+    pending_tails_[bars.instrument.symbol] = std::move(pending);
     return ManifestChangedLocked();
   }
 
   Status ManifestChangedLocked() {
     dirty_ = true;
-    return batch_depth_ > 0 ? Status::Ok() : WriteManifestLocked();
+    if (batch_depth_ > 0) return Status::Ok();
+    KAIROS_RETURN_IF_ERROR(WriteManifestLocked());
+    (void)RebuildTailsLocked();  // best effort, as in EndBatch
+    return Status::Ok();
+  }
+
+  static BarSeries LastRows(const BarSeries& bars, size_t rows) {
+    const auto start = static_cast<ptrdiff_t>(bars.size() - std::min(rows, bars.size()));
+    BarSeries out;
+    out.instrument = bars.instrument;
+    out.close_only = bars.close_only;
+    auto cut = [&](const std::vector<double>& from, std::vector<double>* to) {
+      if (!from.empty()) to->assign(from.begin() + start, from.end());
+    };
+    out.dates.assign(bars.dates.begin() + start, bars.dates.end());
+    cut(bars.open, &out.open);
+    cut(bars.high, &out.high);
+    cut(bars.low, &out.low);
+    cut(bars.close, &out.close);
+    cut(bars.volume, &out.volume);
+    return out;
+  }
+
+  // The tail file as it is on disk now (reopened when it changed), or nullptr.
+  std::shared_ptr<const internal::TailFile> TailFileLocked() const {
+    std::filesystem::path path = dir_ / internal::kTailFileName;
+    std::optional<FileStamp> stamp = StatFile(path);
+    if (!stamp) {
+      tail_file_.reset();
+      tail_stamp_.reset();
+      return nullptr;
+    }
+    if (stamp != tail_stamp_) {
+      Result<std::shared_ptr<const internal::TailFile>> opened = internal::TailFile::Open(path);
+      tail_file_ = opened.ok() ? *opened : nullptr;
+      tail_stamp_ = stamp;  // a damaged file is not reopened until it changes
+    }
+    return tail_file_;
+  }
+
+  // Rewrites the tail file for the series in manifest_: rows written since the last rewrite
+  // (pending_tails_) when their checksum is the manifest's, else the old tail file's verified
+  // rows when its entry is current, else the bar file read whole and verified. A series whose
+  // file cannot be read is left out (its scans read the file and report the error).
+  Status RebuildTailsLocked() {
+    const size_t capacity = internal::kTailRows;
+    std::shared_ptr<const internal::TailFile> old = TailFileLocked();
+    std::vector<internal::TailSource> sources;
+    sources.reserve(manifest_.size());
+    std::vector<BarSeries> owned;  // rows read from bar files; spans in `sources` point here
+    owned.reserve(manifest_.size());
+    bool all_reused =
+        old != nullptr && old->capacity() == capacity && old->size() == manifest_.size();
+    auto add = [&](const SeriesInfo& info, uint64_t hash, const BarSeries& rows) {
+      internal::TailSource src;
+      src.info = info;
+      src.source_hash = hash;
+      src.dates = rows.dates;
+      src.columns[static_cast<size_t>(Column::kClose)] = rows.close;
+      if (!rows.close_only) {
+        src.columns[static_cast<size_t>(Column::kOpen)] = rows.open;
+        src.columns[static_cast<size_t>(Column::kHigh)] = rows.high;
+        src.columns[static_cast<size_t>(Column::kLow)] = rows.low;
+        src.columns[static_cast<size_t>(Column::kVolume)] = rows.volume;
+      }
+      sources.push_back(std::move(src));
+    };
+    for (const auto& [symbol, m] : manifest_) {
+      const size_t want = std::min<uint64_t>(static_cast<uint64_t>(m.info.bars), capacity);
+      auto pending = pending_tails_.find(symbol);
+      if (pending != pending_tails_.end() && pending->second.source_hash == m.checksum &&
+          pending->second.rows.size() == want) {
+        add(m.info, m.checksum, pending->second.rows);
+        all_reused = false;
+        continue;
+      }
+      if (old != nullptr && old->capacity() == capacity) {
+        std::optional<size_t> j = old->Find(symbol);
+        if (j && old->entry(*j).source_hash == m.checksum && old->entry(*j).info == m.info &&
+            old->entry(*j).rows == want) {
+          internal::TailSource src;
+          src.info = m.info;
+          src.source_hash = m.checksum;
+          bool intact = true;
+          if (Result<std::span<const Date>> d = old->Dates(*j); d.ok()) {
+            src.dates = *d;
+          } else {
+            intact = false;
+          }
+          for (Column c :
+               {Column::kOpen, Column::kHigh, Column::kLow, Column::kClose, Column::kVolume}) {
+            if (!intact || (m.info.close_only && c != Column::kClose)) continue;
+            Result<std::span<const double>> v = old->Values(*j, c);
+            intact = v.ok();
+            if (intact) src.columns[static_cast<size_t>(c)] = *v;
+          }
+          if (intact) {
+            sources.push_back(std::move(src));
+            continue;
+          }
+        }
+      }
+      all_reused = false;
+      Result<std::unique_ptr<SeriesView>> read = ReadColumns(symbol, ColumnSet::All());
+      if (!read.ok()) continue;
+      const auto& stored = static_cast<const StoredSeries&>(**read);
+      // The manifest may be behind the file (another writer); describe what was read, and the
+      // entry is then served only once the manifest agrees.
+      owned.push_back(LastRows((*read)->Copy(), capacity));
+      add(stored.info(), stored.source_hash(), owned.back());
+    }
+    if (all_reused) {
+      pending_tails_.clear();
+      return Status::Ok();
+    }
+    std::vector<std::byte> bytes = internal::EncodeTails(sources, capacity);
+    sources.clear();  // it points into pending_tails_
+    pending_tails_.clear();
+    KAIROS_RETURN_IF_ERROR(
+        WriteAtomically(dir_, internal::kTailFileName, bytes, options_.sync, options_.sync));
+    tail_stamp_.reset();  // reopen on the next Tails()
+    tail_file_.reset();
+    return Status::Ok();
   }
 
   Status WriteManifestLocked() const {
@@ -973,6 +1211,15 @@ class FileBarStore final : public BarStore {
   mutable std::optional<FileStamp> manifest_stamp_;  // guarded by mu_
   mutable bool dirty_ = false;                       // guarded by mu_
   int batch_depth_ = 0;                              // guarded by mu_
+  struct PendingTail {
+    uint64_t source_hash = 0;
+    BarSeries rows;
+  };
+  // Rows written since the tail file was last rewritten, by symbol. Guarded by mu_.
+  std::map<std::string, PendingTail, std::less<>> pending_tails_;
+  // The tail file last opened and the stamp it had. Guarded by mu_.
+  mutable std::shared_ptr<const internal::TailFile> tail_file_;
+  mutable std::optional<FileStamp> tail_stamp_;
 };
 
 }  // namespace
@@ -1079,6 +1326,10 @@ Result<std::unique_ptr<SeriesView>> BarStore::ReadTail(std::string_view symbol, 
   if (last_rows >= n) return whole;
   return std::unique_ptr<SeriesView>(std::make_unique<TailView>(std::move(whole), n - last_rows));
 }
+
+std::shared_ptr<const SeriesTails> BarStore::Tails() const { return nullptr; }
+
+Status BarStore::RebuildTails() { return Status::Ok(); }
 
 Result<std::unique_ptr<BarStore>> BarStore::Open(const std::filesystem::path& home) {
   return Open(home, BarStoreOptions{});

@@ -73,6 +73,25 @@ class SeriesView {
                  std::optional<Date> to = std::nullopt) const;
 };
 
+// The last rows of every stored series, from the store-wide tail file (<home>/bars/tails.bin,
+// see BarStore::Tails): one mapped file instead of one open file per symbol, for the daily scan
+// as of the last session. A snapshot: it serves the series as the store's manifest described
+// them when it was made. Thread-safe; views it returns keep the mapping alive.
+class SeriesTails {
+ public:
+  virtual ~SeriesTails() = default;
+  // The most rows Tail() serves for a series.
+  virtual size_t capacity() const = 0;
+  // The same rows and columns as ReadTail(symbol, columns, last_rows) (info() of the whole
+  // series, dates and columns of the last `last_rows` rows), every piece served checked
+  // against its checksum each time. Fails when the tail file cannot serve it: NotFound (no
+  // entry), FailedPrecondition (the entry is stale: the manifest describes another version of
+  // the bar file), OutOfRange (fewer rows kept), Corruption (a checksum mismatch),
+  // InvalidArgument (last_rows == 0). Callers then read the bar file (ReadTail).
+  virtual Result<std::unique_ptr<SeriesView>> Tail(std::string_view symbol, ColumnSet columns,
+                                                   size_t last_rows) const = 0;
+};
+
 // Options for BarStore::Open.
 struct BarStoreOptions {
   // fsync each written file and the directory (durable writes). Turn off only for scratch stores
@@ -93,7 +112,8 @@ struct BarStoreOptions {
 // Corruption and never served. Thread safety: concurrent readers are fine; writers must be
 // serialised by the caller (one writer process at a time).
 //
-// Files: <home>/bars/<escaped symbol>.kbar (format in bar_store.cc) and <home>/bars/manifest.tsv.
+// Files: <home>/bars/<escaped symbol>.kbar (format in bar_store.cc), <home>/bars/manifest.tsv and
+// <home>/bars/tails.bin (a cache of the last rows of every series, see Tails(); tail_file.cc).
 // Reads never depend on the manifest; List() and Info() do. Open() checks the manifest against
 // the files (name, inode, size, mtime) and rebuilds stale or missing entries from file headers.
 class BarStore {
@@ -138,6 +158,21 @@ class BarStore {
   // The default implementation reads the columns whole and serves their tail.
   virtual Result<std::unique_ptr<SeriesView>> ReadTail(std::string_view symbol, ColumnSet columns,
                                                        size_t last_rows) const;
+  // The tail file, or nullptr when there is none or it is unreadable (then read the bar files).
+  // Each entry carries the header checksum of the bar file it was cut from; an entry is served
+  // only while it equals the manifest's (and so List()/Info()), which the store updates on every
+  // write and Open() repairs from the files. The tail file is rewritten (atomically, like every
+  // store file) after each unbatched write or Remove and at the outermost EndBatch, reusing the
+  // verified rows of unchanged series; a crash between a bar file and the tail file leaves
+  // entries that no longer match and are not served. Open() does not rewrite it: a store from
+  // before the tail file, or repaired after a crash, is served from the bar files (for the stale
+  // series only) until the next write or RebuildTails(). What is not caught: a bar file changed
+  // behind the store's back (by hand, or by another process inside its batch) while this
+  // process' manifest still describes the old one. The default implementation has no tail file.
+  virtual std::shared_ptr<const SeriesTails> Tails() const;
+  // Rewrites the tail file from the manifest's series (and drops what is damaged or stale in
+  // it). Writes nothing when it is already current and intact.
+  virtual Status RebuildTails();
   virtual std::vector<SeriesInfo> List() const = 0;  // sorted by symbol
   virtual Result<SeriesInfo> Info(std::string_view symbol) const = 0;
 
