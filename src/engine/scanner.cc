@@ -184,24 +184,29 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
         fmt::format("scan: the range ends ({}) before it starts ({})", *request.to, *request.from));
   }
 
-  std::unordered_map<std::string, SeriesInfo> infos;
+  // symbols[i] is described by *info_of[i] (nullptr: not in the store).
+  const std::vector<SeriesInfo> listed = store.List();
   std::vector<std::string> symbols;
-  {
-    std::vector<SeriesInfo> listed = store.List();
-    infos.reserve(listed.size());
-    if (request.symbols.empty()) {
-      symbols.reserve(listed.size());
-      for (const SeriesInfo& info : listed) symbols.push_back(info.instrument.symbol);
-    } else {
-      // Duplicates are scanned once.
-      std::unordered_map<std::string_view, bool> seen;
-      for (const std::string& s : request.symbols) {
-        if (seen.emplace(s, true).second) symbols.push_back(s);
-      }
+  std::vector<const SeriesInfo*> info_of;
+  if (request.symbols.empty()) {
+    // Every symbol: no lookups (the daily scan of a whole market spends its time elsewhere).
+    symbols.reserve(listed.size());
+    info_of.reserve(listed.size());
+    for (const SeriesInfo& info : listed) {
+      symbols.push_back(info.instrument.symbol);
+      info_of.push_back(&info);
     }
-    for (SeriesInfo& info : listed) {
-      std::string symbol = info.instrument.symbol;
-      infos.emplace(std::move(symbol), std::move(info));
+  } else {
+    std::unordered_map<std::string_view, const SeriesInfo*> by_symbol;
+    by_symbol.reserve(listed.size());
+    for (const SeriesInfo& info : listed) by_symbol.emplace(info.instrument.symbol, &info);
+    // Duplicates are scanned once.
+    std::unordered_map<std::string_view, bool> seen;
+    for (const std::string& s : request.symbols) {
+      if (!seen.emplace(s, true).second) continue;
+      symbols.push_back(s);
+      auto it = by_symbol.find(s);
+      info_of.push_back(it == by_symbol.end() ? nullptr : it->second);
     }
   }
 
@@ -226,11 +231,8 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
       plan.as_of = request.as_of;
     } else {
       // The last session in the store: the latest last bar of the symbols asked for.
-      for (const std::string& s : symbols) {
-        auto it = infos.find(s);
-        if (it != infos.end() && (!plan.as_of || it->second.last > *plan.as_of)) {
-          plan.as_of = it->second.last;
-        }
+      for (const SeriesInfo* info : info_of) {
+        if (info != nullptr && (!plan.as_of || info->last > *plan.as_of)) plan.as_of = info->last;
       }
     }
     if (!plan.as_of) {
@@ -255,9 +257,8 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
   auto work = [&](Worker& w) {
     for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < n;
          i = next.fetch_add(1, std::memory_order_relaxed)) {
-      auto it = infos.find(symbols[i]);
-      reasons[i] = it == infos.end() ? symbols[i] + ": not in the store"
-                                     : ScanSymbol(plan, symbols[i], it->second, w);
+      reasons[i] = info_of[i] == nullptr ? symbols[i] + ": not in the store"
+                                         : ScanSymbol(plan, symbols[i], *info_of[i], w);
     }
   };
   {

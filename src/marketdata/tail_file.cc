@@ -222,6 +222,10 @@ Result<std::shared_ptr<const TailFile>> TailFile::Open(const std::filesystem::pa
     std::copy(std::begin(e.piece_hash), std::end(e.piece_hash),
               file->piece_hash_.begin() + static_cast<ptrdiff_t>(i * kSlots));
   }
+  file->index_.reserve(file->entries_.size());
+  for (size_t i = 0; i < file->entries_.size(); ++i) {
+    file->index_.emplace(file->entries_[i].info.instrument.symbol, i);
+  }
   return std::shared_ptr<const TailFile>(std::move(file));
 }
 
@@ -230,11 +234,9 @@ TailFile::~TailFile() {
 }
 
 std::optional<size_t> TailFile::Find(std::string_view symbol) const {
-  auto it = std::lower_bound(
-      entries_.begin(), entries_.end(), symbol,
-      [](const Entry& e, std::string_view s) { return e.info.instrument.symbol < s; });
-  if (it == entries_.end() || it->info.instrument.symbol != symbol) return std::nullopt;
-  return static_cast<size_t>(it - entries_.begin());
+  auto it = index_.find(symbol);
+  if (it == index_.end()) return std::nullopt;
+  return it->second;
 }
 
 Status TailFile::Verify(size_t i, size_t slot, std::span<const std::byte> piece) const {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <span>
 #include <string_view>
+#include <unordered_map>
 #include <vector>
 
 #include "core/date.h"
@@ -77,6 +78,9 @@ class TailFile {
   size_t capacity_ = 0;
   const std::byte* block_[6] = {};  // dates, then the five Columns in enum order
   std::vector<Entry> entries_;
+  // symbol -> entry; views into entries_ (never resized after Open). A scan looks up every
+  // symbol: hashing beats a binary search over 5,000 entries.
+  std::unordered_map<std::string_view, size_t> index_;
   std::vector<uint64_t> piece_hash_;  // [entry * 6 + slot]
 };
 
