@@ -11,6 +11,7 @@
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "engine/analytics.h"
+#include "engine/store_bar_source.h"
 #include "marketdata/bar_store.h"
 #include "ports/broker.h"
 #include "ports/clock.h"
@@ -26,12 +27,19 @@ namespace kairos::backtest {
 // the live store), a broker that reads `clock` (the paper broker over the same bars), the clock
 // itself (before the first session's open), the bars (read-only) and the exchange's calendar.
 // Not thread-safe; one backtest per set of objects.
+//
+// The bars do not change during a run, so the driver answers the engine's questions about them
+// from work done once (engine::MarketReader, see ReplayMarket in backtest.cc): every rule is
+// scanned in range mode once per symbol and each session's as-of matches are sliced from it,
+// and each series is read once. `bar_source`, when given, is the one the broker fills from; its
+// series then serve the closes too (read once for both).
 struct BacktestWiring {
   ports::Store& store;
   ports::Broker& broker;
   ports::ManualClock& clock;
   const marketdata::BarStore& bars;
   const calendar::ExchangeCalendar& calendar;
+  engine::StoreBarSource* bar_source = nullptr;
 };
 
 struct BacktestOptions {

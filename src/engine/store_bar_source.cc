@@ -4,8 +4,12 @@
 
 namespace kairos::engine {
 
-Result<std::optional<Bar>> StoreBarSource::BarOn(std::string_view symbol, Date session) {
+Result<const marketdata::SeriesView*> StoreBarSource::Series(std::string_view symbol) {
   std::lock_guard<std::mutex> lock(mu_);
+  return SeriesLocked(symbol);
+}
+
+Result<const marketdata::SeriesView*> StoreBarSource::SeriesLocked(std::string_view symbol) {
   auto it = cache_.find(symbol);
   if (it == cache_.end()) {
     std::unique_ptr<marketdata::SeriesView> view;
@@ -17,7 +21,12 @@ Result<std::optional<Bar>> StoreBarSource::BarOn(std::string_view symbol, Date s
     }
     it = cache_.emplace(std::string(symbol), std::move(view)).first;
   }
-  const marketdata::SeriesView* v = it->second.get();
+  return it->second.get();
+}
+
+Result<std::optional<Bar>> StoreBarSource::BarOn(std::string_view symbol, Date session) {
+  std::lock_guard<std::mutex> lock(mu_);
+  KAIROS_ASSIGN_OR_RETURN(const marketdata::SeriesView* v, SeriesLocked(symbol));
   if (v == nullptr) return std::optional<Bar>();
   auto dates = v->dates();
   auto pos = std::lower_bound(dates.begin(), dates.end(), session);

@@ -34,9 +34,16 @@ class StoreBarSource final : public ports::BarSource {
   // as `close_only` says. A corrupt file is its Status.
   Result<std::optional<Bar>> BarOn(std::string_view symbol, Date session) override;
 
+  // The whole series BarOn serves for `symbol` (every column), read on first use and kept while
+  // this source lives; nullptr for a symbol it does not serve (unknown, or close-only under
+  // kNoBar). Lets a backtest read each series once for fills, marks and exits alike.
+  Result<const marketdata::SeriesView*> Series(std::string_view symbol);
+
  private:
   const marketdata::BarStore& bars_;
   const CloseOnly close_only_;
+  Result<const marketdata::SeriesView*> SeriesLocked(std::string_view symbol);
+
   std::mutex mu_;
   // nullptr: the store has no series of that symbol that this source serves.
   std::map<std::string, std::unique_ptr<marketdata::SeriesView>, std::less<>> cache_;

@@ -28,7 +28,6 @@ constexpr std::string_view kTrailTerm = "trailing_stop";
 Side EntrySide(const StrategySpec& spec) {
   return spec.side == PositionSide::kLong ? Side::kBuy : Side::kSell;
 }
-Side Opposite(Side s) { return s == Side::kBuy ? Side::kSell : Side::kBuy; }
 
 Currency CurrencyOf(const StrategySpec& spec) {
   auto c = Currency::FromCode(spec.currency);
@@ -75,12 +74,18 @@ int64_t CostOfLots(const Position& p, const Currency& c) {
 }
 
 // The strategy's fills replayed through the FIFO ledger: realised P&L and fees by session.
+// Kept between sessions by the trading day (Impl::ReplayFills): each call reads only the fills
+// of the sessions since the previous one.
 struct Replay {
   int64_t realized_cum = 0;
   int64_t fees_cum = 0;
   std::map<Date, int64_t> realized_on, fees_on;
-  std::map<std::string, std::vector<Fill>> fills_of;  // by symbol
+  std::map<std::string, int64_t, std::less<>> net_of;      // signed sum of the fills, by symbol
+  std::map<std::string, Position, std::less<>> positions;  // the FIFO state, by symbol
   int fills = 0;
+  // Every fill of a session before `last` has been applied; of `last`, those in `ids_on_last`.
+  std::optional<Date> last;
+  std::set<std::string> ids_on_last;
 };
 
 // A limit entry's price: the decision close × (1 - offset) for buys, × (1 + offset) for sells,
@@ -105,25 +110,56 @@ struct TradingDay::Impl {
   std::vector<std::string> notes;
   int expired = 0;
   int sent = 0;
-  // Close columns read during one phase (bars do not change inside a phase).
-  std::map<std::string, std::unique_ptr<marketdata::SeriesView>, std::less<>> series;
+  std::unique_ptr<StoreMarketReader> own_market;  // when none was injected
+  MarketReader* market;
+  // Symbols whose closes could not be read in this phase (noted once per phase).
+  std::set<std::string, std::less<>> unreadable;
+  // Compiled rules by text (rule, then its extras, separated by '\n'): a program is immutable.
+  std::map<std::string, std::shared_ptr<const rules::Program>, std::less<>> programs;
+  // Fills replayed so far, by strategy (see ReplayFills).
+  std::map<std::string, Replay, std::less<>> replays;
+  // The entry signal of a position, by "strategy/symbol/entry session": it cannot change while
+  // the position is open (later orders are for later sessions).
+  std::map<std::string, std::optional<Signal>, std::less<>> entry_signals;
 
   Impl(ports::Store& s, ports::Broker& b, const ports::Clock& c, const marketdata::BarStore& bs,
-       const calendar::ExchangeCalendar& ca, OrderManager& o)
-      : store(s), broker(b), clock(c), bars(bs), cal(ca), orders(o), book(s, c) {}
+       const calendar::ExchangeCalendar& ca, OrderManager& o, MarketReader* m)
+      : store(s), broker(b), clock(c), bars(bs), cal(ca), orders(o), book(s, c), market(m) {
+    if (market == nullptr) {
+      own_market = std::make_unique<StoreMarketReader>(bars, cal);
+      market = own_market.get();
+    }
+  }
 
   void Note(std::string n) { notes.push_back(std::move(n)); }
 
+  void NewPhase() {
+    market->NewPhase();
+    unreadable.clear();
+  }
+
   const marketdata::SeriesView* Series(const std::string& symbol) {
-    auto it = series.find(symbol);
-    if (it != series.end()) return it->second.get();
-    auto v = bars.ReadColumns(symbol, {marketdata::Column::kClose});
+    if (unreadable.count(symbol)) return nullptr;
+    auto v = market->Closes(symbol);
     if (!v.ok()) {
       Note(fmt::format("{}: {}", symbol, v.status().message()));
-      series.emplace(symbol, nullptr);
+      unreadable.insert(symbol);
       return nullptr;
     }
-    return series.emplace(symbol, std::move(*v)).first->second.get();
+    return *v;
+  }
+
+  Result<std::shared_ptr<const rules::Program>> Compiled(const std::string& rule,
+                                                         const std::vector<std::string>& extras,
+                                                         std::string* key) {
+    *key = rule;
+    for (const std::string& e : extras) *key += "\n" + e;
+    auto it = programs.find(*key);
+    if (it != programs.end()) return it->second;
+    KAIROS_ASSIGN_OR_RETURN(std::shared_ptr<const rules::Program> p,
+                            rules::Program::Compile(rule, extras));
+    programs.emplace(*key, p);
+    return p;
   }
 
   // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
@@ -167,47 +203,103 @@ struct TradingDay::Impl {
     return u->members;
   }
 
-  Result<Replay> ReplayFills(const StrategyRecord& rec, Date up_to) {
+  // The strategy's fills up to `up_to` through the FIFO ledger. Sessions run forward, and the
+  // fills of a session are recorded by its own phases, so the replay of the previous call is
+  // kept and only the fills since its last session are read (those of that session already
+  // applied are recognised by execution id). Going back in time, `fresh`, or a strategy seen
+  // for the first time replays everything from the store.
+  Result<const Replay*> ReplayFills(const StrategyRecord& rec, Date up_to, bool fresh = false) {
+    Replay& r = replays[rec.spec.name];
+    if (fresh || (r.last && up_to < *r.last)) r = Replay{};
     ports::FillFilter f;
     f.strategy = rec.spec.name;
+    f.from = r.last;
     f.to = up_to;
     KAIROS_ASSIGN_OR_RETURN(auto fills, store.ledger().ListFills(f));
-    Replay r;
     Currency cur = CurrencyOf(rec.spec);
-    std::map<std::string, Position> pos;
+    std::set<std::string> ids_on_up_to;
+    if (r.last && *r.last == up_to) ids_on_up_to = r.ids_on_last;
     for (const auto& [strategy, fill] : fills) {
-      Position& p = pos[fill.symbol];
+      if (r.last && fill.session == *r.last && r.ids_on_last.count(fill.execution_id)) continue;
+      Position& p = r.positions[fill.symbol];
       p.strategy = strategy;
       p.symbol = fill.symbol;
-      KAIROS_ASSIGN_OR_RETURN(FillEffect e, ApplyFill(p, fill, cur));
-      r.realized_cum += e.realized;
-      r.fees_cum += e.fees;
-      r.realized_on[fill.session] += e.realized;
-      r.fees_on[fill.session] += e.fees;
-      r.fills_of[fill.symbol].push_back(fill);
+      Result<FillEffect> e = ApplyFill(p, fill, cur);
+      if (!e.ok()) {
+        r = Replay{};
+        return e.status();
+      }
+      if (p.qty.units() == 0) r.positions.erase(fill.symbol);
+      r.realized_cum += e->realized;
+      r.fees_cum += e->fees;
+      r.realized_on[fill.session] += e->realized;
+      r.fees_on[fill.session] += e->fees;
+      r.net_of[fill.symbol] += fill.side == Side::kBuy ? fill.qty.units() : -fill.qty.units();
       ++r.fills;
+      if (fill.session == up_to) ids_on_up_to.insert(fill.execution_id);
     }
-    return r;
+    r.last = up_to;
+    r.ids_on_last = std::move(ids_on_up_to);
+    return &r;
   }
 
-  Result<std::vector<Order>> StrategyOrders(const std::string& name) {
+  Result<std::vector<Order>> StrategyOrders(const std::string& name,
+                                            std::optional<Date> session = std::nullopt) {
     ports::OrderFilter f;
     f.strategy = name;
+    f.session = session;
     return store.orders().List(f);
   }
 
-  // The entry signal of the current position (the one whose order's fill opened it).
-  Result<std::optional<Signal>> EntrySignalOf(const StrategySpec& spec, const Position& pos) {
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, StrategyOrders(spec.name));
-    const Order* best = nullptr;
-    for (const Order& o : all) {
-      if (o.request.symbol != pos.symbol || o.request.side != EntrySide(spec)) continue;
-      if (o.filled_qty.units() <= 0 || o.signal_id == 0) continue;
-      if (o.request.session > pos.entry_session) continue;
-      if (best == nullptr || o.request.session >= best->request.session) best = &o;
+  // The strategy's orders that are not terminal or are for `session`, by id: what the day's
+  // decisions depend on (the rest is history, and reading it every session would make a long
+  // run quadratic).
+  Result<std::vector<Order>> OpenOrSessionOrders(const std::string& name, Date session) {
+    ports::OrderFilter open;
+    open.strategy = name;
+    open.statuses = {OrderStatus::kNew, OrderStatus::kSubmitted, OrderStatus::kAccepted,
+                     OrderStatus::kUnknown, OrderStatus::kPartiallyFilled};
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> out, store.orders().List(open));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> today, StrategyOrders(name, session));
+    for (Order& o : today) {
+      if (IsTerminal(o.status)) out.push_back(std::move(o));
     }
-    if (best == nullptr) return std::optional<Signal>();
-    return store.signals().Get(best->signal_id);
+    std::sort(out.begin(), out.end(), [](const Order& a, const Order& b) { return a.id < b.id; });
+    return out;
+  }
+
+  // The entry signal of the current position (the one whose order's fill opened it): the entry
+  // order with a fill for the latest session up to the position's entry session (the last by
+  // id among that session's). Usually an order of the entry session itself, so that session is
+  // read first and the whole history only when it has none.
+  Result<std::optional<Signal>> EntrySignalOf(const StrategySpec& spec, const Position& pos) {
+    const std::string key = fmt::format("{}/{}/{}", spec.name, pos.symbol, pos.entry_session);
+    auto cached = entry_signals.find(key);
+    if (cached != entry_signals.end()) return cached->second;
+    auto pick = [&](const std::vector<Order>& all) {
+      const Order* best = nullptr;
+      for (const Order& o : all) {
+        if (o.request.symbol != pos.symbol || o.request.side != EntrySide(spec)) continue;
+        if (o.filled_qty.units() <= 0 || o.signal_id == 0) continue;
+        if (o.request.session > pos.entry_session) continue;
+        if (best == nullptr || o.request.session >= best->request.session) best = &o;
+      }
+      return best == nullptr ? int64_t{0} : best->signal_id;
+    };
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> same, StrategyOrders(spec.name, pos.entry_session));
+    int64_t signal_id = pick(same);
+    if (signal_id == 0) {
+      KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, StrategyOrders(spec.name));
+      signal_id = pick(all);
+    }
+    std::optional<Signal> signal;
+    if (signal_id != 0) {
+      KAIROS_ASSIGN_OR_RETURN(signal, store.signals().Get(signal_id));
+    }
+    // Forget positions closed since (their keys are never asked for again).
+    if (entry_signals.size() > 4096) entry_signals.clear();
+    entry_signals.emplace(key, signal);
+    return signal;
   }
 
   // A session before the last one completed: the store has moved on (positions, orders), so
@@ -250,7 +342,8 @@ struct TradingDay::Impl {
     if (halted) return fail_all("not ordered: kill switch on");
 
     Currency cur = CurrencyOf(spec);
-    KAIROS_ASSIGN_OR_RETURN(Replay replay, ReplayFills(rec, session));
+    KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
+    const Replay& replay = *replayed;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
     BookState state;
     int64_t cost_open = 0;
@@ -261,7 +354,7 @@ struct TradingDay::Impl {
       cost_open += CostOfLots(p, cur);
     }
     int64_t reserved = 0;
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, StrategyOrders(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
     const int64_t buffer = kMarketReserveBufferBps + std::llround(spec.slippage_bps);
     for (const Order& o : all) {
       if (o.request.side != EntrySide(spec)) continue;
@@ -402,7 +495,8 @@ struct TradingDay::Impl {
     if (NeedsValue(spec.stop_loss)) stop_i = add(spec.stop_loss.expr);
     if (NeedsValue(spec.take_profit)) target_i = add(spec.take_profit.expr);
     if (NeedsValue(spec.trailing_stop)) trail_i = add(spec.trailing_stop.expr);
-    auto program = rules::Program::Compile(ForTimeframe(spec, spec.entry), extras);
+    std::string key;
+    auto program = Compiled(ForTimeframe(spec, spec.entry), extras, &key);
     if (!program.ok()) {
       Note(fmt::format("{}: entry rule: {}", spec.name, program.status().message()));
       return Status::Ok();
@@ -411,7 +505,7 @@ struct TradingDay::Impl {
     std::set<std::string> held;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
     for (const Position& p : positions) held.insert(p.symbol);
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, StrategyOrders(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
     for (const Order& o : all) {
       if (o.request.side == EntrySide(spec) && !IsTerminal(o.status)) held.insert(o.request.symbol);
     }
@@ -419,7 +513,7 @@ struct TradingDay::Impl {
     req.program = *program;
     req.symbols = *universe;
     req.as_of = session;
-    KAIROS_ASSIGN_OR_RETURN(ScanResult result, Scan(bars, cal, req));
+    KAIROS_ASSIGN_OR_RETURN(ScanResult result, market->ScanAsOf(req, key));
     for (const std::string& s : result.skipped) Note(fmt::format("{}: {}", spec.name, s));
     for (const ScanMatch& m : result.matches) {
       if (m.date != session || held.count(m.symbol)) continue;
@@ -459,7 +553,8 @@ struct TradingDay::Impl {
 
     std::set<std::string> rule_hit;
     if (!spec.exit.empty() && scan_today) {
-      auto program = rules::Program::Compile(ForTimeframe(spec, spec.exit));
+      std::string key;
+      auto program = Compiled(ForTimeframe(spec, spec.exit), {}, &key);
       if (!program.ok()) {
         Note(fmt::format("{}: exit rule: {}", spec.name, program.status().message()));
       } else {
@@ -467,7 +562,7 @@ struct TradingDay::Impl {
         req.program = *program;
         for (const Position& p : positions) req.symbols.push_back(p.symbol);
         req.as_of = session;
-        KAIROS_ASSIGN_OR_RETURN(ScanResult result, Scan(bars, cal, req));
+        KAIROS_ASSIGN_OR_RETURN(ScanResult result, market->ScanAsOf(req, key));
         for (const ScanMatch& m : result.matches) {
           if (m.date == session) rule_hit.insert(m.symbol);
         }
@@ -542,15 +637,33 @@ struct TradingDay::Impl {
   Status EndOfDay(const StrategyRecord& rec, Date session) {
     const StrategySpec& spec = rec.spec;
     Currency cur = CurrencyOf(spec);
-    KAIROS_ASSIGN_OR_RETURN(Replay replay, ReplayFills(rec, session));
+    KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
     KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    // The invariant: a position is the sum of its fills. A replay kept from earlier sessions
+    // that disagrees is rebuilt from the store before the check counts.
+    auto consistent = [&](const Replay& r) {
+      for (const Position& p : positions) {
+        if (p.qty.units() == 0) continue;
+        auto it = r.net_of.find(p.symbol);
+        if ((it == r.net_of.end() ? 0 : it->second) != p.qty.units()) return false;
+      }
+      return true;
+    };
+    if (!consistent(*replayed)) {
+      KAIROS_ASSIGN_OR_RETURN(replayed, ReplayFills(rec, session, /*fresh=*/true));
+    }
+    const Replay& replay = *replayed;
     if (!rec.enabled && replay.fills == 0 && positions.empty()) return Status::Ok();
     int64_t unrealized = 0, cost_open = 0;
     for (Position& p : positions) {
       if (p.qty.units() == 0) continue;
-      // The invariant: a position is the sum of its fills.
-      const auto& fills = replay.fills_of[p.symbol];
-      KAIROS_RETURN_IF_ERROR(CheckPosition(p, fills));
+      auto net = replay.net_of.find(p.symbol);
+      Fill sum;  // the fills of the position netted into one, for CheckPosition
+      sum.symbol = p.symbol;
+      const int64_t units = net == replay.net_of.end() ? 0 : net->second;
+      sum.side = units >= 0 ? Side::kBuy : Side::kSell;
+      sum.qty = Quantity::FromUnits(units >= 0 ? units : -units);
+      KAIROS_RETURN_IF_ERROR(CheckPosition(p, std::span<const Fill>(&sum, 1)));
       std::optional<Price> close = CloseOn(p.symbol, session, /*at_or_before=*/true);
       if (!close) {
         Note(fmt::format("{} {}: no close up to {}; marked at cost", spec.name, p.symbol, session));
@@ -569,8 +682,12 @@ struct TradingDay::Impl {
     DailyPnl row;
     row.session = session;
     row.strategy = spec.name;
-    row.realized = replay.realized_on.count(session) ? replay.realized_on[session] : 0;
-    row.fees = replay.fees_on.count(session) ? replay.fees_on[session] : 0;
+    auto on = [&](const std::map<Date, int64_t>& m) {
+      auto it = m.find(session);
+      return it == m.end() ? int64_t{0} : it->second;
+    };
+    row.realized = on(replay.realized_on);
+    row.fees = on(replay.fees_on);
     row.unrealized = unrealized;
     row.equity = rec.allocation + replay.realized_cum + unrealized - replay.fees_cum;
     row.cash = rec.allocation + replay.realized_cum - replay.fees_cum - cost_open;
@@ -580,8 +697,21 @@ struct TradingDay::Impl {
 
 TradingDay::TradingDay(ports::Store& store, ports::Broker& broker, const ports::Clock& clock,
                        const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal,
-                       OrderManager& orders)
-    : impl_(std::make_unique<Impl>(store, broker, clock, bars, cal, orders)) {}
+                       OrderManager& orders, MarketReader* market)
+    : impl_(std::make_unique<Impl>(store, broker, clock, bars, cal, orders, market)) {}
+
+Result<ScanResult> StoreMarketReader::ScanAsOf(const ScanRequest& request,
+                                               std::string_view rule_key) {
+  (void)rule_key;
+  return Scan(bars_, cal_, request);
+}
+
+Result<const marketdata::SeriesView*> StoreMarketReader::Closes(const std::string& symbol) {
+  auto it = closes_.find(symbol);
+  if (it != closes_.end()) return it->second.get();
+  KAIROS_ASSIGN_OR_RETURN(auto view, bars_.ReadColumns(symbol, {marketdata::Column::kClose}));
+  return closes_.emplace(symbol, std::move(view)).first->second.get();
+}
 
 TradingDay::~TradingDay() = default;
 
@@ -597,7 +727,7 @@ Status TradingDay::PreOpen(Date session) {
   Impl& m = *impl_;
   KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
   if (past) return Status::Ok();
-  m.series.clear();
+  m.NewPhase();
   KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
   (void)sess;
   KAIROS_ASSIGN_OR_RETURN(int expired, m.book.ExpireDue(m.cal));
@@ -622,7 +752,7 @@ Status TradingDay::AtClose(Date session) {
   Impl& m = *impl_;
   KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
   if (past) return Status::Ok();
-  m.series.clear();
+  m.NewPhase();
   KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
   (void)sess;
   const Date next = m.cal.NextSession(session);
@@ -644,7 +774,7 @@ Status TradingDay::AfterClose(Date session) {
   Impl& m = *impl_;
   KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
   if (past) return Status::Ok();
-  m.series.clear();
+  m.NewPhase();
   Result<int> synced = m.orders.Sync();
   if (!synced.ok()) return synced.status();
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());

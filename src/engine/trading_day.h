@@ -14,6 +14,7 @@
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "engine/order_manager.h"
+#include "engine/scanner.h"
 #include "marketdata/bar_store.h"
 #include "ports/broker.h"
 #include "ports/clock.h"
@@ -42,6 +43,40 @@ struct SessionReport {
   int orders_sent = 0;  // Broker::Submit calls answered during the session
   std::vector<StrategySessionReport> strategies;  // by name
   std::vector<std::string> notes;  // skipped symbols, refused candidates, rule errors
+};
+
+// Where the trading day reads its rule scans and closes. Two wirings of the same engine use it:
+// live and paper trading read the bar store as it is at each phase (StoreMarketReader, the
+// default), a backtest replays a bar store that does not change and can answer from work done
+// once for the whole run (backtest/backtest.cc). Either way the engine asks the same questions
+// and acts on the answers with the same code (STYLE.md #9).
+class MarketReader {
+ public:
+  virtual ~MarketReader() = default;
+  // The scan of `request` as of one session (request.as_of is set; `rule_key` names the program:
+  // the same key, the same rule and extras). What engine::Scan returns in as-of mode: matches on
+  // that session with their terms, extras and close; unscannable symbols in `skipped`.
+  virtual Result<ScanResult> ScanAsOf(const ScanRequest& request, std::string_view rule_key) = 0;
+  // The close column of `symbol` (nullptr with a note-worthy Status when it cannot be read).
+  // Valid until the next NewPhase().
+  virtual Result<const marketdata::SeriesView*> Closes(const std::string& symbol) = 0;
+  // Each phase starts here: bars may have been added since the last one (live).
+  virtual void NewPhase() = 0;
+};
+
+// The default reader: engine::Scan as of the session, close columns read once per phase.
+class StoreMarketReader final : public MarketReader {
+ public:
+  StoreMarketReader(const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal)
+      : bars_(bars), cal_(cal) {}
+  Result<ScanResult> ScanAsOf(const ScanRequest& request, std::string_view rule_key) override;
+  Result<const marketdata::SeriesView*> Closes(const std::string& symbol) override;
+  void NewPhase() override { closes_.clear(); }
+
+ private:
+  const marketdata::BarStore& bars_;
+  const calendar::ExchangeCalendar& cal_;
+  std::map<std::string, std::unique_ptr<marketdata::SeriesView>, std::less<>> closes_;
 };
 
 // The trading day (ARCHITECTURE.md "A trading day"), mode-agnostic and clock-driven. A scheduler
@@ -81,9 +116,10 @@ struct SessionReport {
 // - Strategies of another exchange than the calendar's are skipped with a note.
 class TradingDay {
  public:
+  // `market` (not owned, outlives this) replaces the default StoreMarketReader over `bars`.
   TradingDay(ports::Store& store, ports::Broker& broker, const ports::Clock& clock,
              const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal,
-             OrderManager& orders);
+             OrderManager& orders, MarketReader* market = nullptr);
   ~TradingDay();
 
   Status PreOpen(Date session);

@@ -137,11 +137,19 @@ Status PaperBroker::PersistLocked() {
   return options_.persist(StateJsonLocked());
 }
 
+size_t PaperBroker::FirstOpenLocked() {
+  while (first_open_ < orders_.size() && IsTerminal(orders_[first_open_].view.status)) {
+    ++first_open_;
+  }
+  return first_open_;
+}
+
 Status PaperBroker::CatchUpLocked() {
   const int64_t now = clock_.NowNs();
   if (now <= caught_up_ns_) return Status::Ok();
   std::optional<Date> first;
-  for (const OrderState& o : orders_) {
+  for (size_t i = FirstOpenLocked(); i < orders_.size(); ++i) {
+    const OrderState& o = orders_[i];
     if (IsTerminal(o.view.status)) continue;
     if (!first || o.request.session < *first) first = o.request.session;
   }
@@ -180,7 +188,7 @@ Status PaperBroker::ProcessEventLocked(const calendar::Session& session, Event e
   const int64_t t = event == Event::kOpen ? session.open.nanos() : session.close.nanos();
   std::vector<size_t> candidates;
   std::set<std::string> symbols;
-  for (size_t i = 0; i < orders_.size(); ++i) {
+  for (size_t i = FirstOpenLocked(); i < orders_.size(); ++i) {
     const OrderState& o = orders_[i];
     if (IsTerminal(o.view.status)) continue;
     bool active =
@@ -331,13 +339,10 @@ Status PaperBroker::FillLocked(OrderState& o, Quantity qty, Price price, const c
   fills_.push_back(f);
 
   // Average price of the order over all its fills, exact then rounded once.
-  Int128 value = 0;
-  int64_t filled = 0;
-  for (const Fill& x : fills_) {
-    if (x.client_order_id != r.client_order_id) continue;
-    value += static_cast<Int128>(x.price.raw()) * x.qty.units();
-    filled += x.qty.units();
-  }
+  o.fill_value += static_cast<Int128>(price.raw()) * qty.units();
+  o.fill_units += qty.units();
+  const Int128 value = o.fill_value;
+  const int64_t filled = o.fill_units;
   o.view.filled_qty = Quantity::FromUnits(filled);
   o.view.average_price =
       Price::FromRaw(static_cast<int64_t>(DivideRounded(value, filled, Rounding::kHalfEven)));
@@ -507,8 +512,8 @@ Result<std::vector<BrokerOrder>> PaperBroker::OpenOrders() {
   std::lock_guard lock(mu_);
   KAIROS_RETURN_IF_ERROR(CatchUpLocked());
   std::vector<BrokerOrder> out;
-  for (const OrderState& o : orders_) {
-    if (!IsTerminal(o.view.status)) out.push_back(o.view);
+  for (size_t i = FirstOpenLocked(); i < orders_.size(); ++i) {
+    if (!IsTerminal(orders_[i].view.status)) out.push_back(orders_[i].view);
   }
   return out;
 }
@@ -524,11 +529,10 @@ Result<std::vector<BrokerPosition>> PaperBroker::Positions() {
 Result<std::vector<Fill>> PaperBroker::FillsSince(int64_t since_ns) {
   std::lock_guard lock(mu_);
   KAIROS_RETURN_IF_ERROR(CatchUpLocked());
-  std::vector<Fill> out;
-  for (const Fill& f : fills_) {
-    if (f.time_ns >= since_ns) out.push_back(f);
-  }
-  return out;
+  // fills_ is in time order: only its tail can qualify.
+  auto from = std::partition_point(fills_.begin(), fills_.end(),
+                                   [&](const Fill& f) { return f.time_ns < since_ns; });
+  return std::vector<Fill>(from, fills_.end());
 }
 
 Result<Account> PaperBroker::GetAccount() {
@@ -699,6 +703,11 @@ Status PaperBroker::RestoreFromJson(std::string_view text) {
       f.fees = jf.at("fees").get<int64_t>();
       KAIROS_ASSIGN_OR_RETURN(f.session, date(jf.at("session")));
       f.time_ns = jf.at("time_ns").get<int64_t>();
+      if (auto it = by_client_id_.find(f.client_order_id); it != by_client_id_.end()) {
+        OrderState& o = orders_[it->second];
+        o.fill_value += static_cast<Int128>(f.price.raw()) * f.qty.units();
+        o.fill_units += f.qty.units();
+      }
       fills_.push_back(std::move(f));
     }
     for (const json& jp : j.at("positions")) {

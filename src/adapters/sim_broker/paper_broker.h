@@ -102,6 +102,8 @@ class PaperBroker final : public ports::Broker {
     int64_t submitted_ns = 0;        // clock time of the Submit
     int32_t last_fill_session = -1;  // Date::days() of the session of the last fill
     int fill_count = 0;
+    Int128 fill_value = 0;  // sum of price.raw() x qty over its fills (the average's numerator)
+    int64_t fill_units = 0;
   };
   struct PositionState {
     Quantity qty;  // signed
@@ -114,6 +116,8 @@ class PaperBroker final : public ports::Broker {
               const calendar::ExchangeCalendar& calendar, Options options, Currency currency);
 
   Status CatchUpLocked();
+  // The index of the first order that may still be open (orders before it are terminal).
+  size_t FirstOpenLocked();
   Status ProcessEventLocked(const calendar::Session& session, Event event);
   Status FillLocked(OrderState& order, Quantity qty, Price price, const calendar::Session& s,
                     int64_t time_ns);
@@ -138,6 +142,9 @@ class PaperBroker final : public ports::Broker {
   int64_t caught_up_ns_ = 0;  // every open/close at or before this instant has been processed
   int64_t next_seq_ = 1;
   std::vector<OrderState> orders_;  // submission order
+  // Every order before this index is terminal: a long run keeps its history in orders_, and the
+  // per-event work looks only at the orders from here on.
+  size_t first_open_ = 0;
   std::map<std::string, size_t, std::less<>> by_client_id_;
   std::vector<Fill> fills_;  // in time order
   std::map<std::string, PositionState, std::less<>> positions_;
