@@ -9,6 +9,7 @@
 #include <gtest/gtest.h>
 
 #include "engine/kill_switch.h"
+#include "engine/ledger.h"
 #include "engine/signal_book.h"
 #include "engine/testing/fakes.h"
 
@@ -374,6 +375,95 @@ TEST_F(TradingDayTest, RunSessionRefusesADayThatIsNotASession) {
   auto r = day().RunSession(clock_, D(2024, 3, 2));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "2024-03-02 is not a NYSE session (weekend)");
+}
+
+// A reader that answers from the store but shows one more match (BBB, whose close never passes
+// 150) and records what the trading day asked: the engine must act on what its reader says.
+class RecordingReader final : public MarketReader {
+ public:
+  RecordingReader(const marketdata::BarStore& bars) : inner_(bars, Nyse()) {}
+  Result<ScanResult> ScanAsOf(const ScanRequest& request, std::string_view rule_key) override {
+    keys.emplace_back(rule_key);
+    KAIROS_ASSIGN_OR_RETURN(ScanResult r, inner_.ScanAsOf(request, rule_key));
+    ScanMatch extra;
+    extra.date = *request.as_of;
+    extra.symbol = "BBB";
+    extra.terms.assign(r.terms.size(), 0.0);
+    extra.close = 100;
+    r.matches.push_back(extra);
+    return r;
+  }
+  Result<const marketdata::SeriesView*> Closes(const std::string& symbol) override {
+    closes.push_back(symbol);
+    return inner_.Closes(symbol);
+  }
+  void NewPhase() override {
+    ++phases;
+    inner_.NewPhase();
+  }
+  std::vector<std::string> keys, closes;
+  int phases = 0;
+
+ private:
+  StoreMarketReader inner_;
+};
+
+TEST_F(TradingDayTest, AnInjectedMarketReaderAnswersTheScansAndCloses) {
+  Import(Spec());
+  RecordingReader reader(*bars_);
+  owned_day_ =
+      std::make_unique<TradingDay>(store_, broker_, clock_, *bars_, Nyse(), orders_, &reader);
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4);
+  AtClose(fri);
+  auto signals = Signals();
+  ASSERT_EQ(signals.size(), 2u);
+  EXPECT_EQ(signals[0].symbol, "AAA");
+  EXPECT_EQ(signals[1].symbol, "BBB");  // only the reader said so
+  EXPECT_EQ(reader.keys, std::vector<std::string>{"close > 150"});
+  AfterClose(fri);
+  PreOpen(mon);
+  // The entries are sized at the decision close, read through the reader.
+  EXPECT_NE(std::find(reader.closes.begin(), reader.closes.end(), "BBB"), reader.closes.end());
+  EXPECT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(reader.phases, 3);  // AtClose, AfterClose, PreOpen
+}
+
+TEST_F(TradingDayTest, AFillRecordedBehindTheKeptReplayIsCountedAtTheEndOfDay) {
+  Import(Spec());
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6);
+  AtClose(fri);
+  AfterClose(fri);
+  PreOpen(mon);
+  broker_.Execute(Orders()[0].request.client_order_id, 10, P("161"), 0, S(mon).open.nanos());
+  AfterOpen(mon);
+  AtClose(mon);
+  AfterClose(mon);
+  PreOpen(tue);
+  AfterOpen(tue);
+  AtClose(tue);
+  AfterClose(tue);  // the trading day now keeps a replay of the 10 shares up to Tuesday
+  // Five more shares on Monday, recorded by someone else after Tuesday's end of day.
+  Fill late;
+  late.execution_id = "late-1";
+  late.client_order_id = "elsewhere";
+  late.symbol = "AAA";
+  late.side = Side::kBuy;
+  late.qty = Quantity::FromUnits(5);
+  late.price = P("161");
+  late.session = mon;
+  late.time_ns = S(mon).open.nanos() + 1;
+  ASSERT_TRUE(store_.ledger().RecordFill(late, "jump").ok());
+  Position pos = store_.ledger().Positions("jump").value().at(0);
+  ASSERT_TRUE(ApplyFill(pos, late, Currency::Usd()).ok());
+  ASSERT_TRUE(store_.ledger().PutPosition(pos).ok());
+
+  PreOpen(wed);  // Tuesday's stop-out exit is sent, and not filled here
+  AfterOpen(wed);
+  AtClose(wed);
+  AfterClose(wed);  // Corruption if the kept replay (10 shares) were trusted
+  auto pnl = store_.ledger().ListDailyPnl("jump", wed, wed).value();
+  ASSERT_EQ(pnl.size(), 1u);
+  EXPECT_EQ(pnl[0].unrealized, -18'000);  // (149 - 161) x 15
 }
 
 }  // namespace
