@@ -4,7 +4,7 @@
 # About 5-8 minutes on 2 cores, most of it generating the data sets on the first run.
 #
 #   bench/run_all.sh                 # everything
-#   bench/run_all.sh indicators      # only some: indicators universe import store scan
+#   bench/run_all.sh indicators      # only some: indicators universe import store scan backtest
 #
 # Environment: KAIROS_BENCH_BUILD (build tree, default build/bench), KAIROS_BENCH_MIN_TIME
 # (--benchmark_min_time in seconds for the kernel benchmarks, default 0.5), and the sizes of each
@@ -18,7 +18,7 @@ build="${KAIROS_BENCH_BUILD:-build/bench}"
 min_time="${KAIROS_BENCH_MIN_TIME:-0.5}"
 results="${build}/results"
 selected=("$@")
-[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan)
+[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan backtest)
 wants() { [[ " ${selected[*]} " == *" $1 "* ]]; }
 
 started=$(date +%s)
@@ -34,9 +34,10 @@ cmake -S . -B "${build}" -DCMAKE_BUILD_TYPE=Release -DKAIROS_BUILD_TESTS=OFF \
 grep -E '^-- bench:' "${results}/configure.txt" || true
 
 declare -A target_of=([indicators]=indicators_bench [universe]=universe_bench
-                      [import]=import_bench [store]=store_read_bench [scan]=scan_bench)
+                      [import]=import_bench [store]=store_read_bench [scan]=scan_bench
+                      [backtest]=backtest_bench)
 built=()
-for name in indicators universe import store scan; do
+for name in indicators universe import store scan backtest; do
   wants "${name}" || continue
   target="${target_of[${name}]}"
   if cmake --build "${build}" --target "${target}" -j 2 >"${results}/build-${target}.txt" 2>&1; then
@@ -78,12 +79,24 @@ for name in "${built[@]}"; do
         echo "scan: no pandas for /usr/bin/python3 (apt-get install python3-pandas); no pandas peer"
       fi
       ;;
+    backtest)
+      # One run of the whole backtest (it is minutes long, not a kernel: no min_time), then the
+      # pandas peer on the open/close export it wrote, comparing trades and P&L to the cent.
+      run backtest "${build}/bench/backtest_bench" --benchmark_counters_tabular=true
+      bt_export="build/bench-data/scan-${KAIROS_BENCH_SCAN_SYMBOLS:-5000}x${KAIROS_BENCH_SCAN_SESSIONS:-5000}/backtest-export"
+      if /usr/bin/python3 -c 'import pandas' 2>/dev/null; then
+        /usr/bin/python3 bench/backtest_pandas.py "${bt_export}" --runs 1 2>&1 |
+          tee "${results}/backtest_pandas.txt"
+      else
+        echo "backtest: no pandas for /usr/bin/python3 (apt-get install python3-pandas); no peer"
+      fi
+      ;;
   esac
 done
 
 echo
 echo "================================ SUMMARY ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores)"
-for name in indicators universe import store scan scan_pandas; do
+for name in indicators universe import store scan scan_pandas backtest backtest_pandas; do
   [[ -f "${results}/${name}.txt" ]] || continue
   # Everything from the first SUMMARY line of the log on.
   sed -n '/^SUMMARY/,$p' "${results}/${name}.txt"
