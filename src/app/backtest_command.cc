@@ -110,7 +110,7 @@ Result<backtest::BacktestResult> RunOne(const RunContext& rc, const StrategySpec
     return sim_broker::PaperBroker::CostModel{fees, bps};
   };
   sim_broker::PaperBroker broker(clock, bar_source, rc.cal, broker_options);
-  backtest::BacktestWiring wiring{*store, broker, clock, rc.bars, rc.cal};
+  backtest::BacktestWiring wiring{*store, broker, clock, rc.bars, rc.cal, &bar_source};
   return backtest::RunBacktest(wiring, spec, source, rc.options);
 }
 
