@@ -276,7 +276,9 @@ TEST(RunWalkForwardTest, TestFoldsChainTheirCapitalAndTheStitchedReturnCompounds
   EXPECT_EQ(r->folds[0].test_starting_equity, 1'000'000);
   double growth = 1;
   for (size_t k = 0; k < 3; ++k) {
-    if (k > 0) EXPECT_EQ(r->folds[k].test_starting_equity, r->folds[k - 1].test_final_equity);
+    if (k > 0) {
+      EXPECT_EQ(r->folds[k].test_starting_equity, r->folds[k - 1].test_final_equity);
+    }
     growth *= 1 + r->folds[k].test_return_percent / 100;
   }
   const Summary& s = r->out_of_sample.summary;
