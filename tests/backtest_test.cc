@@ -20,12 +20,14 @@
 #include "backtest/report.h"
 #include "calendar/calendar.h"
 #include "engine/order_manager.h"
+#include "engine/scanner.h"
 #include "engine/store_bar_source.h"
 #include "engine/strategy_file.h"
 #include "engine/trading_day.h"
 #include "marketdata/bar_store.h"
 #include "marketdata/import.h"
 #include "marketdata/synth.h"
+#include "rules/evaluator.h"
 
 namespace kairos {
 
@@ -635,6 +637,60 @@ TEST_F(Examples, RsiDipPinnedWithItsManualSignalsApprovedByTheBacktest) {
   EXPECT_EQ(p.equity, 4866036);
   EXPECT_EQ(p.trades, 2);
   EXPECT_EQ(p.max_drawdown, 138758);
+}
+
+// The backtest answers the trading day's as-of scans from one range scan per rule; a symbol the
+// daily scan would skip on a session (unknown, no bar yet, a gap, no bar any more) is noted with
+// the very message engine::Scan gives as of that session.
+TEST(ReplayMarket, SkipsWhatTheDailyScanSkipsWithItsMessages) {
+  fs::path home = TempDir("replay_notes");
+  auto bars = marketdata::BarStore::Open(home);
+  ASSERT_TRUE(bars.ok());
+  auto series = [&](const std::string& symbol, Date first, Date last, std::optional<Date> gap) {
+    BarSeries s;
+    s.instrument = {symbol, "NYSE"};
+    for (Date d : Nyse().Sessions(first, last)) {
+      if (d != gap) s.Append({d, 10, 10, 10, 10, 1000});
+    }
+    ASSERT_TRUE((*bars)->Upsert(s).ok());
+  };
+  series("AAA", D("2024-01-02"), D("2024-02-09"), std::nullopt);
+  series("BBB", D("2024-01-02"), D("2024-01-31"), std::nullopt);     // ends before the run
+  series("CCC", D("2024-01-02"), D("2024-02-09"), D("2024-02-02"));  // a gap
+  series("DDD", D("2024-02-05"), D("2024-02-09"), std::nullopt);     // starts inside it
+  const std::string toml = R"toml(name = "t"
+exchange = "NYSE"
+universe = ["AAA", "BBB", "CCC", "DDD", "ZZZ"]
+entry = "close > 1000"
+approval = "auto"
+allocation = 100000
+sizing = { method = "fixed_qty", qty = 1 }
+fees = "none"
+)toml";
+  auto r = RunBacktest(**bars, toml, D("2024-02-01"), D("2024-02-06"));
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+
+  std::vector<std::string> expected;
+  auto program = rules::Program::Compile("close > 1000");
+  ASSERT_TRUE(program.ok());
+  for (Date d : Nyse().Sessions(D("2024-02-01"), D("2024-02-06"))) {
+    engine::ScanRequest req;
+    req.program = *program;
+    req.symbols = {"AAA", "BBB", "CCC", "DDD", "ZZZ"};
+    req.as_of = d;
+    auto daily = engine::Scan(**bars, Nyse(), req);
+    ASSERT_TRUE(daily.ok());
+    for (const std::string& s : daily->skipped) expected.push_back("t: " + s);
+  }
+  EXPECT_EQ(r->notes, expected);
+  // All four kinds are there (the first session shows three of them).
+  ASSERT_GE(expected.size(), 3u);
+  EXPECT_EQ(expected[0], "t: BBB: no bar on 2024-02-01 (last: 2024-01-31)");
+  EXPECT_EQ(expected[1], "t: DDD: no bar on 2024-02-01 (first: 2024-02-05)");
+  EXPECT_EQ(expected[2], "t: ZZZ: not in the store");
+  EXPECT_NE(std::find(expected.begin(), expected.end(), "t: CCC: no bar on 2024-02-02"),
+            expected.end());
+  fs::remove_all(home);
 }
 
 }  // namespace

@@ -245,13 +245,15 @@ Result<BacktestResult> RunBacktest(const BacktestWiring& w, const StrategySpec& 
   for (Date session : sessions) {
     auto report = day.RunSession(w.clock, session);
     if (!report.ok()) return report.status().WithContext("backtest: " + session.ToString());
+    // RunSession hands each session's notes over in its report.
+    for (std::string& n : report->notes) result.notes.push_back(std::move(n));
     if (spec.approval == Approval::kManual) {
       KAIROS_ASSIGN_OR_RETURN(int n, ApprovePending(w.store, w.clock, spec.name));
       result.auto_approved += n;
     }
     ++result.sessions;
   }
-  result.notes = day.TakeNotes();
+  for (std::string& n : day.TakeNotes()) result.notes.push_back(std::move(n));
 
   KAIROS_ASSIGN_OR_RETURN(result.daily,
                           w.store.ledger().ListDailyPnl(spec.name, options.from, options.to));
