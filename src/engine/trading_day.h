@@ -114,6 +114,11 @@ class StoreMarketReader final : public MarketReader {
 // - While the kill switch is on, approved entries are failed ("not ordered: kill switch on");
 //   exits still become orders (they reduce exposure; OrderManager lets them pass).
 // - Strategies of another exchange than the calendar's are skipped with a note.
+//
+// Kept between sessions (so a long replay does no work proportional to its history per
+// session): compiled rules, each strategy's FIFO replay of its fills (only the fills since the
+// last session replayed are read; a position that disagrees with the replay makes it rebuilt
+// from the store) and the entry signal of each open position. A new TradingDay starts afresh.
 class TradingDay {
  public:
   // `market` (not owned, outlives this) replaces the default StoreMarketReader over `bars`.
