@@ -115,10 +115,7 @@ TEST(BinderTest, CanonicalTextOfAnExpression) {
             "(crossover(ema(close, 12), ema(close, 26)) or (close[0] == 1e-07))");
 }
 
-// Found by rules_fuzzer: canonical text wraps every unary minus in parentheses, which once pushed
-// a rule that parsed past the parser's nesting limit when its canonical text was parsed again.
-TEST(BinderTest, CanonicalTextOfADeepChainParsesAgain) {
-  std::string source = std::string(kMaxNesting - 3, '-') + "high - -7";
+void ExpectCanonicalTextParsesAgain(const std::string& source) {
   auto expr = Parse(source);
   ASSERT_TRUE(expr.ok()) << expr.status().message();
   auto bound = Bind(**expr, source);
@@ -130,6 +127,24 @@ TEST(BinderTest, CanonicalTextOfADeepChainParsesAgain) {
   ASSERT_TRUE(rebound.ok());
   EXPECT_EQ(CanonicalText(**rebound), canonical);
   EXPECT_EQ((*rebound)->lookback, (*bound)->lookback);
+}
+
+// Found by rules_fuzzer: canonical text wraps every operator in parentheses, which once pushed a
+// rule that parsed past the parser's recursion limit when its canonical text was parsed again.
+// Each chain is about as tall as a rule may be.
+TEST(BinderTest, CanonicalTextOfADeepChainParsesAgain) {
+  const int levels = kMaxNesting - 4;
+  std::string unary = std::string(levels, '-') + "high - -7 > 0";
+  std::string right_nested;
+  for (int i = 0; i < levels; ++i) right_nested += "close - (";
+  right_nested += "close" + std::string(levels, ')') + " > 0";
+  std::string negations;
+  for (int i = 0; i < levels; ++i) negations += "not ";
+  negations += "close > 1";
+  for (const std::string& source : {unary, right_nested, negations}) {
+    SCOPED_TRACE(source.substr(0, 40));
+    ExpectCanonicalTextParsesAgain(source);
+  }
 }
 
 }  // namespace

@@ -114,7 +114,7 @@ TEST(ParserTest, NestingIsLimited) {
   std::string stack =
       std::string(kMaxRecursion + 1, '(') + "a" + std::string(kMaxRecursion + 1, ')');
   EXPECT_EQ(FirstLine(stack),
-            "1:801: parentheses and operators are nested too deeply (the limit is 800 levels of "
+            "1:403: parentheses and operators are nested too deeply (the limit is 402 levels of "
             "parsing)");
   // Left-associative chains and postfix chains grow the tree without recursion in the parser;
   // their height is limited too.
@@ -125,7 +125,7 @@ TEST(ParserTest, NestingIsLimited) {
   for (int i = 0; i < 5000; ++i) offsets += "[1]";
   EXPECT_EQ(FirstLine(offsets), "1:1: expression is nested too deeply (the limit is 200 levels)");
   std::string negations(5000, '-');
-  EXPECT_EQ(FirstLine(negations + "a").substr(0, 10), "1:801: par");
+  EXPECT_EQ(FirstLine(negations + "a").substr(0, 10), "1:403: par");
 }
 
 }  // namespace
