@@ -59,8 +59,9 @@ struct ScanResult {
 
 // Runs a scan. Modes:
 //  - as of one session D (request.as_of, else the last session of any requested symbol): reads
-//    only the last program->window() bars (BarStore::ReadTail; everything when the window is
-//    rules::kWindowAll or the series is shorter) and evaluates the last one. A symbol without a
+//    only the last program->window() bars (from the store's tail file, BarStore::Tails, when
+//    it is current and holds enough rows; else BarStore::ReadTail per symbol; everything when
+//    the window is rules::kWindowAll or the series is shorter) and evaluates the last one. A symbol without a
 //    bar on D is skipped ("XYZ: no bar on 2026-11-27 (last: 2026-11-20)"). When D is before a
 //    symbol's last bar (a historical as-of) the whole series is read and cut at D.
 //  - a range (from and/or to): reads every bar up to `to`, evaluates them all (each bar sees
