@@ -160,11 +160,9 @@ Result<Order> OrderManager::CreateIntent(const OrderRequest& request, std::strin
 }
 
 Result<bool> OrderManager::ReducesExposure(const Order& order) {
-  KAIROS_ASSIGN_OR_RETURN(auto positions, store_.ledger().Positions(order.strategy));
-  int64_t position = 0;
-  for (const Position& p : positions) {
-    if (p.symbol == order.request.symbol) position = p.qty.units();
-  }
+  KAIROS_ASSIGN_OR_RETURN(auto held,
+                          store_.ledger().GetPosition(order.strategy, order.request.symbol));
+  const int64_t position = held ? held->qty.units() : 0;
   const int64_t change = Signed(order.request.side, order.request.qty.units());
   if (position == 0 || (position > 0) == (change > 0)) return false;
   // Orders already working in the same direction count against the position, so that two exits
@@ -371,12 +369,16 @@ Result<bool> OrderManager::ApplyOneFill(const Fill& fill, std::vector<std::strin
     order.updated_ns = clock_.NowNs();
     KAIROS_RETURN_IF_ERROR(store_.orders().Update(order));
 
-    KAIROS_ASSIGN_OR_RETURN(auto positions, store_.ledger().Positions(order.strategy));
+    // One keyed read: listing every open position of the strategy per fill made a backtest
+    // quadratic in the number of positions held (issue 6).
+    KAIROS_ASSIGN_OR_RETURN(auto held,
+                            store_.ledger().GetPosition(order.strategy, order.request.symbol));
     Position position;
-    position.strategy = order.strategy;
-    position.symbol = order.request.symbol;
-    for (const Position& p : positions) {
-      if (p.symbol == order.request.symbol) position = p;
+    if (held) {
+      position = std::move(*held);
+    } else {
+      position.strategy = order.strategy;
+      position.symbol = order.request.symbol;
     }
     KAIROS_ASSIGN_OR_RETURN(FillEffect effect, ApplyFill(position, fill, currency));
     (void)effect;  // realised P&L and fees are summed from the fills at the end of the day

@@ -95,6 +95,10 @@ class LedgerRepository {
       const FillFilter& filter) = 0;  // (strategy, fill), by session then time
   // Open positions ("" = every strategy), by strategy then symbol.
   virtual Result<std::vector<Position>> Positions(std::string_view strategy) = 0;
+  // The open position of one strategy in one symbol, nullopt when flat. Keyed, so that applying
+  // a fill does not list (and decode) every open position of the strategy.
+  virtual Result<std::optional<Position>> GetPosition(std::string_view strategy,
+                                                      std::string_view symbol) = 0;
   // Upserts by (strategy, symbol); a position with qty 0 is deleted.
   virtual Status PutPosition(const Position& position) = 0;
   // Upserts by (strategy, session).

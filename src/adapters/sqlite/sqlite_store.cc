@@ -590,6 +590,18 @@ class SqliteLedger : public ports::LedgerRepository {
     return ReadAll<Position>(s, ReadPosition);
   }
 
+  Result<std::optional<Position>> GetPosition(std::string_view strategy,
+                                              std::string_view symbol) override {
+    std::lock_guard lock(c_.mu());
+    // The primary key (strategy, symbol) serves this lookup.
+    KAIROS_ASSIGN_OR_RETURN(
+        auto s, c_.db().Prepare("SELECT strategy, symbol, qty, lots, entry_session, "
+                                "sessions_held, stop, target, high_water, realized FROM "
+                                "positions WHERE strategy = ? AND symbol = ?",
+                                "reading position"));
+    return ReadOne<Position>(s.Bind(strategy, symbol), ReadPosition);
+  }
+
   Status PutPosition(const Position& p) override {
     std::lock_guard lock(c_.mu());
     if (p.qty.units() == 0) {

@@ -905,6 +905,54 @@ TEST_F(SqliteStoreTest, PositionsAreListedByStrategyThenSymbol) {
   EXPECT_THAT(store().ledger().Positions("none").value(), IsEmpty());
 }
 
+TEST_F(SqliteStoreTest, GetPositionReadsOneOpenPositionByStrategyAndSymbol) {
+  ASSERT_TRUE(store().ledger().PutPosition(MakePosition("s1", "GOOG")).ok());
+  Position other = MakePosition("s2", "GOOG");  // same symbol, another strategy
+  other.qty = Q(-3);
+  other.lots = {{D(2024, 3, 6), Q(-3), P(10'100'000'000), 2}};
+  ASSERT_TRUE(store().ledger().PutPosition(other).ok());
+  ASSERT_TRUE(store().ledger().PutPosition(MakePosition("s1", "MSFT")).ok());
+
+  auto got = Unwrap(store().ledger().GetPosition("s1", "GOOG"));
+  ASSERT_TRUE(got.has_value());
+  // The whole row, as Positions() reads it.
+  const Position listed = Unwrap(store().ledger().Positions("s1"))[0];
+  EXPECT_EQ(got->strategy, "s1");
+  EXPECT_EQ(got->symbol, "GOOG");
+  EXPECT_EQ(got->qty, Q(15));
+  ASSERT_EQ(got->lots.size(), 2u);
+  EXPECT_EQ(got->lots[1].opened, D(2024, 3, 4));
+  EXPECT_EQ(got->lots[1].qty, Q(5));
+  EXPECT_EQ(got->lots[1].price, P(10'250'000'000));
+  EXPECT_EQ(got->lots[1].fees, 7);
+  EXPECT_EQ(got->entry_session, listed.entry_session);
+  EXPECT_EQ(got->sessions_held, 3);
+  EXPECT_EQ(got->stop, P(9'500'000'000));
+  EXPECT_EQ(got->target, std::nullopt);
+  EXPECT_EQ(got->high_water, P(10'400'000'000));
+  EXPECT_EQ(got->realized, -1234);
+
+  auto theirs = Unwrap(store().ledger().GetPosition("s2", "GOOG"));
+  ASSERT_TRUE(theirs.has_value());
+  EXPECT_EQ(theirs->strategy, "s2");
+  EXPECT_EQ(theirs->qty, Q(-3));
+  ASSERT_EQ(theirs->lots.size(), 1u);
+  EXPECT_EQ(theirs->lots[0].price, P(10'100'000'000));
+
+  EXPECT_EQ(Unwrap(store().ledger().GetPosition("s1", "AAPL")), std::nullopt);  // not held
+  EXPECT_EQ(Unwrap(store().ledger().GetPosition("s3", "GOOG")), std::nullopt);  // other strategy
+  EXPECT_EQ(Unwrap(store().ledger().GetPosition("", "GOOG")), std::nullopt);    // "" is no wildcard
+
+  Position closed = MakePosition("s1", "GOOG");
+  closed.qty = Q(0);
+  closed.lots.clear();
+  ASSERT_TRUE(store().ledger().PutPosition(closed).ok());
+  EXPECT_EQ(Unwrap(store().ledger().GetPosition("s1", "GOOG")), std::nullopt);
+  // Closing one strategy's position leaves the other's.
+  EXPECT_EQ(Unwrap(store().ledger().GetPosition("s2", "GOOG"))->qty, Q(-3));
+  EXPECT_EQ(Unwrap(store().ledger().GetPosition("s1", "MSFT"))->qty, Q(15));
+}
+
 TEST_F(SqliteStoreTest, DailyPnlUpsertsAndListsByDate) {
   DailyPnl a{D(2024, 3, 5), "s1", 100, -20, 3, 10'000'077, 9'000'000};
   DailyPnl b{D(2024, 3, 4), "s1", 0, 50, 1, 10'000'049, 9'500'000};

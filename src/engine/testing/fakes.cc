@@ -267,6 +267,12 @@ class FakeLedger final : public ports::LedgerRepository {
     }
     return out;
   }
+  Result<std::optional<Position>> GetPosition(std::string_view strategy,
+                                              std::string_view symbol) override {
+    auto it = d_.s.positions.find(std::pair{std::string(strategy), std::string(symbol)});
+    if (it == d_.s.positions.end()) return std::optional<Position>();
+    return std::optional<Position>(it->second);
+  }
   Status PutPosition(const Position& position) override {
     KAIROS_RETURN_IF_ERROR(d_.Write());
     auto key = std::pair{position.strategy, position.symbol};

@@ -110,6 +110,36 @@ TEST(FakeStoreTest, PositionWithZeroQtyIsDeleted) {
   EXPECT_TRUE(store.ledger().Positions("")->empty());
 }
 
+TEST(FakeStoreTest, GetPositionFindsOneOpenPositionByStrategyAndSymbol) {
+  FakeStore store;
+  Position p;
+  p.strategy = "sma";
+  p.symbol = "GOOG";
+  p.qty = Quantity::FromUnits(10);
+  p.sessions_held = 2;
+  ASSERT_TRUE(store.ledger().PutPosition(p).ok());
+  Position other = p;  // same symbol, another strategy
+  other.strategy = "rsi";
+  other.qty = Quantity::FromUnits(-4);
+  ASSERT_TRUE(store.ledger().PutPosition(other).ok());
+
+  auto got = store.ledger().GetPosition("sma", "GOOG");
+  ASSERT_TRUE(got.ok());
+  ASSERT_TRUE(got->has_value());
+  EXPECT_EQ((*got)->strategy, "sma");
+  EXPECT_EQ((*got)->qty, Quantity::FromUnits(10));
+  EXPECT_EQ((*got)->sessions_held, 2);
+  EXPECT_EQ((*store.ledger().GetPosition("rsi", "GOOG"))->qty, Quantity::FromUnits(-4));
+  EXPECT_EQ(store.ledger().GetPosition("sma", "MSFT").value(), std::nullopt);
+  EXPECT_EQ(store.ledger().GetPosition("other", "GOOG").value(), std::nullopt);
+  EXPECT_EQ(store.ledger().GetPosition("", "GOOG").value(), std::nullopt);
+
+  p.qty = Quantity::FromUnits(0);  // closed: deleted
+  ASSERT_TRUE(store.ledger().PutPosition(p).ok());
+  EXPECT_EQ(store.ledger().GetPosition("sma", "GOOG").value(), std::nullopt);
+  EXPECT_EQ((*store.ledger().GetPosition("rsi", "GOOG"))->qty, Quantity::FromUnits(-4));
+}
+
 TEST(FakeStoreTest, FailedTransactionLeavesNothingBehind) {
   FakeStore store;
   Status st = store.InTransaction([&] {
