@@ -16,17 +16,6 @@ std::string Ratio(const std::optional<double>& v) {
   return v ? fmt::format("{:.4f}", *v) : std::string();
 }
 
-// The close of `symbol` on its last bar at or before `day`.
-Result<std::optional<Price>> CloseOnOrBefore(const marketdata::BarStore& bars,
-                                             std::string_view symbol, Date day) {
-  KAIROS_ASSIGN_OR_RETURN(auto view, bars.ReadColumns(symbol, {marketdata::Column::kClose}));
-  auto dates = view->dates();
-  auto it = std::upper_bound(dates.begin(), dates.end(), day);
-  if (it == dates.begin()) return std::optional<Price>();
-  KAIROS_ASSIGN_OR_RETURN(Price p, Price::FromDouble(view->close()[it - dates.begin() - 1]));
-  return std::optional<Price>(p);
-}
-
 }  // namespace
 
 void RunWalkForwardCommand(const WalkForwardRequest& req, CliContext& ctx) {
@@ -57,7 +46,7 @@ void RunWalkForwardCommand(const WalkForwardRequest& req, CliContext& ctx) {
   in.threads = 0;
   const marketdata::BarStore& bars = req.bars;
   auto result = backtest::RunWalkForward(in, req.run, [&bars](std::string_view symbol, Date day) {
-    return CloseOnOrBefore(bars, symbol, day);
+    return backtest::CloseOnOrBefore(bars, symbol, day);
   });
   if (!result.ok()) return ctx.Fail(result.status());
   const backtest::WalkForwardResult& r = *result;

@@ -33,17 +33,6 @@ Result<int> ApprovePending(ports::Store& store, const ports::Clock& clock,
   return static_cast<int>(pending.size());
 }
 
-// The close of `symbol` on the last bar at or before `day` (nullopt: no such bar).
-Result<std::optional<Price>> CloseOnOrBefore(const marketdata::BarStore& bars,
-                                             std::string_view symbol, Date day) {
-  KAIROS_ASSIGN_OR_RETURN(auto view, bars.ReadColumns(symbol, {marketdata::Column::kClose}));
-  auto dates = view->dates();
-  auto it = std::upper_bound(dates.begin(), dates.end(), day);
-  if (it == dates.begin()) return std::optional<Price>();
-  KAIROS_ASSIGN_OR_RETURN(Price p, Price::FromDouble(view->close()[it - dates.begin() - 1]));
-  return std::optional<Price>(p);
-}
-
 // The market as a backtest sees it (engine::MarketReader). The bar store does not change during
 // the run, so:
 // - each rule (by key) is scanned in range mode [from, to] once per symbol, the first time the
@@ -302,20 +291,7 @@ Result<Report> BuildReport(const BacktestWiring& w, const StrategyRecord& strate
   s.currency = std::string(currency.code());
   s.starting_equity = daily.empty() ? strategy.allocation : m.starting_equity;
   s.sessions = static_cast<int>(daily.size());
-  s.trades = m.trades;
-  s.win_rate = m.win_rate_percent;
-  s.total_return = m.total_return_percent;
-  s.cagr = m.cagr_percent;
-  s.max_drawdown = m.max_drawdown.percent;
-  s.max_drawdown_value = m.max_drawdown.value;
-  if (m.max_drawdown.value > 0) {
-    s.max_drawdown_peak = m.max_drawdown.peak_date;
-    s.max_drawdown_trough = m.max_drawdown.trough_date;
-  }
-  s.sharpe = m.sharpe;
-  s.sortino = m.sortino;
-  s.profit_factor = m.profit_factor;
-  s.exposure = m.exposure_percent;
+  SetMetrics(s, m);
   for (const DailyPnl& row : daily) s.realized_pnl += row.realized;
   s.unrealized_pnl = daily.empty() ? 0 : daily.back().unrealized;
   s.fees = m.total_fees;
@@ -358,6 +334,33 @@ Result<Report> BuildReport(const BacktestWiring& w, const StrategyRecord& strate
     r.trades.push_back(std::move(row));
   }
   return r;
+}
+
+void SetMetrics(Summary& s, const engine::Metrics& m) {
+  s.trades = m.trades;
+  s.win_rate = m.win_rate_percent;
+  s.total_return = m.total_return_percent;
+  s.cagr = m.cagr_percent;
+  s.max_drawdown = m.max_drawdown.percent;
+  s.max_drawdown_value = m.max_drawdown.value;
+  if (m.max_drawdown.value > 0) {
+    s.max_drawdown_peak = m.max_drawdown.peak_date;
+    s.max_drawdown_trough = m.max_drawdown.trough_date;
+  }
+  s.sharpe = m.sharpe;
+  s.sortino = m.sortino;
+  s.profit_factor = m.profit_factor;
+  s.exposure = m.exposure_percent;
+}
+
+Result<std::optional<Price>> CloseOnOrBefore(const marketdata::BarStore& bars,
+                                             std::string_view symbol, Date day) {
+  KAIROS_ASSIGN_OR_RETURN(auto view, bars.ReadColumns(symbol, {marketdata::Column::kClose}));
+  auto dates = view->dates();
+  auto it = std::upper_bound(dates.begin(), dates.end(), day);
+  if (it == dates.begin()) return std::optional<Price>();
+  KAIROS_ASSIGN_OR_RETURN(Price p, Price::FromDouble(view->close()[it - dates.begin() - 1]));
+  return std::optional<Price>(p);
 }
 
 }  // namespace kairos::backtest

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -76,5 +77,13 @@ Result<Report> BuildReport(const BacktestWiring& wiring, const StrategyRecord& s
                            const BacktestOptions& options, const std::vector<DailyPnl>& daily,
                            const std::vector<engine::Trade>& trades,
                            const engine::Metrics& metrics);
+
+// The metrics part of a report's summary (trades, win rate, returns, drawdown, ratios, exposure).
+void SetMetrics(Summary& summary, const engine::Metrics& metrics);
+
+// The close of `symbol` on its last bar at or before `day`, nullopt when it has none; the price
+// an open trade is marked at when a run ends. Errors of BarStore::ReadColumns.
+Result<std::optional<Price>> CloseOnOrBefore(const marketdata::BarStore& bars,
+                                             std::string_view symbol, Date day);
 
 }  // namespace kairos::backtest

@@ -257,20 +257,7 @@ Result<WalkForwardResult> RunWalkForward(const WalkForwardInput& in, const Backt
       oos.monthly.push_back({mp.year, mp.month, mp.return_percent});
     }
   }
-  s.trades = m.trades;
-  s.win_rate = m.win_rate_percent;
-  s.total_return = m.total_return_percent;
-  s.cagr = m.cagr_percent;
-  s.max_drawdown = m.max_drawdown.percent;
-  s.max_drawdown_value = m.max_drawdown.value;
-  if (m.max_drawdown.value > 0) {
-    s.max_drawdown_peak = m.max_drawdown.peak_date;
-    s.max_drawdown_trough = m.max_drawdown.trough_date;
-  }
-  s.sharpe = m.sharpe;
-  s.sortino = m.sortino;
-  s.profit_factor = m.profit_factor;
-  s.exposure = m.exposure_percent;
+  SetMetrics(s, m);
 
   std::vector<std::optional<double>> train, test;
   for (const FoldResult& fr : out.folds) {
