@@ -409,76 +409,67 @@ class FileBytes {
   bool mapped_;
 };
 
-class StoredSeries final : public SeriesView {
+// What StoredSeries and TailSeries share: dates and the columns a read asked for; any other
+// column is a programming error naming the call (`asked_in`) that should have requested it.
+class ServedSeries : public SeriesView {
  public:
-  explicit StoredSeries(FileBytes bytes) : bytes_(std::move(bytes)) {}
-
-  const SeriesInfo& info() const override { return info_; }
   std::span<const Date> dates() const override { return dates_; }
   std::span<const double> open() const override { return Served(Column::kOpen); }
   std::span<const double> high() const override { return Served(Column::kHigh); }
   std::span<const double> low() const override { return Served(Column::kLow); }
   std::span<const double> close() const override { return Served(Column::kClose); }
   std::span<const double> volume() const override { return Served(Column::kVolume); }
-
-  const std::byte* base() const { return bytes_.data(); }
-  // The header checksum of the file read (identifies its content).
-  uint64_t source_hash() const { return source_hash_; }
-  void set_source_hash(uint64_t hash) { source_hash_ = hash; }
-  void set_info(SeriesInfo info) { info_ = std::move(info); }
   void set_dates(std::span<const Date> d) { dates_ = d; }
   void Serve(Column c, std::span<const double> values) {
     served_[static_cast<size_t>(c)] = true;
     columns_[static_cast<size_t>(c)] = values;
   }
 
+ protected:
+  explicit ServedSeries(const char* asked_in) : asked_in_(asked_in) {}
+
  private:
   std::span<const double> Served(Column c) const {
     KAIROS_CHECK(served_[static_cast<size_t>(c)])
-        << "column '" << kSlotNames[SlotOf(c)] << "' of " << info_.instrument.symbol
-        << " was not asked for in ReadColumns()";
+        << "column '" << kSlotNames[SlotOf(c)] << "' of " << info().instrument.symbol
+        << " was not asked for in " << asked_in_;
     return columns_[static_cast<size_t>(c)];
   }
 
-  FileBytes bytes_;
-  SeriesInfo info_;
-  uint64_t source_hash_ = 0;
+  const char* asked_in_;
   std::span<const Date> dates_;
   std::span<const double> columns_[5];
   bool served_[5] = {};
 };
 
-// Rows of the tail file (SeriesTails::Tail); holds the mapping alive.
-class TailSeries final : public SeriesView {
+class StoredSeries final : public ServedSeries {
  public:
-  TailSeries(std::shared_ptr<const internal::TailFile> file, const SeriesInfo& info)
-      : file_(std::move(file)), info_(info) {}
+  explicit StoredSeries(FileBytes bytes)
+      : ServedSeries("ReadColumns()"), bytes_(std::move(bytes)) {}
+
   const SeriesInfo& info() const override { return info_; }
-  std::span<const Date> dates() const override { return dates_; }
-  std::span<const double> open() const override { return Served(Column::kOpen); }
-  std::span<const double> high() const override { return Served(Column::kHigh); }
-  std::span<const double> low() const override { return Served(Column::kLow); }
-  std::span<const double> close() const override { return Served(Column::kClose); }
-  std::span<const double> volume() const override { return Served(Column::kVolume); }
-  void set_dates(std::span<const Date> d) { dates_ = d; }
-  void Serve(Column c, std::span<const double> values) {
-    served_[static_cast<size_t>(c)] = true;
-    columns_[static_cast<size_t>(c)] = values;
-  }
+  const std::byte* base() const { return bytes_.data(); }
+  // The header checksum of the file read (identifies its content).
+  uint64_t source_hash() const { return source_hash_; }
+  void set_source_hash(uint64_t hash) { source_hash_ = hash; }
+  void set_info(SeriesInfo info) { info_ = std::move(info); }
 
  private:
-  std::span<const double> Served(Column c) const {
-    KAIROS_CHECK(served_[static_cast<size_t>(c)])
-        << "column '" << kSlotNames[SlotOf(c)] << "' of " << info_.instrument.symbol
-        << " was not asked for in Tail()";
-    return columns_[static_cast<size_t>(c)];
-  }
+  FileBytes bytes_;
+  SeriesInfo info_;
+  uint64_t source_hash_ = 0;
+};
 
+// Rows of the tail file (SeriesTails::Tail); holds the mapping alive.
+class TailSeries final : public ServedSeries {
+ public:
+  TailSeries(std::shared_ptr<const internal::TailFile> file, const SeriesInfo& info)
+      : ServedSeries("Tail()"), file_(std::move(file)), info_(info) {}
+  const SeriesInfo& info() const override { return info_; }
+
+ private:
   std::shared_ptr<const internal::TailFile> file_;
   const SeriesInfo& info_;  // in file_'s entry table
-  std::span<const Date> dates_;
-  std::span<const double> columns_[5];
-  bool served_[5] = {};
 };
 
 // A tail file paired with the manifest it was checked against: entry i is served only when
