@@ -658,9 +658,18 @@ TEST(ReplayMarket, SkipsWhatTheDailyScanSkipsWithItsMessages) {
   series("BBB", D("2024-01-02"), D("2024-01-31"), std::nullopt);     // ends before the run
   series("CCC", D("2024-01-02"), D("2024-02-09"), D("2024-02-02"));  // a gap
   series("DDD", D("2024-02-05"), D("2024-02-09"), std::nullopt);     // starts inside it
+  series("EEE", D("2024-01-02"), D("2024-02-09"), D("2024-02-01"));  // a gap on the first day
+  {
+    // Bars before and after the run, none in it.
+    BarSeries s;
+    s.instrument = {"FFF", "NYSE"};
+    s.Append({D("2024-01-30"), 10, 10, 10, 10, 1000});
+    s.Append({D("2024-02-08"), 10, 10, 10, 10, 1000});
+    ASSERT_TRUE((*bars)->Upsert(s).ok());
+  }
   const std::string toml = R"toml(name = "t"
 exchange = "NYSE"
-universe = ["AAA", "BBB", "CCC", "DDD", "ZZZ"]
+universe = ["AAA", "BBB", "CCC", "DDD", "ZZZ", "EEE", "FFF"]
 entry = "close > 1000"
 approval = "auto"
 allocation = 100000
@@ -676,7 +685,7 @@ fees = "none"
   for (Date d : Nyse().Sessions(D("2024-02-01"), D("2024-02-06"))) {
     engine::ScanRequest req;
     req.program = *program;
-    req.symbols = {"AAA", "BBB", "CCC", "DDD", "ZZZ"};
+    req.symbols = {"AAA", "BBB", "CCC", "DDD", "ZZZ", "EEE", "FFF"};
     req.as_of = d;
     auto daily = engine::Scan(**bars, Nyse(), req);
     ASSERT_TRUE(daily.ok());
@@ -689,6 +698,10 @@ fees = "none"
   EXPECT_EQ(expected[1], "t: DDD: no bar on 2024-02-01 (first: 2024-02-05)");
   EXPECT_EQ(expected[2], "t: ZZZ: not in the store");
   EXPECT_NE(std::find(expected.begin(), expected.end(), "t: CCC: no bar on 2024-02-02"),
+            expected.end());
+  EXPECT_EQ(expected[3], "t: EEE: no bar on 2024-02-01");
+  EXPECT_EQ(expected[4], "t: FFF: no bar on 2024-02-01");
+  EXPECT_NE(std::find(expected.begin(), expected.end(), "t: FFF: no bar on 2024-02-06"),
             expected.end());
   fs::remove_all(home);
 }

@@ -2,7 +2,9 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <map>
+#include <mutex>
 #include <optional>
 #include <unordered_map>
 
@@ -34,54 +36,50 @@ Result<int> ApprovePending(ports::Store& store, const ports::Clock& clock,
 }
 
 // The market as a backtest sees it (engine::MarketReader). The bar store does not change during
-// the run, so:
-// - each rule (by key) is scanned in range mode [from, to] once per symbol, the first time the
-//   engine asks about that symbol, and an as-of question about session D is answered from the
-//   matches on D. A range scan evaluates every bar seeing only its past, which is what the as-of
-//   scan computes (over the program's window instead of the whole history, which agrees to about
-//   1e-12 relative: rules/evaluator.h); no bar after `to` is read.
-// - symbols without a bar on D are skipped with the as-of scan's own messages;
+// the run, so each rule (by key) is evaluated in range mode [from, to] once per symbol, the first
+// time the engine asks about that symbol, and each session's question is answered from what was
+// kept. A range scan evaluates every bar seeing only its past, which is what the as-of scan
+// computes (over the program's window instead of the whole history, which agrees to about 1e-12
+// relative: rules/evaluator.h); no bar after `to` is read. What is kept is compact, so that a run
+// of thousands of sessions over thousands of symbols costs per session what that session holds:
+// - ScanAsOf (entries: terms, extras and close of every match): the matches of each session,
+//   (symbol, values); a session's answer is built from its own matches, and only symbols that
+//   lack a bar somewhere in [from, to] or cannot be scanned are looked at one by one (with the
+//   as-of scan's own messages: "no bar on D (last: L)").
+// - MatchFlags (exits: matched or not): one bit per symbol and session.
 // - each symbol's closes are read once (from the broker's bar source when it serves the symbol).
 class ReplayMarket final : public engine::MarketReader {
  public:
   ReplayMarket(const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal, Date from,
                Date to, engine::StoreBarSource* shared)
-      : bars_(bars), cal_(cal), from_(from), to_(to), shared_(shared) {}
+      : bars_(bars),
+        cal_(cal),
+        from_(from),
+        to_(to),
+        shared_(shared),
+        sessions_(cal.Sessions(from, to)) {}
 
   Result<engine::ScanResult> ScanAsOf(const engine::ScanRequest& request,
                                       std::string_view rule_key) override {
-    if (!request.as_of) return Status::InvalidArgument("backtest: an as-of scan without a date");
-    const Date day = *request.as_of;
-    auto found = rules_.find(rule_key);
-    if (found == rules_.end()) found = rules_.emplace(std::string(rule_key), RuleRange{}).first;
-    RuleRange& rule = found->second;
-    std::vector<std::string> missing;
-    for (const std::string& symbol : request.symbols) {
-      if (!rule.by_symbol.count(symbol)) missing.push_back(symbol);
-    }
-    if (!missing.empty()) KAIROS_RETURN_IF_ERROR(ScanRange(request, missing, rule));
+    KAIROS_ASSIGN_OR_RETURN(const size_t t, SessionIndex(request));
+    const Date day = sessions_[t];
+    Rule& rule = RuleFor(values_rules_, rule_key, /*values=*/true);
+    KAIROS_RETURN_IF_ERROR(Prepare(rule, request));
 
     engine::ScanResult out;
     out.terms = rule.terms;
     out.as_of = day;
+    for (uint32_t at : rule.irregular) {
+      std::optional<std::string> why = NotScannable(rule, rule.request_index[at], t);
+      if (why) out.skipped.push_back(std::move(*why));
+    }
     const size_t width = rule.terms.size() + rule.extras + 1;
-    for (const std::string& symbol : request.symbols) {
-      const SymbolMatches& r = rule.by_symbol.at(symbol);
-      if (!r.skipped.empty()) {
-        out.skipped.push_back(r.skipped);
-        continue;
-      }
-      KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> no_bar, NoBarOn(symbol, day));
-      if (no_bar) {
-        out.skipped.push_back(std::move(*no_bar));
-        continue;
-      }
-      auto it = std::lower_bound(r.dates.begin(), r.dates.end(), day);
-      if (it == r.dates.end() || *it != day) continue;
-      const double* v = r.values.data() + static_cast<size_t>(it - r.dates.begin()) * width;
+    for (const Hit& h : rule.by_session[t]) {
+      if (!rule.in_request[h.symbol]) continue;
+      const double* v = rule.values.data() + h.values;
       engine::ScanMatch m;
       m.date = day;
-      m.symbol = symbol;
+      m.symbol = rule.symbols[h.symbol].name;
       m.terms.assign(v, v + rule.terms.size());
       m.extras.assign(v + rule.terms.size(), v + rule.terms.size() + rule.extras);
       m.close = v[width - 1];
@@ -90,6 +88,19 @@ class ReplayMarket final : public engine::MarketReader {
     std::sort(
         out.matches.begin(), out.matches.end(),
         [](const engine::ScanMatch& a, const engine::ScanMatch& b) { return a.symbol < b.symbol; });
+    return out;
+  }
+
+  Result<std::vector<uint8_t>> MatchFlags(const engine::ScanRequest& request,
+                                          std::string_view rule_key) override {
+    KAIROS_ASSIGN_OR_RETURN(const size_t t, SessionIndex(request));
+    Rule& rule = RuleFor(flag_rules_, rule_key, /*values=*/false);
+    KAIROS_RETURN_IF_ERROR(Prepare(rule, request));
+    std::vector<uint8_t> out(request.symbols.size(), 0);
+    for (size_t i = 0; i < out.size(); ++i) {
+      const Symbol& s = rule.symbols[rule.request_index[i]];
+      out[i] = (s.bits[t / 64] >> (t % 64)) & 1;
+    }
     return out;
   }
 
@@ -107,100 +118,198 @@ class ReplayMarket final : public engine::MarketReader {
   void NewPhase() override {}
 
  private:
-  // One symbol's range matches: dates, and per match the terms, the extras and the close.
-  struct SymbolMatches {
-    std::string skipped;  // the scan's reason when it skipped the symbol
-    std::vector<Date> dates;
-    std::vector<double> values;
+  // One symbol as a rule's range scan saw it.
+  struct Symbol {
+    std::string name;
+    std::string skipped;  // the scan's reason when it could not scan the symbol
+    // The bars' span (the store's first and last) and the sessions of [from, to] within it
+    // without a bar, as session indexes.
+    Date first, last;
+    bool in_store = false;
+    bool scanned = false;  // the range scan handed its rows over
+    std::vector<uint32_t> gaps;
+    std::vector<uint64_t> bits;  // MatchFlags rules: bit t = matched on session t
   };
-  struct RuleRange {
+  struct Hit {
+    uint32_t symbol;  // index into Rule::symbols
+    uint32_t values;  // offset into Rule::values: terms, extras, close
+  };
+  struct Rule {
+    bool keeps_values = false;  // keeps values (ScanAsOf) or bits (MatchFlags)
     std::vector<rules::Term> terms;
     size_t extras = 0;
-    std::unordered_map<std::string, SymbolMatches> by_symbol;
-  };
-  // Which sessions a symbol has bars on: the calendar's sessions from first to last (nothing
-  // kept), or the dates themselves.
-  struct BarDays {
-    Date first, last;
-    bool every_session = false;
-    std::vector<Date> dates;
+    std::vector<Symbol> symbols;
+    std::unordered_map<std::string, uint32_t> index;  // name -> symbols
+    std::vector<std::vector<Hit>> by_session;         // values rules: matches, per session
+    std::vector<double> values;
+    // The last symbol list asked (a strategy asks for its universe every session): its symbols'
+    // indexes, which of them need a look every session, and membership by symbol index.
+    std::vector<std::string> request;
+    std::vector<uint32_t> request_index;
+    std::vector<uint32_t> irregular;  // positions in `request`
+    std::vector<uint8_t> in_request;
   };
 
-  Status ScanRange(const engine::ScanRequest& as_of, const std::vector<std::string>& symbols,
-                   RuleRange& rule) {
-    // Chunks bound the memory of one scan's match list.
-    constexpr size_t kChunk = 512;
-    for (size_t begin = 0; begin < symbols.size(); begin += kChunk) {
-      engine::ScanRequest req;
-      req.program = as_of.program;
-      req.columns = as_of.columns;
-      req.from = from_;
-      req.to = to_;
-      req.symbols.assign(
-          symbols.begin() + static_cast<std::ptrdiff_t>(begin),
-          symbols.begin() + static_cast<std::ptrdiff_t>(std::min(symbols.size(), begin + kChunk)));
-      KAIROS_ASSIGN_OR_RETURN(engine::ScanResult r, engine::Scan(bars_, cal_, req));
-      rule.terms = r.terms;
-      rule.extras = req.program->extra_count();
-      for (const std::string& symbol : req.symbols) rule.by_symbol.try_emplace(symbol);
-      for (std::string& skipped : r.skipped) {
-        std::string symbol = skipped.substr(0, skipped.find(':'));
-        rule.by_symbol[symbol].skipped = std::move(skipped);
+  Result<size_t> SessionIndex(const engine::ScanRequest& request) const {
+    if (!request.as_of) return Status::InvalidArgument("backtest: an as-of scan without a date");
+    auto it = std::lower_bound(sessions_.begin(), sessions_.end(), *request.as_of);
+    if (it == sessions_.end() || *it != *request.as_of) {
+      return Status::InvalidArgument(fmt::format(
+          "backtest: {} is not a session of the run ({}..{})", *request.as_of, from_, to_));
+    }
+    return static_cast<size_t>(it - sessions_.begin());
+  }
+
+  Rule& RuleFor(std::map<std::string, Rule, std::less<>>& rules, std::string_view key,
+                bool values) {
+    auto it = rules.find(key);
+    if (it == rules.end()) {
+      it = rules.emplace(std::string(key), Rule{}).first;
+      it->second.keeps_values = values;
+      if (values) it->second.by_session.resize(sessions_.size());
+    }
+    return it->second;
+  }
+
+  // Scans the symbols of `request` the rule has not seen, and indexes the request.
+  Status Prepare(Rule& rule, const engine::ScanRequest& request) {
+    if (request.symbols == rule.request) return Status::Ok();
+    std::vector<std::string> missing;
+    for (const std::string& symbol : request.symbols) {
+      if (!rule.index.count(symbol)) {
+        rule.index.emplace(symbol, static_cast<uint32_t>(rule.symbols.size()));
+        rule.symbols.push_back(Symbol{});
+        rule.symbols.back().name = symbol;
+        missing.push_back(symbol);
       }
-      // Matches come by date, then symbol: each symbol's dates stay in order.
-      for (const engine::ScanMatch& m : r.matches) {
-        SymbolMatches& s = rule.by_symbol[m.symbol];
-        s.dates.push_back(m.date);
-        for (size_t i = 0; i < rule.terms.size(); ++i) {
-          s.values.push_back(i < m.terms.size() ? m.terms[i] : std::nan(""));
-        }
-        for (size_t i = 0; i < rule.extras; ++i) {
-          s.values.push_back(i < m.extras.size() ? m.extras[i] : std::nan(""));
-        }
-        s.values.push_back(m.close);
+    }
+    if (!missing.empty()) KAIROS_RETURN_IF_ERROR(ScanRange(rule, request, missing));
+    rule.request = request.symbols;
+    rule.request_index.resize(request.symbols.size());
+    rule.irregular.clear();
+    rule.in_request.assign(rule.symbols.size(), 0);
+    for (size_t i = 0; i < request.symbols.size(); ++i) {
+      const uint32_t idx = rule.index.at(request.symbols[i]);
+      rule.request_index[i] = idx;
+      rule.in_request[idx] = 1;
+      const Symbol& s = rule.symbols[idx];
+      if (!s.skipped.empty() || !s.in_store || s.first > sessions_.front() ||
+          s.last < sessions_.back() || !s.gaps.empty()) {
+        rule.irregular.push_back(static_cast<uint32_t>(i));
       }
     }
     return Status::Ok();
   }
 
-  // The as-of scan's reason for skipping `symbol` on `day` when it has no bar then.
-  Result<std::optional<std::string>> NoBarOn(const std::string& symbol, Date day) {
-    auto it = days_.find(symbol);
-    if (it == days_.end()) {
-      KAIROS_ASSIGN_OR_RETURN(auto view, bars_.ReadColumns(symbol, {marketdata::Column::kClose}));
-      BarDays d;
-      auto dates = view->dates();
-      if (!dates.empty()) {
-        d.first = dates.front();
-        d.last = dates.back();
-        std::vector<Date> sessions = cal_.Sessions(d.first, d.last);
-        d.every_session = std::equal(dates.begin(), dates.end(), sessions.begin(), sessions.end());
-        if (!d.every_session) d.dates.assign(dates.begin(), dates.end());
+  Status ScanRange(Rule& rule, const engine::ScanRequest& as_of,
+                   const std::vector<std::string>& symbols) {
+    engine::ScanRequest req;
+    req.program = as_of.program;
+    req.columns = as_of.columns;
+    req.from = from_;
+    req.to = to_;
+    req.symbols = symbols;
+    const size_t n = sessions_.size();
+    if (rule.keeps_values) {
+      rule.terms = req.program->terms();
+      rule.extras = req.program->extra_count();
+    }
+    std::vector<Symbol*> slot(symbols.size());
+    for (size_t i = 0; i < symbols.size(); ++i) {
+      Symbol& s = rule.symbols[rule.index.at(symbols[i])];
+      slot[i] = &s;
+      auto info = bars_.Info(s.name);
+      if (info.ok()) {
+        s.in_store = true;
+        s.first = info->first;
+        s.last = info->last;
       }
-      it = days_.emplace(symbol, std::move(d)).first;
+      if (!rule.keeps_values) s.bits.assign((n + 63) / 64, 0);
     }
-    const BarDays& d = it->second;
-    if (d.last < day) {
-      return std::optional<std::string>(
-          fmt::format("{}: no bar on {} (last: {})", symbol, day, d.last));
+    const size_t width = rule.terms.size() + rule.extras + 1;
+    std::mutex mu;  // guards rule.by_session and rule.values
+    auto sink = [&](const engine::RangeRows& rows) {
+      Symbol& s = *slot[rows.index];
+      const uint32_t idx = static_cast<uint32_t>(&s - rule.symbols.data());
+      // Walks the run's sessions and the symbol's bars together: gaps and matches by session.
+      std::vector<std::pair<uint32_t, size_t>> matched;  // (session, row)
+      s.scanned = true;
+      size_t t = 0;
+      for (size_t r = rows.first; r < rows.dates.size(); ++r) {
+        while (t < n && sessions_[t] < rows.dates[r]) {
+          if (sessions_[t] > s.first && sessions_[t] < s.last) {
+            s.gaps.push_back(static_cast<uint32_t>(t));
+          }
+          ++t;
+        }
+        if (t >= n || sessions_[t] != rows.dates[r]) continue;  // a bar on no session of the run
+        if (rows.match[r] != 0) {
+          if (rule.keeps_values) {
+            matched.emplace_back(static_cast<uint32_t>(t), r);
+          } else {
+            s.bits[t / 64] |= uint64_t{1} << (t % 64);
+          }
+        }
+        ++t;
+      }
+      for (; t < n && sessions_[t] < s.last; ++t) {
+        if (sessions_[t] > s.first) s.gaps.push_back(static_cast<uint32_t>(t));
+      }
+      if (matched.empty()) return;
+      std::vector<double> v;
+      v.reserve(matched.size() * width);
+      for (const auto& [session, r] : matched) {
+        for (size_t k = 0; k < rule.terms.size(); ++k) v.push_back(rows.values->TermValue(k, r));
+        for (size_t k = 0; k < rule.extras; ++k) v.push_back(rows.values->ExtraValue(k, r));
+        v.push_back(rows.close[r]);
+      }
+      std::lock_guard lock(mu);
+      const size_t base = rule.values.size();
+      rule.values.insert(rule.values.end(), v.begin(), v.end());
+      for (size_t k = 0; k < matched.size(); ++k) {
+        rule.by_session[matched[k].first].push_back(
+            Hit{idx, static_cast<uint32_t>(base + k * width)});
+      }
+    };
+    KAIROS_ASSIGN_OR_RETURN(auto skipped, engine::ScanRangeEach(bars_, cal_, req, sink));
+    for (auto& [i, reason] : skipped) slot[i]->skipped = std::move(reason);
+    // A symbol with bars before and after the run but none in it was not handed over: every
+    // session between its first and last bar is a gap.
+    for (Symbol* s : slot) {
+      if (s->scanned || !s->in_store || !s->skipped.empty()) continue;
+      for (size_t t = 0; t < n; ++t) {
+        if (sessions_[t] > s->first && sessions_[t] < s->last) {
+          s->gaps.push_back(static_cast<uint32_t>(t));
+        }
+      }
     }
-    if (day < d.first) {
-      return std::optional<std::string>(
-          fmt::format("{}: no bar on {} (first: {})", symbol, day, d.first));
+    if (rule.values.size() > std::numeric_limits<uint32_t>::max()) {
+      return Status::Internal("backtest: too many rule matches to keep");
     }
-    if (d.every_session ? cal_.IsSession(day)
-                        : std::binary_search(d.dates.begin(), d.dates.end(), day)) {
-      return std::optional<std::string>();
+    return Status::Ok();
+  }
+
+  // What the as-of scan of session t says of symbol `idx` when it cannot evaluate it then: the
+  // scan's reason, or the missing bar ("no bar on D (first: F)"); nullopt when it can.
+  std::optional<std::string> NotScannable(const Rule& rule, uint32_t idx, size_t t) const {
+    const Symbol& s = rule.symbols[idx];
+    if (!s.skipped.empty()) return s.skipped;
+    if (!s.in_store) return fmt::format("{}: not in the store", s.name);
+    const Date day = sessions_[t];
+    if (s.last < day) return fmt::format("{}: no bar on {} (last: {})", s.name, day, s.last);
+    if (day < s.first) return fmt::format("{}: no bar on {} (first: {})", s.name, day, s.first);
+    if (std::binary_search(s.gaps.begin(), s.gaps.end(), static_cast<uint32_t>(t))) {
+      return fmt::format("{}: no bar on {}", s.name, day);
     }
-    return std::optional<std::string>(fmt::format("{}: no bar on {}", symbol, day));
+    return std::nullopt;
   }
 
   const marketdata::BarStore& bars_;
   const calendar::ExchangeCalendar& cal_;
   const Date from_, to_;
   engine::StoreBarSource* shared_;
-  std::map<std::string, RuleRange, std::less<>> rules_;
-  std::unordered_map<std::string, BarDays> days_;
+  const std::vector<Date> sessions_;
+  std::map<std::string, Rule, std::less<>> values_rules_, flag_rules_;
   std::unordered_map<std::string, std::unique_ptr<marketdata::SeriesView>> closes_;
 };
 

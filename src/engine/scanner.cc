@@ -53,6 +53,8 @@ struct Plan {
   // as-of mode: the store's tail file, when it has one (nullptr: read every bar file).
   std::shared_ptr<const marketdata::SeriesTails> tails;
   std::optional<Date> from, to;
+  // ScanRangeEach: each symbol's rows go here instead of into ScanMatch objects.
+  const RangeSink* sink = nullptr;
 };
 
 // The rows [begin, end) of a view as evaluator columns.
@@ -71,8 +73,8 @@ rules::BarColumns ColumnsOf(const SeriesView& view, ColumnSet columns, size_t be
 }
 
 // Scans one symbol; returns the reason it was skipped, or "" (matches appended to the worker).
-std::string ScanSymbol(const Plan& plan, const std::string& symbol, const SeriesInfo& info,
-                       Worker& w) {
+std::string ScanSymbol(const Plan& plan, const std::string& symbol, size_t index,
+                       const SeriesInfo& info, Worker& w) {
   const rules::Program& program = *plan.program;
   const bool weekly = program.needs_weekly();
   const calendar::ExchangeCalendar* cal = nullptr;
@@ -144,6 +146,24 @@ std::string ScanSymbol(const Plan& plan, const std::string& symbol, const Series
     weekly_columns = &wc;
   }
   rules::Evaluation& e = w.evaluation;
+  if (plan.sink != nullptr) {
+    Status evaluated = w.evaluator.EvaluateMatches(daily, weekly_columns, &e.match);
+    if (!evaluated.ok()) return fmt::format("{}: {}", symbol, evaluated.message());
+    RangeRows rows;
+    rows.index = index;
+    rows.symbol = symbol;
+    rows.dates = dates.subspan(0, end);
+    rows.close = daily.close;
+    rows.match = e.match;
+    rows.first =
+        plan.from
+            ? static_cast<size_t>(std::lower_bound(dates.begin(), dates.begin() + end, *plan.from) -
+                                  dates.begin())
+            : 0;
+    rows.values = &w.evaluator;
+    (*plan.sink)(rows);
+    return std::string();
+  }
   Status evaluated = plan.as_of ? w.evaluator.EvaluateLast(daily, weekly_columns, &e)
                                 : w.evaluator.EvaluateAll(daily, weekly_columns, &e);
   if (!evaluated.ok()) return fmt::format("{}: {}", symbol, evaluated.message());
@@ -173,7 +193,8 @@ std::string ScanSymbol(const Plan& plan, const std::string& symbol, const Series
 }
 
 Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest& request,
-                           const CalendarFor& calendar_for) {
+                           const CalendarFor& calendar_for, const RangeSink* sink = nullptr,
+                           std::vector<std::pair<size_t, std::string>>* skipped_at = nullptr) {
   if (request.program == nullptr) return Status::InvalidArgument("scan: no rule given");
   const bool range = request.from.has_value() || request.to.has_value();
   if (range && request.as_of) {
@@ -188,6 +209,7 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
   const std::vector<SeriesInfo> listed = store.List();
   std::vector<std::string> symbols;
   std::vector<const SeriesInfo*> info_of;
+  std::vector<size_t> position;  // symbols[i] is request.symbols[position[i]]
   if (request.symbols.empty()) {
     // Every symbol: no lookups (the daily scan of a whole market spends its time elsewhere).
     symbols.reserve(listed.size());
@@ -202,9 +224,11 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
     for (const SeriesInfo& info : listed) by_symbol.emplace(info.instrument.symbol, &info);
     // Duplicates are scanned once.
     std::unordered_map<std::string_view, bool> seen;
-    for (const std::string& s : request.symbols) {
+    for (size_t k = 0; k < request.symbols.size(); ++k) {
+      const std::string& s = request.symbols[k];
       if (!seen.emplace(s, true).second) continue;
       symbols.push_back(s);
+      position.push_back(k);
       auto it = by_symbol.find(s);
       info_of.push_back(it == by_symbol.end() ? nullptr : it->second);
     }
@@ -226,6 +250,7 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
   }
   plan.from = request.from;
   plan.to = request.to;
+  plan.sink = sink;
   if (!range) {
     if (request.as_of) {
       plan.as_of = request.as_of;
@@ -257,8 +282,9 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
   auto work = [&](Worker& w) {
     for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < n;
          i = next.fetch_add(1, std::memory_order_relaxed)) {
+      const size_t at = position.empty() ? i : position[i];
       reasons[i] = info_of[i] == nullptr ? symbols[i] + ": not in the store"
-                                         : ScanSymbol(plan, symbols[i], *info_of[i], w);
+                                         : ScanSymbol(plan, symbols[i], at, *info_of[i], w);
     }
   };
   {
@@ -279,8 +305,13 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
             [](const ScanMatch& a, const ScanMatch& b) {
               return std::tie(a.date, a.symbol) < std::tie(b.date, b.symbol);
             });
-  for (std::string& r : reasons) {
-    if (!r.empty()) result.skipped.push_back(std::move(r));
+  for (size_t i = 0; i < n; ++i) {
+    if (reasons[i].empty()) continue;
+    if (skipped_at != nullptr) {
+      skipped_at->emplace_back(position.empty() ? i : position[i], std::move(reasons[i]));
+    } else {
+      result.skipped.push_back(std::move(reasons[i]));
+    }
   }
   return result;
 }
@@ -410,6 +441,19 @@ Result<ScanResult> Scan(const marketdata::BarStore& store, const calendar::Excha
                         const ScanRequest& request) {
   CalendarFor fixed = [&cal](const SeriesInfo&) { return &cal; };
   return RunScan(store, request, fixed);
+}
+
+Result<std::vector<std::pair<size_t, std::string>>> ScanRangeEach(
+    const marketdata::BarStore& store, const calendar::ExchangeCalendar& cal,
+    const ScanRequest& request, const RangeSink& sink) {
+  if (request.as_of || !(request.from || request.to)) {
+    return Status::InvalidArgument("scan: a streaming scan needs a range (from and/or to)");
+  }
+  CalendarFor fixed = [&cal](const SeriesInfo&) { return &cal; };
+  std::vector<std::pair<size_t, std::string>> skipped;
+  KAIROS_ASSIGN_OR_RETURN(ScanResult r, RunScan(store, request, fixed, &sink, &skipped));
+  (void)r;
+  return skipped;
 }
 
 Result<ScanResult> Scan(const marketdata::BarStore& store, const ScanRequest& request) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <span>
@@ -61,9 +62,9 @@ struct ScanResult {
 //  - as of one session D (request.as_of, else the last session of any requested symbol): reads
 //    only the last program->window() bars (from the store's tail file, BarStore::Tails, when
 //    it is current and holds enough rows; else BarStore::ReadTail per symbol; everything when
-//    the window is rules::kWindowAll or the series is shorter) and evaluates the last one. A symbol without a
-//    bar on D is skipped ("XYZ: no bar on 2026-11-27 (last: 2026-11-20)"). When D is before a
-//    symbol's last bar (a historical as-of) the whole series is read and cut at D.
+//    the window is rules::kWindowAll or the series is shorter) and evaluates the last one. A symbol
+//    without a bar on D is skipped ("XYZ: no bar on 2026-11-27 (last: 2026-11-20)"). When D is
+//    before a symbol's last bar (a historical as-of) the whole series is read and cut at D.
 //  - a range (from and/or to): reads every bar up to `to`, evaluates them all (each bar sees
 //    only its past) and keeps matches with from <= date <= to.
 // An empty request.symbols means every symbol in the store. Symbols that cannot be scanned
@@ -79,6 +80,30 @@ Result<ScanResult> Scan(const marketdata::BarStore& store, const calendar::Excha
 // (ExchangeCalendar::ForExchange of the stored instrument's exchange); a weekly rule skips a
 // symbol whose exchange has no calendar.
 Result<ScanResult> Scan(const marketdata::BarStore& store, const ScanRequest& request);
+
+// One symbol of a range scan as ScanRangeEach hands it over, valid during the sink call only.
+struct RangeRows {
+  size_t index = 0;  // the symbol's position in request.symbols (first occurrence)
+  std::string_view symbol;
+  std::span<const Date> dates;     // every bar read, up to `to` (those before `from` included)
+  std::span<const double> close;   // the same rows
+  std::span<const uint8_t> match;  // the same rows: 1 where the rule held
+  size_t first = 0;                // the first row on or after `from`
+  // TermValue(term, row) / ExtraValue(extra, row) of any row (NaN where undefined).
+  const rules::Evaluator* values = nullptr;
+};
+// Called from the scan's worker threads, concurrently for different symbols, once per symbol
+// that was scanned and has rows in the range.
+using RangeSink = std::function<void(const RangeRows&)>;
+
+// A range scan (request.from/to set, no as_of) that hands each symbol's evaluated rows to `sink`
+// instead of collecting ScanMatch objects: a backtest keeps what it needs of every bar in a
+// compact form, where millions of ScanMatch would cost more than the evaluation. Evaluates
+// exactly what Scan does in range mode. Returns the skipped symbols' reasons as
+// (index in request.symbols, reason), by index; errors as Scan.
+Result<std::vector<std::pair<size_t, std::string>>> ScanRangeEach(
+    const marketdata::BarStore& store, const calendar::ExchangeCalendar& cal,
+    const ScanRequest& request, const RangeSink& sink);
 
 // The weekly bars a daily series shows to weekly(...) (rules::WeeklyColumns).
 struct WeeklyData {

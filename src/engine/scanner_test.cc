@@ -8,6 +8,7 @@
 #include <fstream>
 #include <iterator>
 #include <map>
+#include <mutex>
 #include <set>
 #include <string>
 #include <vector>
@@ -238,6 +239,70 @@ TEST(ScanTest, RangeBoundsKeepOnlyMatchesInside) {
   std::erase_if(want, [&](const ScanMatch& m) { return m.date < from || m.date > to; });
   ASSERT_FALSE(want.empty());
   ExpectSameMatches(r.matches, want, true);
+}
+
+// The streaming range scan hands over exactly what Scan collects: every match in [from, to] with
+// its terms, extras and close, and the skipped symbols with their request positions.
+TEST(ScanTest, RangeEachHandsOverWhatTheRangeScanCollects) {
+  TempStore store("each");
+  auto all = MakeSeries(5, 300);
+  Fill(*store, all);
+  BarSeries closes;
+  closes.instrument = {"IDX", "NYSE"};
+  closes.close_only = true;
+  closes.dates = all[0].dates;
+  closes.close = all[0].close;
+  ASSERT_TRUE(store->Replace(closes).ok());
+  auto program = Compile("atr(14) > 0.9 * atr(30) and rsi(close, 14) < 55", {"sma(volume, 5)"});
+  ScanRequest request{.program = program,
+                      .symbols = {"S01", "NOPE", "S02", "IDX", "S03", "S01", "S05"},
+                      .from = all[0].dates[120],
+                      .to = all[0].dates[250],
+                      .threads = 2};
+  ScanResult want = MustScan(*store, request);
+  ASSERT_FALSE(want.matches.empty());
+
+  std::mutex mu;
+  std::vector<ScanMatch> got;
+  std::vector<size_t> indexes;
+  auto sink = [&](const RangeRows& rows) {
+    std::lock_guard lock(mu);
+    indexes.push_back(rows.index);
+    EXPECT_EQ(rows.symbol, request.symbols[rows.index]);
+    EXPECT_EQ(rows.dates.size(), rows.match.size());
+    EXPECT_EQ(rows.dates.size(), rows.close.size());
+    EXPECT_LE(*request.from, rows.dates[rows.first]);
+    EXPECT_LT(rows.dates[rows.first - 1], *request.from);
+    EXPECT_LE(rows.dates.back(), *request.to);
+    for (size_t r = rows.first; r < rows.dates.size(); ++r) {
+      if (rows.match[r] == 0) continue;
+      ScanMatch m{.date = rows.dates[r], .symbol = std::string(rows.symbol)};
+      for (size_t k = 0; k < program->terms().size(); ++k) {
+        m.terms.push_back(rows.values->TermValue(k, r));
+      }
+      m.extras.push_back(rows.values->ExtraValue(0, r));
+      m.close = rows.close[r];
+      got.push_back(std::move(m));
+    }
+  };
+  auto skipped = ScanRangeEach(*store, Nyse(), request, sink);
+  ASSERT_TRUE(skipped.ok()) << skipped.status().ToString();
+  std::sort(got.begin(), got.end(), [](const ScanMatch& a, const ScanMatch& b) {
+    return std::tie(a.date, a.symbol) < std::tie(b.date, b.symbol);
+  });
+  ExpectSameMatches(got, want.matches, /*exact=*/true);
+  std::sort(indexes.begin(), indexes.end());
+  EXPECT_EQ(indexes, (std::vector<size_t>{0, 2, 4, 6}));  // the duplicate S01 once
+  ASSERT_EQ(skipped->size(), 2u);
+  EXPECT_EQ((*skipped)[0], (std::pair<size_t, std::string>{1, "NOPE: not in the store"}));
+  EXPECT_EQ((*skipped)[1].first, 3u);
+  EXPECT_EQ((*skipped)[1].second, want.skipped[1]);
+
+  // As-of requests are not streamed.
+  ScanRequest as_of{.program = program, .as_of = all[0].dates[250]};
+  auto refused = ScanRangeEach(*store, Nyse(), as_of, sink);
+  ASSERT_FALSE(refused.ok());
+  EXPECT_EQ(refused.status().message(), "scan: a streaming scan needs a range (from and/or to)");
 }
 
 TEST(ScanTest, ResultDoesNotDependOnThreadCount) {

@@ -562,9 +562,9 @@ struct TradingDay::Impl {
         req.program = *program;
         for (const Position& p : positions) req.symbols.push_back(p.symbol);
         req.as_of = session;
-        KAIROS_ASSIGN_OR_RETURN(ScanResult result, market->ScanAsOf(req, key));
-        for (const ScanMatch& m : result.matches) {
-          if (m.date == session) rule_hit.insert(m.symbol);
+        KAIROS_ASSIGN_OR_RETURN(std::vector<uint8_t> hit, market->MatchFlags(req, key));
+        for (size_t i = 0; i < hit.size() && i < req.symbols.size(); ++i) {
+          if (hit[i] != 0) rule_hit.insert(req.symbols[i]);
         }
       }
     }
@@ -704,6 +704,18 @@ Result<ScanResult> StoreMarketReader::ScanAsOf(const ScanRequest& request,
                                                std::string_view rule_key) {
   (void)rule_key;
   return Scan(bars_, cal_, request);
+}
+
+Result<std::vector<uint8_t>> MarketReader::MatchFlags(const ScanRequest& request,
+                                                      std::string_view rule_key) {
+  KAIROS_ASSIGN_OR_RETURN(ScanResult result, ScanAsOf(request, rule_key));
+  std::set<std::string_view> matched;
+  for (const ScanMatch& m : result.matches) {
+    if (request.as_of && m.date == *request.as_of) matched.insert(m.symbol);
+  }
+  std::vector<uint8_t> out(request.symbols.size(), 0);
+  for (size_t i = 0; i < out.size(); ++i) out[i] = matched.count(request.symbols[i]) ? 1 : 0;
+  return out;
 }
 
 Result<const marketdata::SeriesView*> StoreMarketReader::Closes(const std::string& symbol) {

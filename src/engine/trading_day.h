@@ -57,6 +57,11 @@ class MarketReader {
   // the same key, the same rule and extras). What engine::Scan returns in as-of mode: matches on
   // that session with their terms, extras and close; unscannable symbols in `skipped`.
   virtual Result<ScanResult> ScanAsOf(const ScanRequest& request, std::string_view rule_key) = 0;
+  // Which of request.symbols the rule holds for on request.as_of: one flag per symbol, in
+  // request order (1 = matched). The question the exit checks ask, which needs no values, so a
+  // replay can keep one bit per bar for it. The default asks ScanAsOf.
+  virtual Result<std::vector<uint8_t>> MatchFlags(const ScanRequest& request,
+                                                  std::string_view rule_key);
   // The close column of `symbol` (nullptr with a note-worthy Status when it cannot be read).
   // Valid until the next NewPhase().
   virtual Result<const marketdata::SeriesView*> Closes(const std::string& symbol) = 0;
