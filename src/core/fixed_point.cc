@@ -115,6 +115,14 @@ Result<Price> Price::FromDouble(double value, Rounding mode) {
   if (!std::isfinite(value) || std::fabs(value) * kScale >= 9.2e18) {
     return Status::InvalidArgument(fmt::format("{} cannot be a price", value));
   }
+  // The common case without text: below 1e6 a double's ulp is under 1.2e-10, so at most one
+  // number of whole ticks (a grid of 1e-8) has `value` as its nearest double, and when one
+  // does it is also what the shortest decimal text below parses to. The division is correctly
+  // rounded, so it gives exactly the double that text parses to.
+  if (std::fabs(value) < 1e6) {
+    const int64_t ticks = std::llround(value * static_cast<double>(kScale));
+    if (static_cast<double>(ticks) / static_cast<double>(kScale) == value) return Price(ticks);
+  }
   // The shortest decimal text of a double is the value a person wrote ("25.5625", "0.1"), so
   // parsing it exactly avoids binary-fraction artefacts such as 0.1 -> 0.09999999.
   std::string text = fmt::format("{}", value);

@@ -1,9 +1,13 @@
 #include "core/fixed_point.h"
 
-#include <gtest/gtest.h>
-
 #include <cmath>
+#include <cstdlib>
+#include <random>
+#include <string>
 #include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
 
 namespace kairos {
 namespace {
@@ -43,6 +47,47 @@ TEST(PriceTest, ParsesExactlyAndFormats) {
             "'12a' is not a valid price: unexpected character");
   EXPECT_FALSE(Price::Parse("1e3").ok());
   EXPECT_FALSE(Price::Parse("99999999999999999999").ok());
+}
+
+// FromDouble's arithmetic shortcut gives what the shortest decimal text gives: random prices on
+// the tick grid (as a CSV would hold them), random doubles off it, both signs, every rounding.
+TEST(PriceTest, FromDoubleEqualsParsingTheShortestText) {
+  std::mt19937_64 rng(42);
+  std::uniform_int_distribution<int64_t> ticks(-150'000'000'000'000, 150'000'000'000'000);
+  std::uniform_int_distribution<int> digits(0, 8);
+  std::uniform_real_distribution<double> any(-2e6, 2e6);
+  int compared = 0;
+  for (int i = 0; i < 200'000; ++i) {
+    double v;
+    if (i % 2 == 0) {
+      // A price with 0..8 decimals.
+      int64_t t = ticks(rng);
+      int64_t step = 1;
+      for (int k = digits(rng); k < 8; ++k) step *= 10;
+      t -= t % step;
+      v = std::stod(fmt::format("{}.{:08d}", t / 100'000'000, std::abs(t % 100'000'000)));
+      if (t < 0 && t > -100'000'000) v = -v;
+    } else {
+      v = any(rng);
+    }
+    std::string text = fmt::format("{}", v);
+    if (text.find_first_of("eE") != std::string::npos) continue;
+    auto parsed = Price::Parse(text);
+    if (!parsed.ok()) continue;  // more than 8 decimals: the rounding path, checked below
+    for (Rounding mode : {Rounding::kHalfEven, Rounding::kHalfUp, Rounding::kDown, Rounding::kFloor,
+                          Rounding::kCeiling}) {
+      auto fast = Price::FromDouble(v, mode);
+      ASSERT_TRUE(fast.ok()) << text;
+      ASSERT_EQ(fast->raw(), parsed->raw()) << text;
+    }
+    ++compared;
+  }
+  EXPECT_GT(compared, 100'000);
+  // Off the grid the rounding mode still decides.
+  EXPECT_EQ(Price::FromDouble(0.123456789, Rounding::kDown)->raw(), 12'345'678);
+  EXPECT_EQ(Price::FromDouble(0.123456789, Rounding::kCeiling)->raw(), 12'345'679);
+  EXPECT_EQ(Price::FromDouble(-0.0)->raw(), 0);
+  EXPECT_EQ(Price::FromDouble(999'999.99999999)->raw(), 99'999'999'999'999);
 }
 
 TEST(PriceTest, FromDoubleTakesTheWrittenDecimal) {

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
+#include <unordered_map>
 
 #include <fmt/format.h>
 
@@ -118,9 +119,16 @@ struct TradingDay::Impl {
   std::map<std::string, std::shared_ptr<const rules::Program>, std::less<>> programs;
   // Fills replayed so far, by strategy (see ReplayFills).
   std::map<std::string, Replay, std::less<>> replays;
-  // The entry signal of a position, by "strategy/symbol/entry session": it cannot change while
-  // the position is open (later orders are for later sessions).
-  std::map<std::string, std::optional<Signal>, std::less<>> entry_signals;
+  // What the exit checks take from a position's entry signal (the level expressions' values and
+  // the decision bar's close), by "strategy/symbol/entry session": it cannot change while the
+  // position is open (later orders are for later sessions).
+  struct EntryFacts {
+    bool has_signal = false;
+    LevelInputs levels;
+  };
+  std::unordered_map<std::string, EntryFacts> entry_facts;
+  std::string entry_key;  // reused: building the key is most of a cache hit's cost
+  EntryFacts unkept_facts;
 
   Impl(ports::Store& s, ports::Broker& b, const ports::Clock& c, const marketdata::BarStore& bs,
        const calendar::ExchangeCalendar& ca, OrderManager& o, MarketReader* m)
@@ -131,7 +139,30 @@ struct TradingDay::Impl {
     }
   }
 
+  // The calendar's sessions over [known_from, known_to], a span that grows as asked (sessions
+  // run forward), so that counting the sessions a position was held is two searches, not a list
+  // per position and day.
+  std::vector<Date> known_sessions;
+  bool known = false;
+  Date known_from, known_to;
+
   void Note(std::string n) { notes.push_back(std::move(n)); }
+
+  // The sessions after `entry` up to and including `session` (0 when entry >= session).
+  int SessionsHeld(Date entry, Date session) {
+    if (!(entry < session)) return 0;
+    if (!known || entry < known_from || known_to < session) {
+      known_from = known ? std::min(entry, known_from) : entry;
+      // A year ahead, so that a forward run lists the sessions once a year.
+      known_to = (known ? std::max(session, known_to) : session).AddDays(366);
+      known_sessions = cal.Sessions(known_from, known_to);
+      known = true;
+    }
+    auto after = [&](Date d) {
+      return std::upper_bound(known_sessions.begin(), known_sessions.end(), d);
+    };
+    return static_cast<int>(after(session) - after(entry));
+  }
 
   void NewPhase() {
     market->NewPhase();
@@ -271,11 +302,16 @@ struct TradingDay::Impl {
   // The entry signal of the current position (the one whose order's fill opened it): the entry
   // order with a fill for the latest session up to the position's entry session (the last by
   // id among that session's). Usually an order of the entry session itself, so that session is
-  // read first and the whole history only when it has none.
-  Result<std::optional<Signal>> EntrySignalOf(const StrategySpec& spec, const Position& pos) {
-    const std::string key = fmt::format("{}/{}/{}", spec.name, pos.symbol, pos.entry_session);
-    auto cached = entry_signals.find(key);
-    if (cached != entry_signals.end()) return cached->second;
+  // read first and the whole history only when it has none. Returns what the exit checks need
+  // of it, kept while the position is open.
+  Result<const EntryFacts*> EntryFactsOf(const StrategySpec& spec, const Position& pos) {
+    entry_key.assign(spec.name);
+    entry_key += '/';
+    entry_key += pos.symbol;
+    entry_key += '/';
+    entry_key += std::to_string(pos.entry_session.days());
+    auto cached = entry_facts.find(entry_key);
+    if (cached != entry_facts.end()) return &cached->second;
     auto pick = [&](const std::vector<Order>& all) {
       const Order* best = nullptr;
       for (const Order& o : all) {
@@ -292,14 +328,26 @@ struct TradingDay::Impl {
       KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, StrategyOrders(spec.name));
       signal_id = pick(all);
     }
-    std::optional<Signal> signal;
+    EntryFacts facts;
     if (signal_id != 0) {
-      KAIROS_ASSIGN_OR_RETURN(signal, store.signals().Get(signal_id));
+      KAIROS_ASSIGN_OR_RETURN(std::optional<Signal> signal, store.signals().Get(signal_id));
+      if (signal) {
+        facts.has_signal = true;
+        facts.levels.stop_loss = TermValue(*signal, kStopTerm);
+        facts.levels.take_profit = TermValue(*signal, kTargetTerm);
+        facts.levels.trailing_stop = TermValue(*signal, kTrailTerm);
+        std::optional<Price> c = CloseOn(pos.symbol, signal->session);
+        if (!c) {
+          // Not kept: the close may be readable in a later phase.
+          unkept_facts = facts;
+          return &unkept_facts;
+        }
+        facts.levels.decision_close = c->ToDouble();
+      }
     }
     // Forget positions closed since (their keys are never asked for again).
-    if (entry_signals.size() > 4096) entry_signals.clear();
-    entry_signals.emplace(key, signal);
-    return signal;
+    if (entry_facts.size() > 4096) entry_facts.clear();
+    return &entry_facts.emplace(entry_key, facts).first->second;
   }
 
   // A session before the last one completed: the store has moved on (positions, orders), so
@@ -569,7 +617,7 @@ struct TradingDay::Impl {
       }
     }
 
-    for (Position pos : positions) {
+    for (const Position& pos : positions) {
       std::optional<Price> close = CloseOn(pos.symbol, session);
       if (!close) {
         Note(fmt::format("{} {}: no bar on {}; exits not checked", spec.name, pos.symbol, session));
@@ -577,21 +625,14 @@ struct TradingDay::Impl {
       }
       std::optional<Price> entry = AverageEntry(pos);
       if (!entry) continue;
-      KAIROS_ASSIGN_OR_RETURN(std::optional<Signal> entry_signal, EntrySignalOf(spec, pos));
+      KAIROS_ASSIGN_OR_RETURN(const EntryFacts* facts, EntryFactsOf(spec, pos));
       LevelInputs in;
-      if (entry_signal) {
-        in.stop_loss = TermValue(*entry_signal, kStopTerm);
-        in.take_profit = TermValue(*entry_signal, kTargetTerm);
-        in.trailing_stop = TermValue(*entry_signal, kTrailTerm);
-        if (auto c = CloseOn(pos.symbol, entry_signal->session)) in.decision_close = c->ToDouble();
-      }
+      if (facts->has_signal) in = facts->levels;
       FixedLevels levels = LevelsAtEntry(spec, *entry, in);
       Position updated = pos;
       Price hw = BestClose(spec.side, pos.high_water.value_or(*entry), *close);
       updated.high_water = hw;
-      int held = pos.entry_session < session
-                     ? static_cast<int>(cal.Sessions(pos.entry_session.AddDays(1), session).size())
-                     : 0;
+      int held = SessionsHeld(pos.entry_session, session);
       updated.sessions_held = held;
       std::optional<Price> stop = levels.stop_loss;
       if (auto trail = TrailingLevel(spec, levels, hw)) {
@@ -671,9 +712,7 @@ struct TradingDay::Impl {
         unrealized += Unrealized(p, *close, cur);
       }
       cost_open += CostOfLots(p, cur);
-      int held = p.entry_session < session
-                     ? static_cast<int>(cal.Sessions(p.entry_session.AddDays(1), session).size())
-                     : 0;
+      int held = SessionsHeld(p.entry_session, session);
       if (held != p.sessions_held) {
         p.sessions_held = held;
         KAIROS_RETURN_IF_ERROR(store.ledger().PutPosition(p));
