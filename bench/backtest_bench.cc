@@ -31,7 +31,6 @@
 #include "backtest/backtest.h"
 #include "bench/bench_common.h"
 #include "calendar/calendar.h"
-#include "engine/store_bar_source.h"
 #include "engine/strategy_file.h"
 #include "marketdata/bar_store.h"
 #include "marketdata/synth.h"
@@ -160,7 +159,7 @@ Result<backtest::BacktestResult> RunOnce(const BarStore& bars, const StrategySpe
   KAIROS_RETURN_IF_ERROR(store->universes().Put(all));
   KAIROS_ASSIGN_OR_RETURN(calendar::Session first, Nyse().SessionOf(options.from));
   ports::ManualClock clock(first.open.nanos() - int64_t{3600} * 1'000'000'000);
-  engine::StoreBarSource bar_source(bars);
+  backtest::ReplayBars bar_source(bars, options.from, options.to);
   sim_broker::PaperBroker::Options broker_options;
   broker_options.currency = spec.currency;
   broker_options.starting_cash = spec.allocation;

@@ -17,6 +17,7 @@
 #include "adapters/sim_broker/paper_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
 #include "backtest/backtest.h"
+#include "backtest/replay_bars.h"
 #include "backtest/report.h"
 #include "calendar/calendar.h"
 #include "engine/order_manager.h"
@@ -74,11 +75,11 @@ StrategySpec Parse(const std::string& toml) {
 struct Wired {
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<ports::ManualClock> clock;
-  std::unique_ptr<engine::StoreBarSource> bar_source;
+  std::unique_ptr<backtest::ReplayBars> bar_source;
   std::unique_ptr<sim_broker::PaperBroker> broker;
 };
 
-Wired Wire(const marketdata::BarStore& bars, const StrategySpec& spec, Date from) {
+Wired Wire(const marketdata::BarStore& bars, const StrategySpec& spec, Date from, Date to) {
   Wired w;
   auto store = adapters::sqlite::OpenStore(":memory:");
   KAIROS_CHECK(store.ok()) << store.status().ToString();
@@ -86,7 +87,7 @@ Wired Wire(const marketdata::BarStore& bars, const StrategySpec& spec, Date from
   Date first = Nyse().Sessions(from, from.AddDays(10)).front();
   w.clock = std::make_unique<ports::ManualClock>(Nyse().SessionOf(first)->open.nanos() -
                                                  int64_t{3600} * 1'000'000'000);
-  w.bar_source = std::make_unique<engine::StoreBarSource>(bars);
+  w.bar_source = std::make_unique<backtest::ReplayBars>(bars, from, to);
   sim_broker::PaperBroker::Options options;
   options.currency = spec.currency;
   options.starting_cash = spec.allocation;
@@ -100,8 +101,8 @@ Wired Wire(const marketdata::BarStore& bars, const StrategySpec& spec, Date from
 Result<backtest::BacktestResult> RunBacktest(const marketdata::BarStore& bars,
                                              const std::string& toml, Date from, Date to) {
   StrategySpec spec = Parse(toml);
-  Wired w = Wire(bars, spec, from);
-  backtest::BacktestWiring wiring{*w.store, *w.broker, *w.clock, bars, Nyse()};
+  Wired w = Wire(bars, spec, from, to);
+  backtest::BacktestWiring wiring{*w.store, *w.broker, *w.clock, bars, Nyse(), w.bar_source.get()};
   return backtest::RunBacktest(wiring, spec, toml, {from, to});
 }
 
@@ -269,7 +270,7 @@ TEST_F(Sp500, SameInputsGiveByteIdenticalFiles) {
 
 TEST_F(Sp500, ReversedRangeIsRefusedAndStoresNothing) {
   StrategySpec spec = Parse(kSmaCross);
-  Wired w = Wire(*bars_, spec, D("2020-01-02"));
+  Wired w = Wire(*bars_, spec, D("2020-01-02"), D("2020-01-02"));
   backtest::BacktestWiring wiring{*w.store, *w.broker, *w.clock, *bars_, Nyse()};
   auto result = backtest::RunBacktest(wiring, spec, kSmaCross, {D("2020-01-03"), D("2020-01-02")});
   ASSERT_FALSE(result.ok());
@@ -280,7 +281,7 @@ TEST_F(Sp500, ReversedRangeIsRefusedAndStoresNothing) {
 
 TEST_F(Sp500, AStoreThatAlreadyHoldsAStrategyIsRefusedUnchanged) {
   StrategySpec spec = Parse(kSmaCross);
-  Wired w = Wire(*bars_, spec, D("2020-01-02"));
+  Wired w = Wire(*bars_, spec, D("2020-01-02"), D("2020-02-28"));
   StrategySpec live = Parse(std::string(kSmaCross).replace(8, 8, "live_one"));
   ASSERT_TRUE(w.store->strategies().Import(live, "live").ok());
   backtest::BacktestWiring wiring{*w.store, *w.broker, *w.clock, *bars_, Nyse()};

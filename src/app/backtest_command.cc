@@ -18,7 +18,6 @@
 #include "backtest/sweep.h"
 #include "calendar/calendar.h"
 #include "domain/universe.h"
-#include "engine/store_bar_source.h"
 #include "engine/strategy_file.h"
 #include "marketdata/bar_store.h"
 
@@ -102,7 +101,7 @@ Result<backtest::BacktestResult> RunOne(const RunContext& rc, const StrategySpec
   }
   KAIROS_ASSIGN_OR_RETURN(calendar::Session first, rc.cal.SessionOf(sessions.front()));
   ports::ManualClock clock(first.open.nanos() - int64_t{3600} * 1'000'000'000);
-  engine::StoreBarSource bar_source(rc.bars);
+  backtest::ReplayBars bar_source(rc.bars, rc.options.from, rc.options.to);
   sim_broker::PaperBroker::Options broker_options;
   broker_options.currency = spec.currency;
   broker_options.starting_cash = spec.allocation;

@@ -47,16 +47,18 @@ Result<int> ApprovePending(ports::Store& store, const ports::Clock& clock,
 //   lack a bar somewhere in [from, to] or cannot be scanned are looked at one by one (with the
 //   as-of scan's own messages: "no bar on D (last: L)").
 // - MatchFlags (exits: matched or not): one bit per symbol and session.
-// - each symbol's closes are read once (from the broker's bar source when it serves the symbol).
+// - closes come from ReplayBars (the broker's, when the wiring gives it): each series is read once,
+//   by the first rule's scan when the symbols are scanned before anything else asks for them.
 class ReplayMarket final : public engine::MarketReader {
  public:
   ReplayMarket(const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal, Date from,
-               Date to, engine::StoreBarSource* shared)
+               Date to, ReplayBars* shared)
       : bars_(bars),
         cal_(cal),
         from_(from),
         to_(to),
-        shared_(shared),
+        own_(shared == nullptr ? std::make_unique<ReplayBars>(bars, from, to) : nullptr),
+        kept_(shared == nullptr ? own_.get() : shared),
         sessions_(cal.Sessions(from, to)) {}
 
   Result<engine::ScanResult> ScanAsOf(const engine::ScanRequest& request,
@@ -104,15 +106,9 @@ class ReplayMarket final : public engine::MarketReader {
     return out;
   }
 
-  Result<const marketdata::SeriesView*> Closes(const std::string& symbol) override {
-    if (shared_ != nullptr) {
-      KAIROS_ASSIGN_OR_RETURN(const marketdata::SeriesView* v, shared_->Series(symbol));
-      if (v != nullptr) return v;
-    }
-    auto it = closes_.find(symbol);
-    if (it != closes_.end()) return it->second.get();
-    KAIROS_ASSIGN_OR_RETURN(auto view, bars_.ReadColumns(symbol, {marketdata::Column::kClose}));
-    return closes_.emplace(symbol, std::move(view)).first->second.get();
+  Result<std::optional<double>> Close(const std::string& symbol, Date day,
+                                      bool at_or_before) override {
+    return kept_->Close(symbol, day, at_or_before);
   }
 
   void NewPhase() override {}
@@ -209,6 +205,11 @@ class ReplayMarket final : public engine::MarketReader {
     req.from = from_;
     req.to = to_;
     req.symbols = symbols;
+    // The first scan of a symbol reads every column and hands the series to ReplayBars, which
+    // would read it again otherwise (a rule reading only closes costs little more this way).
+    bool keep = false;
+    for (const std::string& symbol : symbols) keep = keep || !kept_->Kept(symbol);
+    if (keep) req.columns = marketdata::ColumnSet::All();
     const size_t n = sessions_.size();
     if (rule.keeps_values) {
       rule.terms = req.program->terms();
@@ -231,6 +232,7 @@ class ReplayMarket final : public engine::MarketReader {
     auto sink = [&](const engine::RangeRows& rows) {
       Symbol& s = *slot[rows.index];
       const uint32_t idx = static_cast<uint32_t>(&s - rule.symbols.data());
+      if (keep && rows.view != nullptr) kept_->Keep(rows.symbol, *rows.view);
       // Walks the run's sessions and the symbol's bars together: gaps and matches by session.
       std::vector<std::pair<uint32_t, size_t>> matched;  // (session, row)
       s.scanned = true;
@@ -307,10 +309,10 @@ class ReplayMarket final : public engine::MarketReader {
   const marketdata::BarStore& bars_;
   const calendar::ExchangeCalendar& cal_;
   const Date from_, to_;
-  engine::StoreBarSource* shared_;
+  std::unique_ptr<ReplayBars> own_;
+  ReplayBars* kept_;
   const std::vector<Date> sessions_;
   std::map<std::string, Rule, std::less<>> values_rules_, flag_rules_;
-  std::unordered_map<std::string, std::unique_ptr<marketdata::SeriesView>> closes_;
 };
 
 }  // namespace
@@ -338,7 +340,7 @@ Result<BacktestResult> RunBacktest(const BacktestWiring& w, const StrategySpec& 
   BacktestResult result;
   result.strategy = imported.first;
   engine::OrderManager orders(w.store, w.broker, w.clock);
-  ReplayMarket market(w.bars, w.calendar, options.from, options.to, w.bar_source);
+  ReplayMarket market(w.bars, w.calendar, options.from, options.to, w.replay_bars);
   engine::TradingDay day(w.store, w.broker, w.clock, w.bars, w.calendar, orders, &market);
   for (Date session : sessions) {
     auto report = day.RunSession(w.clock, session);

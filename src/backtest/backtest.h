@@ -5,6 +5,7 @@
 #include <string_view>
 #include <vector>
 
+#include "backtest/replay_bars.h"
 #include "backtest/report.h"
 #include "calendar/calendar.h"
 #include "core/date.h"
@@ -12,7 +13,6 @@
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "engine/analytics.h"
-#include "engine/store_bar_source.h"
 #include "marketdata/bar_store.h"
 #include "ports/broker.h"
 #include "ports/clock.h"
@@ -24,23 +24,24 @@ namespace kairos::backtest {
 // engine that `run-day` runs (engine::TradingDay with an OrderManager), so a backtest and paper
 // trading can only differ in their wiring, never in their logic (STYLE.md #9).
 //
-// The caller injects the wiring: a store of its own (a fresh one, e.g. SQLite ":memory:"; never
-// the live store), a broker that reads `clock` (the paper broker over the same bars), the clock
-// itself (before the first session's open), the bars (read-only) and the exchange's calendar.
-// Not thread-safe; one backtest per set of objects.
+// The caller injects the wiring: a store of its own (a fresh one, e.g. the in-memory store;
+// never the live store), a broker that reads `clock` (the paper broker over the same bars), the
+// clock itself (before the first session's open), the bars (read-only) and the exchange's
+// calendar. Not thread-safe; one backtest per set of objects.
 //
 // The bars do not change during a run, so the driver answers the engine's questions about them
 // from work done once (engine::MarketReader, see ReplayMarket in backtest.cc): every rule is
-// scanned in range mode once per symbol and each session's as-of matches are sliced from it,
-// and each series is read once. `bar_source`, when given, is the one the broker fills from; its
-// series then serve the closes too (read once for both).
+// scanned in range mode once per symbol and each session's answers are kept compactly, and each
+// series is read once. `replay_bars`, when given, is the broker's bar source (ReplayBars over
+// [from, to] of the run); it then serves the closes too, and the first rule's scan hands it the
+// series it reads, so that every bar file is read once for everything.
 struct BacktestWiring {
   ports::Store& store;
   ports::Broker& broker;
   ports::ManualClock& clock;
   const marketdata::BarStore& bars;
   const calendar::ExchangeCalendar& calendar;
-  engine::StoreBarSource* bar_source = nullptr;
+  ReplayBars* replay_bars = nullptr;
 };
 
 struct BacktestOptions {

@@ -161,6 +161,7 @@ std::string ScanSymbol(const Plan& plan, const std::string& symbol, size_t index
                                   dates.begin())
             : 0;
     rows.values = &w.evaluator;
+    rows.view = &view;
     (*plan.sink)(rows);
     return std::string();
   }

@@ -91,6 +91,8 @@ struct RangeRows {
   size_t first = 0;                // the first row on or after `from`
   // TermValue(term, row) / ExtraValue(extra, row) of any row (NaN where undefined).
   const rules::Evaluator* values = nullptr;
+  // The whole series as read: the columns request.columns named (or the rule's), every row.
+  const marketdata::SeriesView* view = nullptr;
 };
 // Called from the scan's worker threads, concurrently for different symbols, once per symbol
 // that was scanned and has rows in the range.

@@ -169,15 +169,20 @@ struct TradingDay::Impl {
     unreadable.clear();
   }
 
-  const marketdata::SeriesView* Series(const std::string& symbol) {
-    if (unreadable.count(symbol)) return nullptr;
-    auto v = market->Closes(symbol);
-    if (!v.ok()) {
-      Note(fmt::format("{}: {}", symbol, v.status().message()));
+  // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
+  // A symbol whose closes cannot be read is noted once per phase.
+  std::optional<Price> CloseOn(const std::string& symbol, Date d, bool at_or_before = false) {
+    if (unreadable.count(symbol)) return std::nullopt;
+    Result<std::optional<double>> c = market->Close(symbol, d, at_or_before);
+    if (!c.ok()) {
+      Note(fmt::format("{}: {}", symbol, c.status().message()));
       unreadable.insert(symbol);
-      return nullptr;
+      return std::nullopt;
     }
-    return *v;
+    if (!*c) return std::nullopt;
+    auto p = Price::FromDouble(**c);
+    if (!p.ok()) return std::nullopt;
+    return *p;
   }
 
   Result<std::shared_ptr<const rules::Program>> Compiled(const std::string& rule,
@@ -191,21 +196,6 @@ struct TradingDay::Impl {
                             rules::Program::Compile(rule, extras));
     programs.emplace(*key, p);
     return p;
-  }
-
-  // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
-  std::optional<Price> CloseOn(const std::string& symbol, Date d, bool at_or_before = false) {
-    const marketdata::SeriesView* v = Series(symbol);
-    if (v == nullptr) return std::nullopt;
-    auto dates = v->dates();
-    auto it = std::upper_bound(dates.begin(), dates.end(), d);
-    if (it == dates.begin()) return std::nullopt;
-    --it;
-    if (!at_or_before && *it != d) return std::nullopt;
-    double c = v->close()[it - dates.begin()];
-    auto p = Price::FromDouble(c);
-    if (!p.ok()) return std::nullopt;
-    return *p;
   }
 
   Result<std::vector<StrategyRecord>> Strategies() {
@@ -757,11 +747,20 @@ Result<std::vector<uint8_t>> MarketReader::MatchFlags(const ScanRequest& request
   return out;
 }
 
-Result<const marketdata::SeriesView*> StoreMarketReader::Closes(const std::string& symbol) {
+Result<std::optional<double>> StoreMarketReader::Close(const std::string& symbol, Date day,
+                                                       bool at_or_before) {
   auto it = closes_.find(symbol);
-  if (it != closes_.end()) return it->second.get();
-  KAIROS_ASSIGN_OR_RETURN(auto view, bars_.ReadColumns(symbol, {marketdata::Column::kClose}));
-  return closes_.emplace(symbol, std::move(view)).first->second.get();
+  if (it == closes_.end()) {
+    KAIROS_ASSIGN_OR_RETURN(auto view, bars_.ReadColumns(symbol, {marketdata::Column::kClose}));
+    it = closes_.emplace(symbol, std::move(view)).first;
+  }
+  const marketdata::SeriesView& v = *it->second;
+  auto dates = v.dates();
+  auto at = std::upper_bound(dates.begin(), dates.end(), day);
+  if (at == dates.begin()) return std::optional<double>();
+  --at;
+  if (!at_or_before && *at != day) return std::optional<double>();
+  return std::optional<double>(v.close()[at - dates.begin()]);
 }
 
 TradingDay::~TradingDay() = default;

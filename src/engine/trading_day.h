@@ -62,9 +62,10 @@ class MarketReader {
   // replay can keep one bit per bar for it. The default asks ScanAsOf.
   virtual Result<std::vector<uint8_t>> MatchFlags(const ScanRequest& request,
                                                   std::string_view rule_key);
-  // The close column of `symbol` (nullptr with a note-worthy Status when it cannot be read).
-  // Valid until the next NewPhase().
-  virtual Result<const marketdata::SeriesView*> Closes(const std::string& symbol) = 0;
+  // The close of `symbol` on `day`, or with `at_or_before` its last close up to `day`; nullopt
+  // when it has none. A Status worth a note when the series cannot be read.
+  virtual Result<std::optional<double>> Close(const std::string& symbol, Date day,
+                                              bool at_or_before) = 0;
   // Each phase starts here: bars may have been added since the last one (live).
   virtual void NewPhase() = 0;
 };
@@ -75,7 +76,8 @@ class StoreMarketReader final : public MarketReader {
   StoreMarketReader(const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal)
       : bars_(bars), cal_(cal) {}
   Result<ScanResult> ScanAsOf(const ScanRequest& request, std::string_view rule_key) override;
-  Result<const marketdata::SeriesView*> Closes(const std::string& symbol) override;
+  Result<std::optional<double>> Close(const std::string& symbol, Date day,
+                                      bool at_or_before) override;
   void NewPhase() override { closes_.clear(); }
 
  private:

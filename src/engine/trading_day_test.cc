@@ -393,9 +393,10 @@ class RecordingReader final : public MarketReader {
     r.matches.push_back(extra);
     return r;
   }
-  Result<const marketdata::SeriesView*> Closes(const std::string& symbol) override {
+  Result<std::optional<double>> Close(const std::string& symbol, Date day,
+                                      bool at_or_before) override {
     closes.push_back(symbol);
-    return inner_.Closes(symbol);
+    return inner_.Close(symbol, day, at_or_before);
   }
   void NewPhase() override {
     ++phases;
