@@ -1,8 +1,8 @@
 // The backtest of issue 6 on `kairos data synth --symbols 5000 --sessions 5000` (the same store
 // scan_bench uses, generated once under build/bench-data/scan-<S>x<B> and reused): one strategy
-// replayed end to end through backtest::RunBacktest, i.e. the engine that `run-day` runs, with an
-// SQLite :memory: store, the paper broker over a manual clock and the bar store read only, as
-// `kairos backtest` wires it. Target: the whole run under 5 s on 2 cores.
+// replayed end to end through backtest::RunBacktest, i.e. the engine that `run-day` runs, with the
+// in-process store (adapters/memory), the paper broker over a manual clock and the bar store read
+// only, as `kairos backtest` wires it. Target: the whole run under 5 s on 2 cores.
 //
 //   backtest/rsi_dip   entry rsi(close,14) < 30, exit rsi(close,14) > 50, 10 shares, next_open,
 //                      market orders, no fees or slippage, no cap that binds: every symbol trades
@@ -26,8 +26,8 @@
 #include <string>
 #include <vector>
 
+#include "adapters/memory/memory_store.h"
 #include "adapters/sim_broker/paper_broker.h"
-#include "adapters/sqlite/sqlite_store.h"
 #include "backtest/backtest.h"
 #include "bench/bench_common.h"
 #include "calendar/calendar.h"
@@ -147,7 +147,7 @@ double CpuSeconds() {
 // One run as `kairos backtest` wires it; the universe "all" is every stored symbol.
 Result<backtest::BacktestResult> RunOnce(const BarStore& bars, const StrategySpec& spec,
                                          const backtest::BacktestOptions& options) {
-  KAIROS_ASSIGN_OR_RETURN(auto store, adapters::sqlite::OpenStore(":memory:"));
+  std::unique_ptr<ports::Store> store = adapters::memory::OpenStore();
   Universe all;
   all.name = "all";
   all.definition.kind = UniverseDefinition::Kind::kExchange;

@@ -14,6 +14,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "adapters/memory/memory_store.h"
 #include "adapters/sim_broker/paper_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
 #include "backtest/backtest.h"
@@ -81,9 +82,7 @@ struct Wired {
 
 Wired Wire(const marketdata::BarStore& bars, const StrategySpec& spec, Date from, Date to) {
   Wired w;
-  auto store = adapters::sqlite::OpenStore(":memory:");
-  KAIROS_CHECK(store.ok()) << store.status().ToString();
-  w.store = std::move(*store);
+  w.store = adapters::memory::OpenStore();  // as `kairos backtest` wires it
   Date first = Nyse().Sessions(from, from.AddDays(10)).front();
   w.clock = std::make_unique<ports::ManualClock>(Nyse().SessionOf(first)->open.nanos() -
                                                  int64_t{3600} * 1'000'000'000);

@@ -1,4 +1,4 @@
-// `kairos backtest`: wires the backtest driver (src/backtest) to a private in-memory SQLite store,
+// `kairos backtest`: wires the backtest driver (src/backtest) to a private in-process store,
 // the paper broker over a manual clock, and the live bar store read-only.
 #include <algorithm>
 #include <filesystem>
@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "adapters/memory/memory_store.h"
 #include "adapters/sim_broker/paper_broker.h"
 #include "adapters/sqlite/sqlite_store.h"
 #include "app/cli.h"
@@ -87,11 +88,12 @@ struct RunContext {
   std::optional<Universe> universe;
 };
 
-// One backtest with its own wiring: a private SQLite store in memory, a manual clock an hour
-// before the first session's open (so the broker replays nothing earlier) and the paper broker.
+// One backtest with its own wiring: a private in-process store (adapters/memory), a manual clock an
+// hour before the first session's open (so the broker replays nothing earlier) and the paper
+// broker.
 Result<backtest::BacktestResult> RunOne(const RunContext& rc, const StrategySpec& spec,
                                         std::string_view source) {
-  KAIROS_ASSIGN_OR_RETURN(auto store, adapters::sqlite::OpenStore(":memory:"));
+  std::unique_ptr<ports::Store> store = adapters::memory::OpenStore();
   if (rc.universe) KAIROS_RETURN_IF_ERROR(store->universes().Put(*rc.universe));
   std::vector<Date> sessions = rc.cal.Sessions(rc.options.from, rc.options.to);
   if (sessions.empty()) {
