@@ -131,6 +131,36 @@ void PopId(Map& map, const Key& key, int64_t id) {
   if (it->second.empty()) map.erase(it);
 }
 
+// The rows of one table by id (id i + 1 at index i), in blocks of fixed capacity: appending never
+// moves the rows already stored (a vector that doubles would copy the whole history each time).
+template <typename T>
+class Rows {
+ public:
+  size_t size() const { return size_; }
+  T& operator[](size_t i) { return blocks_[i / kBlock][i % kBlock]; }
+  const T& operator[](size_t i) const { return blocks_[i / kBlock][i % kBlock]; }
+  T& back() { return (*this)[size_ - 1]; }
+
+  void push_back(T row) {
+    if (size_ % kBlock == 0) {
+      blocks_.emplace_back();
+      blocks_.back().reserve(kBlock);
+    }
+    blocks_.back().push_back(std::move(row));
+    ++size_;
+  }
+  void pop_back() {
+    blocks_.back().pop_back();
+    if (blocks_.back().empty()) blocks_.pop_back();
+    --size_;
+  }
+
+ private:
+  static constexpr size_t kBlock = 1024;
+  std::vector<std::vector<T>> blocks_;
+  size_t size_ = 0;
+};
+
 // ---------------------------------------------------------------------------------------------
 // Undo records: what each write replaced, so that a failed transaction can put it back. The
 // appended rows (signals, orders, fills, audit) are always the newest, so their record needs no
@@ -196,20 +226,20 @@ class Tables {
 
   std::map<std::string, StrategyEntry, std::less<>> strategies;
 
-  std::vector<Signal> signals;  // id i + 1 at index i
+  Rows<Signal> signals;
   std::map<SignalKey, int64_t, SignalKeyLess> signal_keys;
   std::array<std::set<int64_t>, kSignalStatuses> signals_by_status;
   std::map<Date, std::vector<int64_t>> signals_by_session;
   std::map<Date, std::vector<int64_t>> signals_by_execute_on;
   std::map<std::string, std::vector<int64_t>, std::less<>> signals_by_strategy;
 
-  std::vector<Order> orders;
+  Rows<Order> orders;
   std::map<std::string, int64_t, std::less<>> orders_by_client_id;
   std::array<std::set<int64_t>, kOrderStatuses> orders_by_status;
   std::map<Date, std::vector<int64_t>> orders_by_session;
   std::map<std::string, std::vector<int64_t>, std::less<>> orders_by_strategy;
 
-  std::vector<StoredFill> fills;
+  Rows<StoredFill> fills;
   std::map<std::string, int64_t, std::less<>> fills_by_execution_id;
   std::set<FillOrder> fills_ordered;
   std::map<std::string, std::set<FillOrder>, std::less<>> fills_by_strategy;
@@ -223,8 +253,9 @@ class Tables {
   std::map<std::string, Universe, std::less<>> universes;
   std::map<std::string, std::string, std::less<>> state;
 
-  std::vector<AuditEntry> audit;
-  std::map<std::string, std::vector<int64_t>, std::less<>> audit_by_subject;
+  Rows<AuditEntry> audit;
+  // Ids by subject; equal subjects keep their insertion (id) order.
+  std::multimap<std::string, int64_t, std::less<>> audit_by_subject;
 
   // True while a transaction is open: writes then record how to undo themselves.
   bool logging() const { return depth_ > 0; }
@@ -300,7 +331,7 @@ class Tables {
   void AppendAudit(AuditEntry entry) {
     const int64_t id = static_cast<int64_t>(audit.size()) + 1;
     entry.id = id;
-    IdsOf(audit_by_subject, entry.subject).push_back(id);
+    audit_by_subject.emplace_hint(audit_by_subject.end(), entry.subject, id);
     audit.push_back(std::move(entry));
     if (logging()) Log(AuditAppended{});
   }
@@ -474,7 +505,10 @@ class Tables {
   }
   void UndoOne(AuditAppended&) {
     const AuditEntry& e = audit.back();
-    PopId(audit_by_subject, std::string_view(e.subject), e.id);
+    // The newest row of its subject: the last of the subject's equal keys.
+    auto it = audit_by_subject.upper_bound(std::string_view(e.subject));
+    if (it == audit_by_subject.begin() || (--it)->second != e.id) std::terminate();
+    audit_by_subject.erase(it);
     audit.pop_back();
   }
   void UndoOne(OrderCreated&) {
@@ -1106,16 +1140,20 @@ class MemoryAudit : public ports::AuditRepository {
   // the first that does not start with it.
   Result<std::vector<AuditEntry>> List(std::string_view subject_prefix) override {
     std::lock_guard lock(t_.mu);
-    if (subject_prefix.empty()) return t_.audit;
+    std::vector<AuditEntry> out;
+    if (subject_prefix.empty()) {
+      out.reserve(t_.audit.size());
+      for (size_t i = 0; i < t_.audit.size(); ++i) out.push_back(t_.audit[i]);
+      return out;
+    }
     std::vector<int64_t> ids;
-    int subjects = 0;
+    bool sorted = true;
     for (auto it = t_.audit_by_subject.lower_bound(subject_prefix);
          it != t_.audit_by_subject.end() && it->first.starts_with(subject_prefix); ++it) {
-      ids.insert(ids.end(), it->second.begin(), it->second.end());
-      ++subjects;
+      if (!ids.empty() && it->second < ids.back()) sorted = false;
+      ids.push_back(it->second);
     }
-    if (subjects > 1) std::sort(ids.begin(), ids.end());
-    std::vector<AuditEntry> out;
+    if (!sorted) std::sort(ids.begin(), ids.end());
     out.reserve(ids.size());
     for (int64_t id : ids) out.push_back(t_.audit[static_cast<size_t>(id - 1)]);
     return out;
