@@ -97,11 +97,27 @@ class ReplayMarket final : public engine::MarketReader {
                                           std::string_view rule_key) override {
     KAIROS_ASSIGN_OR_RETURN(const size_t t, SessionIndex(request));
     Rule& rule = RuleFor(flag_rules_, rule_key, /*values=*/false);
-    KAIROS_RETURN_IF_ERROR(Prepare(rule, request));
+    // The symbols asked change every session (the open positions), so they are looked up one by
+    // one; the first time any is new, every symbol the other rules have seen (the universe the
+    // positions come from) is scanned with it, so that this happens about once per run.
+    std::vector<std::string> missing;
+    for (const std::string& symbol : request.symbols) {
+      if (!rule.index.count(symbol)) missing.push_back(symbol);
+    }
+    if (!missing.empty()) {
+      for (const auto& [key, other] : values_rules_) {
+        for (const Symbol& s : other.symbols) {
+          if (!rule.index.count(s.name)) missing.push_back(s.name);
+        }
+      }
+      std::sort(missing.begin(), missing.end());
+      missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
+      KAIROS_RETURN_IF_ERROR(Add(rule, request, missing));
+    }
     std::vector<uint8_t> out(request.symbols.size(), 0);
     for (size_t i = 0; i < out.size(); ++i) {
-      const Symbol& s = rule.symbols[rule.request_index[i]];
-      out[i] = (s.bits[t / 64] >> (t % 64)) & 1;
+      const Symbol& s = rule.symbols[rule.index.find(request.symbols[i])->second];
+      out[i] = s.bits.empty() ? 0 : (s.bits[t / 64] >> (t % 64)) & 1;
     }
     return out;
   }
@@ -172,14 +188,9 @@ class ReplayMarket final : public engine::MarketReader {
     if (request.symbols == rule.request) return Status::Ok();
     std::vector<std::string> missing;
     for (const std::string& symbol : request.symbols) {
-      if (!rule.index.count(symbol)) {
-        rule.index.emplace(symbol, static_cast<uint32_t>(rule.symbols.size()));
-        rule.symbols.push_back(Symbol{});
-        rule.symbols.back().name = symbol;
-        missing.push_back(symbol);
-      }
+      if (!rule.index.count(symbol)) missing.push_back(symbol);
     }
-    if (!missing.empty()) KAIROS_RETURN_IF_ERROR(ScanRange(rule, request, missing));
+    KAIROS_RETURN_IF_ERROR(Add(rule, request, missing));
     rule.request = request.symbols;
     rule.request_index.resize(request.symbols.size());
     rule.irregular.clear();
@@ -195,6 +206,19 @@ class ReplayMarket final : public engine::MarketReader {
       }
     }
     return Status::Ok();
+  }
+
+  // Adds `symbols` (none of them known to the rule, no duplicates) to the rule and scans them.
+  Status Add(Rule& rule, const engine::ScanRequest& request, std::vector<std::string> symbols) {
+    if (symbols.empty()) return Status::Ok();
+    std::sort(symbols.begin(), symbols.end());
+    symbols.erase(std::unique(symbols.begin(), symbols.end()), symbols.end());
+    for (const std::string& symbol : symbols) {
+      rule.index.emplace(symbol, static_cast<uint32_t>(rule.symbols.size()));
+      rule.symbols.push_back(Symbol{});
+      rule.symbols.back().name = symbol;
+    }
+    return ScanRange(rule, request, symbols);
   }
 
   Status ScanRange(Rule& rule, const engine::ScanRequest& as_of,

@@ -166,20 +166,19 @@ void ReplayBars::Keep(std::string_view symbol, const marketdata::SeriesView& vie
 
 bool ReplayBars::Kept(std::string_view symbol) const {
   std::lock_guard lock(mu_);
-  return series_.count(std::string(symbol)) > 0;
+  return series_.find(symbol) != series_.end();
 }
 
 size_t ReplayBars::bytes_kept() const { return arena_->used(); }
 
 Result<const ReplayBars::Series*> ReplayBars::Get(std::string_view symbol) {
-  const std::string key(symbol);
   {
     std::lock_guard lock(mu_);
-    auto it = series_.find(key);
+    auto it = series_.find(symbol);
     if (it != series_.end()) return it->second.get();
-    auto gone = missing_.find(key);
-    if (gone != missing_.end()) return static_cast<const Series*>(nullptr);
+    if (missing_.find(symbol) != missing_.end()) return static_cast<const Series*>(nullptr);
   }
+  const std::string key(symbol);
   Result<marketdata::SeriesInfo> info = bars_.Info(symbol);
   if (!info.ok()) {
     if (info.status().code() != StatusCode::kNotFound) return info.status();
@@ -211,7 +210,7 @@ Result<std::optional<double>> ReplayBars::Close(std::string_view symbol, Date da
   KAIROS_ASSIGN_OR_RETURN(const Series* s, Get(symbol));
   if (s == nullptr) {
     std::lock_guard lock(mu_);
-    return missing_.at(std::string(symbol));
+    return missing_.find(symbol)->second;
   }
   const ptrdiff_t i = s->Upto(day);
   if (i < 0) {

@@ -73,9 +73,16 @@ class ReplayBars final : public ports::BarSource {
   const Date from_, to_;
   mutable std::mutex mu_;
   std::unique_ptr<Arena> arena_;
-  // nullptr: the store does not hold the symbol (its NotFound status is in missing_).
-  std::unordered_map<std::string, std::unique_ptr<Series>> series_;
-  std::unordered_map<std::string, Status> missing_;
+  // Lookups by string_view, without building a key string per call.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename T>
+  using ByName = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+  ByName<std::unique_ptr<Series>> series_;
+  // Symbols the store does not hold, with its NotFound status.
+  ByName<Status> missing_;
 };
 
 }  // namespace kairos::backtest
