@@ -4,11 +4,10 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include <cmath>
 #include <filesystem>
-#include <stdexcept>
+#include <memory>
 #include <string>
-#include <thread>
+#include <string_view>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
