@@ -3,6 +3,7 @@
 #include <sys/mman.h>
 
 #include <algorithm>
+#include <atomic>
 #include <bit>
 #include <cmath>
 #include <cstring>
@@ -102,11 +103,24 @@ struct ReplayBars::Series {
   const int32_t* days = nullptr;  // Date::days() of each kept row
   Column open, high, low, close, volume;
 
-  // The index of the last row on or before `day`, -1 when none is kept.
+  // The index of the last row on or before `day`, -1 when none is kept. A run asks about the
+  // same or the next session again and again, so the row found last is tried first.
   ptrdiff_t Upto(Date day) const {
+    const int32_t d = day.days();
+    const size_t hint = last.load(std::memory_order_relaxed);
+    if (hint < n && days[hint] <= d && (hint + 1 == n || d < days[hint + 1])) {
+      return static_cast<ptrdiff_t>(hint);
+    }
+    if (hint + 1 < n && days[hint + 1] <= d && (hint + 2 == n || d < days[hint + 2])) {
+      last.store(hint + 1, std::memory_order_relaxed);
+      return static_cast<ptrdiff_t>(hint + 1);
+    }
     const int32_t* end = days + n;
-    return std::upper_bound(days, end, day.days()) - days - 1;
+    const ptrdiff_t i = std::upper_bound(days, end, d) - days - 1;
+    if (i >= 0) last.store(static_cast<size_t>(i), std::memory_order_relaxed);
+    return i;
   }
+  mutable std::atomic<size_t> last{0};
 };
 
 ReplayBars::ReplayBars(const marketdata::BarStore& bars, Date from, Date to)

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <set>
 #include <unordered_map>
+#include <unordered_set>
 
 #include <fmt/format.h>
 
@@ -540,16 +541,17 @@ struct TradingDay::Impl {
       return Status::Ok();
     }
     // Symbols held or with a pending entry get no new entry signal.
-    std::set<std::string> held;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
-    for (const Position& p : positions) held.insert(p.symbol);
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
+    std::unordered_set<std::string_view> held;  // views into `positions` and `all`
+    held.reserve(positions.size() + all.size());
+    for (const Position& p : positions) held.insert(p.symbol);
     for (const Order& o : all) {
       if (o.request.side == EntrySide(spec) && !IsTerminal(o.status)) held.insert(o.request.symbol);
     }
     ScanRequest req;
     req.program = *program;
-    req.symbols = *universe;
+    req.symbols = std::move(*universe);
     req.as_of = session;
     KAIROS_ASSIGN_OR_RETURN(ScanResult result, market->ScanAsOf(req, key));
     for (const std::string& s : result.skipped) Note(fmt::format("{}: {}", spec.name, s));
