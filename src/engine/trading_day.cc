@@ -168,6 +168,32 @@ struct TradingDay::Impl {
   void NewPhase() {
     market->NewPhase();
     unreadable.clear();
+    positions_stale = true;
+  }
+
+  // Each strategy's positions as the store last listed them, kept until something may have
+  // changed them (a new phase, the order manager's Sync or Submit, the engine's own PutPosition
+  // marks them stale), so that a phase consulting them several times lists them once. A
+  // reference stays valid until the next PositionsOf call.
+  std::map<std::string, std::vector<Position>, std::less<>> positions_read;
+  bool positions_stale = true;
+
+  Result<const std::vector<Position>*> PositionsOf(const std::string& strategy) {
+    if (positions_stale) {
+      positions_read.clear();
+      positions_stale = false;
+    }
+    auto it = positions_read.find(strategy);
+    if (it == positions_read.end()) {
+      KAIROS_ASSIGN_OR_RETURN(std::vector<Position> all, store.ledger().Positions(strategy));
+      it = positions_read.emplace(strategy, std::move(all)).first;
+    }
+    return &it->second;
+  }
+
+  Status PutPosition(const Position& p) {
+    positions_stale = true;
+    return store.ledger().PutPosition(p);
   }
 
   // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
@@ -383,7 +409,8 @@ struct TradingDay::Impl {
     Currency cur = CurrencyOf(spec);
     KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
     const Replay& replay = *replayed;
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, PositionsOf(spec.name));
+    const std::vector<Position>& positions = *open;
     BookState state;
     int64_t cost_open = 0;
     for (const Position& p : positions) {
@@ -469,7 +496,8 @@ struct TradingDay::Impl {
     KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> due,
                             Approved(spec.name, session, SignalKind::kExit));
     if (due.empty()) return Status::Ok();
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, PositionsOf(spec.name));
+    const std::vector<Position>& positions = *open;
     for (const Signal& s : due) {
       if (s.reason == "squareoff") continue;  // the kill switch orders those itself
       const Position* p = nullptr;
@@ -509,6 +537,7 @@ struct TradingDay::Impl {
   }
 
   Status Submit() {
+    positions_stale = true;
     KAIROS_ASSIGN_OR_RETURN(SubmitReport r, orders.SubmitPendingReport());
     sent += r.sent;
     if (r.unknown > 0)
@@ -541,11 +570,11 @@ struct TradingDay::Impl {
       return Status::Ok();
     }
     // Symbols held or with a pending entry get no new entry signal.
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* positions, PositionsOf(spec.name));
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
-    std::unordered_set<std::string_view> held;  // views into `positions` and `all`
-    held.reserve(positions.size() + all.size());
-    for (const Position& p : positions) held.insert(p.symbol);
+    std::unordered_set<std::string_view> held;  // views into `*positions` and `all`
+    held.reserve(positions->size() + all.size());
+    for (const Position& p : *positions) held.insert(p.symbol);
     for (const Order& o : all) {
       if (o.request.side == EntrySide(spec) && !IsTerminal(o.status)) held.insert(o.request.symbol);
     }
@@ -585,13 +614,15 @@ struct TradingDay::Impl {
 
   Status CheckExits(const StrategyRecord& rec, Date session, Date next, bool scan_today) {
     const StrategySpec& spec = rec.spec;
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
-    positions.erase(std::remove_if(positions.begin(), positions.end(),
-                                   [](const Position& p) { return p.qty.units() == 0; }),
-                    positions.end());
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, PositionsOf(spec.name));
+    std::vector<const Position*> positions;
+    positions.reserve(listed->size());
+    for (const Position& p : *listed) {
+      if (p.qty.units() != 0) positions.push_back(&p);
+    }
     if (positions.empty()) return Status::Ok();
 
-    std::set<std::string> rule_hit;
+    std::vector<uint8_t> rule_hit(positions.size(), 0);  // by position
     if (!spec.exit.empty() && scan_today) {
       std::string key;
       auto program = Compiled(ForTimeframe(spec, spec.exit), {}, &key);
@@ -600,16 +631,15 @@ struct TradingDay::Impl {
       } else {
         ScanRequest req;
         req.program = *program;
-        for (const Position& p : positions) req.symbols.push_back(p.symbol);
+        for (const Position* p : positions) req.symbols.push_back(p->symbol);
         req.as_of = session;
         KAIROS_ASSIGN_OR_RETURN(std::vector<uint8_t> hit, market->MatchFlags(req, key));
-        for (size_t i = 0; i < hit.size() && i < req.symbols.size(); ++i) {
-          if (hit[i] != 0) rule_hit.insert(req.symbols[i]);
-        }
+        for (size_t i = 0; i < hit.size() && i < rule_hit.size(); ++i) rule_hit[i] = hit[i];
       }
     }
 
-    for (const Position& pos : positions) {
+    for (size_t at = 0; at < positions.size(); ++at) {
+      const Position& pos = *positions[at];
       std::optional<Price> close = CloseOn(pos.symbol, session);
       if (!close) {
         Note(fmt::format("{} {}: no bar on {}; exits not checked", spec.name, pos.symbol, session));
@@ -639,13 +669,13 @@ struct TradingDay::Impl {
       updated.target = levels.take_profit;
       if (updated.high_water != pos.high_water || updated.sessions_held != pos.sessions_held ||
           updated.stop != pos.stop || updated.target != pos.target) {
-        KAIROS_RETURN_IF_ERROR(store.ledger().PutPosition(updated));
+        KAIROS_RETURN_IF_ERROR(PutPosition(updated));
       }
       ExitInput ein;
       ein.close = *close;
       ein.high_water = hw;
       ein.sessions_held = held;
-      ein.exit_rule_matched = rule_hit.count(pos.symbol) > 0;
+      ein.exit_rule_matched = rule_hit[at] != 0;
       std::optional<ExitDecision> d = DecideExit(spec, levels, ein);
       if (!d) continue;
       Signal s;
@@ -671,7 +701,8 @@ struct TradingDay::Impl {
     const StrategySpec& spec = rec.spec;
     Currency cur = CurrencyOf(spec);
     KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, PositionsOf(spec.name));
+    const std::vector<Position>& positions = *listed;
     // The invariant: a position is the sum of its fills. A replay kept from earlier sessions
     // that disagrees is rebuilt from the store before the check counts.
     auto consistent = [&](const Replay& r) {
@@ -688,7 +719,7 @@ struct TradingDay::Impl {
     const Replay& replay = *replayed;
     if (!rec.enabled && replay.fills == 0 && positions.empty()) return Status::Ok();
     int64_t unrealized = 0, cost_open = 0;
-    for (Position& p : positions) {
+    for (const Position& p : positions) {
       if (p.qty.units() == 0) continue;
       auto net = replay.net_of.find(p.symbol);
       Fill sum;  // the fills of the position netted into one, for CheckPosition
@@ -706,8 +737,9 @@ struct TradingDay::Impl {
       cost_open += CostOfLots(p, cur);
       int held = SessionsHeld(p.entry_session, session);
       if (held != p.sessions_held) {
-        p.sessions_held = held;
-        KAIROS_RETURN_IF_ERROR(store.ledger().PutPosition(p));
+        Position q = p;
+        q.sessions_held = held;
+        KAIROS_RETURN_IF_ERROR(PutPosition(q));
       }
     }
     DailyPnl row;
@@ -797,6 +829,7 @@ Status TradingDay::PreOpen(Date session) {
 
 Status TradingDay::AfterOpen(Date session) {
   (void)session;
+  impl_->positions_stale = true;
   return impl_->orders.Sync().status();
 }
 
@@ -827,6 +860,7 @@ Status TradingDay::AfterClose(Date session) {
   KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
   if (past) return Status::Ok();
   m.NewPhase();
+  m.positions_stale = true;
   Result<int> synced = m.orders.Sync();
   if (!synced.ok()) return synced.status();
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
