@@ -82,8 +82,15 @@ struct Replay {
   int64_t realized_cum = 0;
   int64_t fees_cum = 0;
   std::map<Date, int64_t> realized_on, fees_on;
-  std::map<std::string, int64_t, std::less<>> net_of;      // signed sum of the fills, by symbol
-  std::map<std::string, Position, std::less<>> positions;  // the FIFO state, by symbol
+  // Looked up for every open position every session: hashed, by string_view.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  template <typename T>
+  using BySymbol = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
+  BySymbol<int64_t> net_of;      // signed sum of the fills, by symbol
+  BySymbol<Position> positions;  // the FIFO state, by symbol
   int fills = 0;
   // Every fill of a session before `last` has been applied; of `last`, those in `ids_on_last`.
   std::optional<Date> last;
