@@ -15,6 +15,7 @@
 #include <string>
 #include <string_view>
 #include <tuple>
+#include <unordered_map>
 #include <utility>
 #include <variant>
 #include <vector>
@@ -64,6 +65,15 @@ struct NamePairLess {
 };
 using NameView = std::pair<std::string_view, std::string_view>;
 
+// Keys that are only looked up (client order ids, execution ids, the signals' unique key) are
+// hashed: ids such as "strategy-SYMBOL-20240304-buy-1" share long prefixes, which makes every
+// comparison of an ordered map long.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+using IdsByName = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
+
 // The signals' unique key (strategy, symbol, session, side).
 struct SignalKey {
   std::string strategy;
@@ -77,14 +87,23 @@ struct SignalKeyView {
   Date session;
   Side side = Side::kBuy;
 };
-struct SignalKeyLess {
+struct SignalKeyHash {
+  using is_transparent = void;
+  template <typename K>
+  size_t operator()(const K& k) const {
+    size_t h = std::hash<std::string_view>()(k.strategy);
+    h = h * 31 + std::hash<std::string_view>()(k.symbol);
+    h = h * 31 + static_cast<size_t>(k.session.days());
+    return h * 2 + static_cast<size_t>(k.side);
+  }
+};
+struct SignalKeyEqual {
   using is_transparent = void;
   template <typename A, typename B>
   bool operator()(const A& a, const B& b) const {
-    return std::tuple<std::string_view, std::string_view, Date, Side>(a.strategy, a.symbol,
-                                                                      a.session, a.side) <
-           std::tuple<std::string_view, std::string_view, Date, Side>(b.strategy, b.symbol,
-                                                                      b.session, b.side);
+    return a.session == b.session && a.side == b.side &&
+           std::string_view(a.symbol) == std::string_view(b.symbol) &&
+           std::string_view(a.strategy) == std::string_view(b.strategy);
   }
 };
 
@@ -226,20 +245,20 @@ class Tables {
   std::map<std::string, StrategyEntry, std::less<>> strategies;
 
   Rows<Signal> signals;
-  std::map<SignalKey, int64_t, SignalKeyLess> signal_keys;
+  std::unordered_map<SignalKey, int64_t, SignalKeyHash, SignalKeyEqual> signal_keys;
   std::array<std::set<int64_t>, kSignalStatuses> signals_by_status;
   std::map<Date, std::vector<int64_t>> signals_by_session;
   std::map<Date, std::vector<int64_t>> signals_by_execute_on;
   std::map<std::string, std::vector<int64_t>, std::less<>> signals_by_strategy;
 
   Rows<Order> orders;
-  std::map<std::string, int64_t, std::less<>> orders_by_client_id;
+  IdsByName orders_by_client_id;
   std::array<std::set<int64_t>, kOrderStatuses> orders_by_status;
   std::map<Date, std::vector<int64_t>> orders_by_session;
   std::map<std::string, std::vector<int64_t>, std::less<>> orders_by_strategy;
 
   Rows<StoredFill> fills;
-  std::map<std::string, int64_t, std::less<>> fills_by_execution_id;
+  IdsByName fills_by_execution_id;
   std::set<FillOrder> fills_ordered;
   std::map<std::string, std::set<FillOrder>, std::less<>> fills_by_strategy;
   std::map<std::string, std::set<FillOrder>, std::less<>> fills_by_symbol;
