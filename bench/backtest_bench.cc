@@ -169,6 +169,7 @@ Result<backtest::BacktestResult> RunOnce(const BarStore& bars, const StrategySpe
 }
 
 void BM_Backtest(benchmark::State& state) {
+  backtest::KeepFreedMemoryForReplays();  // as `kairos backtest` does
   Status ready = EnsureStore();
   if (!ready.ok()) return state.SkipWithError(ready.ToString().c_str());
   auto bars = BarStore::Open(Home());

@@ -190,6 +190,7 @@ void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunC
 }
 
 void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
+  backtest::KeepFreedMemoryForReplays();
   if (args.review != "auto") {
     return ctx.Fail(fmt::format(
         "--review {}: only 'auto' is implemented (every signal approved before its cut-off)",

@@ -1,5 +1,6 @@
 #include "backtest/replay_bars.h"
 
+#include <malloc.h>
 #include <sys/mman.h>
 
 #include <algorithm>
@@ -237,6 +238,11 @@ Result<std::optional<double>> ReplayBars::Close(std::string_view symbol, Date da
   }
   if (!at_or_before && s->days[i] != day.days()) return std::optional<double>();
   return std::optional<double>(s->close.At(static_cast<size_t>(i)));
+}
+
+void KeepFreedMemoryForReplays() {
+  ::mallopt(M_MMAP_THRESHOLD, 32 << 20);  // blocks below 32 MB come from (and return to) the heap
+  ::mallopt(M_TRIM_THRESHOLD, 1 << 30);   // and the heap is not trimmed below 1 GB of free space
 }
 
 }  // namespace kairos::backtest

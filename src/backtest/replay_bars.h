@@ -85,4 +85,11 @@ class ReplayBars final : public ports::BarSource {
   ByName<Status> missing_;
 };
 
+// Makes glibc's malloc keep freed memory for reuse instead of returning it to the system: a
+// replay allocates and frees vectors of 0.1-1 MB (a strategy's positions, a universe, a scan's
+// rows) thousands of times per run, and with the default thresholds each one is a fresh mapping
+// whose pages fault in again; on the development VM that was a fifth of a 5,000 x 5,000 run
+// (bench/README.md, "Backtest"). Process-wide; the backtest command and its benchmark call it.
+void KeepFreedMemoryForReplays();
+
 }  // namespace kairos::backtest
