@@ -255,7 +255,7 @@ struct TradingDay::Impl {
       return Status::NotFound(
           fmt::format("{}: universe '{}' is not stored", spec.name, spec.universe));
     }
-    return u->members;
+    return std::move(u->members);
   }
 
   // The strategy's fills up to `up_to` through the FIFO ledger. Sessions run forward, and the

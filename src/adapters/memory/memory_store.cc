@@ -273,7 +273,16 @@ class Tables {
 
   Rows<AuditEntry> audit;
   // Ids by subject; equal subjects keep their insertion (id) order.
+  // Built when a List asks (rows [0, audit_indexed) are in it): appends are a replay's most
+  // frequent write and the listing by subject is rare (the CLI, tests).
   std::multimap<std::string, int64_t, std::less<>> audit_by_subject;
+  size_t audit_indexed = 0;
+  void IndexAudit() {
+    for (; audit_indexed < audit.size(); ++audit_indexed) {
+      const AuditEntry& e = audit[audit_indexed];
+      audit_by_subject.emplace(e.subject, e.id);
+    }
+  }
 
   // True while a transaction is open: writes then record how to undo themselves.
   bool logging() const { return depth_ > 0; }
@@ -349,7 +358,6 @@ class Tables {
   void AppendAudit(AuditEntry entry) {
     const int64_t id = static_cast<int64_t>(audit.size()) + 1;
     entry.id = id;
-    audit_by_subject.emplace_hint(audit_by_subject.end(), entry.subject, id);
     audit.push_back(std::move(entry));
     if (logging()) Log(AuditAppended{});
   }
@@ -523,10 +531,13 @@ class Tables {
   }
   void UndoOne(AuditAppended&) {
     const AuditEntry& e = audit.back();
-    // The newest row of its subject: the last of the subject's equal keys.
-    auto it = audit_by_subject.upper_bound(std::string_view(e.subject));
-    if (it == audit_by_subject.begin() || (--it)->second != e.id) std::terminate();
-    audit_by_subject.erase(it);
+    if (audit_indexed == audit.size()) {
+      // Indexed already: the newest row of its subject, the last of the subject's equal keys.
+      auto it = audit_by_subject.upper_bound(std::string_view(e.subject));
+      if (it == audit_by_subject.begin() || (--it)->second != e.id) std::terminate();
+      audit_by_subject.erase(it);
+      --audit_indexed;
+    }
     audit.pop_back();
   }
   void UndoOne(OrderCreated&) {
@@ -1164,6 +1175,7 @@ class MemoryAudit : public ports::AuditRepository {
       for (size_t i = 0; i < t_.audit.size(); ++i) out.push_back(t_.audit[i]);
       return out;
     }
+    t_.IndexAudit();
     std::vector<int64_t> ids;
     bool sorted = true;
     for (auto it = t_.audit_by_subject.lower_bound(subject_prefix);

@@ -515,6 +515,40 @@ TEST(MemoryStoreTest, ARefusedWriteInsideATransactionLeavesTheOtherWrites) {
   EXPECT_EQ(CountRows(*store).value().orders, 3);
 }
 
+// The subject index is built when a List asks; rows appended before and after it, and an append
+// rolled back after a List indexed it, all list as they should.
+TEST(MemoryStoreTest, AuditListsRowsWhateverWasIndexedWhen) {
+  auto store = OpenStore();
+  auto append = [&](const std::string& subject, int64_t t) {
+    return store->audit().Append(AuditEntry{0, t, "a", "act", subject, "d"});
+  };
+  auto subjects = [&](std::string_view prefix) {
+    std::vector<std::string> out;
+    const std::vector<AuditEntry> listed = store->audit().List(prefix).value();
+    for (const AuditEntry& e : listed) {
+      out.push_back(fmt::format("{}:{}", e.id, e.subject));
+    }
+    return out;
+  };
+  ASSERT_TRUE(append("order:b", 1).ok());
+  ASSERT_TRUE(append("order:a", 2).ok());
+  EXPECT_EQ(subjects("order:"), (std::vector<std::string>{"1:order:b", "2:order:a"}));
+  ASSERT_TRUE(append("order:a", 3).ok());
+  ASSERT_TRUE(append("signal:1", 4).ok());
+  EXPECT_EQ(subjects("order:a"), (std::vector<std::string>{"2:order:a", "3:order:a"}));
+  Status failed = store->InTransaction([&]() -> Status {
+    KAIROS_RETURN_IF_ERROR(append("order:a", 5));
+    EXPECT_EQ(subjects("order:a").size(), 3u);  // indexes the new row too
+    KAIROS_RETURN_IF_ERROR(append("order:c", 6));
+    return Status::Internal("no");
+  });
+  EXPECT_EQ(failed, Status::Internal("no"));
+  EXPECT_EQ(subjects("order:"), (std::vector<std::string>{"1:order:b", "2:order:a", "3:order:a"}));
+  ASSERT_TRUE(append("order:a", 7).ok());
+  EXPECT_EQ(subjects("order:a"), (std::vector<std::string>{"2:order:a", "3:order:a", "5:order:a"}));
+  EXPECT_EQ(subjects("").size(), 5u);
+}
+
 // ------------------------------------------------------------------------------------------
 // The same random operations on both stores give the same answers
 
