@@ -323,18 +323,24 @@ struct TradingDay::Impl {
     return out;
   }
 
+  // "strategy/symbol/entry session" in entry_key (reused: building the key is most of a cache
+  // hit's cost).
+  const std::string& EntryKey(const StrategySpec& spec, const Position& pos) {
+    entry_key.assign(spec.name);
+    entry_key += '/';
+    entry_key += pos.symbol;
+    entry_key += '/';
+    entry_key += std::to_string(pos.entry_session.days());
+    return entry_key;
+  }
+
   // The entry signal of the current position (the one whose order's fill opened it): the entry
   // order with a fill for the latest session up to the position's entry session (the last by
   // id among that session's). Usually an order of the entry session itself, so that session is
   // read first and the whole history only when it has none. Returns what the exit checks need
   // of it, kept while the position is open.
   Result<const EntryFacts*> EntryFactsOf(const StrategySpec& spec, const Position& pos) {
-    entry_key.assign(spec.name);
-    entry_key += '/';
-    entry_key += pos.symbol;
-    entry_key += '/';
-    entry_key += std::to_string(pos.entry_session.days());
-    auto cached = entry_facts.find(entry_key);
+    auto cached = entry_facts.find(EntryKey(spec, pos));
     if (cached != entry_facts.end()) return &cached->second;
     auto pick = [&](const std::vector<Order>& all) {
       const Order* best = nullptr;
@@ -369,9 +375,21 @@ struct TradingDay::Impl {
         facts.levels.decision_close = c->ToDouble();
       }
     }
-    // Forget positions closed since (their keys are never asked for again).
-    if (entry_facts.size() > 4096) entry_facts.clear();
     return &entry_facts.emplace(entry_key, facts).first->second;
+  }
+
+  // Drops the entry facts of positions closed since (their keys are never asked for again) once
+  // they outnumber the open ones, keeping those of `open`, so that neither memory nor the work of
+  // finding them again grows with the run.
+  void ForgetClosedEntryFacts(const StrategySpec& spec, const std::vector<const Position*>& open) {
+    if (entry_facts.size() < 4096 || entry_facts.size() < 4 * open.size()) return;
+    std::unordered_map<std::string, EntryFacts> kept;
+    for (const Position* p : open) {
+      auto it = entry_facts.find(EntryKey(spec, *p));
+      if (it != entry_facts.end()) kept.emplace(entry_key, std::move(it->second));
+    }
+    // Other strategies' facts are dropped too: found again when next asked.
+    entry_facts = std::move(kept);
   }
 
   // A session before the last one completed: the store has moved on (positions, orders), so
@@ -628,6 +646,8 @@ struct TradingDay::Impl {
       if (p.qty.units() != 0) positions.push_back(&p);
     }
     if (positions.empty()) return Status::Ok();
+
+    ForgetClosedEntryFacts(spec, positions);
 
     std::vector<uint8_t> rule_hit(positions.size(), 0);  // by position
     if (!spec.exit.empty() && scan_today) {
