@@ -186,6 +186,13 @@ struct TradingDay::Impl {
   bool positions_stale = true;
 
   Result<const std::vector<Position>*> PositionsOf(const std::string& strategy) {
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> * all, ListedPositions(strategy));
+    return all;
+  }
+
+  // The kept list itself: a caller that writes one of its positions back through
+  // PutListedPosition keeps it current.
+  Result<std::vector<Position>*> ListedPositions(const std::string& strategy) {
     if (positions_stale) {
       positions_read.clear();
       positions_stale = false;
@@ -201,6 +208,13 @@ struct TradingDay::Impl {
   Status PutPosition(const Position& p) {
     positions_stale = true;
     return store.ledger().PutPosition(p);
+  }
+
+  // Writes `p`, an open position of the kept list changed in place, which stays current.
+  Status PutListedPosition(const Position& p) {
+    Status st = store.ledger().PutPosition(p);
+    if (!st.ok()) positions_stale = true;
+    return st;
   }
 
   // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
@@ -381,7 +395,7 @@ struct TradingDay::Impl {
   // Drops the entry facts of positions closed since (their keys are never asked for again) once
   // they outnumber the open ones, keeping those of `open`, so that neither memory nor the work of
   // finding them again grows with the run.
-  void ForgetClosedEntryFacts(const StrategySpec& spec, const std::vector<const Position*>& open) {
+  void ForgetClosedEntryFacts(const StrategySpec& spec, const std::vector<Position*>& open) {
     if (entry_facts.size() < 4096 || entry_facts.size() < 4 * open.size()) return;
     std::unordered_map<std::string, EntryFacts> kept;
     for (const Position* p : open) {
@@ -639,10 +653,10 @@ struct TradingDay::Impl {
 
   Status CheckExits(const StrategyRecord& rec, Date session, Date next, bool scan_today) {
     const StrategySpec& spec = rec.spec;
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, PositionsOf(spec.name));
-    std::vector<const Position*> positions;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> * listed, ListedPositions(spec.name));
+    std::vector<Position*> positions;
     positions.reserve(listed->size());
-    for (const Position& p : *listed) {
+    for (Position& p : *listed) {
       if (p.qty.units() != 0) positions.push_back(&p);
     }
     if (positions.empty()) return Status::Ok();
@@ -666,7 +680,7 @@ struct TradingDay::Impl {
     }
 
     for (size_t at = 0; at < positions.size(); ++at) {
-      const Position& pos = *positions[at];
+      Position& pos = *positions[at];
       std::optional<Price> close = CloseOn(pos.symbol, session);
       if (!close) {
         Note(fmt::format("{} {}: no bar on {}; exits not checked", spec.name, pos.symbol, session));
@@ -678,11 +692,8 @@ struct TradingDay::Impl {
       LevelInputs in;
       if (facts->has_signal) in = facts->levels;
       FixedLevels levels = LevelsAtEntry(spec, *entry, in);
-      Position updated = pos;
       Price hw = BestClose(spec.side, pos.high_water.value_or(*entry), *close);
-      updated.high_water = hw;
       int held = SessionsHeld(pos.entry_session, session);
-      updated.sessions_held = held;
       std::optional<Price> stop = levels.stop_loss;
       if (auto trail = TrailingLevel(spec, levels, hw)) {
         if (!stop) {
@@ -692,11 +703,14 @@ struct TradingDay::Impl {
               spec.side == PositionSide::kLong ? std::max(*stop, *trail) : std::min(*stop, *trail);
         }
       }
-      updated.stop = stop;
-      updated.target = levels.take_profit;
-      if (updated.high_water != pos.high_water || updated.sessions_held != pos.sessions_held ||
-          updated.stop != pos.stop || updated.target != pos.target) {
-        KAIROS_RETURN_IF_ERROR(PutPosition(updated));
+      if (hw != pos.high_water || held != pos.sessions_held || stop != pos.stop ||
+          levels.take_profit != pos.target) {
+        // Changed in the kept list and written back, so the list stays current.
+        pos.high_water = hw;
+        pos.sessions_held = held;
+        pos.stop = stop;
+        pos.target = levels.take_profit;
+        KAIROS_RETURN_IF_ERROR(PutListedPosition(pos));
       }
       ExitInput ein;
       ein.close = *close;
