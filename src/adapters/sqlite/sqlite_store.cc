@@ -50,7 +50,13 @@ class Connection {
     std::lock_guard lock(mu_);
     if (depth_ > 0) {
       ++depth_;
-      Status status = body();
+      Status status;
+      try {
+        status = body();
+      } catch (...) {
+        --depth_;  // the outer call rolls back as the exception passes it
+        throw;
+      }
       --depth_;
       if (!status.ok() && inner_failure_.ok()) inner_failure_ = status;
       return status;
@@ -58,7 +64,17 @@ class Connection {
     KAIROS_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE", "beginning a transaction"));
     depth_ = 1;
     inner_failure_ = Status::Ok();
-    Status status = RunGuarded(body);
+    Status status;
+    try {
+      status = RunGuarded(body);
+    } catch (...) {
+      // Not a std::exception (RunGuarded turns those into a Status): roll back and let it go on,
+      // so that the connection is not left inside a transaction every later call would join.
+      depth_ = 0;
+      inner_failure_ = Status::Ok();
+      if (db_->InTransaction()) (void)db_->Exec("ROLLBACK", "rolling back a transaction");
+      throw;
+    }
     depth_ = 0;
     if (status.ok() && !inner_failure_.ok()) {
       status = inner_failure_.WithContext("transaction rolled back after an inner failure");

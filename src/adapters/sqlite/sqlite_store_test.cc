@@ -307,6 +307,25 @@ TEST_F(SqliteStoreTest, AJoinedInnerTransactionIsInvisibleToAnotherConnectionUnt
   EXPECT_EQ(Count("SELECT COUNT(*) FROM state"), 2);
 }
 
+// An exception that is no std::exception (a body's own type, thrown from the outer body or a
+// joined inner one) rolls the transaction back and goes on to the caller; the connection is not
+// left inside a transaction that every later call would join and never commit.
+TEST_F(SqliteStoreTest, AnExceptionThatIsNoStdExceptionRollsBackAndPropagates) {
+  for (bool from_inner : {false, true}) {
+    EXPECT_THROW((void)store().InTransaction([&]() -> Status {
+      EXPECT_TRUE(store().state().Put("k1", "1").ok());
+      if (!from_inner) throw 42;
+      return store().InTransaction([&]() -> Status { throw 42; });
+    }),
+                 int);
+    EXPECT_EQ(store().state().Get("k1").value_or("x"), std::nullopt);
+    EXPECT_TRUE(store().InTransaction([&] { return store().state().Put("k2", "1"); }).ok());
+    // Committed: another connection sees it.
+    EXPECT_EQ(Count("SELECT COUNT(*) FROM state WHERE key = 'k2'"), 1);
+    ASSERT_TRUE(store().state().Erase("k2").ok());
+  }
+}
+
 // ------------------------------------------------------------------------------------------
 // Durability and several connections
 
