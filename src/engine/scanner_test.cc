@@ -82,6 +82,17 @@ void Fill(marketdata::BarStore& store, const std::vector<BarSeries>& series) {
   for (const BarSeries& s : series) ASSERT_TRUE(store.Replace(s).ok());
 }
 
+// `symbol` as a close-only series with the dates and closes of `like`.
+void StoreClosesOnly(marketdata::BarStore& store, const std::string& symbol,
+                     const BarSeries& like) {
+  BarSeries closes;
+  closes.instrument = {symbol, "NYSE"};
+  closes.close_only = true;
+  closes.dates = like.dates;
+  closes.close = like.close;
+  ASSERT_TRUE(store.Replace(closes).ok());
+}
+
 rules::BarColumns ColumnsOf(const BarSeries& s) {
   return {s.open, s.high, s.low, s.close, s.volume};
 }
@@ -247,12 +258,7 @@ TEST(ScanTest, RangeEachHandsOverWhatTheRangeScanCollects) {
   TempStore store("each");
   auto all = MakeSeries(5, 300);
   Fill(*store, all);
-  BarSeries closes;
-  closes.instrument = {"IDX", "NYSE"};
-  closes.close_only = true;
-  closes.dates = all[0].dates;
-  closes.close = all[0].close;
-  ASSERT_TRUE(store->Replace(closes).ok());
+  StoreClosesOnly(*store, "IDX", all[0]);
   auto program = Compile("atr(14) > 0.9 * atr(30) and rsi(close, 14) < 55", {"sma(volume, 5)"});
   ScanRequest request{.program = program,
                       .symbols = {"S01", "NOPE", "S02", "IDX", "S03", "S01", "S05"},
@@ -445,12 +451,7 @@ TEST(ScanTest, SkipsWhatCannotBeScannedAndGoesOn) {
   TempStore store("skips");
   auto all = MakeSeries(2, 300);
   Fill(*store, all);
-  BarSeries closes;
-  closes.instrument = {"IDX", "NYSE"};
-  closes.close_only = true;
-  closes.dates = all[0].dates;
-  closes.close = all[0].close;
-  ASSERT_TRUE(store->Replace(closes).ok());
+  StoreClosesOnly(*store, "IDX", all[0]);
   BarSeries stale = all[1].Slice(std::nullopt, all[1].dates[280]);
   stale.instrument.symbol = "OLD";
   ASSERT_TRUE(store->Replace(stale).ok());
