@@ -110,9 +110,7 @@ class ReplayMarket final : public engine::MarketReader {
           if (!rule.index.count(s.name)) missing.push_back(s.name);
         }
       }
-      std::sort(missing.begin(), missing.end());
-      missing.erase(std::unique(missing.begin(), missing.end()), missing.end());
-      KAIROS_RETURN_IF_ERROR(Add(rule, request, missing));
+      KAIROS_RETURN_IF_ERROR(Add(rule, request, std::move(missing)));  // Add removes duplicates
     }
     std::vector<uint8_t> out(request.symbols.size(), 0);
     for (size_t i = 0; i < out.size(); ++i) {
@@ -456,8 +454,17 @@ Result<Report> BuildReport(const BacktestWiring& w, const StrategyRecord& strate
     } else {
       ++s.open_trades;
       // Marked at the last close of the run, net of the entry fees, like the ledger marks it.
-      KAIROS_ASSIGN_OR_RETURN(std::optional<Price> close,
-                              CloseOnOrBefore(w.bars, t.symbol, options.to));
+      // The run's kept bars answer when the wiring has them (no second read of the file).
+      std::optional<Price> close;
+      if (w.replay_bars != nullptr) {
+        KAIROS_ASSIGN_OR_RETURN(std::optional<double> c,
+                                w.replay_bars->Close(t.symbol, options.to, /*at_or_before=*/true));
+        if (c) {
+          KAIROS_ASSIGN_OR_RETURN(close, Price::FromDouble(*c));
+        }
+      } else {
+        KAIROS_ASSIGN_OR_RETURN(close, CloseOnOrBefore(w.bars, t.symbol, options.to));
+      }
       if (close) {
         Position p;
         p.symbol = t.symbol;
