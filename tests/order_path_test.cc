@@ -212,6 +212,30 @@ TEST_F(OrderPathTest, RefusedConnectionIsResentUnderTheSameId) {
   EXPECT_TRUE(broker_->OrderByClientId(Request().client_order_id).value().has_value());
 }
 
+// The broker never receives the order, three times over (the process dies between marking it
+// submitted and the broker taking it, or the call fails), and kairos restarts each time: one
+// broker order, and the audit log holds one order.submit for it, each send again an order.resend.
+TEST_F(OrderPathTest, SendsAgainAfterRestartsAuditOneSubmitPerBrokerOrder) {
+  Start();
+  ASSERT_TRUE(om_->CreateIntent(Request(), "sma", 0).ok());
+  for (int attempt = 0; attempt < 3; ++attempt) {
+    broker_->InjectFault(PaperBroker::Fault::kFailNextSubmit);
+    ASSERT_TRUE(om_->SubmitPending().ok());
+    EXPECT_EQ(Stored(Request().client_order_id).status, OrderStatus::kUnknown);
+    Start();
+  }
+  EXPECT_EQ(om_->SubmitPending().value_or(-1), 1);
+  Start();
+  EXPECT_EQ(om_->SubmitPending().value_or(-1), 0);
+  EXPECT_EQ(BrokerOrderCount(), 1u);
+  const std::vector<AuditEntry> audit = store_->audit().List("order:").value();
+  std::map<std::string, int> actions;
+  for (const AuditEntry& e : audit) ++actions[e.action];
+  EXPECT_EQ(actions["order.submit"], 1);
+  EXPECT_EQ(actions["order.resend"], 3);
+  EXPECT_EQ(actions["order.intent"], 1);
+}
+
 TEST_F(OrderPathTest, PartialFillsAcrossSessionsSumExactly) {
   participation_ = 0.003;  // 3 of the bar's 1,000 shares per session
   Start();

@@ -240,13 +240,18 @@ Status OrderManager::RecordAnswer(Order order, const BrokerOrder& answer) {
 
 Status OrderManager::SubmitOne(Order order, SubmitReport& report) {
   // Marked submitted (durably) before the call: a crash from here on leaves a trace that the
-  // next run resolves by asking the broker, never by sending blind under a new id.
+  // next run resolves by asking the broker, never by sending blind under a new id. The first
+  // send of an intent is "order.submit"; a send again of one the broker never received (after
+  // a crash or an unanswered call) is "order.resend", so that the log holds one order.submit
+  // per broker order however often the process died.
+  const bool first = order.status == OrderStatus::kNew;
+  std::string what =
+      fmt::format("{} {} {} {}", SideName(order.request.side), order.request.qty.units(),
+                  order.request.symbol, OrderTypeName(order.request.type));
+  if (!first) what += ": not received by the broker, sent again under the same id";
   order.status = OrderStatus::kSubmitted;
   order.updated_ns = clock_.NowNs();
-  KAIROS_RETURN_IF_ERROR(
-      StoreOrder(order, "order.submit",
-                 fmt::format("{} {} {} {}", SideName(order.request.side), order.request.qty.units(),
-                             order.request.symbol, OrderTypeName(order.request.type))));
+  KAIROS_RETURN_IF_ERROR(StoreOrder(order, first ? "order.submit" : "order.resend", what));
   Result<BrokerOrder> answer = broker_.Submit(order.request);
   if (answer.ok()) {
     ++report.sent;

@@ -61,6 +61,8 @@ class OrderManager {
   // only reduce a position (a sell of at most a long, a buy of at most a short) may pass.
   // Statuses filled/partially_filled are never taken from an answer: they follow the fills
   // applied by Sync, so order.filled_qty is always the sum of applied fills.
+  // Audit rows: "order.submit" for the first send of an intent, "order.resend" for a send again
+  // of one the broker never received, so the log holds one order.submit per broker order.
   // Returns the number of orders sent (first sends and resends that were answered).
   Result<int> SubmitPending();
   // The same, with the details.
