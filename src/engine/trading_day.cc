@@ -20,6 +20,8 @@ namespace kairos::engine {
 namespace {
 
 constexpr int64_t kMinuteNs = 60'000'000'000;
+constexpr std::string_view kEngineActor = "engine";
+constexpr std::string_view kSkippedAction = "session.skipped";
 
 // Names under which the level expressions' decision-bar values are kept in an entry signal's
 // terms (so the exit checks can fix the levels from the entry fill later).
@@ -104,6 +106,19 @@ Price LimitPrice(Price close, Side side, double offset_percent) {
   Int128 factor = 100'000'000 + sign * static_cast<Int128>(PercentMicros(offset_percent));
   return Price::FromRaw(static_cast<int64_t>(
       DivideRounded(static_cast<Int128>(close.raw()) * factor, 100'000'000, Rounding::kHalfEven)));
+}
+
+// "2024-07-04 is not a NYSE session (Independence Day)".
+Status NotASession(const calendar::ExchangeCalendar& cal, Date day) {
+  auto why = cal.ClosedReason(day);
+  return Status::InvalidArgument(fmt::format("{} is not a {} session{}", day, cal.name(),
+                                             why ? fmt::format(" ({})", *why) : ""));
+}
+
+// "2024-03-05" or "2024-03-05 .. 2024-03-07 (3 sessions)": consecutive sessions, as a span.
+std::string SessionSpan(const std::vector<Date>& sessions) {
+  if (sessions.size() == 1) return sessions.front().ToString();
+  return fmt::format("{} .. {} ({} sessions)", sessions.front(), sessions.back(), sessions.size());
 }
 
 }  // namespace
@@ -418,6 +433,40 @@ struct TradingDay::Impl {
     return false;
   }
 
+  // A session run after missed ones says so: a note on every run of it, one audit row.
+  Status NoteSkipped(Date session) {
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Date> missed, MissedSessions(store, cal, session));
+    if (missed.empty()) return Status::Ok();
+    std::string what = fmt::format("{} not run since the last session run, {}", SessionSpan(missed),
+                                   cal.PreviousSession(missed.front()));
+    Note(fmt::format("skipped {}", what));
+    AuditEntry a;
+    a.subject = fmt::format("session:{}", session);
+    KAIROS_ASSIGN_OR_RETURN(std::vector<AuditEntry> logged, store.audit().List(a.subject));
+    for (const AuditEntry& e : logged) {
+      if (e.subject == a.subject && e.action == kSkippedAction) return Status::Ok();
+    }
+    a.time_ns = clock.NowNs();
+    a.actor = std::string(kEngineActor);
+    a.action = std::string(kSkippedAction);
+    a.detail = std::move(what);
+    return store.audit().Append(a);
+  }
+
+  // Approved exits of `strategy` due at `session`, and those due at a session that passed
+  // without running them (the decision to close stands), by id.
+  Result<std::vector<Signal>> ExitsDue(const std::string& strategy, Date session) {
+    ports::SignalFilter f;
+    f.status = SignalStatus::kApproved;
+    f.strategy = strategy;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> all, store.signals().List(f));
+    std::vector<Signal> out;
+    for (auto& s : all) {
+      if (s.kind == SignalKind::kExit && s.execute_on <= session) out.push_back(std::move(s));
+    }
+    return out;
+  }
+
   Result<std::vector<Signal>> Approved(const std::string& strategy, Date execute_on,
                                        SignalKind kind) {
     ports::SignalFilter f;
@@ -529,11 +578,11 @@ struct TradingDay::Impl {
     return Status::Ok();
   }
 
-  // Approved exits due at `session` become market orders for the whole open position.
+  // Approved exits due at `session` (or overdue, ExitsDue) become market orders for the whole
+  // open position; one order per position and session, the earliest decision first.
   Status ExecuteExits(const StrategyRecord& rec, Date session, bool at_close) {
     const StrategySpec& spec = rec.spec;
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> due,
-                            Approved(spec.name, session, SignalKind::kExit));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> due, ExitsDue(spec.name, session));
     if (due.empty()) return Status::Ok();
     KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, PositionsOf(spec.name));
     const std::vector<Position>& positions = *open;
@@ -555,20 +604,53 @@ struct TradingDay::Impl {
       req.type = OrderType::kMarket;
       req.tif = at_close ? TimeInForce::kCls : TimeInForce::kOpg;
       req.session = session;
-      KAIROS_ASSIGN_OR_RETURN(Order o, orders.CreateIntent(req, spec.name, s.id));
-      (void)o;
+      Order o;
+      if (s.execute_on < session) {
+        KAIROS_RETURN_IF_ERROR(OrderOverdueExit(spec, s, req, o));
+      } else {
+        KAIROS_ASSIGN_OR_RETURN(o, orders.CreateIntent(req, spec.name, s.id));
+      }
+      if (o.signal_id != s.id) {
+        KAIROS_RETURN_IF_ERROR(
+            book.Fail(s.id, fmt::format("not ordered: the exit of {} on {} is order {} already",
+                                        s.symbol, session, o.request.client_order_id)));
+      }
     }
     return Status::Ok();
   }
 
-  // Approved signals whose session passed without being executed (a skipped day, a strategy
-  // switched between execution modes) fail instead of lingering.
+  // The order of an exit whose session passed unrun, and its "exit.overdue" audit row, together.
+  Status OrderOverdueExit(const StrategySpec& spec, const Signal& s, const OrderRequest& req,
+                          Order& o) {
+    std::string what =
+        fmt::format("{} exit of {} decided on {} for {}, a session not run: ordered for {}",
+                    s.reason, s.symbol, s.session, s.execute_on, req.session);
+    KAIROS_RETURN_IF_ERROR(store.InTransaction([&]() -> Status {
+      KAIROS_ASSIGN_OR_RETURN(o, orders.CreateIntent(req, spec.name, s.id));
+      if (o.signal_id != s.id) return Status::Ok();
+      AuditEntry a;
+      a.time_ns = clock.NowNs();
+      a.actor = std::string(kEngineActor);
+      a.action = "exit.overdue";
+      a.subject = fmt::format("signal:{}", s.id);
+      a.detail = fmt::format("{} {}: {} (order {})", spec.name, SideName(req.side), what,
+                             req.client_order_id);
+      return store.audit().Append(a);
+    }));
+    if (o.signal_id == s.id) Note(fmt::format("{}: {}", spec.name, what));
+    return Status::Ok();
+  }
+
+  // Approved entries whose session passed without being executed (a skipped day, a strategy
+  // switched between execution modes) fail instead of lingering; so do square-off exits (the
+  // kill switch orders those itself). Other exits stay approved: ExitsDue orders them.
   Status FailMissed(Date session) {
     ports::SignalFilter f;
     f.status = SignalStatus::kApproved;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> all, store.signals().List(f));
     for (const Signal& s : all) {
       if (s.execute_on >= session) continue;
+      if (s.kind == SignalKind::kExit && s.reason != "squareoff") continue;
       KAIROS_RETURN_IF_ERROR(
           book.Fail(s.id, fmt::format("not executed: its session {} passed", s.execute_on)));
     }
@@ -855,6 +937,7 @@ Status TradingDay::PreOpen(Date session) {
   m.NewPhase();
   KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
   (void)sess;
+  KAIROS_RETURN_IF_ERROR(m.NoteSkipped(session));
   KAIROS_ASSIGN_OR_RETURN(int expired, m.book.ExpireDue(m.cal));
   m.expired += expired;
   KAIROS_RETURN_IF_ERROR(m.FailMissed(session));
@@ -919,11 +1002,7 @@ Status TradingDay::AfterClose(Date session) {
 
 Result<SessionReport> TradingDay::RunSession(ports::ManualClock& clock, Date session) {
   Impl& m = *impl_;
-  if (!m.cal.IsSession(session)) {
-    auto why = m.cal.ClosedReason(session);
-    return Status::InvalidArgument(fmt::format("{} is not a {} session{}", session, m.cal.name(),
-                                               why ? fmt::format(" ({})", *why) : ""));
-  }
+  if (!m.cal.IsSession(session)) return NotASession(m.cal, session);
   KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> done, m.store.state().Get(DoneKey(session)));
   if (done) {
     KAIROS_ASSIGN_OR_RETURN(SessionReport r, Report(session));
@@ -935,6 +1014,7 @@ Result<SessionReport> TradingDay::RunSession(ports::ManualClock& clock, Date ses
     return Status::FailedPrecondition(fmt::format(
         "{} is before the last session run ({}); sessions run in order", session, *last));
   }
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Date> skipped, MissedSessions(m.store, m.cal, session));
   KAIROS_ASSIGN_OR_RETURN(calendar::Session s, m.cal.SessionOf(session));
   m.expired = 0;
   m.sent = 0;
@@ -951,8 +1031,25 @@ Result<SessionReport> TradingDay::RunSession(ports::ManualClock& clock, Date ses
   KAIROS_ASSIGN_OR_RETURN(SessionReport r, Report(session));
   r.expired = m.expired;
   r.orders_sent = m.sent;
+  r.skipped = std::move(skipped);
   r.notes = TakeNotes();
   return r;
+}
+
+Result<std::vector<Date>> MissedSessions(ports::Store& store, const calendar::ExchangeCalendar& cal,
+                                         Date session) {
+  if (!cal.IsSession(session)) return NotASession(cal, session);
+  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last,
+                          store.state().Get(TradingDay::kLastSessionKey));
+  if (!last) return std::vector<Date>();
+  Result<Date> since = Date::Parse(*last);
+  if (!since.ok()) {
+    return Status::Corruption(
+        fmt::format("state '{}' is not a date: '{}'", TradingDay::kLastSessionKey, *last));
+  }
+  const Date first = cal.NextSession(*since);
+  if (!(first < session)) return std::vector<Date>();
+  return cal.Sessions(first, cal.PreviousSession(session));
 }
 
 Result<SessionReport> TradingDay::Report(Date session) {

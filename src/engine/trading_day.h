@@ -41,6 +41,8 @@ struct SessionReport {
   bool halted = false;
   int expired = 0;      // pending signals expired at this session's pre-open
   int orders_sent = 0;  // Broker::Submit calls answered during the session
+  // Sessions after the last one run and before this one that never ran (in order): skipped.
+  std::vector<Date> skipped;
   std::vector<StrategySessionReport> strategies;  // by name
   std::vector<std::string> notes;  // skipped symbols, refused candidates, rule errors
 };
@@ -121,6 +123,13 @@ class StoreMarketReader final : public MarketReader {
 // - While the kill switch is on, approved entries are failed ("not ordered: kill switch on");
 //   exits still become orders (they reduce exposure; OrderManager lets them pass).
 // - Strategies of another exchange than the calendar's are skipped with a note.
+// - Missed sessions (sessions after the last one run and before this one, never run): PreOpen
+//   says so (a note and one "session.skipped" audit row). An approved exit whose session passed
+//   unexecuted still stands: it is ordered at this session (at the open for next_open
+//   strategies, at the close for same_close ones) while its position is open, with a note and
+//   an "exit.overdue" audit row; a stop that was hit closes the position even when the price
+//   came back. An approved entry whose session passed fails ("not executed: its session ...
+//   passed"): buying later than decided, at another price, is a new decision nobody made.
 //
 // Kept between sessions (so a long replay does no work proportional to its history per
 // session): compiled rules, each strategy's FIFO replay of its fills (only the fills since the
@@ -143,6 +152,8 @@ class TradingDay {
   // `session`. Does nothing but report when the session's done marker is stored. Refuses a
   // session before the last one run (time does not go back): FailedPrecondition. A day that is
   // not a session is InvalidArgument ("2024-07-04 is not a NYSE session (Independence Day)").
+  // Runs a session after missed ones too (report.skipped lists them); a driver that can replay
+  // them runs MissedSessions(...) first.
   Result<SessionReport> RunSession(ports::ManualClock& clock, Date session);
 
   // What the store holds about `session` (the per-strategy numbers of SessionReport).
@@ -158,5 +169,11 @@ class TradingDay {
   struct Impl;
   std::unique_ptr<Impl> impl_;
 };
+
+// The sessions of `cal` after the last one run on `store` (TradingDay::kLastSessionKey) and
+// before `session` that never ran, in order: empty when none ran yet or `session` is not after
+// the last one. InvalidArgument when `session` is not a session (the message of RunSession).
+Result<std::vector<Date>> MissedSessions(ports::Store& store, const calendar::ExchangeCalendar& cal,
+                                         Date session);
 
 }  // namespace kairos::engine

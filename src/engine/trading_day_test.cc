@@ -2,10 +2,12 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <map>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "engine/kill_switch.h"
@@ -375,6 +377,115 @@ TEST_F(TradingDayTest, RunSessionRefusesADayThatIsNotASession) {
   auto r = day().RunSession(clock_, D(2024, 3, 2));
   ASSERT_FALSE(r.ok());
   EXPECT_EQ(r.status().message(), "2024-03-02 is not a NYSE session (weekend)");
+}
+
+std::vector<AuditEntry> AuditRows(ports::Store& store, std::string_view action) {
+  std::vector<AuditEntry> all = store.audit().List("").value();
+  std::vector<AuditEntry> out;
+  for (AuditEntry& e : all) {
+    if (e.action == action) out.push_back(std::move(e));
+  }
+  return out;
+}
+
+bool HasNote(const std::vector<std::string>& notes, const std::string& note) {
+  return std::find(notes.begin(), notes.end(), note) != notes.end();
+}
+
+TEST_F(TradingDayTest, AnExitWhoseSessionWasNotRunIsOrderedAtTheNextSessionRun) {
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6),
+             thu = D(2024, 3, 7);
+  // The stop (152.95) is hit at Tuesday's close; from Wednesday on AAA is back above it.
+  ASSERT_TRUE(
+      bars_->Upsert(Series("AAA", {{fri, 160}, {mon, 162}, {tue, 150}, {wed, 158}, {thu, 158}}))
+          .ok());
+  Import(Spec());
+  AtClose(fri);
+  AfterClose(fri);
+  PreOpen(mon);
+  broker_.Execute(Orders()[0].request.client_order_id, 10, P("161"), 100, S(mon).open.nanos());
+  AfterOpen(mon);
+  AtClose(mon);
+  AfterClose(mon);
+  PreOpen(tue);
+  AfterOpen(tue);
+  AtClose(tue);
+  AfterClose(tue);
+  const Signal exit = Signals().back();
+  ASSERT_EQ(exit.reason, "stop_loss");
+  ASSERT_EQ(exit.execute_on, wed);
+  day().TakeNotes();
+
+  // Wednesday is not run: Thursday's open sells, although Thursday's close is above the stop.
+  PreOpen(thu);
+  auto orders = Orders();
+  ASSERT_EQ(orders.size(), 2u);
+  EXPECT_EQ(orders[1].request.client_order_id, ClientOrderId("jump", "AAA", thu, Side::kSell));
+  EXPECT_EQ(orders[1].request.qty.units(), 10);
+  EXPECT_EQ(orders[1].request.tif, TimeInForce::kOpg);
+  EXPECT_EQ(orders[1].signal_id, exit.id);
+  EXPECT_EQ(store_.signals().Get(exit.id).value()->status, SignalStatus::kOrdered);
+  std::vector<std::string> notes = day().TakeNotes();
+  EXPECT_TRUE(HasNote(notes, "skipped 2024-03-06 not run since the last session run, 2024-03-05"))
+      << ::testing::PrintToString(notes);
+  EXPECT_TRUE(HasNote(notes,
+                      "jump: stop_loss exit of AAA decided on 2024-03-05 for 2024-03-06, a "
+                      "session not run: ordered for 2024-03-07"))
+      << ::testing::PrintToString(notes);
+  auto overdue = AuditRows(store_, "exit.overdue");
+  ASSERT_EQ(overdue.size(), 1u);
+  EXPECT_EQ(overdue[0].subject, fmt::format("signal:{}", exit.id));
+  EXPECT_EQ(overdue[0].detail,
+            "jump sell: stop_loss exit of AAA decided on 2024-03-05 for 2024-03-06, a session not "
+            "run: ordered for 2024-03-07 (order jump-AAA-20240307-s-1)");
+  auto skipped = AuditRows(store_, "session.skipped");
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].subject, "session:2024-03-07");
+  EXPECT_EQ(skipped[0].detail, "2024-03-06 not run since the last session run, 2024-03-05");
+
+  PreOpen(thu);  // again (a restart): nothing more is ordered or audited
+  EXPECT_EQ(Orders().size(), 2u);
+  EXPECT_EQ(AuditRows(store_, "exit.overdue").size(), 1u);
+  EXPECT_EQ(AuditRows(store_, "session.skipped").size(), 1u);
+
+  broker_.Execute(orders[1].request.client_order_id, 10, P("158"), 100, S(thu).open.nanos());
+  AfterOpen(thu);
+  AtClose(thu);
+  AfterClose(thu);
+  EXPECT_TRUE(store_.ledger().Positions("jump").value().empty());
+  EXPECT_EQ(store_.signals().Get(exit.id).value()->status, SignalStatus::kFilled);
+}
+
+TEST_F(TradingDayTest, ASessionRunAfterMissedOnesReportsThemAndFailsTheirEntries) {
+  Import(Spec());
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6);
+  EXPECT_TRUE(MissedSessions(store_, Nyse(), wed).value().empty());  // nothing ran yet
+  ASSERT_TRUE(day().RunSession(clock_, fri).ok());
+  EXPECT_EQ(MissedSessions(store_, Nyse(), wed).value(), (std::vector<Date>{mon, tue}));
+  EXPECT_TRUE(MissedSessions(store_, Nyse(), mon).value().empty());
+  EXPECT_TRUE(MissedSessions(store_, Nyse(), fri).value().empty());
+  EXPECT_EQ(MissedSessions(store_, Nyse(), D(2024, 3, 2)).status().message(),
+            "2024-03-02 is not a NYSE session (weekend)");
+
+  auto r = day().RunSession(clock_, wed);
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->skipped, (std::vector<Date>{mon, tue}));
+  EXPECT_TRUE(HasNote(r->notes,
+                      "skipped 2024-03-04 .. 2024-03-05 (2 sessions) not run since the last "
+                      "session run, 2024-03-01"))
+      << ::testing::PrintToString(r->notes);
+  auto skipped = AuditRows(store_, "session.skipped");
+  ASSERT_EQ(skipped.size(), 1u);
+  EXPECT_EQ(skipped[0].subject, "session:2024-03-06");
+  // Friday's entry was for Monday: buying later, at another price, is not what was decided.
+  Signal entry = *store_.signals().Get(Signals()[0].id).value();
+  EXPECT_EQ(entry.status, SignalStatus::kFailed);
+  EXPECT_EQ(entry.note, "not executed: its session 2024-03-04 passed");
+
+  auto next = day().RunSession(clock_, D(2024, 3, 7));
+  ASSERT_TRUE(next.ok());
+  EXPECT_TRUE(next->skipped.empty());
+  EXPECT_EQ(AuditRows(store_, "session.skipped").size(), 1u);
 }
 
 // A reader that answers from the store but shows one more match (BBB, whose close never passes
