@@ -79,6 +79,32 @@ Result<Date> LastBarDate(const marketdata::BarStore& bars, const std::filesystem
   return *last;
 }
 
+// Sessions not run since the last one and before the first one asked for are run first, in
+// order (a bare run-day catches up to the last bar this way): an exit decided on one of them, a
+// stop that was hit, is executed when it was due, and no session is skipped silently. Prepends
+// them to `sessions`, says so on stderr and in the audit log, and returns them.
+Result<std::vector<Date>> CatchUp(PaperSession& paper, std::vector<Date>& sessions) {
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Date> missed,
+                          engine::MissedSessions(*paper.store, *paper.calendar, sessions.front()));
+  if (missed.empty()) return missed;
+  std::string what =
+      fmt::format("{} session{} not run since the last one ({}), run before {}: {}", missed.size(),
+                  missed.size() == 1 ? "" : "s", paper.calendar->PreviousSession(missed.front()),
+                  sessions.front(),
+                  missed.size() == 1 ? missed.front().ToString()
+                                     : fmt::format("{} .. {}", missed.front(), missed.back()));
+  AuditEntry a;
+  a.time_ns = WallClock().NowNs();
+  a.actor = "cli";
+  a.action = "run_day.catch_up";
+  a.subject = fmt::format("session:{}", sessions.front());
+  a.detail = what;
+  KAIROS_RETURN_IF_ERROR(paper.store->audit().Append(a));
+  fmt::print(stderr, "note: catching up {}\n", what);
+  sessions.insert(sessions.begin(), missed.begin(), missed.end());
+  return missed;
+}
+
 Status RunDay(const RunDayArgs& args, CliContext& ctx) {
   if (!args.date.empty() && (!args.from.empty() || !args.to.empty())) {
     return Status::InvalidArgument("give --date or --from/--to, not both");
@@ -120,6 +146,7 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
     return Status::InvalidArgument(
         fmt::format("no bars for {} (the last bar is on {})", sessions.front(), last_bar));
   }
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Date> missed, CatchUp(*paper, sessions));
   // A fresh paper broker starts two minutes before the first pre-open.
   PaperOptions po;
   if (auto s = cal.SessionOf(sessions.front()); s.ok())
@@ -139,7 +166,9 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
       return r.status();
     }
     KAIROS_RETURN_IF_ERROR(paper->SaveClock());
-    std::string run = r->already_done ? "already done" : (r->halted ? "ran (halted)" : "ran");
+    const bool caught_up = !missed.empty() && d <= missed.back();
+    std::string run = r->already_done ? "already done" : (caught_up ? "caught up" : "ran");
+    if (!r->already_done && r->halted) run += " (halted)";
     if (r->strategies.empty()) {
       t.rows.push_back({d.ToString(), "", "0", "0", "0", std::to_string(r->expired), "0", "0", "0",
                         "", "", "", "", run});
@@ -354,8 +383,10 @@ void AddTradingCommands(CLI::App& app, CliContext& ctx) {
       "run-day",
       "Run the trading day's pipeline for sessions under a simulated clock (paper broker): scan, "
       "signals, auto-approval, orders due, fills, exits, end of day. Running a session twice "
-      "changes nothing");
-  run->add_option("--date", run_args->date, "One session (default: the last session with bars)");
+      "changes nothing; sessions missed since the last one run are run first");
+  run->add_option("--date", run_args->date,
+                  "One session (default: the last session with bars, after every session since "
+                  "the last one run)");
   run->add_option("--from", run_args->from, "First session of a range");
   run->add_option("--to", run_args->to, "Last session of a range (default: the last bar)");
   AddFormatOption(run, ctx);
