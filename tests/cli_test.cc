@@ -211,6 +211,38 @@ TEST_F(CliTest, ImportWarnsOfEmptyVolumesNamingTheLine) {
       << imp.err;
 }
 
+// A file size limit (SIGXFSZ ignored, so a write past it fails with EFBIG) stands for a full
+// disk: the import stops at the first symbol it cannot store and still reports what it stored.
+TEST_F(CliTest, AnImportStoppedByAWriteErrorPrintsWhatItStored) {
+  WriteFile(dir_ / "warm" / "w.csv", "Date,Close\n2024-11-25,1\n");
+  ASSERT_EQ(Kairos({"data", "import", (dir_ / "warm").string()}).code, 0);  // the home exists
+  std::string aaa = "Date,Open,High,Low,Close,Volume\n";
+  for (int i = 0; i < 5; ++i) aaa += fmt::format("2024-11-{},10,11,9,10,100\n", 25 + i);
+  WriteFile(dir_ / "in" / "aaa.csv", aaa);
+  std::string zzz = "Date,Open,High,Low,Close,Volume\n";
+  kairos::Date d = kairos::Date::FromYmd(2000, 1, 3);
+  for (int i = 0; i < 3000; d = d.AddDays(1)) {
+    if (d.IsWeekend()) continue;
+    zzz += d.ToString() + ",10,11,9,10,100\n";
+    ++i;
+  }
+  WriteFile(dir_ / "in" / "zzz.csv", zzz);
+  Outcome imp = Kairos({"data", "import", "--exchange", "WEEKDAYS", (dir_ / "in").string()}, true,
+                       "ulimit -f 64; trap '' XFSZ;");
+  EXPECT_EQ(imp.code, 1);
+  EXPECT_NE(imp.err.find("2 files, 3005 rows read, 5 stored for 1 symbol, 0 bad, 0 without data, "
+                         "0 other series, 0 errors, 0 warnings\n"
+                         "kairos: error: storing ZZZ (1 of 2 symbols not stored): cannot write "),
+            std::string::npos)
+      << imp.err;
+  EXPECT_NE(imp.err.find("File too large\n"), std::string::npos) << imp.err;
+  Outcome list = Kairos({"data", "list", "--format", "csv"});
+  EXPECT_EQ(list.out,
+            "symbol,exchange,first,last,bars,kind\n"
+            "AAA,WEEKDAYS,2024-11-25,2024-11-29,5,ohlcv\n"
+            "W,NYSE,2024-11-25,2024-11-25,1,close-only\n");
+}
+
 TEST_F(CliTest, HomeFromEnvironment) {
   WriteFile(dir_ / "acme.csv", kGoodCsv);
   std::string env = "KAIROS_HOME=" + Quote(home_.string());

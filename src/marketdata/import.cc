@@ -405,9 +405,11 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
 
 namespace {
 
-// Upserts every series; a refused symbol (InvalidArgument) is an error in the report.
+// Upserts every series; a refused symbol (InvalidArgument) is an error in the report. Any other
+// failure stops: the Status says which symbol and how many were left unstored.
 Status StoreAll(BarStore& store, const std::vector<ImportedSeries>& series, ImportReport& report) {
-  for (const ImportedSeries& imported : series) {
+  for (size_t i = 0; i < series.size(); ++i) {
+    const ImportedSeries& imported = series[i];
     const BarSeries& s = imported.bars;
     Status st = store.Upsert(s);
     if (st.code() == StatusCode::kInvalidArgument) {
@@ -415,7 +417,10 @@ Status StoreAll(BarStore& store, const std::vector<ImportedSeries>& series, Impo
           {imported.file, 0, fmt::format("{}: not stored: {}", s.instrument.symbol, st.message())});
       continue;
     }
-    if (!st.ok()) return st.WithContext(fmt::format("storing {}", s.instrument.symbol));
+    if (!st.ok()) {
+      return st.WithContext(fmt::format("storing {} ({} of {} symbols not stored)",
+                                        s.instrument.symbol, series.size() - i, series.size()));
+    }
     report.rows_stored += static_cast<int64_t>(s.size());
     report.symbols[s.instrument.symbol] = {s.instrument.exchange, s.close_only,
                                            static_cast<int64_t>(s.size()), s.dates.front(),
@@ -434,8 +439,8 @@ Result<ImportReport> ImportPaths(BarStore& store, std::span<const fs::path> path
   store.BeginBatch();
   Status stored = StoreAll(store, parsed.series, parsed.report);
   Status ended = store.EndBatch();
-  KAIROS_RETURN_IF_ERROR(stored);
-  KAIROS_RETURN_IF_ERROR(ended.WithContext("writing the bar store manifest"));
+  parsed.report.stopped =
+      stored.ok() ? ended.WithContext("writing the bar store manifest") : stored;
   return std::move(parsed.report);
 }
 

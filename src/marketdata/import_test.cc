@@ -33,7 +33,7 @@ const fs::path kRealData = fs::path(KAIROS_SHARED_DIR) / "data";
 class MemoryStore final : public BarStore {
  public:
   Status Upsert(const BarSeries& bars) override {
-    ++upserts;
+    if (upserts++ == full_after) return Status::IOError("write: No space left on device");
     auto it = series.find(bars.instrument.symbol);
     if (it == series.end()) {
       series[bars.instrument.symbol] = bars;
@@ -84,6 +84,7 @@ class MemoryStore final : public BarStore {
   }
 
   std::map<std::string, BarSeries> series;
+  int full_after = -1;  // the Upsert of that index (from 0) and later fail as on a full disk
   int upserts = 0;
   int batches = 0;
 };
@@ -418,6 +419,23 @@ TEST_F(ImportTest, TheSameDateInTwoFilesRejectsTheLaterFile) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->errors.size(), 1u);
   EXPECT_EQ(store.series["X"].close, (std::vector<double>{1, 2}));  // the first file wins
+}
+
+TEST_F(ImportTest, AFullDiskStopsTheImportAndTheReportSaysWhatWasStored) {
+  fs::path p =
+      Write("long.csv", "symbol,date,close\nA,2024-11-26,1\nB,2024-11-26,2\nC,2024-11-26,3\n");
+  store_.full_after = 1;
+  Result<ImportReport> r = Import({p});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->ok());
+  EXPECT_EQ(r->stopped.code(), StatusCode::kIOError);
+  EXPECT_EQ(r->stopped.message(),
+            "storing B (2 of 3 symbols not stored): write: No space left on device");
+  EXPECT_THAT(r->symbols, UnorderedElementsAre(::testing::Key("A")));
+  EXPECT_EQ(r->rows_stored, 1);
+  EXPECT_EQ(r->Summary(),
+            "1 file, 3 rows read, 1 stored for 1 symbol, 0 bad, 0 without data, 0 other series, 0 "
+            "errors, 0 warnings");
 }
 
 TEST_F(ImportTest, AFileNamedTwiceIsImportedOnce) {
