@@ -11,7 +11,10 @@
 #include <string>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "cli_testing.h"
+#include "core/date.h"
 
 namespace {
 
@@ -93,6 +96,34 @@ TEST_F(CliTest, CalendarRejectsBadInput) {
   EXPECT_EQ(usage.code, 2);  // missing required options is a usage error
 }
 
+std::string NotCovered(const std::string& date, const std::string& exchange,
+                       const std::string& years, const std::string& file) {
+  return date + " is outside the years the " + exchange + " calendar covers (" + years +
+         "); to add years, extend data/calendars/" + file +
+         " as src/calendar/README.md (\"Adding a year\") describes and rebuild";
+}
+
+TEST_F(CliTest, CalendarSessionsOutsideTheCoveredYearsIsAnErrorSayingHowToAddOne) {
+  Outcome r = Kairos({"calendar", "sessions", "--from", "1900-01-01", "--to", "1900-12-31"});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "kairos: error: " + NotCovered("1900-01-01", "NYSE", "1990-2028", "nyse.toml") + "\n");
+  Outcome end = Kairos({"calendar", "sessions", "--from", "2028-12-28", "--to", "2029-01-05"});
+  EXPECT_EQ(end.code, 1);
+  EXPECT_EQ(end.err,
+            "kairos: error: " + NotCovered("2029-01-05", "NYSE", "1990-2028", "nyse.toml") + "\n");
+  Outcome nse = Kairos(
+      {"calendar", "sessions", "--exchange", "NSE", "--from", "2004-12-30", "--to", "2005-01-04"});
+  EXPECT_EQ(nse.code, 1);
+  EXPECT_EQ(nse.err,
+            "kairos: error: " + NotCovered("2004-12-30", "NSE", "2005-2026", "nse.toml") + "\n");
+  Outcome wd = Kairos({"calendar", "sessions", "--exchange", "WEEKDAYS", "--from", "1900-01-01",
+                       "--to", "1900-01-02"});
+  EXPECT_EQ(wd.code, 0) << wd.err;
+  EXPECT_EQ(wd.out, "1900-01-01,00:00,24:00\n1900-01-02,00:00,24:00\n");
+}
+
 const char* kGoodCsv =
     "Date,Open,High,Low,Close,Volume\n"
     "2024-11-25,100.5,102.25,99.75,101,1500\n"
@@ -148,6 +179,68 @@ TEST_F(CliTest, BadRowStoresNothingUnlessSkipBad) {
   Outcome list2 = Kairos({"data", "list", "--format", "csv"});
   EXPECT_NE(list2.out.find("ACME,NYSE,2024-11-25,2024-12-02,5,ohlcv"), std::string::npos)
       << list2.out;
+}
+
+TEST_F(CliTest, ImportOfDatesOutsideTheCalendarStoresNothing) {
+  WriteFile(dir_ / "old.csv", std::string(kGoodCsv) + "9999-12-31,100,101,99,100,10\n");
+  WriteFile(dir_ / "older.csv",
+            "Date,Open,High,Low,Close,Volume\n1899-12-29,1,1,1,1,1\n2024-11-25,1,1,1,1,1\n");
+  Outcome imp =
+      Kairos({"data", "import", (dir_ / "old.csv").string(), (dir_ / "older.csv").string()});
+  EXPECT_EQ(imp.code, 1);
+  EXPECT_NE(imp.err.find("error: " + (dir_ / "old.csv").string() + ":7: " +
+                         NotCovered("9999-12-31", "NYSE", "1990-2028", "nyse.toml") + "\n"),
+            std::string::npos)
+      << imp.err;
+  EXPECT_NE(imp.err.find("error: " + (dir_ / "older.csv").string() + ":2: " +
+                         NotCovered("1899-12-29", "NYSE", "1990-2028", "nyse.toml") + "\n"),
+            std::string::npos)
+      << imp.err;
+  Outcome list = Kairos({"data", "list", "--format", "csv"});
+  EXPECT_EQ(list.out, "symbol,exchange,first,last,bars,kind\n");
+}
+
+TEST_F(CliTest, ImportWarnsOfEmptyVolumesNamingTheLine) {
+  WriteFile(dir_ / "acme.csv", "Date,Open,High,Low,Close,Volume\n2024-11-25,10,11,9,10,\n");
+  Outcome imp = Kairos({"data", "import", (dir_ / "acme.csv").string()});
+  EXPECT_EQ(imp.code, 0) << imp.err;
+  EXPECT_NE(
+      imp.err.find("warning: " + (dir_ / "acme.csv").string() +
+                   ":2: 1 row with an empty volume (empty, NA or null) stored with volume 0\n"),
+      std::string::npos)
+      << imp.err;
+}
+
+// A file size limit (SIGXFSZ ignored, so a write past it fails with EFBIG) stands for a full
+// disk: the import stops at the first symbol it cannot store and still reports what it stored.
+TEST_F(CliTest, AnImportStoppedByAWriteErrorPrintsWhatItStored) {
+  WriteFile(dir_ / "warm" / "w.csv", "Date,Close\n2024-11-25,1\n");
+  ASSERT_EQ(Kairos({"data", "import", (dir_ / "warm").string()}).code, 0);  // the home exists
+  std::string aaa = "Date,Open,High,Low,Close,Volume\n";
+  for (int i = 0; i < 5; ++i) aaa += fmt::format("2024-11-{},10,11,9,10,100\n", 25 + i);
+  WriteFile(dir_ / "in" / "aaa.csv", aaa);
+  std::string zzz = "Date,Open,High,Low,Close,Volume\n";
+  kairos::Date d = kairos::Date::FromYmd(2000, 1, 3);
+  for (int i = 0; i < 3000; d = d.AddDays(1)) {
+    if (d.IsWeekend()) continue;
+    zzz += d.ToString() + ",10,11,9,10,100\n";
+    ++i;
+  }
+  WriteFile(dir_ / "in" / "zzz.csv", zzz);
+  Outcome imp = Kairos({"data", "import", "--exchange", "WEEKDAYS", (dir_ / "in").string()}, true,
+                       "ulimit -f 64; trap '' XFSZ;");
+  EXPECT_EQ(imp.code, 1);
+  EXPECT_NE(imp.err.find("2 files, 3005 rows read, 5 stored for 1 symbol, 0 bad, 0 without data, "
+                         "0 other series, 0 errors, 0 warnings\n"
+                         "kairos: error: storing ZZZ (1 of 2 symbols not stored): cannot write "),
+            std::string::npos)
+      << imp.err;
+  EXPECT_NE(imp.err.find("File too large\n"), std::string::npos) << imp.err;
+  Outcome list = Kairos({"data", "list", "--format", "csv"});
+  EXPECT_EQ(list.out,
+            "symbol,exchange,first,last,bars,kind\n"
+            "AAA,WEEKDAYS,2024-11-25,2024-11-29,5,ohlcv\n"
+            "W,NYSE,2024-11-25,2024-11-25,1,close-only\n");
 }
 
 TEST_F(CliTest, HomeFromEnvironment) {

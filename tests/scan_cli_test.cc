@@ -152,6 +152,20 @@ TEST_F(ScanCliTest, BadFlagsAreRefused) {
   EXPECT_NE(universe.err.find("no universe named 'ghost'"), std::string::npos) << universe.err;
 }
 
+TEST_F(ScanCliTest, ADateOutsideTheCalendarIsAnError) {
+  const std::string how =
+      " is outside the years the NYSE calendar covers (1990-2028); to add years, extend "
+      "data/calendars/nyse.toml as src/calendar/README.md (\"Adding a year\") describes and "
+      "rebuild\n";
+  Outcome date = Kairos({"scan", "close > 0", "--date", "1900-01-02"});
+  EXPECT_EQ(date.code, 1);
+  EXPECT_EQ(date.out, "");
+  EXPECT_EQ(date.err, "kairos: error: scan: 1900-01-02" + how);
+  Outcome range = Kairos({"scan", "close > 0", "--from", "2026-11-02", "--to", "2100-01-01"});
+  EXPECT_EQ(range.code, 1);
+  EXPECT_EQ(range.err, "kairos: error: scan: 2100-01-01" + how);
+}
+
 TEST_F(ScanCliTest, UniverseDefineListShowRefreshAndScan) {
   Outcome liquid = Kairos({"universe", "define", "liquid", "--rule", "median(turnover, 20) > 0",
                            "--rank", "median(turnover, 20)", "--top", "5"});

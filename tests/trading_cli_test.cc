@@ -203,6 +203,22 @@ TEST_F(TradingCliTest, BadDatesAreRefusedWithoutChange) {
   EXPECT_EQ(State(), before);
 }
 
+TEST_F(TradingCliTest, RunDayOutsideTheCalendarIsRefusedWithoutChange) {
+  Prepare("manual");
+  std::string before = State();
+  const std::string how =
+      " is outside the years the NYSE calendar covers (1990-2028); to add years, extend "
+      "data/calendars/nyse.toml as src/calendar/README.md (\"Adding a year\") describes and "
+      "rebuild\n";
+  Outcome date = Kairos({"run-day", "--date", "2029-01-02"});
+  EXPECT_EQ(date.code, 1);
+  EXPECT_EQ(date.err, "kairos: error: 2029-01-02" + how);
+  Outcome range = Kairos({"run-day", "--from", "1900-01-02", "--to", "2024-03-04"});
+  EXPECT_EQ(range.code, 1);
+  EXPECT_EQ(range.err, "kairos: error: 1900-01-02" + how);
+  EXPECT_EQ(State(), before);
+}
+
 TEST_F(TradingCliTest, HaltSquaresOffAndResumeLiftsIt) {
   Prepare("auto");
   ASSERT_EQ(Kairos({"run-day", "--date", "2024-03-04"}).code, 0);  // bought 10 AAA at 161

@@ -185,6 +185,19 @@ TEST_F(WalkForwardCliTest, AStepAndAnUntestedTailAreShown) {
       << r.out;
 }
 
+TEST_F(WalkForwardCliTest, ABacktestOutsideTheCalendarIsAnErrorAndWritesNothing) {
+  const fs::path out = dir_ / "out";
+  Outcome r = Kairos({"--from", "1900-01-01", "--to", "1900-12-31", "--out", out.string()});
+  EXPECT_EQ(r.code, 1);
+  EXPECT_EQ(r.out, "");
+  EXPECT_EQ(r.err,
+            "kairos: error: 1900-01-01 is outside the years the NYSE calendar covers (1990-2028); "
+            "to add years, extend data/calendars/nyse.toml as src/calendar/README.md (\"Adding a "
+            "year\") describes and rebuild\n");
+  EXPECT_FALSE(fs::exists(out));
+  EXPECT_FALSE(fs::exists(home_ / "backtests"));
+}
+
 TEST_F(WalkForwardCliTest, RefusalsHaveExactMessagesAndWriteNothing) {
   struct Case {
     std::vector<std::string> args;

@@ -227,6 +227,9 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
     if (!from.ok()) return ctx.Fail(from.status().WithContext("--from"));
     options.from = *from;
   }
+  if (Status covered = (*cal)->CheckCovers(options.from, options.to); !covered.ok()) {
+    return ctx.Fail(covered);
+  }
   std::vector<Date> sessions = (*cal)->Sessions(options.from, options.to);
   if (sessions.empty()) {
     return ctx.Fail(fmt::format("no {} session from {} to {}", (*cal)->name(),

@@ -22,6 +22,7 @@ void RunSessions(const SessionsArgs& args, CliContext& ctx) {
   auto to = Date::Parse(args.to);
   if (!to.ok()) return ctx.Fail(to.status().WithContext("--to"));
   if (*to < *from) return ctx.Fail(fmt::format("--to {} is before --from {}", args.to, args.from));
+  if (Status covered = (*cal)->CheckCovers(*from, *to); !covered.ok()) return ctx.Fail(covered);
   std::string out;
   for (Date d : (*cal)->Sessions(*from, *to)) {
     auto session = (*cal)->SessionOf(d);

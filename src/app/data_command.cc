@@ -60,6 +60,7 @@ void RunImport(const ImportArgs& args, CliContext& ctx) {
     t.Print(ctx.format);
   }
   fmt::print(stderr, "{}\n", report->Summary());
+  if (!report->stopped.ok()) return ctx.Fail(report->stopped);
   if (!report->ok()) {
     ctx.exit_code = 1;
     if (!args.skip_bad && report->files_rejected > 0) {

@@ -115,6 +115,7 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
   std::vector<Date> sessions;
   if (!args.date.empty()) {
     KAIROS_ASSIGN_OR_RETURN(Date d, ParseDateFlag("--date", args.date));
+    KAIROS_RETURN_IF_ERROR(cal.CheckCovers(d));
     sessions.push_back(d);  // RunSession says why when it is not a session
   } else if (!args.from.empty() || !args.to.empty()) {
     Date from = last_bar, to = last_bar;
@@ -128,6 +129,7 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
       return Status::InvalidArgument(fmt::format("--from {} is after --to {}", from, to));
     }
     if (to > last_bar) to = last_bar;
+    KAIROS_RETURN_IF_ERROR(cal.CheckCovers(from, to));
     sessions = cal.Sessions(from, to);
     if (sessions.empty()) {
       return Status::InvalidArgument(

@@ -345,6 +345,7 @@ Result<BacktestResult> RunBacktest(const BacktestWiring& w, const StrategySpec& 
     return Status::InvalidArgument(fmt::format("backtest: --from {} is after --to {}",
                                                options.from.ToString(), options.to.ToString()));
   }
+  KAIROS_RETURN_IF_ERROR(w.calendar.CheckCovers(options.from, options.to).WithContext("backtest"));
   std::vector<Date> sessions = w.calendar.Sessions(options.from, options.to);
   if (sessions.empty()) {
     return Status::InvalidArgument(fmt::format("backtest: no {} session from {} to {}",

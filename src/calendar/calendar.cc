@@ -34,12 +34,23 @@ class DataCalendar final : public ExchangeCalendar {
   std::string_view name() const override { return name_; }
   std::string_view time_zone() const override { return time_zone_name_; }
   const std::vector<std::string>& aliases() const { return aliases_; }
+  // Marks a calendar built from the data file `name` embedded in the binary.
+  void SetEmbedded(std::string_view name) {
+    file_ = fmt::format("data/calendars/{}", name);
+    embedded_ = true;
+  }
 
   bool Covers(Date d) const override { return !has_range_ || (d >= first_ && d <= last_); }
 
+  Status CheckCovers(Date from, Date to) const override {
+    if (!Covers(from)) return Status::OutOfRange(NotCovered(from));
+    if (!Covers(to)) return Status::OutOfRange(NotCovered(to));
+    return Status::Ok();
+  }
+
   bool IsSession(Date d) const override {
-    if (InRange(d)) return days_[Index(d)].session;
-    return !IsWeekendDay(d);
+    if (!has_range_) return !IsWeekendDay(d);
+    return InRange(d) && days_[Index(d)].session;
   }
 
   std::optional<std::string> ClosedReason(Date d) const override {
@@ -49,6 +60,7 @@ class DataCalendar final : public ExchangeCalendar {
       if (day.reason == kWeekendReason) return "weekend";
       return reasons_[static_cast<size_t>(day.reason)];
     }
+    if (has_range_) return NotCovered(d);
     if (IsWeekendDay(d)) return "weekend";
     return std::nullopt;
   }
@@ -68,6 +80,8 @@ class DataCalendar final : public ExchangeCalendar {
       open = day.open;
       close = day.close;
       special = day.special;
+    } else if (has_range_) {
+      return Status::OutOfRange(NotCovered(d));
     } else if (IsWeekendDay(d)) {
       return Status::NotFound(fmt::format("{} is not a {} session (weekend)", d, name_));
     }
@@ -130,13 +144,11 @@ class DataCalendar final : public ExchangeCalendar {
       weekdays(from, to);
       return out;
     }
-    if (from < first_) weekdays(from, std::min(to, first_.AddDays(-1)));
     if (to >= first_ && from <= last_) {
       auto lo = std::lower_bound(sessions_.begin(), sessions_.end(), std::max(from, first_));
       auto hi = std::upper_bound(sessions_.begin(), sessions_.end(), std::min(to, last_));
       out.insert(out.end(), lo, hi);
     }
-    if (to > last_) weekdays(std::max(from, last_.AddDays(1)), to);
     return out;
   }
 
@@ -192,6 +204,13 @@ class DataCalendar final : public ExchangeCalendar {
   Status Error(const DatedEntry& e, std::string_view what) const {
     return Status::InvalidArgument(fmt::format("{}: {}.date: {}", source_, e.key, what));
   }
+  // Why an uncovered date cannot be answered, and where to add its year.
+  std::string NotCovered(Date d) const {
+    return fmt::format(
+        "{} is outside the years the {} calendar covers ({}-{}); to add years, extend {} as "
+        "src/calendar/README.md (\"Adding a year\") describes{}",
+        d, name_, first_.year(), last_.year(), file_, embedded_ ? " and rebuild" : "");
+  }
   std::string Describe(Date d) const {
     std::optional<std::string> reason = ClosedReason(d);
     return reason ? *reason : "a session";
@@ -200,6 +219,8 @@ class DataCalendar final : public ExchangeCalendar {
   std::string name_;
   std::string time_zone_name_;
   std::string source_;
+  std::string file_;       // the data file to extend: "data/calendars/nyse.toml" or a path
+  bool embedded_ = false;  // built into the binary: a change needs a rebuild
   std::vector<std::string> aliases_;
   const date::time_zone* tz_ = nullptr;
   uint8_t weekend_mask_ = 0;
@@ -218,6 +239,7 @@ Result<std::unique_ptr<DataCalendar>> DataCalendar::Build(const CalendarSpec& sp
   cal->name_ = spec.name;
   cal->time_zone_name_ = spec.time_zone;
   cal->source_ = spec.source;
+  cal->file_ = spec.source;
   cal->aliases_ = spec.aliases;
   try {
     cal->tz_ = date::locate_zone(spec.time_zone);
@@ -392,6 +414,7 @@ Registry BuildRegistry() {
       r.status = Status::Internal("embedded calendar data: " + cal.status().message());
       return r;
     }
+    (*cal)->SetEmbedded(file.name);
     const DataCalendar* c = cal->get();
     r.by_name[Upper(c->name())] = c;
     for (const std::string& alias : c->aliases()) {
@@ -410,6 +433,16 @@ const Registry& GetRegistry() {
 }
 
 }  // namespace
+
+Status ExchangeCalendar::CheckCovers(Date from, Date to) const {
+  for (Date d : {from, to}) {
+    if (!Covers(d)) {
+      return Status::OutOfRange(
+          fmt::format("{} is outside the years the {} calendar covers", d, name()));
+    }
+  }
+  return Status::Ok();
+}
 
 Result<const ExchangeCalendar*> ExchangeCalendar::ForExchange(std::string_view name) {
   const Registry& r = GetRegistry();

@@ -26,9 +26,11 @@ struct Session {
 // and special sessions, read from the exchange's data file in data/calendars/. Immutable and
 // thread-safe once built.
 //
-// Coverage: the data file states the years it covers. Outside them only the weekend rule is
-// known, so IsSession() is true on every weekday there and Covers() is false; callers that
-// must be exact (the importer, the scheduler) ask Covers().
+// Coverage: the data file states the years it covers (WEEKDAYS covers every date). A calendar
+// knows nothing outside them, so there no date is a session: IsSession() is false,
+// ClosedReason() and SessionOf() say the date is not covered (which years are, and how to add
+// one), and Sessions() lists only covered sessions. Commands that take dates from a user check
+// them first with CheckCovers(), which gives the same message as an error.
 class ExchangeCalendar {
  public:
   // "NYSE", "NSE", "WEEKDAYS" and aliases (NASDAQ, AMEX, ARCA -> NYSE; BSE -> NSE), any case.
@@ -40,16 +42,24 @@ class ExchangeCalendar {
   virtual std::string_view name() const = 0;       // canonical: "NYSE"
   virtual std::string_view time_zone() const = 0;  // IANA: "America/New_York"
   virtual bool Covers(Date d) const = 0;
+  // OK if every date from..to is covered; otherwise OutOfRange naming the first uncovered date,
+  // the covered years and how to add a year, e.g. "1900-01-01 is outside the years the NYSE
+  // calendar covers (1990-2028); to add years, extend data/calendars/nyse.toml as
+  // src/calendar/README.md (\"Adding a year\") describes and rebuild".
+  virtual Status CheckCovers(Date from, Date to) const;
+  Status CheckCovers(Date d) const { return CheckCovers(d, d); }
   virtual bool IsSession(Date d) const = 0;
   // Why d is not a session ("weekend", "Thanksgiving Day", "Hurricane Sandy"); nullopt if it is.
   virtual std::optional<std::string> ClosedReason(Date d) const = 0;
-  // NotFound if d is not a session.
+  // NotFound if d is not a session; OutOfRange (the CheckCovers message) if d is not covered.
   virtual Result<Session> SessionOf(Date d) const = 0;
 
-  // The first session strictly after / before d.
+  // The first session strictly after / before d. Beyond the covered years there is none; these
+  // then return the next / previous weekday (by the weekend rule), which is not a session, so
+  // that they stay total: a caller that goes on to SessionOf() gets the coverage error.
   virtual Date NextSession(Date d) const = 0;
   virtual Date PreviousSession(Date d) const = 0;
-  // Sessions with from <= date <= to, in order.
+  // Sessions with from <= date <= to, in order; covered dates only (see CheckCovers).
   virtual std::vector<Date> Sessions(Date from, Date to) const = 0;
   // The last session of d's week (Monday..Sunday) / month; nullopt if that week/month has none.
   virtual std::optional<Date> LastSessionOfWeek(Date d) const = 0;

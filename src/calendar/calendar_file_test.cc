@@ -245,6 +245,17 @@ close = "14:00"
 // ---- errors
 // --------------------------------------------------------------------------------------
 
+TEST(Coverage, AFileCalendarNamesItsFileForTheYearsItLacks) {
+  auto c = Parse("");
+  Status s = c->CheckCovers(D("2026-01-02"));
+  EXPECT_EQ(s.code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(s.message(),
+            "2026-01-02 is outside the years the TEST calendar covers (2024-2025); to add years, "
+            "extend t.toml as src/calendar/README.md (\"Adding a year\") describes");
+  EXPECT_FALSE(c->IsSession(D("2026-01-02")));
+  EXPECT_EQ(c->SessionOf(D("2026-01-02")).status(), s);
+}
+
 TEST(Errors, TomlSyntax) {
   EXPECT_THAT(Error("name = \"X\"\nfirst_year = \n"),
               ::testing::StartsWith("t.toml: line 2, column 14: "));

@@ -192,7 +192,8 @@ TEST(Nyse, PublishedHolidays2025And2026) {
 }
 
 // Weekdays of the year minus the published holidays, counted by hand:
-// 2019: 261 - 9; 2023: 260 - 10; 2024: 262 - 10; 2025: 261 - 11 (incl. Carter); 2026: 261 - 10.
+// 2019: 261 - 9; 2023: 260 - 10; 2024: 262 - 10; 2025: 261 - 11 (incl. Carter); 2026: 261 - 10;
+// 2027 and 2028 below.
 // 2019 is also checked against the S&P 500 file below.
 TEST(Nyse, SessionsPerYear) {
   EXPECT_EQ(SessionsInYear(Nyse(), 2019), 252);
@@ -200,6 +201,8 @@ TEST(Nyse, SessionsPerYear) {
   EXPECT_EQ(SessionsInYear(Nyse(), 2024), 252);
   EXPECT_EQ(SessionsInYear(Nyse(), 2025), 250);
   EXPECT_EQ(SessionsInYear(Nyse(), 2026), 251);
+  EXPECT_EQ(SessionsInYear(Nyse(), 2027), 251);  // 261 - 10
+  EXPECT_EQ(SessionsInYear(Nyse(), 2028), 251);  // 260 - 9
 }
 
 // ---- NYSE: hours -------------------------------------------------------------------------------
@@ -264,8 +267,19 @@ TEST(Nyse, SessionOfAClosedDayIsNotFound) {
   EXPECT_EQ(s.status().message(), "2024-11-28 is not a NYSE session (Thanksgiving Day)");
   s = Nyse().SessionOf(D("2024-11-30"));
   EXPECT_EQ(s.status().message(), "2024-11-30 is not a NYSE session (weekend)");
-  s = Nyse().SessionOf(D("2030-06-01"));  // outside coverage, a Saturday
-  EXPECT_EQ(s.status().message(), "2030-06-01 is not a NYSE session (weekend)");
+}
+
+constexpr const char* kNyseNotCovered =
+    " is outside the years the NYSE calendar covers (1990-2028); to add years, extend "
+    "data/calendars/nyse.toml as src/calendar/README.md (\"Adding a year\") describes and rebuild";
+
+TEST(Nyse, SessionOfAnUncoveredDayIsOutOfRangeSayingWhichYearsAreCovered) {
+  for (const char* d : {"2030-06-01", "2029-01-02", "1989-12-29", "1899-12-29", "9999-12-31"}) {
+    Result<Session> s = Nyse().SessionOf(D(d));
+    ASSERT_FALSE(s.ok()) << d;
+    EXPECT_EQ(s.status().code(), StatusCode::kOutOfRange);
+    EXPECT_EQ(s.status().message(), std::string(d) + kNyseNotCovered);
+  }
 }
 
 // ---- NYSE: navigation --------------------------------------------------------------------------
@@ -279,12 +293,13 @@ TEST(Nyse, NextAndPreviousSession) {
   EXPECT_EQ(c.NextSession(D("2001-09-10")), D("2001-09-17"));
   EXPECT_EQ(c.PreviousSession(D("2001-09-17")), D("2001-09-10"));
   EXPECT_EQ(c.NextSession(D("2024-12-31")), D("2025-01-02"));
-  // Across the edges of the covered years (weekend rule only outside).
-  EXPECT_EQ(c.NextSession(D("2026-12-31")), D("2027-01-01"));
-  EXPECT_EQ(c.NextSession(D("2027-01-01")), D("2027-01-04"));
+  EXPECT_EQ(c.NextSession(D("2026-12-31")), D("2027-01-04"));  // 2027-01-01 New Year's Day
+  // Across the edges of the covered years: the next weekday, which is not a session.
+  EXPECT_EQ(c.NextSession(D("2028-12-29")), D("2029-01-01"));
+  EXPECT_FALSE(c.IsSession(D("2029-01-01")));
+  EXPECT_EQ(c.NextSession(D("2029-01-01")), D("2029-01-02"));
   EXPECT_EQ(c.PreviousSession(D("1990-01-01")), D("1989-12-29"));
-  EXPECT_EQ(c.PreviousSession(D("2027-01-04")), D("2027-01-01"));
-  EXPECT_EQ(c.PreviousSession(D("2027-01-01")), D("2026-12-31"));
+  EXPECT_EQ(c.PreviousSession(D("2029-01-01")), D("2028-12-29"));
   EXPECT_EQ(c.NextSession(D("1989-12-29")), D("1990-01-02"));  // 1990-01-01 New Year's Day
   EXPECT_EQ(c.NextSession(D("1989-12-28")), D("1989-12-29"));
 }
@@ -298,24 +313,60 @@ TEST(Nyse, SessionsInARange) {
   EXPECT_TRUE(c.Sessions(D("2024-11-30"), D("2024-12-01")).empty());
   EXPECT_TRUE(c.Sessions(D("2024-12-05"), D("2024-12-01")).empty());
   EXPECT_THAT(c.Sessions(D("2024-11-29"), D("2024-11-29")), ElementsAre(D("2024-11-29")));
-  // Spanning the end of the covered years.
-  EXPECT_THAT(c.Sessions(D("2026-12-30"), D("2027-01-05")),
-              ElementsAre(D("2026-12-30"), D("2026-12-31"), D("2027-01-01"), D("2027-01-04"),
-                          D("2027-01-05")));
+  // Spanning the edges of the covered years: covered sessions only.
+  EXPECT_THAT(c.Sessions(D("2028-12-28"), D("2029-01-03")),
+              ElementsAre(D("2028-12-28"), D("2028-12-29")));
   EXPECT_THAT(c.Sessions(D("1989-12-28"), D("1990-01-03")),
-              ElementsAre(D("1989-12-28"), D("1989-12-29"), D("1990-01-02"), D("1990-01-03")));
+              ElementsAre(D("1990-01-02"), D("1990-01-03")));
+  EXPECT_TRUE(c.Sessions(D("1900-01-01"), D("1900-12-31")).empty());
 }
 
 TEST(Nyse, Coverage) {
   const auto& c = Nyse();
   EXPECT_FALSE(c.Covers(D("1989-12-31")));
   EXPECT_TRUE(c.Covers(D("1990-01-01")));
-  EXPECT_TRUE(c.Covers(D("2026-12-31")));
-  EXPECT_FALSE(c.Covers(D("2027-01-01")));
-  // Outside the covered years only the weekend rule is known.
-  EXPECT_TRUE(c.IsSession(D("2027-12-24")));
-  EXPECT_FALSE(c.IsSession(D("2027-12-25")));
-  EXPECT_EQ(c.ClosedReason(D("2027-12-24")), std::nullopt);
+  EXPECT_TRUE(c.Covers(D("2028-12-31")));
+  EXPECT_FALSE(c.Covers(D("2029-01-01")));
+  // Outside the covered years nothing is known: no date is a session, and the reason says so.
+  EXPECT_FALSE(c.IsSession(D("2029-01-02")));
+  EXPECT_FALSE(c.IsSession(D("1899-12-29")));
+  EXPECT_THAT(c.ClosedReason(D("1899-12-29")),
+              Optional(std::string("1899-12-29") + kNyseNotCovered));
+}
+
+TEST(Nyse, CheckCoversNamesTheFirstUncoveredDate) {
+  const auto& c = Nyse();
+  EXPECT_TRUE(c.CheckCovers(D("1990-01-01"), D("2028-12-31")).ok());
+  EXPECT_TRUE(c.CheckCovers(D("2027-06-01")).ok());
+  Status s = c.CheckCovers(D("1900-01-01"), D("1900-12-31"));
+  EXPECT_EQ(s.code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(s.message(), std::string("1900-01-01") + kNyseNotCovered);
+  EXPECT_EQ(c.CheckCovers(D("2028-01-01"), D("2100-01-01")).message(),
+            std::string("2100-01-01") + kNyseNotCovered);
+}
+
+// NYSE's calendar through 2028 (the 2025-12-23 release): every closure and early close.
+TEST(Nyse, PublishedHolidaysAndEarlyCloses2027And2028) {
+  const auto& c = Nyse();
+  std::vector<Date> closed_2027, closed_2028, early;
+  for (Date d = D("2027-01-01"); d <= D("2028-12-31"); d = d.AddDays(1)) {
+    if (d.IsWeekend()) continue;
+    if (!c.IsSession(d))
+      (d.year() == 2027 ? closed_2027 : closed_2028).push_back(d);
+    else if (c.SessionOf(d).value().early_close)
+      early.push_back(d);
+  }
+  EXPECT_THAT(closed_2027,
+              ElementsAre(D("2027-01-01"), D("2027-01-18"), D("2027-02-15"), D("2027-03-26"),
+                          D("2027-05-31"), D("2027-06-18"), D("2027-07-05"), D("2027-09-06"),
+                          D("2027-11-25"), D("2027-12-24")));
+  EXPECT_THAT(closed_2028, ElementsAre(D("2028-01-17"), D("2028-02-21"), D("2028-04-14"),
+                                       D("2028-05-29"), D("2028-06-19"), D("2028-07-04"),
+                                       D("2028-09-04"), D("2028-11-23"), D("2028-12-25")));
+  EXPECT_THAT(early, ElementsAre(D("2027-11-26"), D("2028-07-03"), D("2028-11-24")));
+  EXPECT_THAT(c.ClosedReason(D("2027-06-18")),
+              Optional(std::string("Juneteenth National Independence Day")));
+  EXPECT_EQ(FormatSessionLine(c.SessionOf(D("2028-07-03")).value()), "2028-07-03,09:30,13:00");
 }
 
 TEST(Nyse, LastSessionOfWeekAndMonth) {
@@ -471,10 +522,59 @@ TEST(Nse, SessionsPerYear) {
 }
 
 TEST(Nse, Coverage) {
-  EXPECT_FALSE(Nse().Covers(D("2023-12-31")));
-  EXPECT_TRUE(Nse().Covers(D("2024-01-01")));
+  EXPECT_FALSE(Nse().Covers(D("2004-12-31")));
+  EXPECT_TRUE(Nse().Covers(D("2005-01-01")));
   EXPECT_TRUE(Nse().Covers(D("2026-12-31")));
   EXPECT_FALSE(Nse().Covers(D("2027-01-01")));
+  EXPECT_FALSE(Nse().IsSession(D("2004-12-31")));
+  EXPECT_EQ(Nse().CheckCovers(D("2004-12-31")).message(),
+            "2004-12-31 is outside the years the NSE calendar covers (2005-2026); to add years, "
+            "extend data/calendars/nse.toml as src/calendar/README.md (\"Adding a year\") "
+            "describes and rebuild");
+}
+
+// 2005-2023 come from pandas_market_calendars' NSE list, cross-checked against exchange_calendars'
+// XBOM list (nse.toml says where they differ). Weekday holidays per year, as in the NSE list;
+// a Diwali Laxmi Pujan with a Muhurat session is a session here, as in both sources.
+TEST(Nse, HolidayCountsPerYear2005To2023MatchTheSourceList) {
+  const std::vector<std::pair<int, size_t>> counts = {
+      {2005, 12}, {2006, 13}, {2007, 12}, {2008, 16}, {2009, 19}, {2010, 10}, {2011, 13},
+      {2012, 14}, {2013, 13}, {2014, 18}, {2015, 14}, {2016, 15}, {2017, 12}, {2018, 15},
+      {2019, 17}, {2020, 12}, {2021, 13}, {2022, 12}, {2023, 15}};
+  for (auto [year, count] : counts) EXPECT_EQ(ClosedWeekdays(Nse(), year).size(), count) << year;
+}
+
+TEST(Nse, Holidays2005And2023) {
+  EXPECT_THAT(ClosedWeekdays(Nse(), 2005),
+              ElementsAre(D("2005-01-21"), D("2005-01-26"), D("2005-03-25"), D("2005-04-14"),
+                          D("2005-07-27"), D("2005-07-28"), D("2005-08-15"), D("2005-09-07"),
+                          D("2005-10-12"), D("2005-11-03"), D("2005-11-04"), D("2005-11-15")));
+  EXPECT_THAT(ClosedWeekdays(Nse(), 2023),
+              ElementsAre(D("2023-01-26"), D("2023-03-07"), D("2023-03-30"), D("2023-04-04"),
+                          D("2023-04-07"), D("2023-04-14"), D("2023-05-01"), D("2023-06-29"),
+                          D("2023-08-15"), D("2023-09-19"), D("2023-10-02"), D("2023-10-24"),
+                          D("2023-11-14"), D("2023-11-27"), D("2023-12-25")));
+}
+
+TEST(Nse, KnownHolidaysOfEarlierYears) {
+  const auto& c = Nse();
+  for (const char* d : {"2008-10-09", "2009-12-28", "2010-12-17", "2013-11-15", "2016-10-31",
+                        "2019-10-21", "2020-11-30", "2021-11-05", "2022-10-26"}) {
+    EXPECT_FALSE(c.IsSession(D(d))) << d;
+  }
+  EXPECT_THAT(c.ClosedReason(D("2012-01-26")), Optional(std::string("Republic Day")));
+  EXPECT_TRUE(c.IsSession(D("2013-11-14")));  // the BSE list's date; see nse.toml
+  EXPECT_TRUE(c.IsSession(D("2020-03-23")));
+}
+
+TEST(Nse, MuhuratSessionsOfEarlierYears) {
+  const auto& c = Nse();
+  EXPECT_EQ(FormatSessionLine(c.SessionOf(D("2005-11-01")).value()), "2005-11-01,18:05,19:20");
+  EXPECT_EQ(FormatSessionLine(c.SessionOf(D("2011-10-26")).value()), "2011-10-26,16:45,18:00");
+  EXPECT_EQ(FormatSessionLine(c.SessionOf(D("2012-11-13")).value()), "2012-11-13,15:45,17:00");
+  EXPECT_EQ(FormatSessionLine(c.SessionOf(D("2022-10-24")).value()), "2022-10-24,18:15,19:15");
+  EXPECT_TRUE(c.SessionOf(D("2014-10-23")).value().special);
+  EXPECT_FALSE(c.IsSession(D("2023-11-12")));  // a Sunday Muhurat session: not recorded
 }
 
 // ---- WEEKDAYS ----------------------------------------------------------------------------------

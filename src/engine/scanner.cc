@@ -193,6 +193,24 @@ std::string ScanSymbol(const Plan& plan, const std::string& symbol, size_t index
   return std::string();
 }
 
+// OK if every calendar of the symbols scanned covers the session scanned (as of) or the ends
+// given of the range; otherwise the first calendar's OutOfRange message, prefixed "scan: ".
+Status CheckCovered(const Plan& plan, const std::vector<const SeriesInfo*>& info_of) {
+  std::vector<const calendar::ExchangeCalendar*> checked;
+  std::string_view last_exchange;
+  for (const SeriesInfo* info : info_of) {
+    if (info == nullptr || info->instrument.exchange == last_exchange) continue;
+    last_exchange = info->instrument.exchange;
+    const calendar::ExchangeCalendar* cal = (*plan.calendar_for)(*info);
+    if (cal == nullptr || std::find(checked.begin(), checked.end(), cal) != checked.end()) continue;
+    checked.push_back(cal);
+    for (std::optional<Date> d : {plan.as_of, plan.from, plan.to}) {
+      if (d) KAIROS_RETURN_IF_ERROR(cal->CheckCovers(*d).WithContext("scan"));
+    }
+  }
+  return Status::Ok();
+}
+
 Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest& request,
                            const CalendarFor& calendar_for, const RangeSink* sink = nullptr,
                            std::vector<std::pair<size_t, std::string>>* skipped_at = nullptr) {
@@ -269,6 +287,7 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
     result.as_of = *plan.as_of;
     plan.tails = store.Tails();
   }
+  KAIROS_RETURN_IF_ERROR(CheckCovered(plan, info_of));
 
   const size_t n = symbols.size();
   std::vector<std::string> reasons(n);

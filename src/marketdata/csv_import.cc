@@ -228,6 +228,8 @@ class FileParser {
   std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> index_;
   size_t last_index_ = SIZE_MAX;
   int64_t first_no_data_line_ = 0;
+  int64_t rows_empty_volume_ = 0;  // rows kept with volume 0 because the field was empty
+  int64_t first_empty_volume_line_ = 0;
   std::set<std::string> other_series_;
 };
 
@@ -328,6 +330,12 @@ void FileParser::Run(std::string_view text) {
     out_.warnings.push_back({options_.file, first_no_data_line_,
                              fmt::format("{} row{} without data (empty, NA or null prices) skipped",
                                          out_.rows_no_data, out_.rows_no_data == 1 ? "" : "s")});
+  }
+  if (rows_empty_volume_ > 0) {
+    out_.warnings.push_back(
+        {options_.file, first_empty_volume_line_,
+         fmt::format("{} row{} with an empty volume (empty, NA or null) stored with volume 0",
+                     rows_empty_volume_, rows_empty_volume_ == 1 ? "" : "s")});
   }
   if (out_.rows_other_series > 0) {
     std::string names;
@@ -443,7 +451,12 @@ void FileParser::ParseRow(int64_t ln) {
     }
   }
   if (!price(l.close, "close", bar.close)) return;
-  if (!close_only && l.volume >= 0 && !csv::IsMissing(field(l.volume))) {
+  if (!close_only && l.volume >= 0 && csv::IsMissing(field(l.volume))) {
+    if (l.format == CsvFormat::kNseBhavcopy || l.format == CsvFormat::kNseUdiff) {
+      return fail("volume is empty (an NSE bhavcopy always has one)");
+    }
+    if (rows_empty_volume_++ == 0) first_empty_volume_line_ = ln;
+  } else if (!close_only && l.volume >= 0) {
     std::string_view text = field(l.volume);
     std::optional<double> v = csv::ParseNumber(text);
     if (!v) return fail(fmt::format("cannot parse volume '{}' as a number", Excerpt(text)));
@@ -466,6 +479,9 @@ void FileParser::ParseRow(int64_t ln) {
   }
 
   if (!sessions_.IsSession(exchange, bar.date)) {
+    if (Status covered = sessions_.CheckCovers(exchange, bar.date); !covered.ok()) {
+      return fail(covered.message());
+    }
     return fail(fmt::format("{} is not a {} session ({})", bar.date, exchange,
                             sessions_.ClosedReason(exchange, bar.date).value_or("closed")));
   }

@@ -52,6 +52,11 @@ class SessionFilter {
   // The same question without the reason (the per-row check, so it should be cheap).
   virtual bool IsSession(std::string_view exchange, Date d) const {
     return !ClosedReason(exchange, d).has_value();
+  }  // OutOfRange if the exchange's calendar does not cover d (no session is known there), with a
+  // message saying which years it covers and how to add one; asked only of rows that are no
+  // session.
+  virtual Status CheckCovers(std::string_view /*exchange*/, Date /*d*/) const {
+    return Status::Ok();
   }
 };
 // Knows only the weekend rule (Saturday and Sunday are closed everywhere).
@@ -90,8 +95,10 @@ struct ParsedFile {
   int64_t rows_other_symbols = 0;  // skipped: not ParseOptions::symbol
 };
 
-// Volume: a format without a volume column, or an empty / NA / null volume, gives volume 0 (index
-// files have none); close-only formats keep no volume at all.
+// Volume: a format without a volume column gives volume 0 (index files have none); close-only
+// formats keep no volume at all. Where the volume column is optional (Yahoo, Stooq, long files) an
+// empty / NA / null volume is stored as 0 with a warning naming the file, the first such line
+// and the count; in an NSE bhavcopy (old or UDiFF), which always has one, it is a row error.
 //
 // Parses one CSV file's text (UTF-8 BOM, CRLF, quoted fields and blank lines accepted) and checks
 // every row: the field count, the symbol, the date (a session of the symbol's exchange, strictly

@@ -68,16 +68,33 @@ TEST(ParseCsvTest, YahooUsesCloseNotAdjCloseAndSkipsNullRows) {
   EXPECT_EQ(p.series[0].lines, (std::vector<int32_t>{2, 4}));
 }
 
-TEST(ParseCsvTest, StooqWithoutVolumeOrWithEmptyVolumeGivesVolumeZero) {
+TEST(ParseCsvTest, StooqWithoutVolumeGivesVolumeZeroSilently) {
   ParsedFile p = Parse("Date,Open,High,Low,Close\n2024-01-02,10,11,9,10.5\n");
   ASSERT_EQ(p.format, CsvFormat::kOhlcv);
   ASSERT_EQ(p.series.size(), 1u);
   EXPECT_EQ(p.series[0].bars.bar(0), (Bar{D("2024-01-02"), 10, 11, 9, 10.5, 0}));
+  EXPECT_THAT(p.warnings, IsEmpty());
+}
 
-  p = Parse("Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10.5,\n");
+TEST(ParseCsvTest, EmptyVolumeIsStoredAsZeroWithAWarningNamingTheFirstLine) {
+  ParsedFile p = Parse(
+      "Date,Open,High,Low,Close,Volume\n2024-01-02,10,11,9,10.5,100\n2024-01-03,10,11,9,10.5,\n"
+      "2024-01-04,10,11,9,10.5,NA\n");
   ASSERT_EQ(p.format, CsvFormat::kOhlcv);
   EXPECT_THAT(p.errors, IsEmpty());
-  EXPECT_EQ(p.series[0].bars.volume, std::vector<double>{0});
+  EXPECT_EQ(p.series[0].bars.volume, (std::vector<double>{100, 0, 0}));
+  EXPECT_THAT(Messages(p.warnings),
+              ElementsAre("t.csv:3: 2 rows with an empty volume (empty, NA or null) stored with "
+                          "volume 0"));
+}
+
+TEST(ParseCsvTest, EmptyVolumeInABhavcopyIsARowError) {
+  ParsedFile p = Parse(
+      "SYMBOL,SERIES,OPEN,HIGH,LOW,CLOSE,LAST,PREVCLOSE,TOTTRDQTY,TOTTRDVAL,TIMESTAMP\n"
+      "INFY,EQ,1650,1660,1640,1655,1655,1648,,3310000000,16-JUL-2024\n");
+  EXPECT_THAT(Messages(p.errors),
+              ElementsAre("t.csv:2: INFY: volume is empty (an NSE bhavcopy always has one)"));
+  EXPECT_THAT(p.series, IsEmpty());
 }
 
 TEST(ParseCsvTest, DateCloseIsCloseOnly) {

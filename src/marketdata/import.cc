@@ -125,7 +125,7 @@ class CalendarSessions final : public SessionFilter {
  public:
   static constexpr int32_t kFirstDay = -25567;  // 1900-01-01
   static constexpr int32_t kDays = 73049;       // up to 2099-12-31
-  static constexpr uint8_t kOpen = 1;           // a session (or a weekday where not covered)
+  static constexpr uint8_t kOpen = 1;           // a session
   static constexpr uint8_t kCovered = 2;        // the calendar covers the day
 
   // REQUIRES: every name is known to ExchangeCalendar::ForExchange.
@@ -137,7 +137,7 @@ class CalendarSessions final : public SessionFilter {
       for (int32_t i = 0; i < kDays; ++i) {
         Date d = Day(i);
         e.open[static_cast<size_t>(i)] =
-            (Open(**cal, d) ? kOpen : 0) | ((*cal)->Covers(d) ? kCovered : 0);
+            ((*cal)->IsSession(d) ? kOpen : 0) | ((*cal)->Covers(d) ? kCovered : 0);
       }
       entries_.push_back(std::move(e));
     }
@@ -148,7 +148,7 @@ class CalendarSessions final : public SessionFilter {
     if (e == nullptr) return WeekendFilter().IsSession(exchange, d);
     int32_t i = d.days() - kFirstDay;
     return (i >= 0 && i < kDays) ? (e->open[static_cast<size_t>(i)] & kOpen) != 0
-                                 : Open(*e->cal, d);
+                                 : e->cal->IsSession(d);
   }
 
   // The sessions strictly between the first and last of `dates` (sorted) that have no bar,
@@ -179,8 +179,12 @@ class CalendarSessions final : public SessionFilter {
     const Entry* e = Find(exchange);
     if (e == nullptr) return WeekendFilter().ClosedReason(exchange, d);
     if (IsSession(exchange, d)) return std::nullopt;
-    if (!e->cal->Covers(d)) return std::string("weekend");
     return e->cal->ClosedReason(d).value_or("closed");
+  }
+
+  Status CheckCovers(std::string_view exchange, Date d) const override {
+    const Entry* e = Find(exchange);
+    return e == nullptr ? Status::Ok() : e->cal->CheckCovers(d);
   }
 
  private:
@@ -196,10 +200,6 @@ class CalendarSessions final : public SessionFilter {
     return nullptr;
   }
   static Date Day(int32_t i) { return Date::FromDays(kFirstDay + i); }
-  // Holidays only where the calendar covers the date; elsewhere the weekend rule alone.
-  static bool Open(const calendar::ExchangeCalendar& cal, Date d) {
-    return cal.Covers(d) ? cal.IsSession(d) : !d.IsWeekend();
-  }
   std::vector<Entry> entries_;
 };
 
@@ -405,9 +405,11 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
 
 namespace {
 
-// Upserts every series; a refused symbol (InvalidArgument) is an error in the report.
+// Upserts every series; a refused symbol (InvalidArgument) is an error in the report. Any other
+// failure stops: the Status says which symbol and how many were left unstored.
 Status StoreAll(BarStore& store, const std::vector<ImportedSeries>& series, ImportReport& report) {
-  for (const ImportedSeries& imported : series) {
+  for (size_t i = 0; i < series.size(); ++i) {
+    const ImportedSeries& imported = series[i];
     const BarSeries& s = imported.bars;
     Status st = store.Upsert(s);
     if (st.code() == StatusCode::kInvalidArgument) {
@@ -415,7 +417,10 @@ Status StoreAll(BarStore& store, const std::vector<ImportedSeries>& series, Impo
           {imported.file, 0, fmt::format("{}: not stored: {}", s.instrument.symbol, st.message())});
       continue;
     }
-    if (!st.ok()) return st.WithContext(fmt::format("storing {}", s.instrument.symbol));
+    if (!st.ok()) {
+      return st.WithContext(fmt::format("storing {} ({} of {} symbols not stored)",
+                                        s.instrument.symbol, series.size() - i, series.size()));
+    }
     report.rows_stored += static_cast<int64_t>(s.size());
     report.symbols[s.instrument.symbol] = {s.instrument.exchange, s.close_only,
                                            static_cast<int64_t>(s.size()), s.dates.front(),
@@ -434,8 +439,8 @@ Result<ImportReport> ImportPaths(BarStore& store, std::span<const fs::path> path
   store.BeginBatch();
   Status stored = StoreAll(store, parsed.series, parsed.report);
   Status ended = store.EndBatch();
-  KAIROS_RETURN_IF_ERROR(stored);
-  KAIROS_RETURN_IF_ERROR(ended.WithContext("writing the bar store manifest"));
+  parsed.report.stopped =
+      stored.ok() ? ended.WithContext("writing the bar store manifest") : stored;
   return std::move(parsed.report);
 }
 

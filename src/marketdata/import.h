@@ -56,8 +56,11 @@ struct ImportReport {
   // No-data rows, skipped series, suspected splits, and sessions without a bar inside a symbol's
   // range (only where the calendar covers the day).
   std::vector<ImportIssue> warnings;
+  // OK, or the store failure that ended the import early (a full disk, an I/O error): the
+  // fields above still say what was stored before it.
+  Status stopped;
 
-  bool ok() const { return errors.empty(); }
+  bool ok() const { return errors.empty() && stopped.ok(); }
   // "2 files, 350 rows read, 340 stored for 2 symbols, 1 bad, 9 without data, 1 warning".
   std::string Summary() const;
 };
@@ -85,8 +88,9 @@ Result<ParsedImport> ParsePaths(std::span<const std::filesystem::path> paths,
 
 // ParsePaths, then BarStore::Upsert of every series inside one BeginBatch()/EndBatch(). A symbol
 // the store refuses with InvalidArgument (e.g. close-only against stored OHLCV bars) is an error in
-// the report and stores nothing; any other store failure ends the import with that Status (symbols
-// before it in symbol order stay stored).
+// the report and stores nothing; any other store failure (a full disk) ends the import: the
+// report's `stopped` holds it, and the report says what was stored before it (the symbols before
+// the failing one, in symbol order). Errors: those of ParsePaths.
 Result<ImportReport> ImportPaths(BarStore& store, std::span<const std::filesystem::path> paths,
                                  const ImportOptions& options);
 

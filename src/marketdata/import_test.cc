@@ -33,7 +33,7 @@ const fs::path kRealData = fs::path(KAIROS_SHARED_DIR) / "data";
 class MemoryStore final : public BarStore {
  public:
   Status Upsert(const BarSeries& bars) override {
-    ++upserts;
+    if (upserts++ == full_after) return Status::IOError("write: No space left on device");
     auto it = series.find(bars.instrument.symbol);
     if (it == series.end()) {
       series[bars.instrument.symbol] = bars;
@@ -84,6 +84,7 @@ class MemoryStore final : public BarStore {
   }
 
   std::map<std::string, BarSeries> series;
+  int full_after = -1;  // the Upsert of that index (from 0) and later fail as on a full disk
   int upserts = 0;
   int batches = 0;
 };
@@ -335,8 +336,21 @@ INSTANTIATE_TEST_SUITE_P(
                 "3: 2024-11-28 is not a NYSE session (Thanksgiving Day)"},
         BadFile{"Weekend", Rows("2024-11-30,10,11,9,10,100\n"),
                 "3: 2024-11-30 is not a NYSE session (weekend)"},
-        BadFile{"WeekendOutsideCalendarCoverage", "Date,Close\n1985-01-02,10\n1985-01-05,10\n",
-                "3: 1985-01-05 is not a NYSE session (weekend)"},
+        BadFile{"DateBeforeTheCalendar", Rows("1899-12-29,10,11,9,10,100\n"),
+                "3: 1899-12-29 is outside the years the NYSE calendar covers (1990-2028); to add "
+                "years, extend data/calendars/nyse.toml as src/calendar/README.md (\"Adding a "
+                "year\") describes and rebuild"},
+        BadFile{"DateAfterTheCalendar", Rows("9999-12-31,10,11,9,10,100\n"),
+                "3: 9999-12-31 is outside the years the NYSE calendar covers (1990-2028); to add "
+                "years, extend data/calendars/nyse.toml as src/calendar/README.md (\"Adding a "
+                "year\") describes and rebuild"},
+        BadFile{"NseDateBeforeTheCalendar",
+                "SYMBOL,SERIES,OPEN,HIGH,LOW,CLOSE,LAST,PREVCLOSE,TOTTRDQTY,TOTTRDVAL,TIMESTAMP\n"
+                "INFY,EQ,1650,1660,1640,1655,1655,1648,2000000,3310000000,03-JAN-2005\n"
+                "INFY,EQ,1650,1660,1640,1655,1655,1648,2000000,3310000000,31-DEC-2004\n",
+                "3: INFY: 2004-12-31 is outside the years the NSE calendar covers (2005-2026); to "
+                "add years, extend data/calendars/nse.toml as src/calendar/README.md (\"Adding a "
+                "year\") describes and rebuild"},
         BadFile{"DuplicatedDate", Rows("2024-11-26,10,11,9,10,100\n"),
                 "3: duplicated date 2024-11-26 (first on line 2)"},
         BadFile{"OutOfOrder", Rows("2024-11-27,10,11,9,10,100\n2024-11-25,10,11,9,10,100\n"),
@@ -353,10 +367,11 @@ INSTANTIATE_TEST_SUITE_P(
                 "3: INFY: 2024-07-17 is not a NSE session (Moharram)"}),
     [](const ::testing::TestParamInfo<BadFile>& info) { return info.param.name; });
 
-TEST_F(ImportTest, HolidaysAreCheckedOnlyWhereTheCalendarCoversTheDate) {
-  // 1985-12-25 is Christmas, but the NYSE calendar starts in 1990: only weekends are checked.
-  fs::path p = Write("old.csv", "Date,Close\n1985-12-24,10\n1985-12-25,10\n");
-  Result<ImportReport> r = Import({p});
+TEST_F(ImportTest, WeekdaysCalendarTakesAnyYear) {
+  fs::path p = Write("old.csv", "Date,Close\n1899-12-29,10\n9999-12-31,10\n");
+  ImportOptions options;
+  options.exchange = "WEEKDAYS";
+  Result<ImportReport> r = Import({p}, options);
   ASSERT_TRUE(r.ok());
   EXPECT_THAT(r->errors, IsEmpty());
   EXPECT_EQ(store_.series["OLD"].size(), 2u);
@@ -404,6 +419,23 @@ TEST_F(ImportTest, TheSameDateInTwoFilesRejectsTheLaterFile) {
   ASSERT_TRUE(r.ok());
   EXPECT_EQ(r->errors.size(), 1u);
   EXPECT_EQ(store.series["X"].close, (std::vector<double>{1, 2}));  // the first file wins
+}
+
+TEST_F(ImportTest, AFullDiskStopsTheImportAndTheReportSaysWhatWasStored) {
+  fs::path p =
+      Write("long.csv", "symbol,date,close\nA,2024-11-26,1\nB,2024-11-26,2\nC,2024-11-26,3\n");
+  store_.full_after = 1;
+  Result<ImportReport> r = Import({p});
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_FALSE(r->ok());
+  EXPECT_EQ(r->stopped.code(), StatusCode::kIOError);
+  EXPECT_EQ(r->stopped.message(),
+            "storing B (2 of 3 symbols not stored): write: No space left on device");
+  EXPECT_THAT(r->symbols, UnorderedElementsAre(::testing::Key("A")));
+  EXPECT_EQ(r->rows_stored, 1);
+  EXPECT_EQ(r->Summary(),
+            "1 file, 3 rows read, 1 stored for 1 symbol, 0 bad, 0 without data, 0 other series, 0 "
+            "errors, 0 warnings");
 }
 
 TEST_F(ImportTest, AFileNamedTwiceIsImportedOnce) {

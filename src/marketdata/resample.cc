@@ -47,6 +47,9 @@ Result<WeeklyBars> ResampleWeekly(const BarSeries& daily, const calendar::Exchan
     const Date monday = WeekStart(daily.dates[begin]);
     size_t end = begin + 1;
     while (end < n && WeekStart(daily.dates[end]) == monday) ++end;
+    if (Status covered = cal.CheckCovers(daily.dates[begin], daily.dates[end - 1]); !covered.ok()) {
+      return covered.WithContext(daily.instrument.symbol);
+    }
     std::optional<Date> last_session = cal.LastSessionOfWeek(daily.dates[begin]);
     if (!last_session) {
       return Status::InvalidArgument(

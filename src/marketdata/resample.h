@@ -29,7 +29,8 @@ struct WeeklyBars {
 // A daily bar on a non-session day still counts toward its week.
 //
 // InvalidArgument: dates not strictly increasing, columns of unequal length, or a daily bar in
-// a week that has no session at all on the calendar.
+// a week that has no session at all on the calendar. OutOfRange: a daily bar on a date the
+// calendar does not cover ("SYMBOL: " and the calendar's message).
 Result<WeeklyBars> ResampleWeekly(const BarSeries& daily, const calendar::ExchangeCalendar& cal);
 
 // ResampleWeekly(...).bars.

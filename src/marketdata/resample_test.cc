@@ -220,6 +220,18 @@ TEST_F(NyseWeeklyTest, GoodFridayWeekIsDatedThursday) {
   EXPECT_TRUE(IsWeekComplete(D(2024, 3, 28), *cal_));
 }
 
+TEST_F(NyseWeeklyTest, DailyBarsOutsideTheCalendarAreOutOfRange) {
+  // Bars the calendar cannot place in a week (no session is known there), e.g. from a store
+  // written before imports checked coverage: no week is invented for them.
+  Result<WeeklyBars> weekly = ResampleWeekly(Daily({D(2028, 12, 29), D(2099, 12, 31)}), *cal_);
+  ASSERT_FALSE(weekly.ok());
+  EXPECT_EQ(weekly.status().code(), StatusCode::kOutOfRange);
+  EXPECT_THAT(
+      weekly.status().message(),
+      ::testing::StartsWith("AAPL: 2099-12-31 is outside the years the NYSE calendar covers "
+                            "(1990-2028)"));
+}
+
 TEST_F(NyseWeeklyTest, LastWeekInProgressIsIncomplete) {
   // Data through Wednesday 2024-11-27, the day before Thanksgiving.
   std::vector<Date> sessions = cal_->Sessions(D(2024, 11, 18), D(2024, 11, 27));

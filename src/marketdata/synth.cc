@@ -141,6 +141,7 @@ Result<std::vector<Date>> LastSessions(const calendar::ExchangeCalendar& cal, Da
   if (count < 1) {
     return Status::InvalidArgument(fmt::format("need at least one session, not {}", count));
   }
+  KAIROS_RETURN_IF_ERROR(cal.CheckCovers(end));
   int32_t span = count * 7 / 5 + 14;
   for (int attempt = 0; attempt < 8; ++attempt, span *= 2) {
     std::vector<Date> sessions = cal.Sessions(end.AddDays(-span), end);

@@ -53,7 +53,8 @@ struct SynthUniverseSpec {
 std::string SynthSymbol(int index, int count);
 // The seed of symbol `index` in a universe seeded with `seed`.
 uint64_t SynthSymbolSeed(uint64_t seed, int index);
-// The last `count` sessions of `cal` on or before `end`. InvalidArgument if count < 1.
+// The last `count` sessions of `cal` on or before `end`. InvalidArgument if count < 1,
+// OutOfRange (the calendar's message) if `cal` does not cover `end`.
 Result<std::vector<Date>> LastSessions(const calendar::ExchangeCalendar& cal, Date end, int count);
 
 // spec.symbols series SYN0001.. on cal's exchange, generated in parallel.

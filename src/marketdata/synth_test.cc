@@ -145,6 +145,15 @@ TEST(SynthUniverseTest, DefaultEndIsAFixedDay) {
   EXPECT_EQ(SynthUniverseSpec{}.end, D(2026, 11, 27));
 }
 
+TEST(SynthUniverseTest, AnEndOutsideTheCalendarIsOutOfRange) {
+  const calendar::ExchangeCalendar& nse = *calendar::ExchangeCalendar::ForExchange("NSE").value();
+  Result<std::vector<Date>> sessions = LastSessions(nse, D(2030, 6, 3), 10);
+  ASSERT_FALSE(sessions.ok());
+  EXPECT_EQ(sessions.status().code(), StatusCode::kOutOfRange);
+  // The default end works for every built-in calendar, far back enough for long histories.
+  EXPECT_EQ(LastSessions(nse, SynthUniverseSpec{}.end, 5000).value().size(), 5000u);
+}
+
 TEST(SynthUniverseTest, IsDeterministicWhateverTheThreads) {
   Result<const calendar::ExchangeCalendar*> cal = calendar::ExchangeCalendar::ForExchange("NYSE");
   ASSERT_TRUE(cal.ok()) << cal.status().ToString();
