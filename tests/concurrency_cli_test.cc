@@ -171,6 +171,22 @@ TEST_F(ConcurrencyTest, ResumeTakesTheTradingLock) {
   EXPECT_NE(resume.err.find("holds the trading lock"), std::string::npos) << resume.err;
 }
 
+TEST_F(ConcurrencyTest, BadLockWaitIsRefusedWithoutChange) {
+  for (const char* env : {"KAIROS_LOCK_WAIT_MS=soon", "KAIROS_LOCK_WAIT_MS=-1"}) {
+    Outcome halt = Kairos({"halt"}, env);
+    EXPECT_EQ(halt.code, 1) << env;
+    EXPECT_NE(halt.err.find("expected a whole number of milliseconds"), std::string::npos)
+        << halt.err;
+    Outcome imp = Kairos({"data", "import", (*root_ / "zzz.csv").string(), "--symbol", "ZZZ"}, env);
+    EXPECT_EQ(imp.code, 1) << env;
+  }
+  Outcome again = Kairos({"halt", "--format", "csv"});
+  ASSERT_EQ(again.code, 0) << again.err;
+  EXPECT_EQ(Lines(again.out).at(1).rfind("yes,no,", 0), 0u) << "a refused halt halted";
+  Outcome list = Kairos({"data", "list", "--format", "csv"});
+  EXPECT_EQ(Lines(list.out).size(), 21u) << "a refused import stored something";
+}
+
 TEST_F(ConcurrencyTest, DataListWritesNothingUnderBarsEvenWithAStaleManifest) {
   fs::path bars = home_ / "bars";
   // A manifest that no longer describes the files (as a killed import leaves it).

@@ -22,7 +22,7 @@ using marketdata::BarStore;
 
 Result<std::unique_ptr<BarStore>> OpenStore(const CliContext& ctx) {
   marketdata::BarStoreOptions options;
-  options.writer_wait = LockWait();
+  KAIROS_ASSIGN_OR_RETURN(options.writer_wait, LockWait());
   auto store = BarStore::Open(ctx.Home(), options);
   if (!store.ok())
     return store.status().WithContext(fmt::format("opening {}", ctx.Home().string()));

@@ -13,7 +13,8 @@ namespace kairos::app {
 
 // How long a command waits for a lock another command holds before it refuses (exit 1):
 // 10 s, or the milliseconds in the environment variable KAIROS_LOCK_WAIT_MS (0 = do not wait).
-std::chrono::milliseconds LockWait();
+// InvalidArgument when that variable is not a whole number of milliseconds.
+Result<std::chrono::milliseconds> LockWait();
 
 // HOME/locks/trading.lock: held for a whole trading run (run-day), a halt (with or without
 // square-off) and a resume, so that at most one process places, cancels or fills orders and

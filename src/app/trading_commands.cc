@@ -307,6 +307,9 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(ctx.Home()));
   const std::string reason = args.reason.empty() ? "kairos halt" : args.reason;
   Result<FileLock> trading_lock = LockTrading(ctx.Home());
+  if (!trading_lock.ok() && trading_lock.status().code() != StatusCode::kFailedPrecondition) {
+    return trading_lock.status();
+  }
   if (!trading_lock.ok()) {
     // The kill switch still goes on (the running command sees it before its next order); the
     // cancels and the square-off wait for the trading lock.
