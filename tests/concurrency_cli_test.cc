@@ -306,11 +306,14 @@ TEST_F(ConcurrencyTest, TwoRunsAHaltAndAnImportInParallelMatchASequentialRun) {
   for (const auto& o : Rows(k.Run(home_, {"orders", "list", "--format", "csv"}).out)) {
     status[o[3]] = o[10];
   }
+  std::vector<std::string> squareoffs;
   for (const auto& line : Lines(out[1].err)) {
     if (line.rfind("cancelled ", 0) == 0) {
       EXPECT_EQ(status[line.substr(10)], "cancelled") << line;
     }
+    if (line.rfind("square-off order ", 0) == 0) squareoffs.push_back(line.substr(17));
   }
+  EXPECT_FALSE(squareoffs.empty()) << out[1].out << out[1].err;
   // The remaining sessions run halted: the square-off orders fill at the next open.
   for (size_t i = halt_at + 1; i < sessions.size(); ++i) {
     const std::vector<std::string> next = {"run-day", "--date", sessions[i], "--format", "csv"};
@@ -327,7 +330,9 @@ TEST_F(ConcurrencyTest, TwoRunsAHaltAndAnImportInParallelMatchASequentialRun) {
       Rows(k.Run(home_, {"orders", "list", "--format", "csv"}).out);
   for (const auto& o : orders) {
     if (o[3].find("-sq") != std::string::npos) squared_off[o[4]] = o[10];
+    status[o[3]] = o[10];
   }
+  for (const auto& id : squareoffs) EXPECT_EQ(status[id], "filled") << "square-off order " << id;
   for (const auto& o : orders) {
     if (o[10] == "new") {
       EXPECT_EQ(squared_off[o[4]], "filled") << "order " << o[3] << " stayed new";
