@@ -6,6 +6,7 @@
 #include <fmt/core.h>
 
 #include "app/cli.h"
+#include "app/home_locks.h"
 #include "calendar/calendar.h"
 #include "marketdata/bar_store.h"
 #include "marketdata/export.h"
@@ -20,7 +21,9 @@ namespace fs = std::filesystem;
 using marketdata::BarStore;
 
 Result<std::unique_ptr<BarStore>> OpenStore(const CliContext& ctx) {
-  auto store = BarStore::Open(ctx.Home());
+  marketdata::BarStoreOptions options;
+  KAIROS_ASSIGN_OR_RETURN(options.writer_wait, LockWait());
+  auto store = BarStore::Open(ctx.Home(), options);
   if (!store.ok())
     return store.status().WithContext(fmt::format("opening {}", ctx.Home().string()));
   return store;

@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "app/cli.h"
+#include "app/home_locks.h"
 #include "app/paper_wiring.h"
 #include "engine/kill_switch.h"
 #include "engine/signal_book.h"
@@ -110,6 +111,8 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
     return Status::InvalidArgument("give --date or --from/--to, not both");
   }
   KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(ctx.Home()));
+  // One trading run per home: held until the run ends, released by the kernel if it dies.
+  KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(ctx.Home()));
   const calendar::ExchangeCalendar& cal = *paper->calendar;
   KAIROS_ASSIGN_OR_RETURN(Date last_bar, LastBarDate(*paper->bars, ctx.Home()));
   std::vector<Date> sessions;
@@ -333,6 +336,21 @@ struct HaltArgs {
 
 Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(ctx.Home()));
+  const std::string reason = args.reason.empty() ? "kairos halt" : args.reason;
+  Result<FileLock> trading_lock = LockTrading(ctx.Home());
+  if (!trading_lock.ok() && trading_lock.status().code() != StatusCode::kFailedPrecondition) {
+    return trading_lock.status();
+  }
+  if (!trading_lock.ok()) {
+    // The kill switch still goes on (the running command sees it before its next order); the
+    // cancels and the square-off wait for the trading lock.
+    KAIROS_RETURN_IF_ERROR(
+        engine::StoreHalt(*paper->store, WallClock().NowNs(), "cli", reason).status());
+    return Status::FailedPrecondition(fmt::format(
+        "halt is on, but no open order was cancelled{}: {}; run `kairos halt{}` again then",
+        args.squareoff ? " and nothing was squared off" : "", trading_lock.status().message(),
+        args.squareoff ? " --squareoff" : ""));
+  }
   KAIROS_RETURN_IF_ERROR(paper->StartBroker({}));
   // Square-off orders are for the session after the last one run (the paper broker fills them
   // at its open when run-day runs it); with no run yet, the session after the last bar.
@@ -347,10 +365,9 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
       session = paper->calendar->NextSession(*d);
     }
   }
-  KAIROS_ASSIGN_OR_RETURN(
-      engine::HaltReport r,
-      engine::Halt(*paper->store, *paper->orders, *paper->broker, args.squareoff, "cli",
-                   args.reason.empty() ? "kairos halt" : args.reason, session));
+  KAIROS_ASSIGN_OR_RETURN(engine::HaltReport r,
+                          engine::Halt(*paper->store, *paper->orders, *paper->broker,
+                                       args.squareoff, "cli", reason, session));
   KAIROS_RETURN_IF_ERROR(paper->SaveClock());
   Table t;
   t.columns = {"halted",           "already_halted",      "cancelled_orders",
@@ -367,6 +384,7 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
 
 Status ResumeCommand(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(ctx.Home()));
   KAIROS_ASSIGN_OR_RETURN(bool was, engine::Resume(*store, "cli"));
   fmt::print("{}\n", was ? "resumed: new orders may reach the broker again"
                          : "not halted: nothing to resume");

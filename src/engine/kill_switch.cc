@@ -50,30 +50,35 @@ bool IsHalted(ports::Store& store) {
   return !text.ok() || text->has_value();
 }
 
+Result<bool> StoreHalt(ports::Store& store, int64_t time_ns, std::string_view actor,
+                       std::string_view reason) {
+  bool already = false;
+  KAIROS_RETURN_IF_ERROR(store.InTransaction([&]() -> Status {
+    KAIROS_ASSIGN_OR_RETURN(std::optional<HaltRecord> before, GetHalt(store));
+    already = before.has_value();
+    if (already) {
+      return AppendAudit(store, time_ns, actor, "halt", "system:halt",
+                         fmt::format("already halted; {}", reason));
+    }
+    nlohmann::json j = {{"time_ns", time_ns},
+                        {"time", Timestamp::FromNanos(time_ns).ToString()},
+                        {"actor", std::string(actor)},
+                        {"reason", std::string(reason)}};
+    KAIROS_RETURN_IF_ERROR(store.state().Put(kHaltKey, j.dump()));
+    return AppendAudit(store, time_ns, actor, "halt", "system:halt", std::string(reason));
+  }));
+  return already;
+}
+
 Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker& broker,
                         bool squareoff, std::string_view actor, std::string_view reason,
                         std::optional<Date> session) {
   (void)broker;  // every broker call goes through the order manager (one path, one audit)
   HaltReport report;
   const int64_t now = orders.clock().NowNs();
-  Result<std::optional<HaltRecord>> before = GetHalt(store);
-  report.already_halted = before.ok() && before->has_value();
-
   // First the halt itself: once it is stored nothing new reaches the broker, even if the rest
   // fails halfway.
-  if (!report.already_halted) {
-    nlohmann::json j = {{"time_ns", now},
-                        {"time", Timestamp::FromNanos(now).ToString()},
-                        {"actor", std::string(actor)},
-                        {"reason", std::string(reason)}};
-    KAIROS_RETURN_IF_ERROR(store.InTransaction([&]() -> Status {
-      KAIROS_RETURN_IF_ERROR(store.state().Put(kHaltKey, j.dump()));
-      return AppendAudit(store, now, actor, "halt", "system:halt", std::string(reason));
-    }));
-  } else {
-    KAIROS_RETURN_IF_ERROR(AppendAudit(store, now, actor, "halt", "system:halt",
-                                       fmt::format("already halted; {}", reason)));
-  }
+  KAIROS_ASSIGN_OR_RETURN(report.already_halted, StoreHalt(store, now, actor, reason));
 
   // A halt while halted keeps the square-off orders an earlier halt sent: cancelling them would
   // only resend them as the next attempt (and race the market); they reduce exposure.

@@ -30,6 +30,12 @@ struct HaltRecord {
 // The stored halt, nullopt when not halted.
 Result<std::optional<HaltRecord>> GetHalt(ports::Store& store);
 
+// Stores the halt (audit row "halt") unless it is already on, in one transaction; true when it
+// was already on (then only the audit row is added). Halt's first step, also usable alone when
+// cancelling must wait (another process holds the trading run).
+Result<bool> StoreHalt(ports::Store& store, int64_t time_ns, std::string_view actor,
+                       std::string_view reason);
+
 struct HaltReport {
   bool already_halted = false;             // the halt was on before this call (kept as it was)
   int cancelled = 0;                       // open orders cancelled

@@ -19,6 +19,7 @@
 
 #include <fmt/format.h>
 
+#include "core/file_lock.h"
 #include "marketdata/tail_file.h"
 
 // File format, version 1 (all integers little-endian; the build refuses big-endian hosts):
@@ -642,21 +643,29 @@ Result<ManifestEntry> ReadEntry(const std::filesystem::path& path) {
 
 class FileBarStore final : public BarStore {
  public:
-  FileBarStore(std::filesystem::path dir, BarStoreOptions options)
-      : dir_(std::move(dir)), options_(options) {}
+  FileBarStore(std::filesystem::path dir, std::filesystem::path lock_path, BarStoreOptions options)
+      : dir_(std::move(dir)), lock_path_(std::move(lock_path)), options_(options) {}
   ~FileBarStore() override {
-    // Best effort: a manifest left stale here is rebuilt by the next Open().
+    // Best effort, and only by the writer (a batch left open): a manifest left stale here is
+    // rebuilt in memory by the next Open() and written by the next write.
     std::lock_guard lock(mu_);
-    if (dirty_) (void)WriteManifestLocked();
+    if (dirty_ && writer_lock_) (void)WriteManifestLocked();
+  }
+
+  Status Load() {
+    std::lock_guard lock(mu_);
+    return LoadLocked().status();
   }
 
   // Loads the manifest and reconciles it with the files in the directory: entries whose file
   // is gone are dropped, files that are new or changed since (inode, size, mtime) are described
   // from their headers; a missing or unreadable manifest is rebuilt whole. Files whose header is
-  // corrupt are left out (Read() reports them). Rewrites the manifest if anything changed.
-  Status Load() {
-    std::lock_guard lock(mu_);
+  // corrupt are left out (Read() reports them). Writes nothing: the reconciled manifest is kept
+  // in memory (readers never write) and written by the next write. A missing directory is an
+  // empty store. Returns whether the manifest on disk differs from the reconciled one.
+  Result<bool> LoadLocked() {
     std::filesystem::path manifest_path = dir_ / kManifestName;
+    manifest_stamp_ = StatFile(manifest_path);
     Result<std::string> text = ReadWholeFile(manifest_path);
     std::optional<Manifest> loaded;
     if (text.ok()) loaded = ParseManifest(*text);
@@ -667,6 +676,10 @@ class FileBarStore final : public BarStore {
 
     std::error_code ec;
     std::filesystem::directory_iterator it(dir_, ec);
+    if (ec == std::errc::no_such_file_or_directory) {
+      manifest_.clear();
+      return !old.empty();
+    }
     if (ec) return Status::IOError(fmt::format("cannot list {}: {}", dir_.string(), ec.message()));
     Manifest fresh;
     for (; it != std::filesystem::directory_iterator(); it.increment(ec)) {
@@ -687,17 +700,29 @@ class FileBarStore final : public BarStore {
     if (ec) return Status::IOError(fmt::format("cannot list {}: {}", dir_.string(), ec.message()));
     changed = changed || fresh.size() != old.size();
     manifest_ = std::move(fresh);
-    if (changed) {
-      // A reader on a read-only store still works from the rebuilt in-memory manifest.
-      (void)WriteManifestLocked();
-    } else {
-      manifest_stamp_ = StatFile(manifest_path);
-    }
-    return Status::Ok();
+    return changed;
   }
 
   Status Upsert(const BarSeries& bars) override {
     KAIROS_RETURN_IF_ERROR(ValidateSeries(bars));
+    return Writing([&] { return UpsertWriting(bars); });
+  }
+
+  Status Replace(const BarSeries& bars) override {
+    KAIROS_RETURN_IF_ERROR(ValidateSeries(bars));
+    if (bars.empty()) {
+      return Status::InvalidArgument(
+          fmt::format("{}: cannot store an empty series (use Remove)", bars.instrument.symbol));
+    }
+    return Writing([&] { return Write(bars); });
+  }
+
+  Status Remove(std::string_view symbol) override {
+    return Writing([&] { return RemoveWriting(symbol); });
+  }
+
+  // REQUIRES: ValidateSeries(bars).ok(), the writer lock held.
+  Status UpsertWriting(const BarSeries& bars) {
     Result<std::unique_ptr<SeriesView>> stored = Read(bars.instrument.symbol);
     if (!stored.ok() && stored.status().code() != StatusCode::kNotFound) {
       return stored.status().WithContext(
@@ -720,16 +745,8 @@ class FileBarStore final : public BarStore {
     return Write(Merge(**stored, bars));
   }
 
-  Status Replace(const BarSeries& bars) override {
-    KAIROS_RETURN_IF_ERROR(ValidateSeries(bars));
-    if (bars.empty()) {
-      return Status::InvalidArgument(
-          fmt::format("{}: cannot store an empty series (use Remove)", bars.instrument.symbol));
-    }
-    return Write(bars);
-  }
-
-  Status Remove(std::string_view symbol) override {
+  // REQUIRES: the writer lock held.
+  Status RemoveWriting(std::string_view symbol) {
     std::filesystem::path path = dir_ / SymbolFileName(symbol);
     if (::unlink(path.c_str()) != 0) {
       if (errno == ENOENT) return Status::NotFound(fmt::format("no bars stored for '{}'", symbol));
@@ -874,8 +891,17 @@ class FileBarStore final : public BarStore {
     return it->second.info;
   }
 
+  // The outermost batch holds the writer lock until its EndBatch; when the lock cannot be
+  // taken, every write inside the batch and EndBatch fail with that status.
   void BeginBatch() override {
+    bool outermost;
+    {
+      std::lock_guard lock(mu_);
+      outermost = batch_depth_ == 0;
+    }
+    Status writer = outermost ? EnterWrite() : Status::Ok();
     std::lock_guard lock(mu_);
+    if (outermost) batch_writer_ = writer;
     ++batch_depth_;
   }
 
@@ -883,13 +909,16 @@ class FileBarStore final : public BarStore {
     std::lock_guard lock(mu_);
     KAIROS_CHECK(batch_depth_ > 0) << "EndBatch() without BeginBatch()";
     --batch_depth_;
+    if (batch_depth_ > 0) return Status::Ok();
+    if (Status writer = std::exchange(batch_writer_, Status::Ok()); !writer.ok()) return writer;
     // The manifest write ends with an fsync of the directory, which makes every rename and
     // unlink of the batch durable too.
-    if (batch_depth_ > 0 || !dirty_) return Status::Ok();
-    KAIROS_RETURN_IF_ERROR(WriteManifestLocked());
+    const bool changed = dirty_;
+    Status written = changed ? WriteManifestLocked() : Status::Ok();
     // Best effort: the tail file is a cache whose stale entries are never served.
-    (void)RebuildTailsLocked();
-    return Status::Ok();
+    if (changed && written.ok()) (void)RebuildTailsLocked();
+    LeaveWriteLocked();
+    return written;
   }
 
   std::shared_ptr<const SeriesTails> Tails() const override {
@@ -912,12 +941,66 @@ class FileBarStore final : public BarStore {
   }
 
   Status RebuildTails() override {
-    std::lock_guard lock(mu_);
-    RefreshLocked();
-    return RebuildTailsLocked();
+    return Writing([&] {
+      std::lock_guard lock(mu_);
+      return RebuildTailsLocked();
+    });
   }
 
  private:
+  // Runs `write` holding the writer lock (EnterWrite), then leaves it.
+  template <typename F>
+  Status Writing(F&& write) {
+    KAIROS_RETURN_IF_ERROR(EnterWrite());
+    Status status = write();
+    std::lock_guard lock(mu_);
+    LeaveWriteLocked();
+    return status;
+  }
+
+  // Takes the writer lock (one writer process per store, waiting up to options_.writer_wait), or
+  // joins the write or batch of this store that holds it. On taking it: the directory is
+  // created when missing, leftover temp files of a killed writer are removed, and the manifest
+  // is reloaded from disk and the files (another process may have written since Open), to be
+  // written back with this write when it was stale.
+  Status EnterWrite() {
+    std::lock_guard lock(mu_);
+    if (writer_depth_ > 0) {
+      ++writer_depth_;
+      return Status::Ok();
+    }
+    if (batch_depth_ > 0) return batch_writer_;  // the batch could not take the lock
+    Result<FileLock> taken =
+        FileLock::Acquire(lock_path_, fmt::format("the bar store writer lock on {}", dir_.string()),
+                          options_.writer_wait);
+    if (!taken.ok()) return taken.status();
+    std::error_code ec;
+    std::filesystem::create_directories(dir_, ec);
+    if (ec)
+      return Status::IOError(fmt::format("cannot create {}: {}", dir_.string(), ec.message()));
+    RemoveTempFilesLocked();
+    KAIROS_ASSIGN_OR_RETURN(bool stale, LoadLocked());
+    if (stale) dirty_ = true;
+    writer_lock_ = std::move(*taken);
+    writer_depth_ = 1;
+    return Status::Ok();
+  }
+
+  void LeaveWriteLocked() {
+    KAIROS_CHECK(writer_depth_ > 0) << "leaving a bar store write that was not entered";
+    if (--writer_depth_ == 0) writer_lock_.reset();
+  }
+
+  // Temp files (*.tmp) left by a writer killed between creating and renaming them. Only the
+  // holder of the writer lock creates them, so under the lock every one is a leftover.
+  void RemoveTempFilesLocked() {
+    std::error_code ec;
+    for (std::filesystem::directory_iterator it(dir_, ec), end; !ec && it != end;
+         it.increment(ec)) {
+      if (it->path().extension() == ".tmp") ::unlink(it->path().c_str());
+    }
+  }
+
   // An open bar file whose header is checked and names the symbol asked for.
   struct OpenFile {
     Fd fd;
@@ -1196,9 +1279,14 @@ class FileBarStore final : public BarStore {
   }
 
   const std::filesystem::path dir_;
+  const std::filesystem::path lock_path_;
   const BarStoreOptions options_;
   mutable std::mutex mu_;
-  mutable Manifest manifest_;                        // guarded by mu_
+  // The writer lock while this store writes: held for one write, or for the outermost batch.
+  std::optional<FileLock> writer_lock_;  // guarded by mu_
+  int writer_depth_ = 0;                 // writes and batches inside the lock; guarded by mu_
+  Status batch_writer_;                  // why the open batch has no lock; guarded by mu_
+  mutable Manifest manifest_;            // guarded by mu_
   mutable std::optional<FileStamp> manifest_stamp_;  // guarded by mu_
   mutable bool dirty_ = false;                       // guarded by mu_
   int batch_depth_ = 0;                              // guarded by mu_
@@ -1328,11 +1416,7 @@ Result<std::unique_ptr<BarStore>> BarStore::Open(const std::filesystem::path& ho
 
 Result<std::unique_ptr<BarStore>> BarStore::Open(const std::filesystem::path& home,
                                                  const BarStoreOptions& options) {
-  std::filesystem::path dir = home / "bars";
-  std::error_code ec;
-  std::filesystem::create_directories(dir, ec);
-  if (ec) return Status::IOError(fmt::format("cannot create {}: {}", dir.string(), ec.message()));
-  auto store = std::make_unique<FileBarStore>(dir, options);
+  auto store = std::make_unique<FileBarStore>(home / "bars", home / "locks" / "bars.lock", options);
   KAIROS_RETURN_IF_ERROR(store->Load());
   return std::unique_ptr<BarStore>(std::move(store));
 }

@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <initializer_list>
@@ -105,17 +106,29 @@ struct BarStoreOptions {
   // cache instead of copying, which matters when many large views are held at once.
   enum class ReadMode : uint8_t { kPread, kMmap };
   ReadMode read_mode = ReadMode::kPread;
+  // How long a write waits for the writer lock another process holds before it fails with
+  // FailedPrecondition naming that process.
+  std::chrono::milliseconds writer_wait{10'000};
 };
 
 // The columnar daily bar store under <home>/bars/ (one file per symbol plus a manifest).
 // Writes are atomic (temp file, fsync, rename); a corrupt or truncated file is reported as
 // Corruption and never served. Thread safety: concurrent readers are fine; writers must be
-// serialised by the caller (one writer process at a time).
+// serialised by the caller within a process.
+//
+// Processes: one writer at a time. Every write (Upsert, Replace, Remove, RebuildTails) takes the
+// writer lock <home>/locks/bars.lock (a FileLock: released by the kernel if the writer dies) for
+// its duration, or for the whole batch around it; a write that cannot get it within
+// BarStoreOptions::writer_wait fails with FailedPrecondition naming the holder. Taking it
+// removes temp files a killed writer left and reloads the manifest. Readers never write: Open(),
+// reads, List(), Info() and Tails() change no file (and create no directory), so they work on a
+// read-only store and never race a writer.
 //
 // Files: <home>/bars/<escaped symbol>.kbar (format in bar_store.cc), <home>/bars/manifest.tsv and
 // <home>/bars/tails.bin (a cache of the last rows of every series, see Tails(); tail_file.cc).
 // Reads never depend on the manifest; List() and Info() do. Open() checks the manifest against
-// the files (name, inode, size, mtime) and rebuilds stale or missing entries from file headers.
+// the files (name, inode, size, mtime) and rebuilds stale or missing entries from file headers,
+// in memory; the next write writes the rebuilt manifest.
 class BarStore {
  public:
   // Opens (creating if needed) the store under `home`.

@@ -516,7 +516,57 @@ TEST_P(BarStoreTest, LeftoverTempFilesAreHarmless) {
   ASSERT_TRUE(store_->Replace(Ohlcv("MSFT", D(2024, 1, 1), 2)).ok());
   EXPECT_EQ(ReadAll("AAPL").size(), 5u);
   EXPECT_EQ(ReadAll("MSFT").size(), 2u);
-  EXPECT_FALSE(fs::exists(home_ / "bars" / "AAPL.kbar.tmp"));  // reused and renamed
+  EXPECT_FALSE(fs::exists(home_ / "bars" / "AAPL.kbar.tmp"));
+}
+
+TEST_P(BarStoreTest, KilledWritersTempFilesAreRemovedByTheNextWriteNotByReaders) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  store_.reset();
+  WriteBytes(home_ / "bars" / "MSFT.kbar.tmp", "half a fi");
+  WriteBytes(home_ / "bars" / "manifest.tsv.tmp", "# kairos bar manif");
+  store_ = OpenStore();
+  EXPECT_EQ(store_->List().size(), 1u);
+  EXPECT_TRUE(fs::exists(home_ / "bars" / "MSFT.kbar.tmp"));  // readers write nothing
+  ASSERT_TRUE(store_->Upsert(Ohlcv("AAPL", D(2024, 1, 4), 1)).ok());
+  EXPECT_FALSE(fs::exists(home_ / "bars" / "MSFT.kbar.tmp"));
+  EXPECT_FALSE(fs::exists(home_ / "bars" / "manifest.tsv.tmp"));
+}
+
+TEST_P(BarStoreTest, OpenOfAMissingStoreCreatesNothing) {
+  store_.reset();
+  fs::create_directories(home_);
+  store_ = OpenStore();
+  ASSERT_NE(store_, nullptr);
+  EXPECT_TRUE(store_->List().empty());
+  EXPECT_EQ(store_->Read("AAPL").status().code(), StatusCode::kNotFound);
+  EXPECT_FALSE(fs::exists(home_ / "bars"));
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  EXPECT_EQ(ReadAll("AAPL").size(), 3u);
+}
+
+TEST_P(BarStoreTest, SecondWriterIsRefusedNamingTheFirstAndStoresNothing) {
+  ASSERT_TRUE(store_->Replace(Ohlcv("AAPL", D(2024, 1, 1), 3)).ok());
+  store_->BeginBatch();  // holds the writer lock until EndBatch
+  ASSERT_TRUE(store_->Replace(Ohlcv("MSFT", D(2024, 1, 1), 3)).ok());
+  BarStoreOptions impatient{.read_mode = GetParam(), .writer_wait = std::chrono::milliseconds(0)};
+  auto other = BarStore::Open(home_, impatient);
+  ASSERT_TRUE(other.ok());
+  Status refused = (*other)->Upsert(Ohlcv("AAPL", D(2024, 1, 4), 2));
+  EXPECT_EQ(refused.code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(refused.message(),
+              HasSubstr("another kairos command holds the bar store writer lock on " +
+                        (home_ / "bars").string() + ": pid " + std::to_string(::getpid())));
+  (*other)->BeginBatch();
+  EXPECT_EQ((*other)->Replace(Ohlcv("NEW", D(2024, 1, 1), 3)).code(),
+            StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*other)->EndBatch().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ((*other)->RebuildTails().code(), StatusCode::kFailedPrecondition);
+  ASSERT_TRUE(store_->EndBatch().ok());
+  // Released at the end of the batch: the other store writes, and sees the first one's writes.
+  ASSERT_TRUE((*other)->Upsert(Ohlcv("AAPL", D(2024, 1, 4), 2)).ok());
+  EXPECT_EQ((*other)->List().size(), 2u);
+  EXPECT_EQ(ReadAll("AAPL").size(), 5u);
+  EXPECT_EQ(store_->Read("NEW").status().code(), StatusCode::kNotFound);
 }
 
 TEST_P(BarStoreTest, MissingManifestIsRebuiltFromHeaders) {
@@ -527,7 +577,9 @@ TEST_P(BarStoreTest, MissingManifestIsRebuiltFromHeaders) {
   fs::remove(ManifestPath());
   store_ = OpenStore();
   EXPECT_EQ(store_->List(), before);
-  EXPECT_TRUE(fs::exists(ManifestPath()));  // written back
+  EXPECT_FALSE(fs::exists(ManifestPath()));  // readers write nothing
+  ASSERT_TRUE(store_->Upsert(Ohlcv("AAPL", D(2024, 1, 4), 1)).ok());
+  EXPECT_TRUE(fs::exists(ManifestPath()));  // the next write stores the rebuilt manifest
 }
 
 TEST_P(BarStoreTest, GarbledManifestIsRebuilt) {
@@ -559,6 +611,11 @@ TEST_P(BarStoreTest, StaleManifestIsRepairedOnOpen) {
   ASSERT_EQ(list.size(), 2u);
   EXPECT_EQ(list[0], (SeriesInfo{{"AAPL", "NYSE"}, false, D(2024, 1, 1), D(2024, 1, 7), 7}));
   EXPECT_EQ(list[1], (SeriesInfo{{"NEW", "NYSE"}, true, D(2024, 5, 1), D(2024, 5, 2), 2}));
+  EXPECT_EQ(ReadBytes(ManifestPath()), old_manifest);  // repaired in memory: readers never write
+  ASSERT_TRUE(store_->Upsert(CloseOnly("NEW", D(2024, 5, 3), 1)).ok());
+  std::unique_ptr<BarStore> reopened = OpenStore();
+  ASSERT_EQ(reopened->List().size(), 2u);
+  EXPECT_EQ(reopened->List()[0], list[0]);  // the write stored the repaired entries too
   EXPECT_NE(ReadBytes(ManifestPath()), old_manifest);
 }
 
