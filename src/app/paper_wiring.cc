@@ -1,7 +1,11 @@
 #include "app/paper_wiring.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -14,6 +18,12 @@ Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::pa
                                                        Access access) {
   std::filesystem::path file = home / "kairos.db";
   adapters::sqlite::StoreOptions options;
+  if (access == Access::kWrite && ::access(home.c_str(), W_OK) != 0 &&
+      (errno == EACCES || errno == EROFS)) {
+    return Status::FailedPrecondition(
+        fmt::format("cannot write the kairos home {}: {} (listings still work)", home.string(),
+                    std::strerror(errno)));
+  }
   if (access == Access::kRead) {
     std::error_code ec;
     if (!std::filesystem::exists(file, ec) && !ec) return adapters::sqlite::OpenStore(":memory:");
