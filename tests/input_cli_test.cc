@@ -236,6 +236,26 @@ TEST_F(InputCliTest, ControlCharactersFromInputAreEscapedOnTheTerminal) {
   EXPECT_EQ(usage.err.find('\x1b'), std::string::npos) << usage.err;
 }
 
+TEST_F(InputCliTest, TextThatIsNoUtf8StillListsAsJson) {
+  ASSERT_EQ(Kairos({"data", "synth", "--symbols", "2", "--sessions", "60"}).code, 0);
+  std::string manual = Strategy("100000");
+  manual.replace(manual.find("\"auto\""), 6, "\"manual\"");
+  ASSERT_EQ(Kairos({"strategy", "import", File("m.toml", manual)}).code, 0);
+  ASSERT_EQ(Kairos({"run-day", "--from", "2026-11-02", "--to", "2026-11-27"}).code, 0);
+  std::string csv =
+      Kairos({"signals", "list", "--status", "pending_review", "--format", "csv"}).out;
+  size_t row = csv.find('\n');
+  ASSERT_NE(row, std::string::npos);
+  ASSERT_LT(row + 1, csv.size()) << "no pending signal to approve";
+  std::string id = csv.substr(row + 1, csv.find(',', row) - row - 1);
+  ASSERT_EQ(Kairos({"signals", "approve", id, "--note", "ok \xff\x1b[2J"}).code, 0);
+  Outcome json = Kairos({"signals", "list", "--format", "json"});
+  EXPECT_EQ(json.code, 0) << json.err;
+  EXPECT_NE(json.out.find("ok \xEF\xBF\xBD\\u001b[2J"), std::string::npos) << json.out;
+  Outcome table = Kairos({"signals", "list"});
+  EXPECT_NE(table.out.find("ok \\xff\\x1b[2J"), std::string::npos) << table.out;
+}
+
 TEST_F(InputCliTest, StrategyNamingAMissingUniverseIsRefusedAtImport) {
   std::string text = Strategy("100000");
   text.replace(text.find("universe = [\"SYN0001\", \"SYN0002\"]"),

@@ -202,7 +202,8 @@ void Table::PrintSafe(OutputFormat format, std::FILE* out) const {
         }
         arr.push_back(std::move(obj));
       }
-      fmt::print(out, "{}\n", arr.dump(2));
+      fmt::print(out, "{}\n",
+                 arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
       return;
     }
     case OutputFormat::kTable: {

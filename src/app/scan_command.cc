@@ -181,7 +181,7 @@ void RunScan(const ScanArgs& args, CliContext& ctx) {
       if (ranked) row["rank"] = number(m.extras[0]);
       arr.push_back(std::move(row));
     }
-    fmt::print("{}\n", arr.dump(2));
+    fmt::print("{}\n", arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   } else {
     Table table;
     table.columns = {"date", "symbol"};
@@ -346,7 +346,7 @@ void RunShow(const UniverseArgs& a, CliContext& ctx) {
       j["as_of"] = u->as_of.ToString();
       j["computed"] = Computed(u->computed_ns);
       j["members"] = u->members;
-      fmt::print("{}\n", j.dump(2));
+      fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
       return;
     }
     Table t{{"symbol"}, {}};

@@ -211,7 +211,7 @@ void RunShow(const std::string& name, CliContext& ctx) {
       nlohmann::ordered_json obj = nlohmann::ordered_json::object();
       for (const auto& [k, v] : fields) obj[k] = v;
       obj["source"] = record->source;
-      fmt::print("{}\n", obj.dump(2));
+      fmt::print("{}\n", obj.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
       return;
     }
     case OutputFormat::kCsv: {
