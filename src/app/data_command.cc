@@ -49,10 +49,12 @@ void RunImport(const ImportArgs& args, CliContext& ctx) {
   options.skip_bad = args.skip_bad;
   auto report = marketdata::ImportPaths(**store, paths, options);
   if (!report.ok()) return ctx.Fail(report.status());
-  for (const auto& w : report->warnings)
+  for (const auto& w : report->warnings) {
     fmt::print(stderr, "warning: {}\n", TerminalSafe(w.ToString()));
-  for (const auto& e : report->errors)
+  }
+  for (const auto& e : report->errors) {
     fmt::print(stderr, "error: {}\n", TerminalSafe(e.ToString()));
+  }
   Table t{{"symbol", "exchange", "kind", "first", "last", "bars"}, {}};
   for (const auto& [symbol, s] : report->symbols) {
     t.rows.push_back({symbol, s.exchange, Kind(s.close_only), s.first.ToString(), s.last.ToString(),
