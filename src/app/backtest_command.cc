@@ -2,22 +2,21 @@
 // the paper broker over a manual clock, and the live bar store read-only.
 #include <algorithm>
 #include <filesystem>
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
 #include "adapters/memory/memory_store.h"
 #include "adapters/sim_broker/paper_broker.h"
-#include "adapters/sqlite/sqlite_store.h"
 #include "app/cli.h"
+#include "app/paper_wiring.h"
 #include "app/walk_forward_command.h"
 #include "backtest/backtest.h"
 #include "backtest/report.h"
 #include "backtest/sweep.h"
 #include "calendar/calendar.h"
+#include "core/input_file.h"
 #include "domain/universe.h"
 #include "engine/strategy_file.h"
 #include "marketdata/bar_store.h"
@@ -43,26 +42,30 @@ struct LoadedStrategy {
 
 Result<LoadedStrategy> LoadStrategy(const std::string& arg, const std::filesystem::path& home) {
   std::error_code ec;
-  if (arg.ends_with(".toml") || std::filesystem::is_regular_file(arg, ec)) {
-    std::ifstream f(arg, std::ios::binary);
-    if (!f) return Status::NotFound(fmt::format("{}: cannot open the strategy file", arg));
-    std::stringstream text;
-    text << f.rdbuf();
+  bool directory = std::filesystem::is_directory(arg, ec);
+  if (arg.ends_with(".toml") || (std::filesystem::exists(arg, ec) && !directory)) {
+    KAIROS_ASSIGN_OR_RETURN(std::string text,
+                            ReadInputFile(arg, "strategy file", kMaxStrategyFileBytes));
     // Placeholders take their defaults here; a sweep expands the raw text again per combination.
     std::string file_name = std::filesystem::path(arg).filename().string();
-    KAIROS_ASSIGN_OR_RETURN(std::string expanded, backtest::ExpandPlaceholders(text.str(), {}));
+    KAIROS_ASSIGN_OR_RETURN(std::string expanded, backtest::ExpandPlaceholders(text, {}));
     KAIROS_ASSIGN_OR_RETURN(StrategySpec spec, engine::ParseStrategy(expanded, file_name));
-    return LoadedStrategy{std::move(spec), text.str(), std::move(expanded), file_name};
+    return LoadedStrategy{std::move(spec), std::move(text), std::move(expanded), file_name};
   }
+  std::string not_a_file = directory
+                               ? fmt::format("{} is a directory, not a strategy file, and", arg)
+                               : fmt::format("no strategy file '{}' and", arg);
   std::filesystem::path db = home / "kairos.db";
   if (!std::filesystem::exists(db, ec)) {
     return Status::NotFound(fmt::format(
-        "no strategy file '{}' and no store at {} (import it with `kairos strategy import`)", arg,
-        db.string()));
+        "{} no store at {} (import it with `kairos strategy import`)", not_a_file, db.string()));
   }
-  KAIROS_ASSIGN_OR_RETURN(auto live, adapters::sqlite::OpenStore(db));
+  KAIROS_ASSIGN_OR_RETURN(auto live, OpenTradingStore(home, Access::kRead));
   KAIROS_ASSIGN_OR_RETURN(auto record, live->strategies().Get(arg));
-  if (!record) return Status::NotFound(fmt::format("no strategy named '{}'", arg));
+  if (!record) {
+    return Status::NotFound(directory ? fmt::format("{} no strategy is named so", not_a_file)
+                                      : fmt::format("no strategy named '{}'", arg));
+  }
   return LoadedStrategy{record->spec, record->source, record->source, arg};
 }
 
@@ -196,7 +199,9 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
         "--review {}: only 'auto' is implemented (every signal approved before its cut-off)",
         args.review));
   }
-  const std::filesystem::path home = ctx.Home();
+  auto home_or = ctx.Home();
+  if (!home_or.ok()) return ctx.Fail(home_or.status());
+  const std::filesystem::path home = *home_or;
   auto loaded = LoadStrategy(args.strategy, home);
   if (!loaded.ok()) return ctx.Fail(loaded.status());
   const StrategySpec& spec = loaded->spec;
@@ -240,7 +245,7 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
   std::optional<Universe> universe;
   std::error_code ec;
   if (!spec.universe.empty() && std::filesystem::exists(home / "kairos.db", ec)) {
-    auto live = adapters::sqlite::OpenStore(home / "kairos.db");
+    auto live = OpenTradingStore(home, Access::kRead);
     if (!live.ok()) return ctx.Fail(live.status());
     auto u = (*live)->universes().Get(spec.universe);
     if (!u.ok()) return ctx.Fail(u.status());

@@ -7,6 +7,7 @@
 
 #include <CLI/CLI.hpp>
 
+#include "core/result.h"
 #include "core/status.h"
 
 namespace kairos::app {
@@ -16,24 +17,48 @@ enum class OutputFormat { kTable, kCsv, kJson };
 // What every command shares: where the data lives and how to print. Filled by the top-level
 // options before a subcommand callback runs.
 struct CliContext {
-  std::string home_flag;  // --home
+  std::string home_flag;                     // --home
+  const CLI::Option* home_option = nullptr;  // given (even empty) when count() > 0
+  const CLI::App* root = nullptr;            // the parsed command line, to tell which command runs
   OutputFormat format = OutputFormat::kTable;
   int exit_code = 0;
 
-  // --home, else $KAIROS_HOME, else $HOME/.kairos (documented in README.md).
-  std::filesystem::path Home() const;
-  // Prints "kairos: error: <message>" to stderr and sets the exit code to 1.
+  // The home of the running command: --home, else $KAIROS_HOME, else $HOME/.kairos (README.md
+  // "Where data lives"). An empty --home or KAIROS_HOME, or no usable HOME, is an error. Only the
+  // commands that store new data (CommandCreatesHome) create a missing home; every other command
+  // fails with "no kairos home at PATH", so a mistyped home never becomes a new, empty one.
+  Result<std::filesystem::path> Home() const;
+  // Prints "kairos: error: <message>" (control characters escaped) to stderr and sets the exit
+  // code to 1.
   void Fail(const Status& status);
   void Fail(const std::string& message);
 };
 
+// Whether `command` ("data import", "strategy list", ...) stores new data and so may create the
+// home. The one list of such commands.
+bool CommandCreatesHome(std::string_view command);
+
+// `text` made safe for a terminal: control characters (C0 except the newline, DEL, C1) and bytes
+// that are not UTF-8 become visible escapes (\x1b, \t, \u009b), so input echoed in a message or
+// a table cannot move the cursor, recolour or retitle the terminal. With `keep_newlines` false a
+// newline is escaped too (a table cell stays on its line).
+std::string TerminalSafe(std::string_view text, bool keep_newlines = true);
+
 // A result set printed as an aligned table, CSV or JSON (an array of objects; cells that parse as
-// numbers are JSON numbers).
+// numbers are JSON numbers). Table and CSV cells are printed TerminalSafe; JSON escapes control
+// characters itself.
 struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;
   void Print(OutputFormat format, std::FILE* out = stdout) const;
+
+ private:
+  void PrintSafe(OutputFormat format, std::FILE* out) const;  // cells already TerminalSafe
 };
+
+// Makes an empty value of any option or argument of `app` and its subcommands a usage error
+// (`--symbol ''` is refused, never taken as "no --symbol"). Call after every command is added.
+void RefuseEmptyValues(CLI::App& app);
 
 // Adds `--format table|csv|json` to a command.
 void AddFormatOption(CLI::App* cmd, CliContext& ctx);

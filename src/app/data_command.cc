@@ -21,11 +21,11 @@ namespace fs = std::filesystem;
 using marketdata::BarStore;
 
 Result<std::unique_ptr<BarStore>> OpenStore(const CliContext& ctx) {
+  KAIROS_ASSIGN_OR_RETURN(fs::path home, ctx.Home());
   marketdata::BarStoreOptions options;
   KAIROS_ASSIGN_OR_RETURN(options.writer_wait, LockWait());
-  auto store = BarStore::Open(ctx.Home(), options);
-  if (!store.ok())
-    return store.status().WithContext(fmt::format("opening {}", ctx.Home().string()));
+  auto store = BarStore::Open(home, options);
+  if (!store.ok()) return store.status().WithContext(fmt::format("opening {}", home.string()));
   return store;
 }
 
@@ -41,17 +41,23 @@ struct ImportArgs {
 };
 
 void RunImport(const ImportArgs& args, CliContext& ctx) {
+  std::vector<fs::path> paths(args.paths.begin(), args.paths.end());
+  // Paths that name nothing importable are refused before a home is created for them.
+  if (auto files = marketdata::ListImportFiles(paths); !files.ok()) return ctx.Fail(files.status());
   auto store = OpenStore(ctx);
   if (!store.ok()) return ctx.Fail(store.status());
   marketdata::ImportOptions options;
   if (!args.symbol.empty()) options.symbol = args.symbol;
   if (!args.exchange.empty()) options.exchange = args.exchange;
   options.skip_bad = args.skip_bad;
-  std::vector<fs::path> paths(args.paths.begin(), args.paths.end());
   auto report = marketdata::ImportPaths(**store, paths, options);
   if (!report.ok()) return ctx.Fail(report.status());
-  for (const auto& w : report->warnings) fmt::print(stderr, "warning: {}\n", w.ToString());
-  for (const auto& e : report->errors) fmt::print(stderr, "error: {}\n", e.ToString());
+  for (const auto& w : report->warnings) {
+    fmt::print(stderr, "warning: {}\n", TerminalSafe(w.ToString()));
+  }
+  for (const auto& e : report->errors) {
+    fmt::print(stderr, "error: {}\n", TerminalSafe(e.ToString()));
+  }
   Table t{{"symbol", "exchange", "kind", "first", "last", "bars"}, {}};
   for (const auto& [symbol, s] : report->symbols) {
     t.rows.push_back({symbol, s.exchange, Kind(s.close_only), s.first.ToString(), s.last.ToString(),
@@ -203,6 +209,8 @@ void RunSynth(const SynthArgs& args, CliContext& ctx) {
                args.csv_dir);
     return;
   }
+  auto home = ctx.Home();
+  if (!home.ok()) return ctx.Fail(home.status());
   auto store = OpenStore(ctx);
   if (!store.ok()) return ctx.Fail(store.status());
   (*store)->BeginBatch();
@@ -216,7 +224,7 @@ void RunSynth(const SynthArgs& args, CliContext& ctx) {
   fmt::print("stored {} synthetic symbols ({}..{}) x {} sessions on {} in {}\n", args.symbols,
              marketdata::SynthSymbol(1, args.symbols),
              marketdata::SynthSymbol(args.symbols, args.symbols), args.sessions, (*cal)->name(),
-             ctx.Home().string());
+             home->string());
 }
 
 }  // namespace

@@ -1,4 +1,8 @@
 // kairos: the command-line entry point. Wires modules together; holds no trading logic.
+#include <exception>
+#include <new>
+#include <string>
+
 #include <CLI/CLI.hpp>
 
 #include "app/cli.h"
@@ -11,8 +15,13 @@ int main(int argc, char** argv) {
   app.require_subcommand(1);
   app.set_version_flag("--version", "kairos 0.1.0");
   CliContext ctx;
-  app.add_option("--home", ctx.home_flag, "Data directory (default: $KAIROS_HOME or ~/.kairos)")
-      ->envname("KAIROS_HOME");
+  ctx.root = &app;
+  ctx.home_option =
+      app.add_option("--home", ctx.home_flag, "Data directory (default: $KAIROS_HOME or ~/.kairos)")
+          ->envname("KAIROS_HOME");
+  app.failure_message([](const CLI::App* a, const CLI::Error& e) {
+    return "kairos: error: " + kairos::app::TerminalSafe(CLI::FailureMessage::simple(a, e));
+  });
   kairos::app::AddCalendarCommands(app, ctx);
   kairos::app::AddDataCommands(app, ctx);
   kairos::app::AddTaCommand(app, ctx);
@@ -21,11 +30,19 @@ int main(int argc, char** argv) {
   kairos::app::AddStrategyCommands(app, ctx);
   kairos::app::AddTradingCommands(app, ctx);
   kairos::app::AddBacktestCommands(app, ctx);
+  kairos::app::RefuseEmptyValues(app);
+  // Commands run inside parse(); nothing they throw may end the process without a message.
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int code = app.exit(e);    // prints help, the version or the usage error
     return code == 0 ? 0 : 2;  // usage errors exit 2; failures of a command exit 1
+  } catch (const std::bad_alloc&) {
+    ctx.Fail("out of memory");
+  } catch (const std::exception& e) {
+    ctx.Fail(std::string("unexpected failure: ") + e.what());
+  } catch (...) {
+    ctx.Fail("unexpected failure (an exception that is no std::exception)");
   }
   return ctx.exit_code;
 }

@@ -1,11 +1,10 @@
 #include "app/ohlcv_file.h"
 
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/core.h>
 
+#include "core/input_file.h"
 #include "marketdata/csv_import.h"
 
 namespace kairos::app {
@@ -21,11 +20,7 @@ class AnyDay final : public marketdata::SessionFilter {
 }  // namespace
 
 Result<BarSeries> ReadOhlcvFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return Status::NotFound(fmt::format("cannot read '{}'", path));
-  std::stringstream buffer;
-  buffer << in.rdbuf();
-  std::string text = buffer.str();
+  KAIROS_ASSIGN_OR_RETURN(std::string text, ReadInputFile(path, "CSV file", kMaxOhlcvFileBytes));
   AnyDay any_day;
   marketdata::ParseOptions options;
   options.file = path;

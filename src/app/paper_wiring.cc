@@ -1,21 +1,59 @@
 #include "app/paper_wiring.h"
 
+#include <unistd.h>
+
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 
 #include <fmt/format.h>
 
 #include "adapters/sqlite/sqlite_store.h"
+#include "engine/strategy_file.h"
 
 namespace kairos::app {
 
-Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::path& home) {
+Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::path& home,
+                                                       Access access) {
   std::filesystem::path file = home / "kairos.db";
-  std::error_code ec;
-  std::filesystem::create_directories(home, ec);
-  auto db = adapters::sqlite::OpenStore(file);
+  adapters::sqlite::StoreOptions options;
+  if (access == Access::kWrite && ::access(home.c_str(), W_OK) != 0 &&
+      (errno == EACCES || errno == EROFS)) {
+    return Status::FailedPrecondition(
+        fmt::format("cannot write the kairos home {}: {} (listings still work)", home.string(),
+                    std::strerror(errno)));
+  }
+  if (access == Access::kRead) {
+    std::error_code ec;
+    if (!std::filesystem::exists(file, ec) && !ec) return adapters::sqlite::OpenStore(":memory:");
+    options.read_only = true;
+  }
+  auto db = adapters::sqlite::OpenStore(file, options);
   if (!db.ok()) return db.status().WithContext(fmt::format("opening {}", file.string()));
   return db;
+}
+
+Status CheckStoredAmounts(const std::vector<StrategyRecord>& strategies) {
+  for (const StrategyRecord& r : strategies) {
+    auto currency = Currency::FromCode(r.spec.currency);
+    if (!currency.ok()) continue;  // amounts are then printed and traded in USD (OpenPaper)
+    const int64_t max = engine::MaxAmountMinor(*currency);
+    auto check = [&](std::string_view what, int64_t minor) -> Status {
+      if (minor >= 0 && minor <= max) return Status::Ok();
+      return Status::FailedPrecondition(fmt::format(
+          "strategy {}: the stored {} {} is outside 0 to {} {} (the limit of money inputs); "
+          "nothing was run: fix it with `kairos strategy set-allocation` or import a corrected "
+          "file",
+          r.spec.name, what, Money(minor, *currency).ToString(), engine::kMaxAmountUnits,
+          currency->code()));
+    };
+    KAIROS_RETURN_IF_ERROR(check("allocation", r.allocation));
+    KAIROS_RETURN_IF_ERROR(check("file allocation", r.spec.allocation));
+    KAIROS_RETURN_IF_ERROR(check("sizing.amount", r.spec.sizing.amount));
+    KAIROS_RETURN_IF_ERROR(check("fees.per_order", r.spec.fees.per_order));
+  }
+  return Status::Ok();
 }
 
 Status PaperSession::SaveClock() {
@@ -25,7 +63,7 @@ Status PaperSession::SaveClock() {
 Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& home) {
   auto s = std::make_unique<PaperSession>();
   s->home = home;
-  KAIROS_ASSIGN_OR_RETURN(s->store, OpenTradingStore(home));
+  KAIROS_ASSIGN_OR_RETURN(s->store, OpenTradingStore(home, Access::kWrite));
   auto bars = marketdata::BarStore::Open(home);
   if (!bars.ok()) return bars.status().WithContext(fmt::format("opening {}", home.string()));
   s->bars = std::move(*bars);

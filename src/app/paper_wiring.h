@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "adapters/sim_broker/paper_broker.h"
 #include "calendar/calendar.h"
@@ -24,8 +25,18 @@ namespace kairos::app {
 // Paper mode wiring (ARCHITECTURE.md "Three modes"): the engine over the SQLite store under the
 // kairos home, the bar store under the home, and the paper broker. Only app/ knows this.
 
-// HOME/kairos.db (the directory is created when missing).
-Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::path& home);
+// How a command uses the trading store.
+enum class Access {
+  kRead,   // listings: nothing is written, so they work on a read-only home
+  kWrite,  // commands that change the ledger, strategies or state
+};
+
+// HOME/kairos.db, the one way the CLI opens it. kWrite creates and migrates it when needed;
+// kRead opens it read only (adapters::sqlite::StoreOptions::read_only), and a home without a
+// database reads as an empty one (an in-memory store), so a listing creates no file.
+// REQUIRES: `home` exists (CliContext::Home).
+Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::path& home,
+                                                       Access access);
 
 // State keys of the paper wiring in the state repository.
 inline constexpr std::string_view kPaperBrokerKey = "paper_broker";   // PaperBroker::StateJson
@@ -66,5 +77,11 @@ struct PaperSession {
 // slippage come from the strategy that placed it (the stored order's strategy field, latest
 // version of that strategy); an order the store does not know pays none.
 Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& home);
+
+// Ok when the allocations and amounts of every stored strategy are within the limit an imported
+// file must meet (engine::kMaxAmountUnits); else FailedPrecondition naming the strategy, so a
+// value stored before the limit existed stops a run before it starts instead of an overflow
+// check aborting it midway (run-day calls it; halt does not, a kill switch must always work).
+Status CheckStoredAmounts(const std::vector<StrategyRecord>& strategies);
 
 }  // namespace kairos::app

@@ -13,8 +13,8 @@
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
-#include "adapters/sqlite/sqlite_store.h"
 #include "app/cli.h"
+#include "app/paper_wiring.h"
 #include "engine/scanner.h"
 #include "engine/universe.h"
 #include "marketdata/bar_store.h"
@@ -74,19 +74,15 @@ std::string Short(double v) {
 }
 
 Result<std::unique_ptr<marketdata::BarStore>> OpenBars(const CliContext& ctx) {
-  auto store = marketdata::BarStore::Open(ctx.Home());
-  if (!store.ok())
-    return store.status().WithContext(fmt::format("opening {}", ctx.Home().string()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  auto store = marketdata::BarStore::Open(home);
+  if (!store.ok()) return store.status().WithContext(fmt::format("opening {}", home.string()));
   return store;
 }
 
-Result<std::unique_ptr<ports::Store>> OpenDb(const CliContext& ctx) {
-  std::filesystem::path file = ctx.Home() / "kairos.db";
-  std::error_code ec;
-  std::filesystem::create_directories(ctx.Home(), ec);
-  auto db = adapters::sqlite::OpenStore(file);
-  if (!db.ok()) return db.status().WithContext(fmt::format("opening {}", file.string()));
-  return db;
+Result<std::unique_ptr<ports::Store>> OpenDb(const CliContext& ctx, Access access) {
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  return OpenTradingStore(home, access);
 }
 
 // --- scan ------------------------------------------------------------------------------------
@@ -126,7 +122,7 @@ void RunScan(const ScanArgs& args, CliContext& ctx) {
     return ctx.Fail(fmt::format("--to {} is before --from {}", args.to, args.from));
   }
   if (!args.universe.empty()) {
-    auto db = OpenDb(ctx);
+    auto db = OpenDb(ctx, Access::kRead);
     if (!db.ok()) return ctx.Fail(db.status());
     auto u = (*db)->universes().Get(args.universe);
     if (!u.ok()) return ctx.Fail(u.status());
@@ -185,7 +181,7 @@ void RunScan(const ScanArgs& args, CliContext& ctx) {
       if (ranked) row["rank"] = number(m.extras[0]);
       arr.push_back(std::move(row));
     }
-    fmt::print("{}\n", arr.dump(2));
+    fmt::print("{}\n", arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
   } else {
     Table table;
     table.columns = {"date", "symbol"};
@@ -202,7 +198,7 @@ void RunScan(const ScanArgs& args, CliContext& ctx) {
   // What was scanned, on stderr so that stdout stays a clean table/CSV/JSON.
   constexpr size_t kMaxSkipped = 10;
   for (size_t i = 0; i < result->skipped.size() && i < kMaxSkipped; ++i) {
-    fmt::print(stderr, "skipped {}\n", result->skipped[i]);
+    fmt::print(stderr, "skipped {}\n", TerminalSafe(result->skipped[i]));
   }
   if (result->skipped.size() > kMaxSkipped) {
     fmt::print(stderr, "skipped {} more\n", result->skipped.size() - kMaxSkipped);
@@ -282,10 +278,10 @@ struct UniverseArgs {
 
 // Opens the bar store and the database and runs `body` with a UniverseManager.
 template <typename Body>
-void WithManager(CliContext& ctx, Body body) {
+void WithManager(CliContext& ctx, Access access, Body body) {
   auto bars = OpenBars(ctx);
   if (!bars.ok()) return ctx.Fail(bars.status());
-  auto db = OpenDb(ctx);
+  auto db = OpenDb(ctx, access);
   if (!db.ok()) return ctx.Fail(db.status());
   WallClock clock;
   engine::UniverseManager manager((*db)->universes(), **bars, clock);
@@ -323,7 +319,7 @@ void RunDefine(const UniverseArgs& a, CliContext& ctx) {
   }
   auto date = ParseDateFlag("--date", a.date);
   if (!date.ok()) return ctx.Fail(date.status());
-  WithManager(ctx, [&](engine::UniverseManager& m) {
+  WithManager(ctx, Access::kWrite, [&](engine::UniverseManager& m) {
     auto u = m.Define(a.name, d, *date);
     if (!u.ok()) return ctx.Fail(u.status());
     PrintUniverses({*u}, ctx, true);
@@ -331,7 +327,7 @@ void RunDefine(const UniverseArgs& a, CliContext& ctx) {
 }
 
 void RunList(CliContext& ctx) {
-  WithManager(ctx, [&](engine::UniverseManager& m) {
+  WithManager(ctx, Access::kRead, [&](engine::UniverseManager& m) {
     auto list = m.List();
     if (!list.ok()) return ctx.Fail(list.status());
     PrintUniverses(*list, ctx, false);
@@ -339,7 +335,7 @@ void RunList(CliContext& ctx) {
 }
 
 void RunShow(const UniverseArgs& a, CliContext& ctx) {
-  WithManager(ctx, [&](engine::UniverseManager& m) {
+  WithManager(ctx, Access::kRead, [&](engine::UniverseManager& m) {
     auto u = m.Get(a.name);
     if (!u.ok()) return ctx.Fail(u.status());
     if (ctx.format == OutputFormat::kJson) {
@@ -350,7 +346,7 @@ void RunShow(const UniverseArgs& a, CliContext& ctx) {
       j["as_of"] = u->as_of.ToString();
       j["computed"] = Computed(u->computed_ns);
       j["members"] = u->members;
-      fmt::print("{}\n", j.dump(2));
+      fmt::print("{}\n", j.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
       return;
     }
     Table t{{"symbol"}, {}};
@@ -370,7 +366,7 @@ void RunRefresh(const UniverseArgs& a, CliContext& ctx) {
   if (a.all == !a.name.empty()) return ctx.Fail("universe refresh needs a NAME or --all");
   auto date = ParseDateFlag("--date", a.date);
   if (!date.ok()) return ctx.Fail(date.status());
-  WithManager(ctx, [&](engine::UniverseManager& m) {
+  WithManager(ctx, Access::kWrite, [&](engine::UniverseManager& m) {
     if (a.all) {
       auto all = m.RefreshAll(*date);
       if (!all.ok()) return ctx.Fail(all.status());

@@ -3,33 +3,28 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <vector>
 
 #include <fmt/core.h>
 #include <nlohmann/json.hpp>
 
-#include "adapters/sqlite/sqlite_store.h"
 #include "app/cli.h"
+#include "app/paper_wiring.h"
 #include "core/fixed_point.h"
+#include "core/input_file.h"
 #include "engine/analytics.h"
 #include "engine/strategy_file.h"
 
 namespace kairos::app {
 namespace {
 
-Result<std::unique_ptr<ports::Store>> OpenDb(const CliContext& ctx) {
-  std::filesystem::path file = ctx.Home() / "kairos.db";
-  std::error_code ec;
-  std::filesystem::create_directories(ctx.Home(), ec);
-  auto db = adapters::sqlite::OpenStore(file);
-  if (!db.ok()) return db.status().WithContext(fmt::format("opening {}", file.string()));
-  return db;
+Result<std::unique_ptr<ports::Store>> OpenDb(const CliContext& ctx, Access access) {
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  return OpenTradingStore(home, access);
 }
 
 Currency CurrencyOf(const StrategySpec& spec) {
@@ -52,7 +47,7 @@ Result<StrategyRecord> GetStrategy(ports::Store& db, std::string_view name) {
 // A one-line result in table format; a one-row table in csv and json.
 void PrintResult(const CliContext& ctx, const std::string& sentence, const Table& table) {
   if (ctx.format == OutputFormat::kTable) {
-    fmt::print("{}\n", sentence);
+    fmt::print("{}\n", TerminalSafe(sentence));
   } else {
     table.Print(ctx.format);
   }
@@ -83,11 +78,9 @@ std::string Number(double v, int decimals = 2) {
 // --- strategy import ---------------------------------------------------------------------------
 
 void RunImport(const std::string& path, CliContext& ctx) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return ctx.Fail(fmt::format("cannot read {}", path));
-  std::stringstream text;
-  text << in.rdbuf();
-  std::string source = text.str();
+  auto text = ReadInputFile(path, "strategy file", kMaxStrategyFileBytes);
+  if (!text.ok()) return ctx.Fail(text.status());
+  std::string source = std::move(*text);
   auto spec = engine::ParseStrategy(source, path);
   if (!spec.ok()) {
     Status status = spec.status();
@@ -103,7 +96,20 @@ void RunImport(const std::string& path, CliContext& ctx) {
     return ctx.Fail(fmt::format("{} is not a valid strategy ({} problem{}; nothing stored):\n{}",
                                 path, problems, problems == 1 ? "" : "s", m));
   }
-  auto db = OpenDb(ctx);
+  if (!spec->universe.empty()) {
+    // Checked before anything is written: a missing universe leaves the home as it was.
+    auto reader = OpenDb(ctx, Access::kRead);
+    if (!reader.ok()) return ctx.Fail(reader.status());
+    auto universe = (*reader)->universes().Get(spec->universe);
+    if (!universe.ok()) return ctx.Fail(universe.status());
+    if (!*universe) {
+      return ctx.Fail(fmt::format(
+          "{}: universe '{}' does not exist (nothing stored; define it first with `kairos "
+          "universe define {} ...`)",
+          path, spec->universe, spec->universe));
+    }
+  }
+  auto db = OpenDb(ctx, Access::kWrite);
   if (!db.ok()) return ctx.Fail(db.status());
   auto imported = (*db)->strategies().Import(*spec, source);
   if (!imported.ok()) return ctx.Fail(imported.status());
@@ -120,7 +126,7 @@ void RunImport(const std::string& path, CliContext& ctx) {
 // --- strategy list / show ----------------------------------------------------------------------
 
 void RunList(CliContext& ctx) {
-  auto db = OpenDb(ctx);
+  auto db = OpenDb(ctx, Access::kRead);
   if (!db.ok()) return ctx.Fail(db.status());
   auto list = (*db)->strategies().List();
   if (!list.ok()) return ctx.Fail(list.status());
@@ -158,7 +164,7 @@ std::string FeesText(const FeeSpec& f, Currency c) {
 }
 
 void RunShow(const std::string& name, CliContext& ctx) {
-  auto db = OpenDb(ctx);
+  auto db = OpenDb(ctx, Access::kRead);
   if (!db.ok()) return ctx.Fail(db.status());
   auto record = GetStrategy(**db, name);
   if (!record.ok()) return ctx.Fail(record.status());
@@ -205,7 +211,7 @@ void RunShow(const std::string& name, CliContext& ctx) {
       nlohmann::ordered_json obj = nlohmann::ordered_json::object();
       for (const auto& [k, v] : fields) obj[k] = v;
       obj["source"] = record->source;
-      fmt::print("{}\n", obj.dump(2));
+      fmt::print("{}\n", obj.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
       return;
     }
     case OutputFormat::kCsv: {
@@ -218,8 +224,8 @@ void RunShow(const std::string& name, CliContext& ctx) {
     case OutputFormat::kTable: {
       size_t width = 0;
       for (const auto& f : fields) width = std::max(width, f.first.size());
-      for (const auto& [k, v] : fields) fmt::print("{:<{}}  {}\n", k, width, v);
-      fmt::print("\n# source of version {}\n{}", record->version, record->source);
+      for (const auto& [k, v] : fields) fmt::print("{:<{}}  {}\n", k, width, TerminalSafe(v));
+      fmt::print("\n# source of version {}\n{}", record->version, TerminalSafe(record->source));
       if (!record->source.empty() && record->source.back() != '\n') fmt::print("\n");
       return;
     }
@@ -229,7 +235,7 @@ void RunShow(const std::string& name, CliContext& ctx) {
 // --- enable / disable / set-allocation ---------------------------------------------------------
 
 void RunSetEnabled(const std::string& name, bool enabled, CliContext& ctx) {
-  auto db = OpenDb(ctx);
+  auto db = OpenDb(ctx, Access::kWrite);
   if (!db.ok()) return ctx.Fail(db.status());
   auto record = GetStrategy(**db, name);
   if (!record.ok()) return ctx.Fail(record.status());
@@ -243,7 +249,7 @@ void RunSetEnabled(const std::string& name, bool enabled, CliContext& ctx) {
 }
 
 void RunSetAllocation(const std::string& name, const std::string& amount, CliContext& ctx) {
-  auto db = OpenDb(ctx);
+  auto db = OpenDb(ctx, Access::kWrite);
   if (!db.ok()) return ctx.Fail(db.status());
   auto record = GetStrategy(**db, name);
   if (!record.ok()) return ctx.Fail(record.status());
@@ -254,6 +260,10 @@ void RunSetAllocation(const std::string& name, const std::string& amount, CliCon
         "AMOUNT: expected an amount above 0 in {} with at most {} decimals like 150000 or "
         "2500.50, got '{}'",
         c.code(), c.minor_digits(), amount));
+  }
+  if (money->minor() > engine::MaxAmountMinor(c)) {
+    return ctx.Fail(fmt::format("AMOUNT: at most {} {} (the limit of money inputs), got '{}'",
+                                engine::kMaxAmountUnits, c.code(), amount));
   }
   Status s = (*db)->strategies().SetAllocation(name, money->minor());
   if (!s.ok()) return ctx.Fail(s);
@@ -316,7 +326,7 @@ void AddPnlOptions(CLI::App* cmd, PnlArgs& args) {
 }
 
 void RunPnlDaily(const PnlArgs& args, CliContext& ctx) {
-  auto db = OpenDb(ctx);
+  auto db = OpenDb(ctx, Access::kRead);
   if (!db.ok()) return ctx.Fail(db.status());
   auto data = LoadPnl(**db, args);
   if (!data.ok()) return ctx.Fail(data.status());
@@ -338,7 +348,7 @@ void RunPnlDaily(const PnlArgs& args, CliContext& ctx) {
 }
 
 void RunPnlMonthly(const PnlArgs& args, CliContext& ctx) {
-  auto db = OpenDb(ctx);
+  auto db = OpenDb(ctx, Access::kRead);
   if (!db.ok()) return ctx.Fail(db.status());
   auto data = LoadPnl(**db, args);
   if (!data.ok()) return ctx.Fail(data.status());
@@ -356,7 +366,7 @@ void RunPnlMonthly(const PnlArgs& args, CliContext& ctx) {
 }
 
 void RunPnlSummary(const PnlArgs& args, CliContext& ctx) {
-  auto db = OpenDb(ctx);
+  auto db = OpenDb(ctx, Access::kRead);
   if (!db.ok()) return ctx.Fail(db.status());
   auto data = LoadPnl(**db, args);
   if (!data.ok()) return ctx.Fail(data.status());

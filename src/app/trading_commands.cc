@@ -110,11 +110,15 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
   if (!args.date.empty() && (!args.from.empty() || !args.to.empty())) {
     return Status::InvalidArgument("give --date or --from/--to, not both");
   }
-  KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(home));
   // One trading run per home: held until the run ends, released by the kernel if it dies.
-  KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(home));
+  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies,
+                          paper->store->strategies().List());
+  KAIROS_RETURN_IF_ERROR(CheckStoredAmounts(strategies));
   const calendar::ExchangeCalendar& cal = *paper->calendar;
-  KAIROS_ASSIGN_OR_RETURN(Date last_bar, LastBarDate(*paper->bars, ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(Date last_bar, LastBarDate(*paper->bars, home));
   std::vector<Date> sessions;
   if (!args.date.empty()) {
     KAIROS_ASSIGN_OR_RETURN(Date d, ParseDateFlag("--date", args.date));
@@ -190,7 +194,7 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
     for (auto& n : r->notes) notes.push_back(fmt::format("{}: {}", d, n));
   }
   t.Print(ctx.format);
-  for (const auto& n : notes) fmt::print(stderr, "note: {}\n", n);
+  for (const auto& n : notes) fmt::print(stderr, "note: {}\n", TerminalSafe(n));
   return Status::Ok();
 }
 
@@ -230,7 +234,8 @@ Status ListSignals(const SignalListArgs& args, CliContext& ctx) {
     KAIROS_ASSIGN_OR_RETURN(f.session, ParseDateFlag("--date", args.date));
   }
   f.strategy = args.strategy;
-  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
   KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> signals, store->signals().List(f));
   Table t;
   t.columns = {"id",     "date",  "strategy", "symbol",     "side",       "kind", "status",
@@ -252,7 +257,8 @@ struct DecideArgs {
 };
 
 Status Decide(const DecideArgs& args, bool approve, CliContext& ctx) {
-  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kWrite));
   WallClock clock;
   engine::SignalBook book(*store, clock);
   Status st =
@@ -267,7 +273,8 @@ Status Decide(const DecideArgs& args, bool approve, CliContext& ctx) {
 // ---- orders, fills, positions ----
 
 Status ListOrders(CliContext& ctx) {
-  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
   KAIROS_ASSIGN_OR_RETURN(std::vector<Order> orders, store->orders().List({}));
   Table t;
   t.columns = {"id",   "session", "strategy", "client_order_id", "symbol", "side",   "qty",
@@ -286,7 +293,8 @@ Status ListOrders(CliContext& ctx) {
 }
 
 Status ListFills(CliContext& ctx) {
-  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
   KAIROS_ASSIGN_OR_RETURN(auto fills, store->ledger().ListFills({}));
   auto currencies = Currencies(*store);
   Table t;
@@ -301,7 +309,8 @@ Status ListFills(CliContext& ctx) {
 }
 
 Status ListPositions(CliContext& ctx) {
-  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
   KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store->ledger().Positions(""));
   Table t;
   t.columns = {"strategy",      "symbol", "qty",    "avg_price",  "entry_session",
@@ -335,9 +344,10 @@ struct HaltArgs {
 };
 
 Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
-  KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(home));
   const std::string reason = args.reason.empty() ? "kairos halt" : args.reason;
-  Result<FileLock> trading_lock = LockTrading(ctx.Home());
+  Result<FileLock> trading_lock = LockTrading(home);
   if (!trading_lock.ok() && trading_lock.status().code() != StatusCode::kFailedPrecondition) {
     return trading_lock.status();
   }
@@ -361,7 +371,7 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
     if (auto d = Date::Parse(*last); d.ok()) session = paper->calendar->NextSession(*d);
   }
   if (!session) {
-    if (auto d = LastBarDate(*paper->bars, ctx.Home()); d.ok()) {
+    if (auto d = LastBarDate(*paper->bars, home); d.ok()) {
       session = paper->calendar->NextSession(*d);
     }
   }
@@ -378,13 +388,14 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
   t.Print(ctx.format);
   for (const auto& id : r.cancelled_ids) fmt::print(stderr, "cancelled {}\n", id);
   for (const auto& id : r.squareoff_ids) fmt::print(stderr, "square-off order {}\n", id);
-  for (const auto& p : r.problems) fmt::print(stderr, "problem: {}\n", p);
+  for (const auto& p : r.problems) fmt::print(stderr, "problem: {}\n", TerminalSafe(p));
   return Status::Ok();
 }
 
 Status ResumeCommand(CliContext& ctx) {
-  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(ctx.Home()));
-  KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(ctx.Home()));
+  KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
+  KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kWrite));
+  KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(home));
   KAIROS_ASSIGN_OR_RETURN(bool was, engine::Resume(*store, "cli"));
   fmt::print("{}\n", was ? "resumed: new orders may reach the broker again"
                          : "not halted: nothing to resume");

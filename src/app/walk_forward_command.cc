@@ -98,7 +98,7 @@ void RunWalkForwardCommand(const WalkForwardRequest& req, CliContext& ctx) {
   std::FILE* note = table ? stdout : stderr;
   fmt::print(note, "\n");
   summary.Print(OutputFormat::kTable, note);
-  for (const std::string& n : r.notes) fmt::print(note, "note: {}\n", n);
+  for (const std::string& n : r.notes) fmt::print(note, "note: {}\n", TerminalSafe(n));
   if (r.untested_sessions > 0) {
     fmt::print(note,
                "note: the last {} sessions of the range are in no test window (a fold needs {})\n",

@@ -12,12 +12,17 @@ constexpr Int128 kPercentMicrosPerUnit = 100'000'000;  // 100 % × 1e6
 
 std::string Amount(int64_t minor, const Currency& c) { return Money(minor, c).ToString(); }
 
-// floor(amount_minor / price) in whole units.
+// At most this many units in one order: far beyond any real order, and small enough that
+// ReserveFor's product (price ticks x units x minor units x basis points) stays inside Int128
+// for any price. Risk sizing divides by the stop distance, which may be a single tick.
+constexpr Int128 kMaxUnits = 100'000'000'000;
+
+// floor(amount_minor / price) in whole units, at most kMaxUnits.
 int64_t UnitsFor(Int128 amount_minor, Price price, const Currency& c) {
   if (amount_minor <= 0 || price.raw() <= 0) return 0;
   Int128 n = amount_minor * Price::kScale;
   Int128 d = static_cast<Int128>(price.raw()) * c.minor_per_unit();
-  return static_cast<int64_t>(n / d);
+  return static_cast<int64_t>(std::min(n / d, kMaxUnits));
 }
 
 }  // namespace

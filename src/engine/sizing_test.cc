@@ -55,6 +55,14 @@ TEST(SizingTest, RiskIsRiskAmountOverStopDistance) {
   EXPECT_EQ(Size(s, 10'000'000, "50", P("52.50"), nullptr, PositionSide::kShort), 400);
 }
 
+TEST(SizingTest, RiskOverAOneTickStopIsCappedFarBelowOverflow) {
+  // 100 % of 10^12 USD risked over a stop one tick (1e-8) away would be 10^22 shares.
+  SizingSpec s = Method(SizingSpec::Method::kRisk, 0, 0, 100);
+  int64_t units = Size(s, 100'000'000'000'000, "50", Price::FromRaw(P("50").raw() - 1));
+  EXPECT_EQ(units, 100'000'000'000);
+  EXPECT_GT(ReserveFor(P("50"), Quantity::FromUnits(units), kUsd, 50), 0);
+}
+
 TEST(SizingTest, ZeroSizesSayWhy) {
   std::string why;
   EXPECT_EQ(Size(Method(SizingSpec::Method::kRisk, 0, 0, 1), 10'000'000, "50", std::nullopt, &why),

@@ -270,6 +270,12 @@ class Checker {
     }
     if (!text.empty()) {
       auto money = Money::Parse(text, currency);
+      if (money.ok() && money->minor() > MaxAmountMinor(currency)) {
+        Expected(n, key,
+                 fmt::format("an amount of at most {} {} (the limit of money inputs)",
+                             kMaxAmountUnits, currency.code()));
+        return std::nullopt;
+      }
       if (money.ok() && (money->minor() > 0 || (allow_zero && money->minor() == 0))) {
         return money->minor();
       }
@@ -507,6 +513,10 @@ std::string DescribeLevel(const LevelSpec& level) {
       return "price: " + level.expr;
   }
   return "";
+}
+
+int64_t MaxAmountMinor(const Currency& currency) {
+  return kMaxAmountUnits * currency.minor_per_unit();
 }
 
 Result<StrategySpec> ParseStrategy(std::string_view toml_text, std::string_view file_name) {

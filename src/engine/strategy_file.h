@@ -25,6 +25,16 @@ namespace kairos::engine {
 // becomes 10000010 minor units, never a binary-floating-point neighbour.
 Result<StrategySpec> ParseStrategy(std::string_view toml_text, std::string_view file_name);
 
+// The largest amount of money kairos takes as input: allocation, sizing.amount and
+// fees.per_order in a strategy file, and `kairos strategy set-allocation`. 10^12 units of the
+// currency (at most 10^15 minor units for any currency kairos knows) keeps every later amount far
+// inside int64 (9.2 * 10^18): the paper account's cash is the sum of the allocations, an entry is
+// cut to the cash it may spend, so a position is worth at most what it cost times its price's rise
+// since, and sums over a thousand strategies still fit. README.md "Limits" says the same.
+inline constexpr int64_t kMaxAmountUnits = 1'000'000'000'000;
+// kMaxAmountUnits in `currency`'s minor units.
+int64_t MaxAmountMinor(const Currency& currency);
+
 // Every top-level key a strategy file may hold, in documentation order.
 const std::vector<std::string_view>& StrategyKeys();
 

@@ -155,6 +155,22 @@ TEST(StrategyFileTest, MoneyIsExactDecimal) {
   EXPECT_EQ(d->sizing.amount, 250005);
 }
 
+TEST(StrategyFileTest, MoneyAboveTheLimitIsRefused) {
+  auto at = ParseStrategy(File({{"allocation", "1000000000000"}}), "s.toml");
+  ASSERT_TRUE(at.ok()) << at.status().ToString();
+  EXPECT_EQ(at->allocation, kMaxAmountUnits * 100);
+  auto above = ParseStrategy(File({{"allocation", "92233720368547758"}}), "s.toml");
+  ASSERT_FALSE(above.ok());
+  EXPECT_EQ(above.status().message(),
+            "s.toml:4:14: allocation: expected an amount of at most 1000000000000 USD (the limit "
+            "of money inputs), got 92233720368547758");
+  auto amount = ParseStrategy(
+      File({{"sizing", "{ method = \"fixed_amount\", amount = 1000000000000.01 }"}}), "s.toml");
+  EXPECT_FALSE(amount.ok());
+  auto fee = ParseStrategy(File({}, "fees = { per_order = \"1000000000001\" }\n"), "s.toml");
+  EXPECT_FALSE(fee.ok());
+}
+
 TEST(StrategyFileTest, LevelKinds) {
   auto s = ParseStrategy(File({},
                               "stop_loss = \"lowest(low, 10)\"\n"

@@ -3,13 +3,14 @@
 #include <algorithm>
 #include <cctype>
 #include <cmath>
-#include <fstream>
 #include <functional>
 #include <map>
 #include <set>
+#include <sstream>
 
 #include <fmt/format.h>
 
+#include "core/input_file.h"
 #include "engine/scanner.h"
 #include "rules/evaluator.h"
 
@@ -45,9 +46,10 @@ Status ValidateUniverseName(std::string_view name) {
 }
 
 Result<std::vector<std::string>> ReadSymbolFile(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) return Status::NotFound(fmt::format("cannot open symbol file {}", path));
+  KAIROS_ASSIGN_OR_RETURN(std::string content,
+                          ReadInputFile(path, "symbol file", kMaxSymbolFileBytes));
   std::vector<std::string> symbols;
+  std::istringstream in(content);
   std::string line;
   for (int number = 1; std::getline(in, line); ++number) {
     std::string_view text = line;

@@ -247,6 +247,10 @@ size_t FileParser::SeriesIndex(std::string_view symbol, std::string_view exchang
   return last_index_ = out_.series.size() - 1;
 }
 
+std::string LineTooLong() {
+  return fmt::format("line longer than {} KiB (not a CSV file of bars?)", kMaxCsvLineBytes >> 10);
+}
+
 void FileParser::Run(std::string_view text) {
   csv::LineReader lines(csv::StripBom(text));
   std::optional<std::string_view> header;
@@ -254,6 +258,10 @@ void FileParser::Run(std::string_view text) {
   }
   if (!header) {
     out_.errors.push_back({options_.file, 0, "empty file: no header line"});
+    return;
+  }
+  if (header->size() > kMaxCsvLineBytes) {
+    out_.errors.push_back({options_.file, lines.line_number(), LineTooLong()});
     return;
   }
   if (Status s = fields_.Split(*header); !s.ok()) {
@@ -300,6 +308,10 @@ void FileParser::Run(std::string_view text) {
     if (csv::IsBlank(*line)) continue;
     ++out_.rows_read;
     const int64_t ln = lines.line_number();
+    if (line->size() > kMaxCsvLineBytes) {
+      Error(ln, LineTooLong());
+      continue;
+    }
     if (Status s = fields_.Split(*line); !s.ok()) {
       Error(ln, s.message());
       continue;

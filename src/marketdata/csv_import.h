@@ -62,6 +62,10 @@ class SessionFilter {
 // Knows only the weekend rule (Saturday and Sunday are closed everywhere).
 const SessionFilter& WeekendFilter();
 
+// The longest line a CSV file of bars may have: a row is under 200 bytes and the widest header a
+// few KiB, so a longer line means the file is something else; it is reported, not stored.
+inline constexpr size_t kMaxCsvLineBytes = size_t{64} << 10;  // 64 KiB
+
 struct ParseOptions {
   std::string file;         // how issues name the file
   std::string file_symbol;  // the symbol of formats without a symbol column (file stem)

@@ -97,6 +97,17 @@ TEST(ParseCsvTest, EmptyVolumeInABhavcopyIsARowError) {
   EXPECT_THAT(p.series, IsEmpty());
 }
 
+TEST(ParseCsvTest, LineLongerThanTheLimitIsAnErrorOfItsLine) {
+  std::string text = "date,close\n2024-01-02,10\n2024-01-03," + std::string(kMaxCsvLineBytes, '1') +
+                     "\n2024-01-04,11\n";
+  ParsedFile f = Parse(text);
+  EXPECT_EQ(Messages(f.errors),
+            std::vector<std::string>{"t.csv:3: line longer than 64 KiB (not a CSV file of bars?)"});
+  ParsedFile header = Parse(std::string(kMaxCsvLineBytes + 1, 'x') + "\n");
+  EXPECT_EQ(Messages(header.errors),
+            std::vector<std::string>{"t.csv:1: line longer than 64 KiB (not a CSV file of bars?)"});
+}
+
 TEST(ParseCsvTest, DateCloseIsCloseOnly) {
   ParsedFile p = Parse("date,close\n2024-01-02,10.5\n2024-01-03,NA\n");
   ASSERT_EQ(p.format, CsvFormat::kDateClose);

@@ -19,6 +19,7 @@
 #include <fmt/format.h>
 
 #include "calendar/calendar.h"
+#include "core/input_file.h"
 
 namespace kairos::marketdata {
 
@@ -46,13 +47,17 @@ Result<std::vector<fs::path>> ListImportFiles(std::span<const fs::path> paths) {
     fs::file_status st = fs::status(p, ec);
     if (ec || !fs::exists(st)) return Status::NotFound(fmt::format("{}: no such file", p.string()));
     if (!fs::is_directory(st)) {
+      KAIROS_RETURN_IF_ERROR(CheckRegularFile(p, "CSV file or a directory"));
       add(p);
       continue;
     }
     std::vector<fs::path> found;
     for (fs::directory_iterator it(p, ec), end; !ec && it != end; it.increment(ec)) {
       std::string ext = UpperCase(it->path().extension().string());
-      if (ext == ".CSV" && it->is_regular_file(ec)) found.push_back(it->path());
+      if (ext != ".CSV" || it->is_directory(ec)) continue;  // subdirectories are not read
+      // A .csv entry that is no regular file (a fifo, a link to a device) is refused, not skipped.
+      KAIROS_RETURN_IF_ERROR(CheckRegularFile(it->path(), "CSV file"));
+      found.push_back(it->path());
     }
     if (ec) return Status::IOError(fmt::format("{}: {}", p.string(), ec.message()));
     if (found.empty()) {
@@ -66,12 +71,12 @@ Result<std::vector<fs::path>> ListImportFiles(std::span<const fs::path> paths) {
 
 namespace {
 
-// The bytes of a whole file: memory-mapped when it is a regular file (no copy, no zero-fill),
-// else read into memory.
+// The bytes of a whole regular file, memory-mapped (no copy, no zero-fill). Anything else is
+// refused: opened without blocking, so a fifo swapped in after ListImportFiles cannot hang it.
 class FileText {
  public:
   static Result<FileText> Open(const fs::path& path) {
-    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK | O_NOCTTY);
     if (fd < 0) return Status::IOError(fmt::format("cannot open: {}", std::strerror(errno)));
     FileText out;
     Status st = out.Load(fd);
@@ -95,7 +100,8 @@ class FileText {
     struct stat st;
     if (::fstat(fd, &st) != 0)
       return Status::IOError(fmt::format("cannot stat: {}", std::strerror(errno)));
-    if (S_ISREG(st.st_mode) && st.st_size > 0) {
+    if (!S_ISREG(st.st_mode)) return Status::InvalidArgument("not a regular file");
+    if (st.st_size > 0) {
       size_ = static_cast<size_t>(st.st_size);
       void* p = ::mmap(nullptr, size_, PROT_READ, MAP_PRIVATE | MAP_POPULATE, fd, 0);
       if (p != MAP_FAILED) {

@@ -1,5 +1,6 @@
 #include "adapters/sqlite/sqlite_db.h"
 
+#include <cctype>
 #include <cmath>
 #include <limits>
 #include <utility>
@@ -115,12 +116,43 @@ std::optional<int64_t> Statement::OptionalInt(int col) const {
   return Int(col);
 }
 
-Result<std::unique_ptr<Db>> Db::Open(const std::filesystem::path& file) {
+namespace {
+
+// A file: URI for `file` (RFC 3986 percent-encoding of everything but unreserved characters and
+// '/'), so a path holding '?', '#' or '%' still names the same file.
+std::string FileUri(const std::filesystem::path& file, std::string_view query) {
+  std::string uri = "file:";
+  for (unsigned char c : std::filesystem::absolute(file).string()) {
+    if (std::isalnum(c) || c == '/' || c == '-' || c == '.' || c == '_' || c == '~') {
+      uri += static_cast<char>(c);
+    } else {
+      uri += fmt::format("%{:02X}", c);
+    }
+  }
+  return uri + "?" + std::string(query);
+}
+
+}  // namespace
+
+Result<std::unique_ptr<Db>> Db::Open(const std::filesystem::path& file, Mode mode) {
   sqlite3* handle = nullptr;
   // FULLMUTEX: the store serialises its own calls, but a connection shared across threads must
   // never be used unsafely even by mistake.
-  int flags = SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_FULLMUTEX;
-  int rc = sqlite3_open_v2(file.c_str(), &handle, flags, nullptr);
+  int flags = SQLITE_OPEN_FULLMUTEX;
+  std::string name = file.string();
+  switch (mode) {
+    case Mode::kReadWrite:
+      flags |= SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE;
+      break;
+    case Mode::kReadOnly:
+      flags |= SQLITE_OPEN_READONLY;
+      break;
+    case Mode::kImmutable:
+      flags |= SQLITE_OPEN_READONLY | SQLITE_OPEN_URI;
+      name = FileUri(file, "immutable=1");
+      break;
+  }
+  int rc = sqlite3_open_v2(name.c_str(), &handle, flags, nullptr);
   if (rc != SQLITE_OK) {
     std::string message = handle != nullptr ? sqlite3_errmsg(handle) : sqlite3_errstr(rc);
     sqlite3_close_v2(handle);

@@ -87,8 +87,14 @@ class Statement {
 
 class Db {
  public:
-  // Opens (creating when missing) `file`; ":memory:" is a private in-memory database.
-  static Result<std::unique_ptr<Db>> Open(const std::filesystem::path& file);
+  enum class Mode {
+    kReadWrite,  // created when missing
+    kReadOnly,   // must exist; never written (SQLite may still create the WAL's -shm and -wal)
+    kImmutable,  // must exist; read without locks or WAL files: for a file nobody can write
+  };
+  // Opens `file`; ":memory:" is a private in-memory database.
+  static Result<std::unique_ptr<Db>> Open(const std::filesystem::path& file,
+                                          Mode mode = Mode::kReadWrite);
   ~Db();
   Db(const Db&) = delete;
   Db& operator=(const Db&) = delete;

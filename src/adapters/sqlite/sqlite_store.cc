@@ -933,8 +933,57 @@ int LatestSchemaVersion() {
   return migrations.empty() ? 0 : migrations.back().version;
 }
 
+namespace {
+
+// The applied schema version of a database opened read only, which must be this kairos's.
+Status CheckSchemaVersion(Db& db) {
+  KAIROS_ASSIGN_OR_RETURN(auto table, db.Prepare("SELECT COUNT(*) FROM sqlite_schema WHERE type = "
+                                                 "'table' AND name = 'schema_migrations'",
+                                                 "reading the schema version"));
+  KAIROS_ASSIGN_OR_RETURN(bool has_table, table.Step());
+  int64_t version = 0;
+  if (has_table && table.Int(0) > 0) {
+    KAIROS_ASSIGN_OR_RETURN(auto newest, db.Prepare("SELECT MAX(version) FROM schema_migrations",
+                                                    "reading the schema version"));
+    KAIROS_ASSIGN_OR_RETURN(bool row, newest.Step());
+    if (row && !newest.IsNull(0)) version = newest.Int(0);
+  }
+  int latest = LatestSchemaVersion();
+  if (version > latest) {
+    return Status::FailedPrecondition(fmt::format(
+        "database schema {} is newer than this kairos ({}); upgrade kairos", version, latest));
+  }
+  if (version < latest) {
+    return Status::FailedPrecondition(
+        fmt::format("database schema {} is older than this kairos ({}) and a read-only open "
+                    "cannot upgrade it; run a command that writes (e.g. `kairos resume`) once",
+                    version, latest));
+  }
+  return Status::Ok();
+}
+
+Result<std::unique_ptr<ports::Store>> OpenReadOnly(const std::filesystem::path& file,
+                                                   const StoreOptions& options) {
+  KAIROS_ASSIGN_OR_RETURN(auto db, Db::Open(file, Db::Mode::kReadOnly));
+  sqlite3_busy_timeout(db->handle(), options.busy_timeout_ms);
+  // The first read opens the WAL; without write access to the directory and with no -shm file
+  // SQLite cannot, and the file is read as immutable (no process has it open).
+  int rc =
+      sqlite3_exec(db->handle(), "SELECT COUNT(*) FROM sqlite_schema", nullptr, nullptr, nullptr);
+  if ((rc & 0xff) == SQLITE_READONLY || (rc & 0xff) == SQLITE_CANTOPEN) {
+    KAIROS_ASSIGN_OR_RETURN(db, Db::Open(file, Db::Mode::kImmutable));
+  }
+  Status status = db->Exec("PRAGMA foreign_keys = ON", "enabling foreign keys");
+  if (status.ok()) status = CheckSchemaVersion(*db);
+  if (!status.ok()) return status.WithContext(fmt::format("opening store {}", file.string()));
+  return std::unique_ptr<ports::Store>(std::make_unique<SqliteStore>(std::move(db)));
+}
+
+}  // namespace
+
 Result<std::unique_ptr<ports::Store>> OpenStore(const std::filesystem::path& file,
                                                 const StoreOptions& options) {
+  if (options.read_only) return OpenReadOnly(file, options);
   bool in_memory = file.empty() || file == ":memory:";
   KAIROS_ASSIGN_OR_RETURN(auto db, Db::Open(in_memory ? std::filesystem::path(":memory:") : file));
   std::string where = in_memory ? std::string(":memory:") : file.string();

@@ -14,9 +14,16 @@ namespace kairos::adapters::sqlite {
 // `schema_migrations`. A database from a newer kairos (unknown migration number) is refused.
 struct StoreOptions {
   int busy_timeout_ms = 5000;
+  // Read only: `file` must exist at the latest schema (nothing is migrated), and nothing is
+  // written, so a user without write rights can read. SQLite reads a WAL database through its
+  // -shm and -wal files, creating them when the directory allows; when it does not and they are
+  // absent (no process has the database open), the file is read as immutable (sqlite.org/wal.html
+  // "Read-Only Databases"). Writes through such a store fail.
+  bool read_only = false;
 };
 
-// Opens or creates `file` (":memory:" for a private in-memory database) and migrates it.
+// Opens or creates `file` (":memory:" for a private in-memory database) and migrates it; see
+// StoreOptions::read_only for the other way.
 Result<std::unique_ptr<ports::Store>> OpenStore(const std::filesystem::path& file,
                                                 const StoreOptions& options = {});
 

@@ -184,6 +184,40 @@ TEST(SqliteOpenTest, MissingDirectoryIsAnIOError) {
   EXPECT_THAT(store.status().message(), ::testing::HasSubstr("unable to open database file"));
 }
 
+TEST(SqliteOpenTest, ReadOnlyOpenReadsWhatIsStoredAndWritesNothing) {
+  TempDir dir;
+  {
+    auto store = MustOpen(dir.file());
+    ASSERT_NE(store, nullptr);
+    ASSERT_TRUE(store->state().Put("k", "v").ok());
+  }
+  auto reader = MustOpen(dir.file(), {.read_only = true});
+  ASSERT_NE(reader, nullptr);
+  EXPECT_EQ(reader->state().Get("k").value(), std::optional<std::string>("v"));
+  EXPECT_FALSE(reader->state().Put("k", "w").ok());
+  EXPECT_EQ(CountRows(dir.file(), "SELECT COUNT(*) FROM state WHERE value = 'v'"), 1);
+}
+
+TEST(SqliteOpenTest, ReadOnlyOpenCreatesNoFileAndMigratesNothing) {
+  TempDir dir;
+  auto missing = OpenStore(dir.file(), {.read_only = true});
+  ASSERT_FALSE(missing.ok());
+  EXPECT_FALSE(fs::exists(dir.file()));
+  {
+    sqlite3* db = nullptr;  // an empty database: schema 0
+    ASSERT_EQ(sqlite3_open_v2(dir.file().c_str(), &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE,
+                              nullptr),
+              SQLITE_OK);
+    ASSERT_EQ(sqlite3_exec(db, "PRAGMA journal_mode = WAL", nullptr, nullptr, nullptr), SQLITE_OK);
+    sqlite3_close(db);
+  }
+  auto old = OpenStore(dir.file(), {.read_only = true});
+  ASSERT_FALSE(old.ok());
+  EXPECT_EQ(old.status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_THAT(old.status().message(), ::testing::HasSubstr("a read-only open cannot upgrade it"));
+  EXPECT_EQ(CountRows(dir.file(), "SELECT COUNT(*) FROM sqlite_schema"), 0);
+}
+
 TEST(SqliteOpenTest, FileDatabaseUsesWalFullSyncAndForeignKeys) {
   TempDir dir;
   auto store = MustOpen(dir.file(), {.busy_timeout_ms = 1234});
