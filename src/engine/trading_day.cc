@@ -586,6 +586,7 @@ struct TradingDay::Impl {
     if (due.empty()) return Status::Ok();
     KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, PositionsOf(spec.name));
     const std::vector<Position>& positions = *open;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Order> working, WorkingOrders(spec.name));
     for (const Signal& s : due) {
       if (s.reason == "squareoff") continue;  // the kill switch orders those itself
       const Position* p = nullptr;
@@ -604,6 +605,13 @@ struct TradingDay::Impl {
       req.type = OrderType::kMarket;
       req.tif = at_close ? TimeInForce::kCls : TimeInForce::kOpg;
       req.session = session;
+      if (const Order* w = ClosingAlready(working, req)) {
+        // A second closing order would open the opposite position once both fill. The exit
+        // stays approved: if the working order ends unfilled, a later session orders it.
+        Note(fmt::format("{}: {} exit of {} not ordered for {}: order {} is closing it already",
+                         spec.name, s.reason, s.symbol, session, w->request.client_order_id));
+        continue;
+      }
       Order o;
       if (s.execute_on < session) {
         KAIROS_RETURN_IF_ERROR(OrderOverdueExit(spec, s, req, o));
@@ -617,6 +625,27 @@ struct TradingDay::Impl {
       }
     }
     return Status::Ok();
+  }
+
+  // The strategy's orders that are not yet filled, cancelled, rejected or expired.
+  Result<std::vector<Order>> WorkingOrders(const std::string& strategy) {
+    ports::OrderFilter f;
+    f.strategy = strategy;
+    f.statuses = {OrderStatus::kNew, OrderStatus::kSubmitted, OrderStatus::kAccepted,
+                  OrderStatus::kPartiallyFilled, OrderStatus::kUnknown};
+    return store.orders().List(f);
+  }
+
+  // A working order other than `req` itself on the same symbol and side (a square-off order of
+  // the kill switch, or an exit ordered at an earlier session), or nullptr.
+  static const Order* ClosingAlready(const std::vector<Order>& working, const OrderRequest& req) {
+    for (const Order& o : working) {
+      if (o.request.symbol == req.symbol && o.request.side == req.side &&
+          o.request.client_order_id != req.client_order_id) {
+        return &o;
+      }
+    }
+    return nullptr;
   }
 
   // The order of an exit whose session passed unrun, and its "exit.overdue" audit row, together.

@@ -456,6 +456,56 @@ TEST_F(TradingDayTest, AnExitWhoseSessionWasNotRunIsOrderedAtTheNextSessionRun) 
   EXPECT_EQ(store_.signals().Get(exit.id).value()->status, SignalStatus::kFilled);
 }
 
+TEST_F(TradingDayTest, AnExitIsNotOrderedWhileASquareOffOrderIsClosingThePosition) {
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6),
+             thu = D(2024, 3, 7);
+  ASSERT_TRUE(
+      bars_->Upsert(Series("AAA", {{fri, 160}, {mon, 162}, {tue, 150}, {wed, 158}, {thu, 158}}))
+          .ok());
+  Import(Spec());
+  AtClose(fri);
+  AfterClose(fri);
+  PreOpen(mon);
+  broker_.Execute(Orders()[0].request.client_order_id, 10, P("161"), 100, S(mon).open.nanos());
+  AfterOpen(mon);
+  AtClose(mon);
+  AfterClose(mon);
+  PreOpen(tue);
+  AfterOpen(tue);
+  AtClose(tue);  // the stop is hit: an approved exit for Wednesday's open
+  AfterClose(tue);
+  const Signal exit = Signals().back();
+  ASSERT_EQ(exit.reason, "stop_loss");
+  ASSERT_EQ(exit.execute_on, wed);
+  day().TakeNotes();
+
+  // The owner squares off everything for Wednesday's open, then lifts the halt.
+  auto halt = Halt(store_, orders_, broker_, /*squareoff=*/true, "cli", "panic", wed);
+  ASSERT_TRUE(halt.ok()) << halt.status().ToString();
+  ASSERT_EQ(halt->squareoff_ids.size(), 1u);
+  ASSERT_TRUE(Resume(store_, "cli").ok());
+
+  PreOpen(wed);
+  auto orders = Orders();
+  ASSERT_EQ(orders.size(), 2u) << "a second sell would leave the position short once both fill";
+  EXPECT_EQ(orders[1].request.client_order_id, halt->squareoff_ids[0]);
+  EXPECT_TRUE(
+      HasNote(day().TakeNotes(), "jump: stop_loss exit of AAA not ordered for 2024-03-06: order " +
+                                     halt->squareoff_ids[0] + " is closing it already"));
+  EXPECT_EQ(store_.signals().Get(exit.id).value()->status, SignalStatus::kApproved);
+
+  broker_.Execute(halt->squareoff_ids[0], 10, P("158"), 100, S(wed).open.nanos());
+  AfterOpen(wed);
+  AtClose(wed);
+  AfterClose(wed);
+  EXPECT_TRUE(store_.ledger().Positions("jump").value().empty());
+  PreOpen(thu);  // the position is closed: the exit has nothing left to do
+  int sells = 0;
+  for (const Order& o : Orders()) sells += o.request.side == Side::kSell;
+  EXPECT_EQ(sells, 1);
+  EXPECT_EQ(store_.signals().Get(exit.id).value()->status, SignalStatus::kFailed);
+}
+
 TEST_F(TradingDayTest, ASessionRunAfterMissedOnesReportsThemAndFailsTheirEntries) {
   Import(Spec());
   const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6);
