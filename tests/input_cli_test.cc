@@ -204,6 +204,33 @@ TEST_F(InputCliTest, StoredAllocationAboveTheLimitStopsARunWithAMessage) {
             Kairos({"orders", "list", "--format", "csv"}).out.size() - 1);  // header only
 }
 
+TEST_F(InputCliTest, APriceBeyondTheLedgersRangeStopsARunWithAMessageNotAnAbort) {
+  // The most money allowed buys 10^11 shares at 0.01; a bar of 9 x 10^10 later values them
+  // beyond 64-bit cents. Every run says so and exits 1; none aborts.
+  std::string bars = "date,open,high,low,close,volume\n";
+  for (const char* day : {"2026-11-02", "2026-11-03", "2026-11-04", "2026-11-05"}) {
+    bars += std::string(day) + ",0.01,0.01,0.01,0.01,100000000000000\n";
+  }
+  bars += "2026-11-06,9e10,9e10,9e10,9e10,100000000000000\n";
+  ASSERT_EQ(Kairos({"data", "import", File("PENNY.csv", bars)}).code, 0);
+  ASSERT_EQ(Kairos({"strategy", "import",
+                    File("penny.toml",
+                         "name = \"penny\"\nuniverse = [\"PENNY\"]\nentry = \"close < 1\"\n"
+                         "approval = \"auto\"\nallocation = 1000000000000\n"
+                         "sizing = { method = \"fixed_amount\", amount = 1000000000000 }\n")})
+                .code,
+            0);
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    Outcome r = Kairos({"run-day", "--from", "2026-11-02", "--to", "2026-11-06"});
+    ExpectRefused(r,
+                  "penny PENNY: marking to the close of 2026-11-06: the value of 100000000000 "
+                  "units at 89999999999.99 USD is beyond the ledger's 64-bit range");
+  }
+  Outcome positions = Kairos({"positions", "--format", "csv"});
+  EXPECT_NE(positions.out.find("penny,PENNY,100000000000,0.01"), std::string::npos)
+      << positions.out;
+}
+
 TEST_F(InputCliTest, UsageErrorsCarryTheErrorPrefixAndExit2) {
   for (const auto& args : std::vector<std::vector<std::string>>{
            {"data", "import"}, {"no-such-command"}, {"data", "synth", "--symbols", "x"}}) {

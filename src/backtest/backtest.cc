@@ -471,7 +471,8 @@ Result<Report> BuildReport(const BacktestWiring& w, const StrategyRecord& strate
         p.symbol = t.symbol;
         p.qty = row.qty;
         p.lots.push_back(Lot{t.entry_date, row.qty, t.entry_price, 0});
-        row.pnl = engine::Unrealized(p, *close, currency) - t.fees;
+        KAIROS_ASSIGN_OR_RETURN(int64_t unrealized, engine::Unrealized(p, *close, currency));
+        row.pnl = unrealized - t.fees;
       }
     }
     r.trades.push_back(std::move(row));

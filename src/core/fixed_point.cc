@@ -26,9 +26,12 @@ constexpr int64_t kPow10[] = {1,
                               1'000'000'000'000'000,
                               1'000'000'000'000'000'000};
 
+bool FitsInt64(Int128 v) {
+  return v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max();
+}
+
 int64_t Checked(Int128 v, const char* what) {
-  KAIROS_CHECK(v >= std::numeric_limits<int64_t>::min() && v <= std::numeric_limits<int64_t>::max())
-      << what << " overflows int64";
+  KAIROS_CHECK(FitsInt64(v)) << what << " overflows int64";
   return static_cast<int64_t>(v);
 }
 
@@ -222,11 +225,41 @@ Money Money::MulRatio(int64_t numerator, int64_t denominator, Rounding mode) con
   return Money(Checked(DivideRounded(n, denominator, mode), "money"), currency_);
 }
 
-Money Notional(Price price, Quantity qty, Currency currency, Rounding mode) {
-  // price.raw() is in 1e-8 units; minor units are 10^-digits: divide by 10^(8 - digits).
+namespace {
+
+// price x qty in `currency`'s minor units, exactly (price.raw() is in 1e-8 units; minor units are
+// 10^-digits: divide by 10^(8 - digits)). Never overflows: |raw x units| < 2^126.
+Int128 ExactNotional(Price price, Quantity qty, Currency currency, Rounding mode) {
   Int128 exact = static_cast<Int128>(price.raw()) * qty.units();
-  int64_t divisor = kPow10[Price::kDecimals - currency.minor_digits()];
-  return Money(Checked(DivideRounded(exact, divisor, mode), "notional"), currency);
+  return DivideRounded(exact, kPow10[Price::kDecimals - currency.minor_digits()], mode);
+}
+
+}  // namespace
+
+Money Notional(Price price, Quantity qty, Currency currency, Rounding mode) {
+  return Money(Checked(ExactNotional(price, qty, currency, mode), "notional"), currency);
+}
+
+Result<Money> CheckedNotional(Price price, Quantity qty, Currency currency, Rounding mode) {
+  Int128 v = ExactNotional(price, qty, currency, mode);
+  if (!FitsInt64(v)) {
+    return Status::OutOfRange(fmt::format(
+        "the value of {} units at {} {} is beyond the ledger's 64-bit range: a price or "
+        "quantity this large is a data error",
+        qty.units(), price.ToString(), currency.code()));
+  }
+  return Money(static_cast<int64_t>(v), currency);
+}
+
+Result<int64_t> CheckedAdd(int64_t a, int64_t b, std::string_view what) {
+  Int128 v = static_cast<Int128>(a) + b;
+  if (!FitsInt64(v)) {
+    return Status::OutOfRange(
+        fmt::format("{} is beyond the ledger's 64-bit range: a price or quantity this large is "
+                    "a data error",
+                    what));
+  }
+  return static_cast<int64_t>(v);
 }
 
 }  // namespace kairos

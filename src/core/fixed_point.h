@@ -149,4 +149,13 @@ class Money {
 // (one rounding of the exact product; no intermediate double).
 Money Notional(Price price, Quantity qty, Currency currency, Rounding mode = Rounding::kHalfEven);
 
+// Notional, or OutOfRange when the value does not fit 64-bit minor units. Only prices and
+// quantities far beyond anything traded get there (a data error such as a price off by a factor
+// of a million); the ledger and the paper broker report it, so no stored input aborts a run.
+Result<Money> CheckedNotional(Price price, Quantity qty, Currency currency,
+                              Rounding mode = Rounding::kHalfEven);
+
+// a + b in minor units, or OutOfRange naming `what` when the sum does not fit 64 bits.
+Result<int64_t> CheckedAdd(int64_t a, int64_t b, std::string_view what);
+
 }  // namespace kairos

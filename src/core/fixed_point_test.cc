@@ -2,6 +2,7 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <limits>
 #include <random>
 #include <string>
 #include <vector>
@@ -149,6 +150,31 @@ TEST(MoneyTest, SumsThatADoubleGetsWrong) {
   Money m = *Money::Parse("100000000000.01", Currency::Usd());
   m -= *Money::Parse("100000000000.00", Currency::Usd());
   EXPECT_EQ(m.minor(), 1);
+}
+
+TEST(MoneyTest, CheckedNotionalIsOutOfRangeWhereNotionalWouldAbort) {
+  Currency usd = Currency::Usd();
+  Price p = *Price::Parse("90000000000");
+  auto fits = CheckedNotional(p, Quantity::FromUnits(1'000'000), usd);
+  ASSERT_TRUE(fits.ok()) << fits.status().ToString();
+  EXPECT_EQ(fits->ToString(), "90000000000000000.00");
+  auto beyond = CheckedNotional(p, Quantity::FromUnits(100'000'000'000), usd);
+  ASSERT_FALSE(beyond.ok());
+  EXPECT_EQ(beyond.status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(beyond.status().message(),
+            "the value of 100000000000 units at 90000000000.00 USD is beyond the ledger's 64-bit "
+            "range: a price or quantity this large is a data error");
+  EXPECT_FALSE(CheckedNotional(p, Quantity::FromUnits(-100'000'000'000), usd).ok());
+}
+
+TEST(MoneyTest, CheckedAddIsOutOfRangeNamingWhatOverflows) {
+  EXPECT_EQ(CheckedAdd(-5, 7, "cash").value(), 2);
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  EXPECT_EQ(CheckedAdd(kMax, 0, "cash").value(), kMax);
+  auto over = CheckedAdd(kMax, 1, "the paper account's cash");
+  ASSERT_FALSE(over.ok());
+  EXPECT_EQ(over.status().message().rfind("the paper account's cash is beyond", 0), 0u);
+  EXPECT_FALSE(CheckedAdd(std::numeric_limits<int64_t>::min(), -1, "cash").ok());
 }
 
 TEST(MoneyTest, NotionalRoundsOnceAsStated) {

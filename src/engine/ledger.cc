@@ -13,8 +13,10 @@ int64_t Sign(int64_t v) { return (v > 0) - (v < 0); }
 
 // Price P&L of `qty` units (signed: negative for a short lot) entered at `entry` and valued at
 // `exit`: (exit - entry) x qty, one rounding of the exact product.
-int64_t LotPnl(Price entry, Price exit, int64_t qty, Currency currency) {
-  return Notional(exit - entry, Quantity::FromUnits(qty), currency, Rounding::kHalfEven).minor();
+Result<int64_t> LotPnl(Price entry, Price exit, int64_t qty, Currency currency) {
+  KAIROS_ASSIGN_OR_RETURN(Money pnl, CheckedNotional(exit - entry, Quantity::FromUnits(qty),
+                                                     currency, Rounding::kHalfEven));
+  return pnl.minor();
 }
 
 void StartPosition(Position& position, Date session) {
@@ -56,6 +58,22 @@ Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency curr
     return effect;
   }
 
+  // The P&L of the units closed, oldest lot first, before anything changes (so a value beyond
+  // the ledger's range leaves the position as it was).
+  int64_t to_close = std::abs(signed_qty);
+  for (const Lot& lot : position.lots) {
+    if (to_close == 0) break;
+    const int64_t take = std::min(std::abs(lot.qty.units()), to_close);
+    KAIROS_ASSIGN_OR_RETURN(int64_t pnl,
+                            LotPnl(lot.price, fill.price, Sign(lot.qty.units()) * take, currency));
+    KAIROS_ASSIGN_OR_RETURN(effect.realized,
+                            CheckedAdd(effect.realized, pnl, "the realised P&L of a fill"));
+    to_close -= take;
+  }
+  KAIROS_ASSIGN_OR_RETURN(
+      const int64_t position_realized,
+      CheckedAdd(position.realized, effect.realized, "the realised P&L of a position"));
+
   // Closing, oldest lot first. `remaining` counts units of the fill still to place (positive).
   int64_t remaining = std::abs(signed_qty);
   size_t closed_lots = 0;
@@ -64,7 +82,6 @@ Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency curr
     const int64_t lot_units = std::abs(lot.qty.units());
     const int64_t take = std::min(lot_units, remaining);
     const int64_t take_signed = Sign(lot.qty.units()) * take;
-    effect.realized += LotPnl(lot.price, fill.price, take_signed, currency);
     if (take == lot_units) {
       ++closed_lots;
       lot.fees = 0;
@@ -81,7 +98,7 @@ Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency curr
   }
   position.lots.erase(position.lots.begin(),
                       position.lots.begin() + static_cast<std::ptrdiff_t>(closed_lots));
-  position.realized += effect.realized;
+  position.realized = position_realized;
 
   if (qty == 0) {
     effect.closed_position = true;
@@ -103,9 +120,12 @@ Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency curr
   return effect;
 }
 
-int64_t Unrealized(const Position& position, Price close, Currency currency) {
+Result<int64_t> Unrealized(const Position& position, Price close, Currency currency) {
   int64_t total = 0;
-  for (const Lot& lot : position.lots) total += LotPnl(lot.price, close, lot.qty.units(), currency);
+  for (const Lot& lot : position.lots) {
+    KAIROS_ASSIGN_OR_RETURN(int64_t pnl, LotPnl(lot.price, close, lot.qty.units(), currency));
+    KAIROS_ASSIGN_OR_RETURN(total, CheckedAdd(total, pnl, "the unrealised P&L of a position"));
+  }
   return total;
 }
 

@@ -28,12 +28,13 @@ struct FillEffect {
 // sessions_held = 0, realized = 0 and no stop/target/high water: the caller sets those, and
 // counts sessions_held at each end of day (it needs the calendar). Lot.fees keeps the entry fees
 // not yet attributed to a closed part (split pro rata, remainder stays, so they sum exactly).
-// InvalidArgument (position unchanged) for qty <= 0, a price <= 0 or another symbol.
+// InvalidArgument (position unchanged) for qty <= 0, a price <= 0 or another symbol; OutOfRange
+// (position unchanged) when the realised P&L does not fit 64-bit minor units.
 Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency currency);
 
 // The open lots marked at `close`: sum over lots of (close - entry) x signed qty, rounded
-// half-even once per lot.
-int64_t Unrealized(const Position& position, Price close, Currency currency);
+// half-even once per lot. OutOfRange when that does not fit 64-bit minor units.
+Result<int64_t> Unrealized(const Position& position, Price close, Currency currency);
 
 // Invariants: position.qty is the signed sum of `fills_of_it` (every fill ever of this strategy
 // and symbol; closed positions net to zero), the lots sum to qty, every lot has the sign of qty

@@ -84,7 +84,7 @@ TEST(LedgerTest, ShortIsSymmetric) {
   EXPECT_EQ(c->realized, 1'800);
   EXPECT_EQ(p.qty.units(), -6);
   // Marked at 52: (52 - 50) x -6 = -12.00.
-  EXPECT_EQ(Unrealized(p, P("52"), kUsd), -1'200);
+  EXPECT_EQ(Unrealized(p, P("52"), kUsd).value(), -1'200);
 }
 
 TEST(LedgerTest, FlipThroughZeroClosesThenOpensTheOtherSide) {
@@ -136,7 +136,7 @@ TEST(LedgerTest, IndianRupeesInPaise) {
   Position p = NewPosition();
   const Currency inr = Currency::Inr();
   ASSERT_TRUE(ApplyFill(p, MakeFill(Side::kBuy, 7, "2456.35"), inr).ok());
-  EXPECT_EQ(Unrealized(p, P("2450.00"), inr), -4'445);  // -6.35 x 7 = -44.45
+  EXPECT_EQ(Unrealized(p, P("2450.00"), inr).value(), -4'445);  // -6.35 x 7 = -44.45
   auto s = ApplyFill(p, MakeFill(Side::kSell, 7, "2461.05"), inr);
   EXPECT_EQ(s->realized, 3'290);  // 4.70 x 7 = 32.90
 }
@@ -145,8 +145,8 @@ TEST(LedgerTest, UnrealizedMarksEveryLot) {
   Position p = NewPosition();
   ASSERT_TRUE(ApplyFill(p, MakeFill(Side::kBuy, 10, "100"), kUsd).ok());
   ASSERT_TRUE(ApplyFill(p, MakeFill(Side::kBuy, 5, "110"), kUsd).ok());
-  EXPECT_EQ(Unrealized(p, P("105"), kUsd), 2'500);  // +50.00 - 25.00
-  EXPECT_EQ(Unrealized(NewPosition(), P("105"), kUsd), 0);
+  EXPECT_EQ(Unrealized(p, P("105"), kUsd).value(), 2'500);  // +50.00 - 25.00
+  EXPECT_EQ(Unrealized(NewPosition(), P("105"), kUsd).value(), 0);
 }
 
 TEST(LedgerTest, BadFillIsRefusedAndChangesNothing) {
@@ -171,6 +171,23 @@ TEST(LedgerTest, BadFillIsRefusedAndChangesNothing) {
   EXPECT_EQ(p.qty, before.qty);
   ASSERT_EQ(p.lots.size(), 1u);
   EXPECT_EQ(p.lots[0].qty, before.lots[0].qty);
+}
+
+TEST(LedgerTest, AProfitBeyondTheLedgersRangeIsRefusedAndChangesNothing) {
+  // Two lots of 10^11 shares at 0.01; selling both at 9 x 10^10 would realise ~1.8 x 10^21 cents.
+  Position p = NewPosition();
+  ASSERT_TRUE(ApplyFill(p, MakeFill(Side::kBuy, 100'000'000'000, "0.01", 1, 7), kUsd).ok());
+  ASSERT_TRUE(ApplyFill(p, MakeFill(Side::kBuy, 100'000'000'000, "0.01", 2, 7), kUsd).ok());
+  const Position before = p;
+  auto sold = ApplyFill(p, MakeFill(Side::kSell, 200'000'000'000, "90000000000", 3), kUsd);
+  ASSERT_FALSE(sold.ok());
+  EXPECT_EQ(sold.status().code(), StatusCode::kOutOfRange);
+  EXPECT_EQ(p.qty, before.qty);
+  ASSERT_EQ(p.lots.size(), 2u);
+  EXPECT_EQ(p.lots[0].qty, before.lots[0].qty);
+  EXPECT_EQ(p.lots[0].fees, before.lots[0].fees);
+  EXPECT_EQ(p.realized, before.realized);
+  EXPECT_EQ(Unrealized(p, P("90000000000"), kUsd).status().code(), StatusCode::kOutOfRange);
 }
 
 TEST(LedgerTest, CheckPositionFindsEachBrokenInvariant) {
@@ -229,9 +246,9 @@ TEST(LedgerTest, TenThousandRandomFillsSumExactly) {
     }
   }
   const Int128 exact = cash_cents + static_cast<Int128>(p.qty.units()) * last_cents;
-  EXPECT_EQ(
-      static_cast<Int128>(realized) + Unrealized(p, Price::FromRaw(last_cents * 1'000'000), kUsd),
-      exact);
+  EXPECT_EQ(static_cast<Int128>(realized) +
+                Unrealized(p, Price::FromRaw(last_cents * 1'000'000), kUsd).value(),
+            exact);
   int64_t lot_fees = 0;
   for (const Lot& lot : p.lots) lot_fees += lot.fees;
   EXPECT_LE(lot_fees, fees);

@@ -68,13 +68,21 @@ std::optional<Price> AverageEntry(const Position& p) {
   return Price::FromRaw(static_cast<int64_t>(DivideRounded(num, den, Rounding::kHalfEven)));
 }
 
-int64_t CostOfLots(const Position& p, const Currency& c) {
+Result<int64_t> CostOfLots(const Position& p, const Currency& c) {
   int64_t cost = 0;
   for (const Lot& l : p.lots) {
     Quantity q = Quantity::FromUnits(l.qty.units() < 0 ? -l.qty.units() : l.qty.units());
-    cost += Notional(l.price, q, c).minor();
+    KAIROS_ASSIGN_OR_RETURN(Money lot_cost, CheckedNotional(l.price, q, c));
+    KAIROS_ASSIGN_OR_RETURN(cost, CheckedAdd(cost, lot_cost.minor(), "the cost of a position"));
   }
   return cost;
+}
+
+// `total` + the cost of `p`'s lots, checked.
+Status AddCostOfLots(int64_t& total, const Position& p, const Currency& c, std::string_view what) {
+  KAIROS_ASSIGN_OR_RETURN(int64_t cost, CostOfLots(p, c));
+  KAIROS_ASSIGN_OR_RETURN(total, CheckedAdd(total, cost, what));
+  return Status::Ok();
 }
 
 // The strategy's fills replayed through the FIFO ledger: realised P&L and fees by session.
@@ -505,7 +513,7 @@ struct TradingDay::Impl {
       if (p.qty.units() == 0) continue;
       ++state.open_positions;
       state.held.insert(p.symbol);
-      cost_open += CostOfLots(p, cur);
+      KAIROS_RETURN_IF_ERROR(AddCostOfLots(cost_open, p, cur, "the cost of the open positions"));
     }
     int64_t reserved = 0;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
@@ -884,9 +892,15 @@ struct TradingDay::Impl {
       if (!close) {
         Note(fmt::format("{} {}: no close up to {}; marked at cost", spec.name, p.symbol, session));
       } else {
-        unrealized += Unrealized(p, *close, cur);
+        Result<int64_t> u = Unrealized(p, *close, cur);
+        if (!u.ok()) {
+          return u.status().WithContext(
+              fmt::format("{} {}: marking to the close of {}", spec.name, p.symbol, session));
+        }
+        KAIROS_ASSIGN_OR_RETURN(unrealized,
+                                CheckedAdd(unrealized, *u, "the unrealised P&L of the strategy"));
       }
-      cost_open += CostOfLots(p, cur);
+      KAIROS_RETURN_IF_ERROR(AddCostOfLots(cost_open, p, cur, "the cost of the open positions"));
       int held = SessionsHeld(p.entry_session, session);
       if (held != p.sessions_held) {
         Position q = p;

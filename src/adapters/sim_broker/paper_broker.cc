@@ -320,10 +320,16 @@ Status PaperBroker::FillLocked(OrderState& o, Quantity qty, Price price, const c
                                int64_t time_ns) {
   const OrderRequest& r = o.request;
   auto fees = ComputeFees(o.cost.fees, r.side, qty, price, currency_, s.date);
-  // Submit checked the cost model, so this is a bug rather than bad input.
-  KAIROS_CHECK(fees.ok()) << "paper broker: " << fees.status().message();
-  const int64_t notional = Notional(price, qty, currency_, Rounding::kHalfEven).minor();
-  cash_ += r.side == Side::kBuy ? -(notional + fees->total) : notional - fees->total;
+  // Submit checked the cost model; what can still fail here is a value beyond the ledger's range.
+  if (!fees.ok()) return fees.status().WithContext("paper broker: the fees of a fill");
+  KAIROS_ASSIGN_OR_RETURN(Money notional,
+                          CheckedNotional(price, qty, currency_, Rounding::kHalfEven));
+  const bool buy = r.side == Side::kBuy;
+  KAIROS_ASSIGN_OR_RETURN(int64_t with_fees,
+                          CheckedAdd(notional.minor(), buy ? fees->total : -fees->total,
+                                     "a fill's value with its fees"));
+  KAIROS_ASSIGN_OR_RETURN(
+      cash_, CheckedAdd(cash_, buy ? -with_fees : with_fees, "the paper account's cash"));
 
   ++o.fill_count;
   Fill f;
@@ -561,7 +567,10 @@ Result<Account> PaperBroker::GetAccount() {
         if (close.ok()) mark = *close;
       }
     }
-    a.equity += Notional(mark, p.qty, currency_, Rounding::kHalfEven).minor();
+    KAIROS_ASSIGN_OR_RETURN(Money value,
+                            CheckedNotional(mark, p.qty, currency_, Rounding::kHalfEven));
+    KAIROS_ASSIGN_OR_RETURN(a.equity,
+                            CheckedAdd(a.equity, value.minor(), "the paper account's equity"));
   }
   return a;
 }
