@@ -236,10 +236,10 @@ Series SlowAd(const testing::OhlcvSeries& b) {
   return out;
 }
 
-Series Run1(void (*kernel)(std::span<const double>, int, std::span<double>), const Series& x,
+Series Run1(Status (*kernel)(std::span<const double>, int, std::span<double>), const Series& x,
             int p) {
   Series out(x.size());
-  kernel(x, p, out);
+  EXPECT_TRUE(kernel(x, p, out).ok());
   return out;
 }
 
@@ -264,7 +264,7 @@ TEST(GroupASlowTest, SingleOutputKernelsMatchPlainVersions) {
       EXPECT_TRUE(MatchesReference(Run1(Linearreg, x, p), SlowLinearreg(x, p), 1e-10))
           << "linearreg";
       Series sd(x.size());
-      Stddev(x, p, 1.5, sd);
+      ASSERT_TRUE(Stddev(x, p, 1.5, sd).ok());
       // Running sums lose digits when the spread is tiny against the price: allow 1e-10 of the
       // price level (~100) absolute on top of the relative bound.
       EXPECT_TRUE(MatchesReference(sd, SlowStddev(x, p, 1.5), 1e-9, 1e-8)) << "stddev";
@@ -283,7 +283,7 @@ TEST(GroupASlowTest, MultiOutputKernelsMatchPlainVersions) {
       SCOPED_TRACE("macd " + std::to_string(c.fast) + "," + std::to_string(c.slow) + "," +
                    std::to_string(c.sig));
       Series m(x.size()), s(x.size()), h(x.size());
-      Macd(x, {c.fast, c.slow, c.sig}, m, s, h);
+      ASSERT_TRUE(Macd(x, {c.fast, c.slow, c.sig}, m, s, h).ok());
       Three want = SlowMacd(x, c.fast, c.slow, c.sig);
       // The histogram crosses zero: compare it on the scale of the price.
       EXPECT_TRUE(MatchesReference(m, want.a, 1e-9, 1e-11));
@@ -291,12 +291,12 @@ TEST(GroupASlowTest, MultiOutputKernelsMatchPlainVersions) {
       EXPECT_TRUE(MatchesReference(h, want.c, 1e-9, 1e-11));
       // Swapped fast/slow is the same indicator.
       Series m2(x.size()), s2(x.size()), h2(x.size());
-      Macd(x, {c.slow, c.fast, c.sig}, m2, s2, h2);
+      ASSERT_TRUE(Macd(x, {c.slow, c.fast, c.sig}, m2, s2, h2).ok());
       EXPECT_TRUE(MatchesReference(m2, m, 0));
     }
     for (int p : kPeriods) {
       Series u(x.size()), mid(x.size()), l(x.size());
-      Bbands(x, {p, 2.0, 1.0}, u, mid, l);
+      ASSERT_TRUE(Bbands(x, {p, 2.0, 1.0}, u, mid, l).ok());
       Three want = SlowBbands(x, p, 2.0, 1.0);
       EXPECT_TRUE(MatchesReference(u, want.a, 1e-10));
       EXPECT_TRUE(MatchesReference(mid, want.b, 1e-12));
@@ -312,8 +312,8 @@ TEST(GroupASlowTest, VolumeKernelsMatchPlainVersions) {
     for (size_t i = 0; i < b.size(); i += 7) b.close[i] = b.close[i > 0 ? i - 1 : 0];  // ties
     for (size_t i = 3; i < b.size(); i += 50) b.high[i] = b.low[i] = b.close[i] = b.open[i];
     Series obv(b.size()), ad(b.size());
-    Obv(b.close, b.volume, obv);
-    Ad(b.high, b.low, b.close, b.volume, ad);
+    ASSERT_TRUE(Obv(b.close, b.volume, obv).ok());
+    ASSERT_TRUE(Ad(b.high, b.low, b.close, b.volume, ad).ok());
     EXPECT_TRUE(MatchesReference(obv, SlowObv(b.close, b.volume), 0));
     EXPECT_TRUE(MatchesReference(ad, SlowAd(b), 1e-9, 1e-3));
   }
@@ -537,9 +537,9 @@ TEST(GroupARegistryTest, EntriesDescribeThemselves) {
 
 TEST(GroupAStreamTest, TypedStreamsWarmUpAtLookback) {
   Series x = testing::RandomWalk(100, 5);
-  SmaStream sma(20);
-  EmaStream ema(20);
-  MacdStream macd({12, 26, 9});
+  SmaStream sma = SmaStream::Create(20).value();
+  EmaStream ema = EmaStream::Create(20).value();
+  MacdStream macd = MacdStream::Create({12, 26, 9}).value();
   for (size_t i = 0; i < x.size(); ++i) {
     sma.Update(x[i]);
     ema.Update(x[i]);

@@ -13,7 +13,6 @@
 #include "indicators/aroon.h"
 #include "indicators/cci.h"
 #include "indicators/indicator.h"
-#include "indicators/registry_groups.h"
 #include "indicators/rsi.h"
 #include "indicators/sar.h"
 #include "indicators/stoch.h"
@@ -446,10 +445,8 @@ TEST(GroupBTest, TypedApiRefusesInvalidParams) {
 // Random valid parameters and bars with scattered NaNs: no crash (the sanitizer builds check
 // memory), the batch kernels succeed and streams still equal them.
 TEST(GroupBTest, RandomParamsAndNaNsKeepStreamsEqualToBatch) {
-  std::vector<IndicatorInfo> group_b;
-  RegisterGroupB(group_b);
   testing::Rng rng(99);
-  for (const IndicatorInfo& info : group_b) {
+  for (const IndicatorInfo& info : AllIndicators()) {
     for (int draw = 0; draw < 8; ++draw) {
       std::vector<double> params;
       for (const ParamSpec& spec : info.params) {
