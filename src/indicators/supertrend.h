@@ -11,7 +11,7 @@
 
 namespace kairos::indicators {
 
-// SuperTrend (not in TA-Lib; the definition is in README_supertrend.md with its source):
+// SuperTrend (not in TA-Lib; the definition is in README.md, "SUPERTREND", with its source):
 // ATR(period) as atr.h (TA-Lib's Wilder ATR), hl2 = (high + low) / 2,
 //   basic upper = hl2 + multiplier * atr, basic lower = hl2 - multiplier * atr;
 //   final upper = basic upper if it is below the previous final upper or the previous close was
