@@ -17,6 +17,15 @@ Status AdBatch(std::span<const std::span<const double>> in, std::span<const doub
   return Ad(in[0], in[1], in[2], in[3], out[0]);
 }
 
+int AdLookbackFn(std::span<const double> params) {
+  return ValidateParams(AdInfo(), params).ok() ? AdLookback() : -1;
+}
+
+std::unique_ptr<Stream> AdStreamFn(std::span<const double> params) {
+  if (!ValidateParams(AdInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<4, 1>(AdStream::Create());
+}
+
 }  // namespace
 
 int AdLookback() { return 0; }
@@ -57,11 +66,9 @@ const IndicatorInfo& AdInfo() {
       .inputs = {Input::kHigh, Input::kLow, Input::kClose, Input::kVolume},
       .params = {},
       .outputs = {"ad"},
-      .lookback = [](std::span<const double>) { return AdLookback(); },
+      .lookback = AdLookbackFn,
       .batch = AdBatch,
-      .stream = [](std::span<const double>) -> std::unique_ptr<Stream> {
-        return kernel_util::AdaptStream<4, 1>(AdStream::Create());
-      },
+      .stream = AdStreamFn,
   };
   return info;
 }

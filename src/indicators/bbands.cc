@@ -41,6 +41,16 @@ Status CheckBbandsParams(BbandsParams params) {
   return kernel_util::CheckParams(BbandsInfo(), params.period, params.nbdevup, params.nbdevdn);
 }
 
+int BbandsLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(BbandsInfo(), params).ok()) return -1;
+  return BbandsLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> BbandsStreamFn(std::span<const double> params) {
+  if (!ValidateParams(BbandsInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 3>(BbandsStream::Create(FromParams(params)));
+}
+
 }  // namespace
 
 int BbandsLookback(int period) {
@@ -102,16 +112,9 @@ const IndicatorInfo& BbandsInfo() {
                  {"nbdevup", 2, 0, 1e6, false, "standard deviations above (non-negative)"},
                  {"nbdevdn", 2, 0, 1e6, false, "standard deviations below (non-negative)"}},
       .outputs = {"upper", "middle", "lower"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(BbandsInfo(), p).ok() ? BbandsLookback(kernel_util::Period(p[0]))
-                                                        : -1;
-          },
+      .lookback = BbandsLookbackFn,
       .batch = BbandsBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(BbandsInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 3>(BbandsStream::Create(FromParams(p)));
-      },
+      .stream = BbandsStreamFn,
   };
   return info;
 }

@@ -13,6 +13,16 @@ Status DemaBatch(std::span<const std::span<const double>> in, std::span<const do
   return Dema(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int DemaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(DemaInfo(), params).ok()) return -1;
+  return DemaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> DemaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(DemaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(DemaStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int DemaLookback(int period) {
@@ -60,16 +70,9 @@ const IndicatorInfo& DemaInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "period of each EMA"}},
       .outputs = {"dema"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(DemaInfo(), p).ok() ? DemaLookback(kernel_util::Period(p[0]))
-                                                      : -1;
-          },
+      .lookback = DemaLookbackFn,
       .batch = DemaBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(DemaInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(DemaStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = DemaStreamFn,
   };
   return info;
 }

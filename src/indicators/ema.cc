@@ -40,6 +40,16 @@ Status EmaBatch(std::span<const std::span<const double>> in, std::span<const dou
   return Ema(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int EmaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(EmaInfo(), params).ok()) return -1;
+  return EmaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> EmaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(EmaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(EmaStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int EmaLookback(int period) {
@@ -80,15 +90,9 @@ const IndicatorInfo& EmaInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "number of bars; k = 2/(period+1)"}},
       .outputs = {"ema"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(EmaInfo(), p).ok() ? EmaLookback(kernel_util::Period(p[0])) : -1;
-          },
+      .lookback = EmaLookbackFn,
       .batch = EmaBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(EmaInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(EmaStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = EmaStreamFn,
   };
   return info;
 }

@@ -47,6 +47,16 @@ Status KamaBatch(std::span<const std::span<const double>> in, std::span<const do
   return Kama(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int KamaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(KamaInfo(), params).ok()) return -1;
+  return KamaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> KamaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(KamaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(KamaStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int KamaLookback(int period) {
@@ -108,16 +118,9 @@ const IndicatorInfo& KamaInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "efficiency-ratio window in bars"}},
       .outputs = {"kama"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(KamaInfo(), p).ok() ? KamaLookback(kernel_util::Period(p[0]))
-                                                      : -1;
-          },
+      .lookback = KamaLookbackFn,
       .batch = KamaBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(KamaInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(KamaStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = KamaStreamFn,
   };
   return info;
 }

@@ -48,6 +48,16 @@ Status LinearregBatch(std::span<const std::span<const double>> in, std::span<con
   return Linearreg(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int LinearregLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(LinearregInfo(), params).ok()) return -1;
+  return LinearregLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> LinearregStreamFn(std::span<const double> params) {
+  if (!ValidateParams(LinearregInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(LinearregStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int LinearregLookback(int period) {
@@ -104,17 +114,9 @@ const IndicatorInfo& LinearregInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 14, 2, 100000, true, "window in bars"}},
       .outputs = {"linearreg"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(LinearregInfo(), p).ok()
-                       ? LinearregLookback(kernel_util::Period(p[0]))
-                       : -1;
-          },
+      .lookback = LinearregLookbackFn,
       .batch = LinearregBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(LinearregInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(LinearregStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = LinearregStreamFn,
   };
   return info;
 }

@@ -84,6 +84,16 @@ Status CheckMacdParams(MacdParams params) {
   return kernel_util::CheckParams(MacdInfo(), params.fast, params.slow, params.signal);
 }
 
+int MacdLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(MacdInfo(), params).ok()) return -1;
+  return MacdLookback(FromParams(params));
+}
+
+std::unique_ptr<Stream> MacdStreamFn(std::span<const double> params) {
+  if (!ValidateParams(MacdInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 3>(MacdStream::Create(FromParams(params)));
+}
+
 }  // namespace
 
 int MacdLookback(MacdParams params) {
@@ -157,15 +167,9 @@ const IndicatorInfo& MacdInfo() {
                  {"slow", 26, 2, 100000, true, "slow EMA period"},
                  {"signal", 9, 1, 100000, true, "signal EMA period"}},
       .outputs = {"macd", "signal", "hist"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(MacdInfo(), p).ok() ? MacdLookback(FromParams(p)) : -1;
-          },
+      .lookback = MacdLookbackFn,
       .batch = MacdBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(MacdInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 3>(MacdStream::Create(FromParams(p)));
-      },
+      .stream = MacdStreamFn,
   };
   return info;
 }

@@ -11,6 +11,16 @@ Status MaxBatch(std::span<const std::span<const double>> in, std::span<const dou
   return Max(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int MaxLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(MaxInfo(), params).ok()) return -1;
+  return MaxLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> MaxStreamFn(std::span<const double> params) {
+  if (!ValidateParams(MaxInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(MaxStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int MaxLookback(int period) {
@@ -36,15 +46,9 @@ const IndicatorInfo& MaxInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "window in bars"}},
       .outputs = {"max"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(MaxInfo(), p).ok() ? MaxLookback(kernel_util::Period(p[0])) : -1;
-          },
+      .lookback = MaxLookbackFn,
       .batch = MaxBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(MaxInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(MaxStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = MaxStreamFn,
   };
   return info;
 }

@@ -11,6 +11,16 @@ Status MinBatch(std::span<const std::span<const double>> in, std::span<const dou
   return Min(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int MinLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(MinInfo(), params).ok()) return -1;
+  return MinLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> MinStreamFn(std::span<const double> params) {
+  if (!ValidateParams(MinInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(MinStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int MinLookback(int period) {
@@ -36,15 +46,9 @@ const IndicatorInfo& MinInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "window in bars"}},
       .outputs = {"min"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(MinInfo(), p).ok() ? MinLookback(kernel_util::Period(p[0])) : -1;
-          },
+      .lookback = MinLookbackFn,
       .batch = MinBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(MinInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(MinStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = MinStreamFn,
   };
   return info;
 }

@@ -11,6 +11,16 @@ Status MomBatch(std::span<const std::span<const double>> in, std::span<const dou
   return Mom(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int MomLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(MomInfo(), params).ok()) return -1;
+  return MomLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> MomStreamFn(std::span<const double> params) {
+  if (!ValidateParams(MomInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(MomStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 double MomFormula(double x, double base) { return x - base; }
@@ -38,15 +48,9 @@ const IndicatorInfo& MomInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 10, 1, 100000, true, "bars back"}},
       .outputs = {"mom"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(MomInfo(), p).ok() ? MomLookback(kernel_util::Period(p[0])) : -1;
-          },
+      .lookback = MomLookbackFn,
       .batch = MomBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(MomInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(MomStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = MomStreamFn,
   };
   return info;
 }

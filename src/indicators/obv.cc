@@ -26,6 +26,15 @@ Status ObvBatch(std::span<const std::span<const double>> in, std::span<const dou
   return Obv(in[0], in[1], out[0]);
 }
 
+int ObvLookbackFn(std::span<const double> params) {
+  return ValidateParams(ObvInfo(), params).ok() ? ObvLookback() : -1;
+}
+
+std::unique_ptr<Stream> ObvStreamFn(std::span<const double> params) {
+  if (!ValidateParams(ObvInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<2, 1>(ObvStream::Create());
+}
+
 }  // namespace
 
 int ObvLookback() { return 0; }
@@ -67,11 +76,9 @@ const IndicatorInfo& ObvInfo() {
       .inputs = {Input::kSeries, Input::kVolume},
       .params = {},
       .outputs = {"obv"},
-      .lookback = [](std::span<const double>) { return ObvLookback(); },
+      .lookback = ObvLookbackFn,
       .batch = ObvBatch,
-      .stream = [](std::span<const double>) -> std::unique_ptr<Stream> {
-        return kernel_util::AdaptStream<2, 1>(ObvStream::Create());
-      },
+      .stream = ObvStreamFn,
   };
   return info;
 }

@@ -11,6 +11,16 @@ Status RocBatch(std::span<const std::span<const double>> in, std::span<const dou
   return Roc(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int RocLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(RocInfo(), params).ok()) return -1;
+  return RocLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> RocStreamFn(std::span<const double> params) {
+  if (!ValidateParams(RocInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(RocStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 double RocFormula(double x, double base) {
@@ -40,15 +50,9 @@ const IndicatorInfo& RocInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 10, 1, 100000, true, "bars back"}},
       .outputs = {"roc"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(RocInfo(), p).ok() ? RocLookback(kernel_util::Period(p[0])) : -1;
-          },
+      .lookback = RocLookbackFn,
       .batch = RocBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(RocInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(RocStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = RocStreamFn,
   };
   return info;
 }

@@ -39,6 +39,16 @@ Status SmaBatch(std::span<const std::span<const double>> in, std::span<const dou
   return Sma(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int SmaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(SmaInfo(), params).ok()) return -1;
+  return SmaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> SmaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(SmaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(SmaStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int SmaLookback(int period) {
@@ -96,15 +106,9 @@ const IndicatorInfo& SmaInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "number of bars averaged"}},
       .outputs = {"sma"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(SmaInfo(), p).ok() ? SmaLookback(kernel_util::Period(p[0])) : -1;
-          },
+      .lookback = SmaLookbackFn,
       .batch = SmaBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(SmaInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(SmaStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = SmaStreamFn,
   };
   return info;
 }

@@ -13,6 +13,17 @@ Status StddevBatch(std::span<const std::span<const double>> in, std::span<const 
   return Stddev(in[0], kernel_util::Period(params[0]), params[1], out[0]);
 }
 
+int StddevLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(StddevInfo(), params).ok()) return -1;
+  return StddevLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> StddevStreamFn(std::span<const double> params) {
+  if (!ValidateParams(StddevInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(
+      StddevStream::Create(kernel_util::Period(params[0]), params[1]));
+}
+
 }  // namespace
 
 int StddevLookback(int period) {
@@ -108,17 +119,9 @@ const IndicatorInfo& StddevInfo() {
       .params = {{"period", 5, 2, 100000, true, "window in bars"},
                  {"nbdev", 1, 0, 1e6, false, "multiplier (non-negative)"}},
       .outputs = {"stddev"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(StddevInfo(), p).ok() ? StddevLookback(kernel_util::Period(p[0]))
-                                                        : -1;
-          },
+      .lookback = StddevLookbackFn,
       .batch = StddevBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(StddevInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(
-            StddevStream::Create(kernel_util::Period(p[0]), p[1]));
-      },
+      .stream = StddevStreamFn,
   };
   return info;
 }

@@ -19,6 +19,16 @@ Status TemaBatch(std::span<const std::span<const double>> in, std::span<const do
   return Tema(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int TemaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(TemaInfo(), params).ok()) return -1;
+  return TemaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> TemaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(TemaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(TemaStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int TemaLookback(int period) {
@@ -64,16 +74,9 @@ const IndicatorInfo& TemaInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "period of each EMA"}},
       .outputs = {"tema"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(TemaInfo(), p).ok() ? TemaLookback(kernel_util::Period(p[0]))
-                                                      : -1;
-          },
+      .lookback = TemaLookbackFn,
       .batch = TemaBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(TemaInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(TemaStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = TemaStreamFn,
   };
   return info;
 }

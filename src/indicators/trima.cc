@@ -16,6 +16,16 @@ Status TrimaBatch(std::span<const std::span<const double>> in, std::span<const d
   return Trima(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int TrimaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(TrimaInfo(), params).ok()) return -1;
+  return TrimaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> TrimaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(TrimaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(TrimaStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int TrimaLookback(int period) {
@@ -91,16 +101,9 @@ const IndicatorInfo& TrimaInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "total span of the triangle in bars"}},
       .outputs = {"trima"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(TrimaInfo(), p).ok() ? TrimaLookback(kernel_util::Period(p[0]))
-                                                       : -1;
-          },
+      .lookback = TrimaLookbackFn,
       .batch = TrimaBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(TrimaInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(TrimaStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = TrimaStreamFn,
   };
   return info;
 }

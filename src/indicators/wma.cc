@@ -38,6 +38,16 @@ Status WmaBatch(std::span<const std::span<const double>> in, std::span<const dou
   return Wma(in[0], kernel_util::Period(params[0]), out[0]);
 }
 
+int WmaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(WmaInfo(), params).ok()) return -1;
+  return WmaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> WmaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(WmaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(WmaStream::Create(kernel_util::Period(params[0])));
+}
+
 }  // namespace
 
 int WmaLookback(int period) {
@@ -98,15 +108,9 @@ const IndicatorInfo& WmaInfo() {
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "number of bars weighted"}},
       .outputs = {"wma"},
-      .lookback =
-          [](std::span<const double> p) {
-            return ValidateParams(WmaInfo(), p).ok() ? WmaLookback(kernel_util::Period(p[0])) : -1;
-          },
+      .lookback = WmaLookbackFn,
       .batch = WmaBatch,
-      .stream = [](std::span<const double> p) -> std::unique_ptr<Stream> {
-        if (!ValidateParams(WmaInfo(), p).ok()) return nullptr;
-        return kernel_util::AdaptStream<1, 1>(WmaStream::Create(kernel_util::Period(p[0])));
-      },
+      .stream = WmaStreamFn,
   };
   return info;
 }
