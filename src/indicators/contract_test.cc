@@ -11,14 +11,20 @@
 
 #include <gtest/gtest.h>
 
+#include "indicators/ad.h"
 #include "indicators/aroon.h"
+#include "indicators/bbands.h"
 #include "indicators/cci.h"
 #include "indicators/ema.h"
 #include "indicators/indicator.h"
 #include "indicators/macd.h"
+#include "indicators/max.h"
+#include "indicators/mom.h"
+#include "indicators/obv.h"
 #include "indicators/rsi.h"
 #include "indicators/sar.h"
 #include "indicators/sma.h"
+#include "indicators/stddev.h"
 #include "indicators/stoch.h"
 #include "indicators/testing/compare.h"
 #include "indicators/testing/random_data.h"
@@ -499,6 +505,35 @@ TEST(ContractTest, TypedApiRefusesInvalidParams) {
   ASSERT_TRUE(Rsi(x, 14, out).ok());
 }
 
+// The same contract for the averages, bands, extremes, changes and volume lines: a bad period, a
+// deviation out of range or spans of different lengths are a Status, never an abort.
+TEST(ContractTest, TypedKernelsReturnAStatusForInvalidInputInsteadOfAborting) {
+  std::vector<double> x(20, 1.0), out(20), out2(20), out3(20), short_out(19);
+  EXPECT_FALSE(Sma(x, 0, out).ok());
+  EXPECT_FALSE(Sma(x, 1, out).ok());  // the registry's range starts at 2
+  EXPECT_FALSE(Sma(x, 5, short_out).ok());
+  EXPECT_FALSE(SmaStream::Create(0).ok());
+  EXPECT_EQ(SmaLookback(0), -1);
+  EXPECT_EQ(SmaLookback(5), 4);
+  EXPECT_FALSE(Ema(x, -3, out).ok());
+  EXPECT_FALSE(EmaStream::Create(100001).ok());
+  EXPECT_FALSE(Max(x, 0, out).ok());
+  EXPECT_FALSE(MaxStream::Create(0).ok());
+  EXPECT_FALSE(Mom(x, 0, out).ok());
+  EXPECT_FALSE(MomStream::Create(0).ok());
+  EXPECT_FALSE(Macd(x, {0, 26, 9}, out, out2, out3).ok());
+  EXPECT_FALSE(Macd(x, {12, 26, 9}, out, out2, short_out).ok());
+  EXPECT_FALSE(MacdStream::Create({12, 26, 0}).ok());
+  EXPECT_EQ(MacdLookback({12, 26, 0}), -1);
+  EXPECT_FALSE(Bbands(x, {20, -1, 2}, out, out2, out3).ok());
+  EXPECT_FALSE(BbandsStream::Create({1, 2, 2}).ok());
+  EXPECT_FALSE(Stddev(x, 5, kNaN, out).ok());
+  EXPECT_FALSE(Obv(x, short_out, out).ok());
+  EXPECT_FALSE(Ad(x, x, x, x, short_out).ok());
+  ASSERT_TRUE(Sma(x, 5, out).ok());
+  ASSERT_TRUE(Macd(x, {12, 26, 9}, out, out2, out3).ok());
+}
+
 // Random valid parameters and bars with scattered NaNs: no crash (the sanitizer builds check
 // memory), the batch kernels succeed and streams still equal them.
 TEST(ContractTest, RandomParamsAndNaNsKeepStreamsEqualToBatch) {
@@ -639,7 +674,8 @@ TEST(ContractTest, NoiseThenFlatGivesTheLevelOrZero) {
 }
 
 // Every parameter of every indicator, set to values out of range or not integral where an integer
-// is wanted: refused by ValidateParams and by the registry batch, never a crash.
+// is wanted: refused by ValidateParams and by the registry's batch (Status), stream (nullptr) and
+// lookback (-1), never a crash.
 TEST(ContractTest, EveryParameterOutOfRangeIsAStatusError) {
   for (const IndicatorInfo& entry : AllIndicators()) {
     const IndicatorInfo* info = &entry;
@@ -656,6 +692,8 @@ TEST(ContractTest, EveryParameterOutOfRangeIsAStatusError) {
             *info, p,
             std::vector<std::span<const double>>(info->inputs.size(), std::span<const double>()));
         EXPECT_FALSE(out.ok()) << e.name << " " << info->params[k].name << " = " << bad;
+        EXPECT_EQ(info->stream(p), nullptr) << e.name << " " << info->params[k].name;
+        EXPECT_LT(info->lookback(p), 0) << e.name << " " << info->params[k].name;
       }
     }
     // Too few parameters, mismatched lengths.
