@@ -13,21 +13,28 @@ double Step(double ad, double high, double low, double close, double volume) {
 
 Status AdBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                std::span<const std::span<double>> out) {
-  (void)params;
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("ad", in, 4, out, 1));
-  Ad(in[0], in[1], in[2], in[3], out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(AdInfo(), in, params, out));
+  return Ad(in[0], in[1], in[2], in[3], out[0]);
+}
+
+int AdLookbackFn(std::span<const double> params) {
+  return ValidateParams(AdInfo(), params).ok() ? AdLookback() : -1;
+}
+
+std::unique_ptr<Stream> AdStreamFn(std::span<const double> params) {
+  if (!ValidateParams(AdInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<4, 1>(AdStream::Create());
 }
 
 }  // namespace
 
 int AdLookback() { return 0; }
 
-void Ad(std::span<const double> high, std::span<const double> low, std::span<const double> close,
-        std::span<const double> volume, std::span<double> out) {
+Status Ad(std::span<const double> high, std::span<const double> low, std::span<const double> close,
+          std::span<const double> volume, std::span<double> out) {
   const size_t n = close.size();
-  KAIROS_CHECK(high.size() == n && low.size() == n && volume.size() == n && out.size() == n)
-      << "ad: sizes";
+  KAIROS_RETURN_IF_ERROR(
+      kernel_util::CheckLengths("ad", n, {high.size(), low.size(), volume.size(), out.size()}));
   const std::span<const double> ins[] = {high, low, close, volume};
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRun(ins, outs, n, [&](size_t b, size_t e) {
@@ -37,6 +44,7 @@ void Ad(std::span<const double> high, std::span<const double> low, std::span<con
       out[i] = ad;
     }
   });
+  return Status::Ok();
 }
 
 void AdStream::Update(double high, double low, double close, double volume) {
@@ -51,17 +59,18 @@ void AdStream::Update(double high, double low, double close, double volume) {
   value_ = ad_;
 }
 
-IndicatorInfo AdInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& AdInfo() {
+  static const IndicatorInfo info{
       .name = "ad",
       .description = "Chaikin accumulation/distribution line",
       .inputs = {Input::kHigh, Input::kLow, Input::kClose, Input::kVolume},
       .params = {},
       .outputs = {"ad"},
-      .lookback = [](std::span<const double>) { return AdLookback(); },
+      .lookback = AdLookbackFn,
       .batch = AdBatch,
-      .stream = [](std::span<const double>) { return kernel_util::MakeStream<AdStream>(); },
+      .stream = AdStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

@@ -5,32 +5,32 @@ namespace {
 
 Status AdxBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                 std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(AdxInfo(), inputs, params, outputs));
-  return Adx(inputs[0], inputs[1], inputs[2], group_b::IntParam(params, 0), outputs[0]);
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(AdxInfo(), inputs, params, outputs));
+  return Adx(inputs[0], inputs[1], inputs[2], kernel_util::Period(params[0]), outputs[0]);
 }
 
 int AdxLookbackFn(std::span<const double> params) {
   if (!ValidateParams(AdxInfo(), params).ok()) return -1;
-  return AdxLookback(group_b::IntParam(params, 0));
+  return AdxLookback(kernel_util::Period(params[0]));
 }
 
 std::unique_ptr<Stream> AdxStreamFn(std::span<const double> params) {
   if (!ValidateParams(AdxInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<3, 1>(AdxStream::Create(group_b::IntParam(params, 0)));
+  return kernel_util::AdaptStream<3, 1>(AdxStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
 int AdxLookback(int period) {
-  return group_b::CheckParams(AdxInfo(), period).ok() ? 2 * period - 1 : -1;
+  return kernel_util::CheckParams(AdxInfo(), period).ok() ? 2 * period - 1 : -1;
 }
 
 Status Adx(std::span<const double> high, std::span<const double> low, std::span<const double> close,
            int period, std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(AdxInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(AdxInfo(), period));
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckLengths("adx", close.size(), {high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+      kernel_util::CheckLengths("adx", close.size(), {high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {high, low, close}, {out}, [&] { return AdxStream::Create(period).value(); },
       [&](AdxStream& stream, size_t i) {
         stream.UpdateFinite(high[i], low[i], close[i]);
@@ -40,7 +40,7 @@ Status Adx(std::span<const double> high, std::span<const double> low, std::span<
 }
 
 Result<AdxStream> AdxStream::Create(int period) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(AdxInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(AdxInfo(), period));
   return AdxStream(period);
 }
 

@@ -31,20 +31,20 @@ class AdxStream {
 
   void Update(double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close)) {
+    if (kernel_util::AnyNonFinite(high, low, close)) {
       if (dm_.count() != 0) {
-        group_b::Restart(*this, &AdxStream::seen_,
-                         [this] { return AdxStream(static_cast<int>(period_)); });
+        kernel_util::Restart(*this, &AdxStream::seen_,
+                             [this] { return AdxStream(static_cast<int>(period_)); });
       }
       return;
     }
     UpdateFinite(high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
     if (!dm_.Update(high, low, close)) {
-      value_ = group_b::kNaN;
+      value_ = kernel_util::kNaN;
       return;
     }
     double dx = 0;
@@ -70,12 +70,12 @@ class AdxStream {
       : period_(period), keep_((period - 1.0) / period), inv_(1.0 / period), dm_(period) {}
 
   int64_t period_;
-  double keep_;                      // (period - 1) / period
-  double inv_;                       // 1 / period
-  int64_t seen_ = 0;                 // bars fed
-  group_b::DirectionalMovement dm_;  // restarted with the stream
-  double adx_ = 0;                   // the sum of DX during the warm-up
-  double value_ = group_b::kNaN;
+  double keep_;                          // (period - 1) / period
+  double inv_;                           // 1 / period
+  int64_t seen_ = 0;                     // bars fed
+  kernel_util::DirectionalMovement dm_;  // restarted with the stream
+  double adx_ = 0;                       // the sum of DX during the warm-up
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& AdxInfo();

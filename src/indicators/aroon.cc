@@ -5,32 +5,32 @@ namespace {
 
 Status AroonBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                   std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(AroonInfo(), inputs, params, outputs));
-  return Aroon(inputs[0], inputs[1], group_b::IntParam(params, 0), outputs[0], outputs[1]);
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(AroonInfo(), inputs, params, outputs));
+  return Aroon(inputs[0], inputs[1], kernel_util::Period(params[0]), outputs[0], outputs[1]);
 }
 
 int AroonLookbackFn(std::span<const double> params) {
   if (!ValidateParams(AroonInfo(), params).ok()) return -1;
-  return AroonLookback(group_b::IntParam(params, 0));
+  return AroonLookback(kernel_util::Period(params[0]));
 }
 
 std::unique_ptr<Stream> AroonStreamFn(std::span<const double> params) {
   if (!ValidateParams(AroonInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<2, 2>(AroonStream::Create(group_b::IntParam(params, 0)));
+  return kernel_util::AdaptStream<2, 2>(AroonStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
 int AroonLookback(int period) {
-  return group_b::CheckParams(AroonInfo(), period).ok() ? period : -1;
+  return kernel_util::CheckParams(AroonInfo(), period).ok() ? period : -1;
 }
 
 Status Aroon(std::span<const double> high, std::span<const double> low, int period,
              std::span<double> down, std::span<double> up) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(AroonInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(AroonInfo(), period));
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckLengths("aroon", high.size(), {low.size(), down.size(), up.size()}));
-  group_b::RunFreshStreams(
+      kernel_util::CheckLengths("aroon", high.size(), {low.size(), down.size(), up.size()}));
+  kernel_util::RunFreshStreams(
       {high, low}, {down, up}, [&] { return AroonStream::Create(period).value(); },
       [&](AroonStream& stream, size_t i) {
         stream.UpdateFinite(high[i], low[i]);
@@ -41,7 +41,7 @@ Status Aroon(std::span<const double> high, std::span<const double> low, int peri
 }
 
 Result<AroonStream> AroonStream::Create(int period) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(AroonInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(AroonInfo(), period));
   return AroonStream(period);
 }
 

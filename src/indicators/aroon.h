@@ -5,8 +5,9 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
+#include "indicators/window_extreme.h"
 
 namespace kairos::indicators {
 
@@ -32,16 +33,16 @@ class AroonStream {
 
   void Update(double high, double low) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low)) {
+    if (kernel_util::AnyNonFinite(high, low)) {
       if (count_ != 0)
-        group_b::Restart(*this, &AroonStream::seen_,
-                         [this] { return AroonStream(static_cast<int>(period_)); });
+        kernel_util::Restart(*this, &AroonStream::seen_,
+                             [this] { return AroonStream(static_cast<int>(period_)); });
       return;
     }
     UpdateFinite(high, low);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low) {
     int64_t bar = count_++;
     highest_.Push(high);
@@ -60,12 +61,12 @@ class AroonStream {
 
   int64_t period_;
   double factor_;  // 100 / period
-  group_b::WindowExtreme<true> highest_;
-  group_b::WindowExtreme<false> lowest_;
+  kernel_util::ExtremeWithBar<kernel_util::TakeMax> highest_;
+  kernel_util::ExtremeWithBar<kernel_util::TakeMin> lowest_;
   int64_t seen_ = 0;   // bars fed
   int64_t count_ = 0;  // bars since the start or the last non-finite input
-  double down_ = group_b::kNaN;
-  double up_ = group_b::kNaN;
+  double down_ = kernel_util::kNaN;
+  double up_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& AroonInfo();

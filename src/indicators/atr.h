@@ -5,8 +5,8 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 #include "indicators/trange.h"
 
 namespace kairos::indicators {
@@ -30,16 +30,16 @@ class AtrStream {
 
   void Update(double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close)) {
+    if (kernel_util::AnyNonFinite(high, low, close)) {
       if (count_ != 0)
-        group_b::Restart(*this, &AtrStream::seen_,
-                         [this] { return AtrStream(static_cast<int>(period_)); });
+        kernel_util::Restart(*this, &AtrStream::seen_,
+                             [this] { return AtrStream(static_cast<int>(period_)); });
       return;
     }
     UpdateFinite(high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     double prev_close = prev_close_;
@@ -71,7 +71,7 @@ class AtrStream {
   int64_t count_ = 0;  // bars since the start or the last non-finite input
   double prev_close_ = 0;
   double atr_ = 0;  // the sum of true ranges during the warm-up
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& AtrInfo();

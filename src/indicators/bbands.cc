@@ -33,25 +33,46 @@ BbandsParams FromParams(std::span<const double> p) {
 
 Status BbandsBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                    std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("bbands", in, 1, out, 3));
-  Bbands(in[0], FromParams(params), out[0], out[1], out[2]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(BbandsInfo(), in, params, out));
+  return Bbands(in[0], FromParams(params), out[0], out[1], out[2]);
+}
+
+Status CheckBbandsParams(BbandsParams params) {
+  return kernel_util::CheckParams(BbandsInfo(), params.period, params.nbdevup, params.nbdevdn);
+}
+
+int BbandsLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(BbandsInfo(), params).ok()) return -1;
+  return BbandsLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> BbandsStreamFn(std::span<const double> params) {
+  if (!ValidateParams(BbandsInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 3>(BbandsStream::Create(FromParams(params)));
 }
 
 }  // namespace
 
-int BbandsLookback(int period) { return period - 1; }
+int BbandsLookback(int period) {
+  return kernel_util::CheckParam(BbandsInfo(), 0, period).ok() ? period - 1 : -1;
+}
 
-void Bbands(std::span<const double> in, BbandsParams params, std::span<double> upper,
-            std::span<double> middle, std::span<double> lower) {
-  KAIROS_CHECK(params.period >= 1) << "bbands: period " << params.period;
-  KAIROS_CHECK(upper.size() == in.size() && middle.size() == in.size() && lower.size() == in.size())
-      << "bbands: output sizes";
+Status Bbands(std::span<const double> in, BbandsParams params, std::span<double> upper,
+              std::span<double> middle, std::span<double> lower) {
+  KAIROS_RETURN_IF_ERROR(CheckBbandsParams(params));
+  KAIROS_RETURN_IF_ERROR(
+      kernel_util::CheckLengths("bbands", in.size(), {upper.size(), middle.size(), lower.size()}));
   const std::span<double> outs[] = {upper, middle, lower};
   kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
     return BbandsRun(in.subspan(b, e - b), params, upper.data() + b, middle.data() + b,
                      lower.data() + b);
   });
+  return Status::Ok();
+}
+
+Result<BbandsStream> BbandsStream::Create(BbandsParams params) {
+  KAIROS_RETURN_IF_ERROR(CheckBbandsParams(params));
+  return BbandsStream(params);
 }
 
 BbandsStream::BbandsStream(BbandsParams params)
@@ -82,8 +103,8 @@ double BbandsStream::value(size_t index) const {
   return index == 0 ? upper_ : index == 1 ? middle_ : lower_;
 }
 
-IndicatorInfo BbandsInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& BbandsInfo() {
+  static const IndicatorInfo info{
       .name = "bbands",
       .description = "Bollinger bands around an SMA (MA type fixed to SMA)",
       .inputs = {Input::kSeries},
@@ -91,14 +112,11 @@ IndicatorInfo BbandsInfo() {
                  {"nbdevup", 2, 0, 1e6, false, "standard deviations above (non-negative)"},
                  {"nbdevdn", 2, 0, 1e6, false, "standard deviations below (non-negative)"}},
       .outputs = {"upper", "middle", "lower"},
-      .lookback =
-          [](std::span<const double> p) { return BbandsLookback(kernel_util::Period(p[0])); },
+      .lookback = BbandsLookbackFn,
       .batch = BbandsBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<BbandsStream>(FromParams(p));
-          },
+      .stream = BbandsStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

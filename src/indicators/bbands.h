@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 #include "indicators/stddev.h"
 
@@ -16,21 +18,24 @@ struct BbandsParams {
   double nbdevdn = 2;
 };
 
-int BbandsLookback(int period);  // period - 1
+int BbandsLookback(int period);  // period - 1; -1 when the period is invalid
 
-// REQUIRES: period >= 1, every output the size of `in`. NaN rule: README.md.
-void Bbands(std::span<const double> in, BbandsParams params, std::span<double> upper,
-            std::span<double> middle, std::span<double> lower);
+// InvalidArgument for parameters out of range or an output of another length. NaN rule:
+// README.md.
+Status Bbands(std::span<const double> in, BbandsParams params, std::span<double> upper,
+              std::span<double> middle, std::span<double> lower);
 
 class BbandsStream {
  public:
-  explicit BbandsStream(BbandsParams params);
+  static Result<BbandsStream> Create(BbandsParams params);
   void Update(double x);
   bool ready() const { return seen_ > lookback_; }
   // 0 upper, 1 middle, 2 lower.
   double value(size_t index) const;
 
  private:
+  explicit BbandsStream(BbandsParams params);
+
   BbandsParams params_;
   RollingMoments moments_;
   long lookback_;
@@ -38,6 +43,6 @@ class BbandsStream {
   double upper_, middle_, lower_;
 };
 
-IndicatorInfo BbandsInfo();
+const IndicatorInfo& BbandsInfo();
 
 }  // namespace kairos::indicators

@@ -13,7 +13,7 @@
 #include <cmath>
 #include <cstdint>
 
-namespace kairos::indicators::group_b {
+namespace kairos::indicators::kernel_util {
 
 enum class CandleRangeType : uint8_t { kRealBody, kHighLow, kShadows };
 
@@ -74,4 +74,4 @@ class BarHistory {
   int64_t count_ = 0;
 };
 
-}  // namespace kairos::indicators::group_b
+}  // namespace kairos::indicators::kernel_util

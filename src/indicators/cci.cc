@@ -5,32 +5,32 @@ namespace {
 
 Status CciBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                 std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(CciInfo(), inputs, params, outputs));
-  return Cci(inputs[0], inputs[1], inputs[2], group_b::IntParam(params, 0), outputs[0]);
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(CciInfo(), inputs, params, outputs));
+  return Cci(inputs[0], inputs[1], inputs[2], kernel_util::Period(params[0]), outputs[0]);
 }
 
 int CciLookbackFn(std::span<const double> params) {
   if (!ValidateParams(CciInfo(), params).ok()) return -1;
-  return CciLookback(group_b::IntParam(params, 0));
+  return CciLookback(kernel_util::Period(params[0]));
 }
 
 std::unique_ptr<Stream> CciStreamFn(std::span<const double> params) {
   if (!ValidateParams(CciInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<3, 1>(CciStream::Create(group_b::IntParam(params, 0)));
+  return kernel_util::AdaptStream<3, 1>(CciStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
 int CciLookback(int period) {
-  return group_b::CheckParams(CciInfo(), period).ok() ? period - 1 : -1;
+  return kernel_util::CheckParams(CciInfo(), period).ok() ? period - 1 : -1;
 }
 
 Status Cci(std::span<const double> high, std::span<const double> low, std::span<const double> close,
            int period, std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(CciInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(CciInfo(), period));
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckLengths("cci", close.size(), {high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+      kernel_util::CheckLengths("cci", close.size(), {high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {high, low, close}, {out}, [&] { return CciStream::Create(period).value(); },
       [&](CciStream& stream, size_t i) {
         stream.UpdateFinite(high[i], low[i], close[i]);
@@ -40,7 +40,7 @@ Status Cci(std::span<const double> high, std::span<const double> low, std::span<
 }
 
 Result<CciStream> CciStream::Create(int period) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(CciInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(CciInfo(), period));
   return CciStream(period);
 }
 

@@ -6,8 +6,8 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -34,16 +34,16 @@ class CciStream {
 
   void Update(double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close)) {
+    if (kernel_util::AnyNonFinite(high, low, close)) {
       if (count_ != 0)
-        group_b::Restart(*this, &CciStream::seen_,
-                         [this] { return CciStream(static_cast<int>(period_)); });
+        kernel_util::Restart(*this, &CciStream::seen_,
+                             [this] { return CciStream(static_cast<int>(period_)); });
       return;
     }
     UpdateFinite(high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     double tp = (high + low + close) / 3.0;
@@ -70,7 +70,7 @@ class CciStream {
   size_t pos_ = 0;
   int64_t seen_ = 0;   // bars fed
   int64_t count_ = 0;  // bars since the start or the last non-finite input
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& CciInfo();

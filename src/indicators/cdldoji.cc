@@ -5,7 +5,7 @@ namespace {
 
 Status CdlDojiBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                     std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(CdlDojiInfo(), inputs, params, outputs));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(CdlDojiInfo(), inputs, params, outputs));
   return CdlDoji(inputs[0], inputs[1], inputs[2], inputs[3], outputs[0]);
 }
 
@@ -15,18 +15,18 @@ int CdlDojiLookbackFn(std::span<const double> params) {
 
 std::unique_ptr<Stream> CdlDojiStreamFn(std::span<const double> params) {
   if (!ValidateParams(CdlDojiInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<4, 1>(CdlDojiStream::Create());
+  return kernel_util::AdaptStream<4, 1>(CdlDojiStream::Create());
 }
 
 }  // namespace
 
-int CdlDojiLookback() { return group_b::kBodyDoji.period; }
+int CdlDojiLookback() { return kernel_util::kBodyDoji.period; }
 
 Status CdlDoji(std::span<const double> open, std::span<const double> high,
                std::span<const double> low, std::span<const double> close, std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("cdldoji", close.size(),
-                                               {open.size(), high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths(
+      "cdldoji", close.size(), {open.size(), high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {open, high, low, close}, {out}, [&] { return CdlDojiStream::Create().value(); },
       [&](CdlDojiStream& stream, size_t i) {
         stream.UpdateFinite(open[i], high[i], low[i], close[i]);

@@ -6,8 +6,8 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "indicators/candle_settings.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -31,39 +31,40 @@ class CdlDojiStream {
 
   void Update(double open, double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(open, high, low, close)) {
+    if (kernel_util::AnyNonFinite(open, high, low, close)) {
       if (history_.count() != 0)
-        group_b::Restart(*this, &CdlDojiStream::seen_, [] { return CdlDojiStream(); });
+        kernel_util::Restart(*this, &CdlDojiStream::seen_, [] { return CdlDojiStream(); });
       return;
     }
     UpdateFinite(open, high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double open, double high, double low, double close) {
-    using group_b::CandleRange;
-    using group_b::kBodyDoji;
+    using kernel_util::CandleRange;
+    using kernel_util::kBodyDoji;
     history_.Push({open, high, low, close});
     int64_t bar = history_.count() - 1;
-    const group_b::OhlcBar& now = history_.Ago(0);
+    const kernel_util::OhlcBar& now = history_.Ago(0);
     if (bar < kBodyDoji.period) {
       body_doji_total_ += CandleRange(kBodyDoji.range, now);
       return;
     }
-    value_ = now.RealBody() <= group_b::CandleAverage(kBodyDoji, body_doji_total_, now) ? 100 : 0;
+    value_ =
+        now.RealBody() <= kernel_util::CandleAverage(kBodyDoji, body_doji_total_, now) ? 100 : 0;
     body_doji_total_ += CandleRange(kBodyDoji.range, now) -
                         CandleRange(kBodyDoji.range, history_.Ago(kBodyDoji.period));
   }
-  bool ready() const { return seen_ > group_b::kBodyDoji.period; }
+  bool ready() const { return seen_ > kernel_util::kBodyDoji.period; }
   double value() const { return value_; }
 
  private:
   CdlDojiStream() = default;
 
-  int64_t seen_ = 0;             // bars fed
-  group_b::BarHistory history_;  // since the start or the last non-finite input
+  int64_t seen_ = 0;                 // bars fed
+  kernel_util::BarHistory history_;  // since the start or the last non-finite input
   double body_doji_total_ = 0;
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& CdlDojiInfo();

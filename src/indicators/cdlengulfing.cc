@@ -6,7 +6,7 @@ namespace {
 Status CdlEngulfingBatch(std::span<const std::span<const double>> inputs,
                          std::span<const double> params,
                          std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(CdlEngulfingInfo(), inputs, params, outputs));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(CdlEngulfingInfo(), inputs, params, outputs));
   return CdlEngulfing(inputs[0], inputs[1], inputs[2], inputs[3], outputs[0]);
 }
 
@@ -16,7 +16,7 @@ int CdlEngulfingLookbackFn(std::span<const double> params) {
 
 std::unique_ptr<Stream> CdlEngulfingStreamFn(std::span<const double> params) {
   if (!ValidateParams(CdlEngulfingInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<4, 1>(CdlEngulfingStream::Create());
+  return kernel_util::AdaptStream<4, 1>(CdlEngulfingStream::Create());
 }
 
 }  // namespace
@@ -26,9 +26,9 @@ int CdlEngulfingLookback() { return CdlEngulfingStream::kLookback; }
 Status CdlEngulfing(std::span<const double> open, std::span<const double> high,
                     std::span<const double> low, std::span<const double> close,
                     std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("cdlengulfing", close.size(),
-                                               {open.size(), high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths(
+      "cdlengulfing", close.size(), {open.size(), high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {open, high, low, close}, {out}, [&] { return CdlEngulfingStream::Create().value(); },
       [&](CdlEngulfingStream& stream, size_t i) {
         stream.UpdateFinite(open[i], high[i], low[i], close[i]);

@@ -6,8 +6,8 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "indicators/candle_settings.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -40,19 +40,20 @@ class CdlEngulfingStream {
 
   void Update(double open, double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(open, high, low, close)) {
+    if (kernel_util::AnyNonFinite(open, high, low, close)) {
       if (history_.count() != 0)
-        group_b::Restart(*this, &CdlEngulfingStream::seen_, [] { return CdlEngulfingStream(); });
+        kernel_util::Restart(*this, &CdlEngulfingStream::seen_,
+                             [] { return CdlEngulfingStream(); });
       return;
     }
     UpdateFinite(open, high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double open, double high, double low, double close) {
     history_.Push({open, high, low, close});
     if (history_.count() <= kLookback) {
-      value_ = group_b::kNaN;
+      value_ = kernel_util::kNaN;
       return;
     }
     value_ = Pattern(history_.Ago(1), history_.Ago(0));
@@ -63,7 +64,7 @@ class CdlEngulfingStream {
  private:
   CdlEngulfingStream() = default;
 
-  static double Pattern(const group_b::OhlcBar& prev, const group_b::OhlcBar& now) {
+  static double Pattern(const kernel_util::OhlcBar& prev, const kernel_util::OhlcBar& now) {
     bool bullish = now.Color() == 1 && prev.Color() == -1 &&
                    ((now.close >= prev.open && now.open < prev.close) ||
                     (now.close > prev.open && now.open <= prev.close));
@@ -75,9 +76,9 @@ class CdlEngulfingStream {
     return now.Color() * (full ? 100.0 : 80.0);
   }
 
-  int64_t seen_ = 0;             // bars fed
-  group_b::BarHistory history_;  // since the start or the last non-finite input
-  double value_ = group_b::kNaN;
+  int64_t seen_ = 0;                 // bars fed
+  kernel_util::BarHistory history_;  // since the start or the last non-finite input
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& CdlEngulfingInfo();

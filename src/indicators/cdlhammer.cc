@@ -3,17 +3,17 @@
 namespace kairos::indicators {
 namespace {
 
-using group_b::CandleAverage;
-using group_b::CandleRange;
-using group_b::kBodyShort;
-using group_b::kNear;
-using group_b::kShadowLong;
-using group_b::kShadowVeryShort;
-using group_b::OhlcBar;
+using kernel_util::CandleAverage;
+using kernel_util::CandleRange;
+using kernel_util::kBodyShort;
+using kernel_util::kNear;
+using kernel_util::kShadowLong;
+using kernel_util::kShadowVeryShort;
+using kernel_util::OhlcBar;
 
 Status CdlHammerBatch(std::span<const std::span<const double>> inputs,
                       std::span<const double> params, std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(CdlHammerInfo(), inputs, params, outputs));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(CdlHammerInfo(), inputs, params, outputs));
   return CdlHammer(inputs[0], inputs[1], inputs[2], inputs[3], outputs[0]);
 }
 
@@ -23,16 +23,16 @@ int CdlHammerLookbackFn(std::span<const double> params) {
 
 std::unique_ptr<Stream> CdlHammerStreamFn(std::span<const double> params) {
   if (!ValidateParams(CdlHammerInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<4, 1>(CdlHammerStream::Create());
+  return kernel_util::AdaptStream<4, 1>(CdlHammerStream::Create());
 }
 
 }  // namespace
 
 void CdlHammerStream::Update(double open, double high, double low, double close) {
   ++seen_;
-  if (group_b::AnyNonFinite(open, high, low, close)) {
+  if (kernel_util::AnyNonFinite(open, high, low, close)) {
     if (history_.count() != 0)
-      group_b::Restart(*this, &CdlHammerStream::seen_, [] { return CdlHammerStream(); });
+      kernel_util::Restart(*this, &CdlHammerStream::seen_, [] { return CdlHammerStream(); });
     return;
   }
   UpdateFinite(open, high, low, close);
@@ -77,9 +77,9 @@ int CdlHammerLookback() { return CdlHammerStream::kLookback; }
 Status CdlHammer(std::span<const double> open, std::span<const double> high,
                  std::span<const double> low, std::span<const double> close,
                  std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("cdlhammer", close.size(),
-                                               {open.size(), high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths(
+      "cdlhammer", close.size(), {open.size(), high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {open, high, low, close}, {out}, [&] { return CdlHammerStream::Create().value(); },
       [&](CdlHammerStream& stream, size_t i) {
         stream.UpdateFinite(open[i], high[i], low[i], close[i]);

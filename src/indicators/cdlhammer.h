@@ -6,8 +6,8 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "indicators/candle_settings.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -37,8 +37,8 @@ class CdlHammerStream {
   static Result<CdlHammerStream> Create() { return CdlHammerStream(); }
 
   void Update(double open, double high, double low, double close);
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double open, double high, double low, double close);
   bool ready() const { return seen_ > kLookback; }
   double value() const { return value_; }
@@ -46,12 +46,12 @@ class CdlHammerStream {
  private:
   CdlHammerStream() = default;
 
-  int64_t seen_ = 0;             // bars fed
-  group_b::BarHistory history_;  // since the start or the last non-finite input
+  int64_t seen_ = 0;                 // bars fed
+  kernel_util::BarHistory history_;  // since the start or the last non-finite input
   double body_short_total_ = 0;
   double shadow_very_short_total_ = 0;
   double near_total_ = 0;
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& CdlHammerInfo();

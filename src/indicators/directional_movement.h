@@ -13,10 +13,10 @@
 
 #include <cstdint>
 
-#include "indicators/group_b_util.h"
+#include "indicators/kernel_util.h"
 #include "indicators/trange.h"
 
-namespace kairos::indicators::group_b {
+namespace kairos::indicators::kernel_util {
 
 class DirectionalMovement {
  public:
@@ -24,7 +24,7 @@ class DirectionalMovement {
   explicit DirectionalMovement(int period) : period_(period), keep_((period - 1.0) / period) {}
 
   // Feeds one bar. Returns true when the smoothed sums are defined (from bar `period` on).
-  // REQUIRES: finite values (the streams restart on a non-finite bar, group_b_util.h).
+  // REQUIRES: finite values (the streams restart on a non-finite bar, kernel_util.h).
   bool Update(double high, double low, double close) {
     int64_t bar = count_++;
     double prev_high = prev_high_, prev_low = prev_low_, prev_close = prev_close_;
@@ -74,4 +74,4 @@ class DirectionalMovement {
   double plus_ = 0, minus_ = 0, tr_ = 0;
 };
 
-}  // namespace kairos::indicators::group_b
+}  // namespace kairos::indicators::kernel_util

@@ -36,26 +36,42 @@ bool EmaRun(std::span<const double> x, int period, std::span<double> out) {
 
 Status EmaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                 std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("ema", in, 1, out, 1));
-  Ema(in[0], kernel_util::Period(params[0]), out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(EmaInfo(), in, params, out));
+  return Ema(in[0], kernel_util::Period(params[0]), out[0]);
+}
+
+int EmaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(EmaInfo(), params).ok()) return -1;
+  return EmaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> EmaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(EmaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(EmaStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
-int EmaLookback(int period) { return period - 1; }
+int EmaLookback(int period) {
+  return kernel_util::CheckParams(EmaInfo(), period).ok() ? period - 1 : -1;
+}
 
-void Ema(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "ema: bad period or output size";
+Status Ema(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(EmaInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("ema", in.size(), {out.size()}));
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
     return EmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
   });
+  return Status::Ok();
 }
 
-EmaStream::EmaStream(int period) : core_(period), lookback_(EmaLookback(period)), value_(kNaN) {
-  KAIROS_CHECK(period >= 1) << "ema: period " << period;
+Result<EmaStream> EmaStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(EmaInfo(), period));
+  return EmaStream(period);
 }
+
+EmaStream::EmaStream(int period) : core_(period), lookback_(EmaLookback(period)), value_(kNaN) {}
 
 void EmaStream::Update(double x) {
   ++seen_;
@@ -67,20 +83,18 @@ void EmaStream::Update(double x) {
   value_ = core_.Add(x) ? core_.value() : kNaN;
 }
 
-IndicatorInfo EmaInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& EmaInfo() {
+  static const IndicatorInfo info{
       .name = "ema",
       .description = "Exponential moving average (SMA-seeded, k = 2/(period+1))",
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "number of bars; k = 2/(period+1)"}},
       .outputs = {"ema"},
-      .lookback = [](std::span<const double> p) { return EmaLookback(kernel_util::Period(p[0])); },
+      .lookback = EmaLookbackFn,
       .batch = EmaBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<EmaStream>(kernel_util::Period(p[0]));
-          },
+      .stream = EmaStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <span>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 
 namespace kairos::indicators {
@@ -11,10 +13,11 @@ namespace kairos::indicators {
 // the SMA of the first `period` inputs, then ema = (1 - k) * ema + k * x. (TA-Lib writes
 // (x - ema) * k + ema: the same value up to rounding, but one more operation on the loop-carried
 // chain; this form is ~25% faster and differs from TA-Lib by ~1e-15.)
-int EmaLookback(int period);  // period - 1
+int EmaLookback(int period);  // period - 1; -1 when the period is invalid
 
-// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
-void Ema(std::span<const double> in, int period, std::span<double> out);
+// InvalidArgument for a period out of range or an output of another length. NaN rule:
+// README.md.
+Status Ema(std::span<const double> in, int period, std::span<double> out);
 
 // The smoothing weights; every EMA recursion in this module uses exactly these two numbers.
 struct EmaWeights {
@@ -68,18 +71,21 @@ using EmaCore = BasicEmaCore<EmaForm::kKeep>;
 
 class EmaStream {
  public:
-  explicit EmaStream(int period);
+  static Result<EmaStream> Create(int period);
+
   void Update(double x);
   bool ready() const { return seen_ > lookback_; }
   double value() const { return value_; }
 
  private:
+  explicit EmaStream(int period);
+
   EmaCore core_;
   long lookback_;
   long seen_ = 0;
   double value_;
 };
 
-IndicatorInfo EmaInfo();
+const IndicatorInfo& EmaInfo();
 
 }  // namespace kairos::indicators

@@ -43,27 +43,43 @@ void KamaRun(std::span<const double> x, int period, std::span<double> out) {
 
 Status KamaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                  std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("kama", in, 1, out, 1));
-  Kama(in[0], kernel_util::Period(params[0]), out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(KamaInfo(), in, params, out));
+  return Kama(in[0], kernel_util::Period(params[0]), out[0]);
+}
+
+int KamaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(KamaInfo(), params).ok()) return -1;
+  return KamaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> KamaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(KamaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(KamaStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
-int KamaLookback(int period) { return period; }
+int KamaLookback(int period) {
+  return kernel_util::CheckParams(KamaInfo(), period).ok() ? period : -1;
+}
 
-void Kama(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "kama: bad period or output size";
+Status Kama(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(KamaInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("kama", in.size(), {out.size()}));
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
     KamaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
   });
+  return Status::Ok();
+}
+
+Result<KamaStream> KamaStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(KamaInfo(), period));
+  return KamaStream(period);
 }
 
 KamaStream::KamaStream(int period)
-    : period_(period), lookback_(KamaLookback(period)), window_(period + 1), value_(kNaN) {
-  KAIROS_CHECK(period >= 1) << "kama: period " << period;
-}
+    : period_(period), lookback_(KamaLookback(period)), window_(period + 1), value_(kNaN) {}
 
 void KamaStream::Update(double x) {
   ++seen_;
@@ -95,20 +111,18 @@ void KamaStream::Update(double x) {
   value_ = kama_;
 }
 
-IndicatorInfo KamaInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& KamaInfo() {
+  static const IndicatorInfo info{
       .name = "kama",
       .description = "Kaufman adaptive moving average (fast 2, slow 30)",
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "efficiency-ratio window in bars"}},
       .outputs = {"kama"},
-      .lookback = [](std::span<const double> p) { return KamaLookback(kernel_util::Period(p[0])); },
+      .lookback = KamaLookbackFn,
       .batch = KamaBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<KamaStream>(kernel_util::Period(p[0]));
-          },
+      .stream = KamaStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

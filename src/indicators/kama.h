@@ -3,6 +3,8 @@
 #include <span>
 #include <vector>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 
 namespace kairos::indicators {
@@ -12,19 +14,23 @@ namespace kairos::indicators {
 //          (1 when the window is flat or moves in one direction),
 //   sc   = (er * (2/3 - 2/31) + 2/31)^2          (fast 2, slow 30),
 //   kama = kama + sc * (x[t] - kama), starting from kama = x[period-1].
-int KamaLookback(int period);  // period
+int KamaLookback(int period);  // period; -1 when the period is invalid
 
-// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
-void Kama(std::span<const double> in, int period, std::span<double> out);
+// InvalidArgument for a period out of range or an output of another length. NaN rule:
+// README.md.
+Status Kama(std::span<const double> in, int period, std::span<double> out);
 
 class KamaStream {
  public:
-  explicit KamaStream(int period);
+  static Result<KamaStream> Create(int period);
+
   void Update(double x);
   bool ready() const { return seen_ > lookback_; }
   double value() const { return value_; }
 
  private:
+  explicit KamaStream(int period);
+
   int period_;
   long lookback_;
   long seen_ = 0;
@@ -36,6 +42,6 @@ class KamaStream {
   double value_;
 };
 
-IndicatorInfo KamaInfo();
+const IndicatorInfo& KamaInfo();
 
 }  // namespace kairos::indicators

@@ -1,18 +1,26 @@
 #pragma once
 
-// Plumbing shared by the group-A indicator files: the NaN rule (README.md), shape checks for the
-// registry's BatchFn and the adapter from a typed streaming class to the generic Stream.
+// Plumbing shared by the indicator files (not a public API): the NaN rule (README.md), parameter
+// and shape checks (the error contract: a bad parameter or length is a Status, never an abort),
+// TA-Lib's zero test and running SMA, and the adapter from a typed stream to the registry's
+// Stream.
 
+#include <array>
 #include <bit>
 #include <cmath>
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
 #include <memory>
 #include <span>
 #include <string_view>
 #include <utility>
+#include <vector>
+
+#include <fmt/core.h>
 
 #include "core/check.h"
+#include "core/result.h"
 #include "core/status.h"
 #include "indicators/indicator.h"
 
@@ -87,65 +95,172 @@ void ForEachFiniteRunFused(std::span<const double> in, std::span<const std::span
   ForEachFiniteRun(in, outputs, [&](size_t b, size_t e) { (void)run(b, e); });
 }
 
-// Checks what ValidateParams does not: input/output counts and equal lengths.
-inline Status CheckShapes(std::string_view name, std::span<const std::span<const double>> inputs,
-                          size_t want_inputs, std::span<const std::span<double>> outputs,
-                          size_t want_outputs) {
-  if (inputs.size() != want_inputs || outputs.size() != want_outputs) {
-    return Status::InvalidArgument(
-        fmt::format("{}: expects {} input(s) and {} output(s), got {} and {}", name, want_inputs,
-                    want_outputs, inputs.size(), outputs.size()));
+// A period parameter (validated as an integer by ValidateParams).
+inline int Period(double p) { return static_cast<int>(p); }
+
+// True when any argument is NaN or infinite (NonFinite, branch-free).
+template <typename... X>
+inline bool AnyNonFinite(X... x) {
+  return (NonFinite(x) | ...) != 0;
+}
+
+// The batch kernels: each maximal range of bars whose inputs are all finite is fed to a new
+// stream, make(), with step(stream, i) feeding bar i and storing its outputs; bars with a
+// non-finite input get NaN (ForEachFiniteRun). So the output on a range equals the
+// indicator computed on that range alone, by construction. As in ForEachFiniteRunFused, the
+// whole series is first run by one stream, checking the inputs as it reads them: in the common
+// all-finite case that is the result, with no separate scan of the data; only if a non-finite value
+// was met is the series redone range by range. REQUIRES: every input and output has the length of
+// inputs[0].
+template <size_t kIn, size_t kOut, typename MakeFn, typename StepFn>
+void RunFreshStreams(const std::span<const double> (&inputs)[kIn],
+                     const std::span<double> (&outputs)[kOut], MakeFn&& make, StepFn&& step) {
+  const size_t n = inputs[0].size();
+  if (n == 0) return;
+  {
+    auto stream = make();
+    uint64_t bad = 0;
+    for (size_t i = 0; i < n; ++i) {
+      for (size_t k = 0; k < kIn; ++k) bad |= NonFinite(inputs[k][i]);
+      step(stream, i);
+    }
+    if (bad == 0) return;
   }
-  size_t n = inputs.empty() ? 0 : inputs[0].size();
-  for (std::span<const double> in : inputs) {
-    if (in.size() != n)
-      return Status::InvalidArgument(fmt::format("{}: inputs differ in length", name));
-  }
-  for (std::span<double> out : outputs) {
-    if (out.size() != n) {
-      return Status::InvalidArgument(
-          fmt::format("{}: outputs must have the input length {}, got {}", name, n, out.size()));
+  ForEachFiniteRun(inputs, outputs, n, [&](size_t begin, size_t end) {
+    auto stream = make();
+    for (size_t i = begin; i < end; ++i) step(stream, i);
+  });
+}
+
+// The streams: on a bar with a non-finite input, `stream` becomes make() (a stream just created
+// with the same parameters: value NaN, warm-up from the next bar) except for its count of all bars
+// fed, `seen`, which ready() uses (ready() is not reset by a gap). Out of line and cold: it keeps
+// the constructors out of the streams' inlined Update.
+template <typename S, typename MakeFn>
+[[gnu::noinline, gnu::cold]] void Restart(S& stream, int64_t S::*seen, MakeFn&& make) {
+  S fresh = make();
+  fresh.*seen = stream.*seen;
+  stream = std::move(fresh);
+}
+
+// TA-Lib's TA_IS_ZERO: |v| < 1e-8. Used where TA-Lib uses it, so that flat series give TA-Lib's
+// numbers (0) instead of a division by (almost) zero.
+inline bool TaIsZero(double v) { return -1e-8 < v && v < 1e-8; }
+
+// InvalidArgument unless every length in `lengths` is n.
+inline Status CheckLengths(std::string_view name, size_t n, std::initializer_list<size_t> lengths) {
+  for (size_t len : lengths) {
+    if (len != n) {
+      return Status::InvalidArgument(fmt::format(
+          "{}: all inputs and outputs must have the same length ({} vs {})", name, n, len));
     }
   }
   return Status::Ok();
 }
 
-// A period parameter (validated as an integer by ValidateParams).
-inline int Period(double p) { return static_cast<int>(p); }
+// Checks of a registry BatchFn call: input/output/param counts, parameter values, equal lengths.
+inline Status CheckShapes(const IndicatorInfo& info,
+                          std::span<const std::span<const double>> inputs,
+                          std::span<const double> params,
+                          std::span<const std::span<double>> outputs) {
+  if (inputs.size() != info.inputs.size() || outputs.size() != info.outputs.size() ||
+      params.size() != info.params.size()) {
+    return Status::InvalidArgument(
+        fmt::format("{}: expects {} input(s), {} parameter(s), {} output(s); got {}, {}, {}",
+                    info.name, info.inputs.size(), info.params.size(), info.outputs.size(),
+                    inputs.size(), params.size(), outputs.size()));
+  }
+  // Raw values: a period of 2.5 must be refused, not truncated.
+  KAIROS_RETURN_IF_ERROR(ValidateParams(info, params));
+  size_t n = inputs.empty() ? 0 : inputs[0].size();
+  for (auto in : inputs) {
+    if (in.size() != n) return CheckLengths(info.name, n, {in.size()});
+  }
+  for (auto out : outputs) {
+    if (out.size() != n) return CheckLengths(info.name, n, {out.size()});
+  }
+  return Status::Ok();
+}
 
-// Wraps a typed streaming class (Update with 1, 2 or 4 doubles; value() or value(size_t)) as a
-// registry Stream.
-template <typename Typed>
+// Validates typed parameters against the registry entry (same ranges, same messages).
+template <typename... T>
+Status CheckParams(const IndicatorInfo& info, T... params) {
+  std::array<double, sizeof...(T)> values{static_cast<double>(params)...};
+  return ValidateParams(info, values);
+}
+
+// Validates parameter `i` of the entry alone (the others at their defaults): for a Lookback that
+// takes only some of the parameters.
+inline Status CheckParam(const IndicatorInfo& info, size_t i, double value) {
+  std::vector<double> values;
+  for (const ParamSpec& spec : info.params) values.push_back(spec.default_value);
+  values.at(i) = value;
+  return ValidateParams(info, values);
+}
+
+// TA-Lib's simple moving average as a running total: the window sum is built by adding each value,
+// divided for the output, and then the oldest value of the window is subtracted, in TA-Lib's order.
+// The same operations keep the same rounding: over 10M bars the running sums drift (as TA-Lib's
+// do), and a multiply by 1/period instead of the division let STOCH's slow %D drift 2.5e-9 away
+// from TA-Lib's.
+class RunningSma {
+ public:
+  explicit RunningSma(int period)
+      : period_(period), period_f_(period), ring_(static_cast<size_t>(period)) {
+    KAIROS_CHECK(period >= 1) << "period " << period;
+  }
+  // Returns the mean of the last `period` values, NaN before `period` values were pushed.
+  double Push(double v) {
+    total_ += v;
+    ring_[pos_] = v;
+    pos_ = pos_ + 1 == ring_.size() ? 0 : pos_ + 1;
+    ++count_;
+    if (count_ < period_) return kNaN;
+    double mean = total_ / period_f_;
+    total_ -= ring_[pos_];  // the oldest value of the window just used
+    return mean;
+  }
+
+ private:
+  int64_t period_;
+  double period_f_;
+  std::vector<double> ring_;
+  size_t pos_ = 0;
+  int64_t count_ = 0;
+  double total_ = 0;
+};
+
+// Adapts a typed stream class S (Update(double...) with kInputs arguments; value() when it has one
+// output, value(size_t) otherwise) to the registry's Stream interface.
+template <typename S, size_t kInputs, size_t kOutputs>
 class StreamAdapter final : public Stream {
  public:
-  explicit StreamAdapter(Typed typed) : typed_(std::move(typed)) {}
+  explicit StreamAdapter(S stream) : stream_(std::move(stream)) {}
 
-  void Update(std::span<const double> in) override {
-    if constexpr (requires(Typed t) { t.Update(0.0); }) {
-      typed_.Update(in[0]);
-    } else if constexpr (requires(Typed t) { t.Update(0.0, 0.0); }) {
-      typed_.Update(in[0], in[1]);
-    } else {
-      typed_.Update(in[0], in[1], in[2], in[3]);
-    }
+  void Update(std::span<const double> inputs) override {
+    KAIROS_CHECK(inputs.size() == kInputs) << "expected " << kInputs << " inputs";
+    [&]<size_t... I>(std::index_sequence<I...>) { stream_.Update(inputs[I]...); }
+    (std::make_index_sequence<kInputs>{});
   }
-  bool ready() const override { return typed_.ready(); }
+  bool ready() const override { return stream_.ready(); }
   double value(size_t index) const override {
-    if constexpr (requires(const Typed t) { t.value(size_t{0}); }) {
-      return typed_.value(index);
+    KAIROS_CHECK(index < kOutputs) << "output " << index;
+    if constexpr (kOutputs == 1) {
+      return stream_.value();
     } else {
-      KAIROS_CHECK(index == 0) << "single-output stream asked for output " << index;
-      return typed_.value();
+      return stream_.value(index);
     }
   }
 
  private:
-  Typed typed_;
+  S stream_;
 };
 
-template <typename Typed, typename... Args>
-std::unique_ptr<Stream> MakeStream(Args&&... args) {
-  return std::make_unique<StreamAdapter<Typed>>(Typed(std::forward<Args>(args)...));
+// The registry's StreamFactory body: nullptr when the parameters are invalid.
+template <size_t kInputs, size_t kOutputs, typename S>
+std::unique_ptr<Stream> AdaptStream(Result<S> created) {
+  if (!created.ok()) return nullptr;
+  return std::make_unique<StreamAdapter<S, kInputs, kOutputs>>(std::move(created).value());
 }
 
 }  // namespace kairos::indicators::kernel_util

@@ -44,30 +44,46 @@ void LinearregRun(std::span<const double> y, int period, std::span<double> out) 
 
 Status LinearregBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                       std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("linearreg", in, 1, out, 1));
-  Linearreg(in[0], kernel_util::Period(params[0]), out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(LinearregInfo(), in, params, out));
+  return Linearreg(in[0], kernel_util::Period(params[0]), out[0]);
+}
+
+int LinearregLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(LinearregInfo(), params).ok()) return -1;
+  return LinearregLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> LinearregStreamFn(std::span<const double> params) {
+  if (!ValidateParams(LinearregInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(LinearregStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
-int LinearregLookback(int period) { return period - 1; }
+int LinearregLookback(int period) {
+  return kernel_util::CheckParams(LinearregInfo(), period).ok() ? period - 1 : -1;
+}
 
-void Linearreg(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 2 && out.size() == in.size()) << "linearreg: bad period or output size";
+Status Linearreg(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(LinearregInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("linearreg", in.size(), {out.size()}));
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
     LinearregRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
   });
+  return Status::Ok();
+}
+
+Result<LinearregStream> LinearregStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(LinearregInfo(), period));
+  return LinearregStream(period);
 }
 
 LinearregStream::LinearregStream(int period)
     : period_(period),
       lookback_(LinearregLookback(period)),
       window_(static_cast<size_t>(period)),
-      value_(kernel_util::kNaN) {
-  KAIROS_CHECK(period >= 2) << "linearreg: period " << period;
-}
+      value_(kernel_util::kNaN) {}
 
 void LinearregStream::Update(double x) {
   ++seen_;
@@ -91,21 +107,18 @@ void LinearregStream::Update(double x) {
   if (count_ >= period_) value_ = Line(period_).At(sum_, weighted_);
 }
 
-IndicatorInfo LinearregInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& LinearregInfo() {
+  static const IndicatorInfo info{
       .name = "linearreg",
       .description = "Linear regression value at the newest bar of a window",
       .inputs = {Input::kSeries},
       .params = {{"period", 14, 2, 100000, true, "window in bars"}},
       .outputs = {"linearreg"},
-      .lookback =
-          [](std::span<const double> p) { return LinearregLookback(kernel_util::Period(p[0])); },
+      .lookback = LinearregLookbackFn,
       .batch = LinearregBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<LinearregStream>(kernel_util::Period(p[0]));
-          },
+      .stream = LinearregStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

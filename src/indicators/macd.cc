@@ -70,37 +70,53 @@ bool MacdRun(std::span<const double> x, MacdParams p, double* macd_out, double* 
   return bad == 0;
 }
 
-Status MacdBatch(std::span<const std::span<const double>> in, std::span<const double> params,
-                 std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("macd", in, 1, out, 3));
-  Macd(in[0],
-       {kernel_util::Period(params[0]), kernel_util::Period(params[1]),
-        kernel_util::Period(params[2])},
-       out[0], out[1], out[2]);
-  return Status::Ok();
-}
-
 MacdParams FromParams(std::span<const double> p) {
   return {kernel_util::Period(p[0]), kernel_util::Period(p[1]), kernel_util::Period(p[2])};
+}
+
+Status MacdBatch(std::span<const std::span<const double>> in, std::span<const double> params,
+                 std::span<const std::span<double>> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(MacdInfo(), in, params, out));
+  return Macd(in[0], FromParams(params), out[0], out[1], out[2]);
+}
+
+Status CheckMacdParams(MacdParams params) {
+  return kernel_util::CheckParams(MacdInfo(), params.fast, params.slow, params.signal);
+}
+
+int MacdLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(MacdInfo(), params).ok()) return -1;
+  return MacdLookback(FromParams(params));
+}
+
+std::unique_ptr<Stream> MacdStreamFn(std::span<const double> params) {
+  if (!ValidateParams(MacdInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 3>(MacdStream::Create(FromParams(params)));
 }
 
 }  // namespace
 
 int MacdLookback(MacdParams params) {
+  if (!CheckMacdParams(params).ok()) return -1;
   return (std::max(params.fast, params.slow) - 1) + (params.signal - 1);
 }
 
-void Macd(std::span<const double> in, MacdParams params, std::span<double> macd,
-          std::span<double> signal, std::span<double> hist) {
-  KAIROS_CHECK(params.fast >= 1 && params.slow >= 1 && params.signal >= 1)
-      << "macd: periods must be positive";
-  KAIROS_CHECK(macd.size() == in.size() && signal.size() == in.size() && hist.size() == in.size())
-      << "macd: output sizes";
+Status Macd(std::span<const double> in, MacdParams params, std::span<double> macd,
+            std::span<double> signal, std::span<double> hist) {
+  KAIROS_RETURN_IF_ERROR(CheckMacdParams(params));
+  KAIROS_RETURN_IF_ERROR(
+      kernel_util::CheckLengths("macd", in.size(), {macd.size(), signal.size(), hist.size()}));
   MacdParams p = Normalized(params);
   const std::span<double> outs[] = {macd, signal, hist};
   kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
     return MacdRun(in.subspan(b, e - b), p, macd.data() + b, signal.data() + b, hist.data() + b);
   });
+  return Status::Ok();
+}
+
+Result<MacdStream> MacdStream::Create(MacdParams params) {
+  KAIROS_RETURN_IF_ERROR(CheckMacdParams(params));
+  return MacdStream(params);
 }
 
 MacdStream::MacdStream(MacdParams params)
@@ -112,10 +128,7 @@ MacdStream::MacdStream(MacdParams params)
       lookback_(MacdLookback(params)),
       macd_(kNaN),
       signal_(kNaN),
-      hist_(kNaN) {
-  KAIROS_CHECK(params.fast >= 1 && params.slow >= 1 && params.signal >= 1)
-      << "macd: periods must be positive";
-}
+      hist_(kNaN) {}
 
 void MacdStream::Update(double x) {
   ++seen_;
@@ -145,8 +158,8 @@ double MacdStream::value(size_t index) const {
   return index == 0 ? macd_ : index == 1 ? signal_ : hist_;
 }
 
-IndicatorInfo MacdInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& MacdInfo() {
+  static const IndicatorInfo info{
       .name = "macd",
       .description = "Moving average convergence/divergence (TA-Lib alignment)",
       .inputs = {Input::kSeries},
@@ -154,13 +167,11 @@ IndicatorInfo MacdInfo() {
                  {"slow", 26, 2, 100000, true, "slow EMA period"},
                  {"signal", 9, 1, 100000, true, "signal EMA period"}},
       .outputs = {"macd", "signal", "hist"},
-      .lookback = [](std::span<const double> p) { return MacdLookback(FromParams(p)); },
+      .lookback = MacdLookbackFn,
       .batch = MacdBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<MacdStream>(FromParams(p));
-          },
+      .stream = MacdStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/ema.h"
 #include "indicators/indicator.h"
 
@@ -19,16 +21,17 @@ struct MacdParams {
   int signal = 9;
 };
 
-int MacdLookback(MacdParams params);  // (max(fast, slow) - 1) + (signal - 1)
+// (max(fast, slow) - 1) + (signal - 1); -1 when a period is invalid.
+int MacdLookback(MacdParams params);
 
-// REQUIRES: periods >= 1, every output the size of `in`. NaN rule: README.md.
+// InvalidArgument for periods out of range or an output of another length. NaN rule: README.md.
 // One pass, each EMA computed once.
-void Macd(std::span<const double> in, MacdParams params, std::span<double> macd,
-          std::span<double> signal, std::span<double> hist);
+Status Macd(std::span<const double> in, MacdParams params, std::span<double> macd,
+            std::span<double> signal, std::span<double> hist);
 
 class MacdStream {
  public:
-  explicit MacdStream(MacdParams params);
+  static Result<MacdStream> Create(MacdParams params);
   void Update(double x);
   bool ready() const { return seen_ > lookback_; }
   // 0 macd, 1 signal, 2 hist.
@@ -38,6 +41,8 @@ class MacdStream {
   double hist() const { return hist_; }
 
  private:
+  explicit MacdStream(MacdParams params);
+
   int fast_, slow_;
   using Core = BasicEmaCore<EmaForm::kTaLib>;
   Core fast_ema_, slow_ema_, signal_ema_;
@@ -47,6 +52,6 @@ class MacdStream {
   double macd_, signal_, hist_;
 };
 
-IndicatorInfo MacdInfo();
+const IndicatorInfo& MacdInfo();
 
 }  // namespace kairos::indicators

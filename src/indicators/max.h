@@ -2,22 +2,31 @@
 
 #include <span>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 #include "indicators/window_extreme.h"
 
 namespace kairos::indicators {
 
 // Highest value over the last `period` values (TA-Lib MAX). O(n) whatever the data: see
-// rolling_extreme.h.
+// window_extreme.h.
 using MaxKernel = WindowExtreme<kernel_util::TakeMax>;
 
-int MaxLookback(int period);  // period - 1
+int MaxLookback(int period);  // period - 1; -1 when the period is invalid
 
-// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
-void Max(std::span<const double> in, int period, std::span<double> out);
+// InvalidArgument for a period out of range or an output of another length. NaN rule:
+// README.md.
+Status Max(std::span<const double> in, int period, std::span<double> out);
 
-using MaxStream = MaxKernel::Stream;
+class MaxStream : public MaxKernel::Stream {
+ public:
+  static Result<MaxStream> Create(int period);
 
-IndicatorInfo MaxInfo();
+ private:
+  explicit MaxStream(int period) : MaxKernel::Stream(period) {}
+};
+
+const IndicatorInfo& MaxInfo();
 
 }  // namespace kairos::indicators

@@ -6,8 +6,8 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -33,16 +33,16 @@ class MfiStream {
 
   void Update(double high, double low, double close, double volume) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close, volume)) {
+    if (kernel_util::AnyNonFinite(high, low, close, volume)) {
       if (count_ != 0)
-        group_b::Restart(*this, &MfiStream::seen_,
-                         [this] { return MfiStream(static_cast<int>(period_)); });
+        kernel_util::Restart(*this, &MfiStream::seen_,
+                             [this] { return MfiStream(static_cast<int>(period_)); });
       return;
     }
     UpdateFinite(high, low, close, volume);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close, double volume) {
     int64_t bar = count_++;
     double tp = (high + low + close) / 3.0;
@@ -81,7 +81,7 @@ class MfiStream {
   double prev_tp_ = 0;
   double positive_ = 0;
   double negative_ = 0;
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& MfiInfo();

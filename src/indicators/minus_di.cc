@@ -5,32 +5,32 @@ namespace {
 
 Status MinusDiBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                     std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(MinusDiInfo(), inputs, params, outputs));
-  return MinusDi(inputs[0], inputs[1], inputs[2], group_b::IntParam(params, 0), outputs[0]);
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(MinusDiInfo(), inputs, params, outputs));
+  return MinusDi(inputs[0], inputs[1], inputs[2], kernel_util::Period(params[0]), outputs[0]);
 }
 
 int MinusDiLookbackFn(std::span<const double> params) {
   if (!ValidateParams(MinusDiInfo(), params).ok()) return -1;
-  return MinusDiLookback(group_b::IntParam(params, 0));
+  return MinusDiLookback(kernel_util::Period(params[0]));
 }
 
 std::unique_ptr<Stream> MinusDiStreamFn(std::span<const double> params) {
   if (!ValidateParams(MinusDiInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<3, 1>(MinusDiStream::Create(group_b::IntParam(params, 0)));
+  return kernel_util::AdaptStream<3, 1>(MinusDiStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
 int MinusDiLookback(int period) {
-  return group_b::CheckParams(MinusDiInfo(), period).ok() ? period : -1;
+  return kernel_util::CheckParams(MinusDiInfo(), period).ok() ? period : -1;
 }
 
 Status MinusDi(std::span<const double> high, std::span<const double> low,
                std::span<const double> close, int period, std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(MinusDiInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(MinusDiInfo(), period));
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckLengths("minus_di", close.size(), {high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+      kernel_util::CheckLengths("minus_di", close.size(), {high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {high, low, close}, {out}, [&] { return MinusDiStream::Create(period).value(); },
       [&](MinusDiStream& stream, size_t i) {
         stream.UpdateFinite(high[i], low[i], close[i]);
@@ -40,7 +40,7 @@ Status MinusDi(std::span<const double> high, std::span<const double> low,
 }
 
 Result<MinusDiStream> MinusDiStream::Create(int period) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(MinusDiInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(MinusDiInfo(), period));
   return MinusDiStream(period);
 }
 

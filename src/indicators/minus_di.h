@@ -27,19 +27,19 @@ class MinusDiStream {
 
   void Update(double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close)) {
+    if (kernel_util::AnyNonFinite(high, low, close)) {
       if (dm_.count() != 0) {
-        group_b::Restart(*this, &MinusDiStream::seen_,
-                         [this] { return MinusDiStream(static_cast<int>(period_)); });
+        kernel_util::Restart(*this, &MinusDiStream::seen_,
+                             [this] { return MinusDiStream(static_cast<int>(period_)); });
       }
       return;
     }
     UpdateFinite(high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
-    value_ = dm_.Update(high, low, close) ? dm_.MinusDi() : group_b::kNaN;
+    value_ = dm_.Update(high, low, close) ? dm_.MinusDi() : kernel_util::kNaN;
   }
   bool ready() const { return seen_ > period_; }
   double value() const { return value_; }
@@ -48,9 +48,9 @@ class MinusDiStream {
   explicit MinusDiStream(int period) : period_(period), dm_(period) {}
 
   int64_t period_;
-  int64_t seen_ = 0;                 // bars fed
-  group_b::DirectionalMovement dm_;  // restarted with the stream
-  double value_ = group_b::kNaN;
+  int64_t seen_ = 0;                     // bars fed
+  kernel_util::DirectionalMovement dm_;  // restarted with the stream
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& MinusDiInfo();

@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 #include "indicators/lagged_change.h"
 
@@ -11,13 +13,20 @@ namespace kairos::indicators {
 double MomFormula(double x, double base);
 using MomKernel = LaggedChange<MomFormula>;
 
-int MomLookback(int period);  // period
+int MomLookback(int period);  // period; -1 when the period is invalid
 
-// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
-void Mom(std::span<const double> in, int period, std::span<double> out);
+// InvalidArgument for a period out of range or an output of another length. NaN rule:
+// README.md.
+Status Mom(std::span<const double> in, int period, std::span<double> out);
 
-using MomStream = MomKernel::Stream;
+class MomStream : public MomKernel::Stream {
+ public:
+  static Result<MomStream> Create(int period);
 
-IndicatorInfo MomInfo();
+ private:
+  explicit MomStream(int period) : MomKernel::Stream(period) {}
+};
+
+const IndicatorInfo& MomInfo();
 
 }  // namespace kairos::indicators

@@ -29,8 +29,8 @@ class NatrStream {
     atr_.Update(high, low, close);  // restarts on a non-finite input (value NaN)
     SetValue(close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
     atr_.UpdateFinite(high, low, close);
     SetValue(close);
@@ -43,11 +43,11 @@ class NatrStream {
 
   void SetValue(double close) {
     double atr = atr_.value();
-    value_ = (atr == atr && group_b::TaIsZero(close)) ? 0.0 : (atr / close) * 100.0;
+    value_ = (atr == atr && kernel_util::TaIsZero(close)) ? 0.0 : (atr / close) * 100.0;
   }
 
   AtrStream atr_;
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& NatrInfo();

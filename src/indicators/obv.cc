@@ -22,23 +22,32 @@ void ObvRun(std::span<const double> price, std::span<const double> volume, std::
 
 Status ObvBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                 std::span<const std::span<double>> out) {
-  (void)params;
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("obv", in, 2, out, 1));
-  Obv(in[0], in[1], out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(ObvInfo(), in, params, out));
+  return Obv(in[0], in[1], out[0]);
+}
+
+int ObvLookbackFn(std::span<const double> params) {
+  return ValidateParams(ObvInfo(), params).ok() ? ObvLookback() : -1;
+}
+
+std::unique_ptr<Stream> ObvStreamFn(std::span<const double> params) {
+  if (!ValidateParams(ObvInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<2, 1>(ObvStream::Create());
 }
 
 }  // namespace
 
 int ObvLookback() { return 0; }
 
-void Obv(std::span<const double> price, std::span<const double> volume, std::span<double> out) {
-  KAIROS_CHECK(volume.size() == price.size() && out.size() == price.size()) << "obv: sizes";
+Status Obv(std::span<const double> price, std::span<const double> volume, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(
+      kernel_util::CheckLengths("obv", price.size(), {volume.size(), out.size()}));
   const std::span<const double> ins[] = {price, volume};
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRun(ins, outs, price.size(), [&](size_t b, size_t e) {
     ObvRun(price.subspan(b, e - b), volume.subspan(b, e - b), out.subspan(b, e - b));
   });
+  return Status::Ok();
 }
 
 void ObvStream::Update(double price, double volume) {
@@ -60,17 +69,18 @@ void ObvStream::Update(double price, double volume) {
   value_ = obv_;
 }
 
-IndicatorInfo ObvInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& ObvInfo() {
+  static const IndicatorInfo info{
       .name = "obv",
       .description = "On-balance volume",
       .inputs = {Input::kSeries, Input::kVolume},
       .params = {},
       .outputs = {"obv"},
-      .lookback = [](std::span<const double>) { return ObvLookback(); },
+      .lookback = ObvLookbackFn,
       .batch = ObvBatch,
-      .stream = [](std::span<const double>) { return kernel_util::MakeStream<ObvStream>(); },
+      .stream = ObvStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

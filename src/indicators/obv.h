@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 
 namespace kairos::indicators {
@@ -10,18 +12,20 @@ namespace kairos::indicators {
 // price closes higher than the bar before, subtracts it when lower, keeps it when equal.
 int ObvLookback();  // 0
 
-// REQUIRES: all spans the same size. NaN rule: README.md (a bar with a NaN price or volume
-// restarts the line at the next bar's volume).
-void Obv(std::span<const double> price, std::span<const double> volume, std::span<double> out);
+// InvalidArgument for spans of different lengths. NaN rule: README.md (a bar with a NaN price or
+// volume restarts the line at the next bar's volume).
+Status Obv(std::span<const double> price, std::span<const double> volume, std::span<double> out);
 
 class ObvStream {
  public:
-  ObvStream() = default;
+  static Result<ObvStream> Create() { return ObvStream(); }
   void Update(double price, double volume);
   bool ready() const { return seen_ > 0; }
   double value() const { return value_; }
 
  private:
+  ObvStream() = default;
+
   long seen_ = 0;
   bool started_ = false;
   double prev_price_ = 0;
@@ -29,6 +33,6 @@ class ObvStream {
   double value_ = 0;
 };
 
-IndicatorInfo ObvInfo();
+const IndicatorInfo& ObvInfo();
 
 }  // namespace kairos::indicators

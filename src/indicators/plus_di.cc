@@ -5,32 +5,32 @@ namespace {
 
 Status PlusDiBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                    std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(PlusDiInfo(), inputs, params, outputs));
-  return PlusDi(inputs[0], inputs[1], inputs[2], group_b::IntParam(params, 0), outputs[0]);
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(PlusDiInfo(), inputs, params, outputs));
+  return PlusDi(inputs[0], inputs[1], inputs[2], kernel_util::Period(params[0]), outputs[0]);
 }
 
 int PlusDiLookbackFn(std::span<const double> params) {
   if (!ValidateParams(PlusDiInfo(), params).ok()) return -1;
-  return PlusDiLookback(group_b::IntParam(params, 0));
+  return PlusDiLookback(kernel_util::Period(params[0]));
 }
 
 std::unique_ptr<Stream> PlusDiStreamFn(std::span<const double> params) {
   if (!ValidateParams(PlusDiInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<3, 1>(PlusDiStream::Create(group_b::IntParam(params, 0)));
+  return kernel_util::AdaptStream<3, 1>(PlusDiStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
 int PlusDiLookback(int period) {
-  return group_b::CheckParams(PlusDiInfo(), period).ok() ? period : -1;
+  return kernel_util::CheckParams(PlusDiInfo(), period).ok() ? period : -1;
 }
 
 Status PlusDi(std::span<const double> high, std::span<const double> low,
               std::span<const double> close, int period, std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(PlusDiInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(PlusDiInfo(), period));
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckLengths("plus_di", close.size(), {high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+      kernel_util::CheckLengths("plus_di", close.size(), {high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {high, low, close}, {out}, [&] { return PlusDiStream::Create(period).value(); },
       [&](PlusDiStream& stream, size_t i) {
         stream.UpdateFinite(high[i], low[i], close[i]);
@@ -40,7 +40,7 @@ Status PlusDi(std::span<const double> high, std::span<const double> low,
 }
 
 Result<PlusDiStream> PlusDiStream::Create(int period) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(PlusDiInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(PlusDiInfo(), period));
   return PlusDiStream(period);
 }
 

@@ -5,17 +5,61 @@
 
 #include <fmt/core.h>
 
+#include "indicators/ad.h"
+#include "indicators/adx.h"
+#include "indicators/aroon.h"
+#include "indicators/atr.h"
+#include "indicators/bbands.h"
+#include "indicators/cci.h"
+#include "indicators/cdldoji.h"
+#include "indicators/cdlengulfing.h"
+#include "indicators/cdlhammer.h"
+#include "indicators/dema.h"
+#include "indicators/ema.h"
 #include "indicators/indicator.h"
-#include "indicators/registry_groups.h"
+#include "indicators/kama.h"
+#include "indicators/linearreg.h"
+#include "indicators/macd.h"
+#include "indicators/max.h"
+#include "indicators/mfi.h"
+#include "indicators/min.h"
+#include "indicators/minus_di.h"
+#include "indicators/mom.h"
+#include "indicators/natr.h"
+#include "indicators/obv.h"
+#include "indicators/plus_di.h"
+#include "indicators/roc.h"
+#include "indicators/rsi.h"
+#include "indicators/sar.h"
+#include "indicators/sma.h"
+#include "indicators/stddev.h"
+#include "indicators/stoch.h"
+#include "indicators/stochrsi.h"
+#include "indicators/supertrend.h"
+#include "indicators/tema.h"
+#include "indicators/trange.h"
+#include "indicators/trima.h"
+#include "indicators/willr.h"
+#include "indicators/wma.h"
 
 namespace kairos::indicators {
 namespace {
 
 const std::vector<IndicatorInfo>& Registry() {
   static const std::vector<IndicatorInfo> registry = [] {
+    // One line per indicator file; adding an indicator adds its entry here.
     std::vector<IndicatorInfo> all;
-    RegisterGroupA(all);
-    RegisterGroupB(all);
+    for (const IndicatorInfo* info : {
+             &AdInfo(),   &AdxInfo(),     &AroonInfo(),        &AtrInfo(),       &BbandsInfo(),
+             &CciInfo(),  &CdlDojiInfo(), &CdlEngulfingInfo(), &CdlHammerInfo(), &DemaInfo(),
+             &EmaInfo(),  &KamaInfo(),    &LinearregInfo(),    &MacdInfo(),      &MaxInfo(),
+             &MfiInfo(),  &MinInfo(),     &MinusDiInfo(),      &MomInfo(),       &NatrInfo(),
+             &ObvInfo(),  &PlusDiInfo(),  &RocInfo(),          &RsiInfo(),       &SarInfo(),
+             &SmaInfo(),  &StddevInfo(),  &StochInfo(),        &StochRsiInfo(),  &SupertrendInfo(),
+             &TemaInfo(), &TrangeInfo(),  &TrimaInfo(),        &WillrInfo(),     &WmaInfo(),
+         }) {
+      all.push_back(*info);
+    }
     std::sort(all.begin(), all.end(),
               [](const IndicatorInfo& a, const IndicatorInfo& b) { return a.name < b.name; });
     return all;

@@ -2,6 +2,8 @@
 
 #include <span>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 #include "indicators/lagged_change.h"
 
@@ -12,13 +14,20 @@ namespace kairos::indicators {
 double RocFormula(double x, double base);
 using RocKernel = LaggedChange<RocFormula>;
 
-int RocLookback(int period);  // period
+int RocLookback(int period);  // period; -1 when the period is invalid
 
-// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
-void Roc(std::span<const double> in, int period, std::span<double> out);
+// InvalidArgument for a period out of range or an output of another length. NaN rule:
+// README.md.
+Status Roc(std::span<const double> in, int period, std::span<double> out);
 
-using RocStream = RocKernel::Stream;
+class RocStream : public RocKernel::Stream {
+ public:
+  static Result<RocStream> Create(int period);
 
-IndicatorInfo RocInfo();
+ private:
+  explicit RocStream(int period) : RocKernel::Stream(period) {}
+};
+
+const IndicatorInfo& RocInfo();
 
 }  // namespace kairos::indicators

@@ -5,8 +5,8 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -38,21 +38,22 @@ template <bool kTaLibOrder>
 class BasicRsiStream {
  public:
   static Result<BasicRsiStream> Create(int period) {
-    KAIROS_RETURN_IF_ERROR(group_b::CheckParams(RsiInfo(), period));
+    KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(RsiInfo(), period));
     return BasicRsiStream(period);
   }
 
   void Update(double x) {
     ++seen_;
-    if (group_b::AnyNonFinite(x)) {
+    if (kernel_util::AnyNonFinite(x)) {
       if (count_ != 0)
-        group_b::Restart(*this, &BasicRsiStream::seen_, [this] { return BasicRsiStream(period_); });
+        kernel_util::Restart(*this, &BasicRsiStream::seen_,
+                             [this] { return BasicRsiStream(period_); });
       return;
     }
     UpdateFinite(x);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double x) {
     int64_t bar = count_++;
     if (bar == 0) {
@@ -88,7 +89,7 @@ class BasicRsiStream {
   // 100 * gain / (gain + loss), 0 when the sum is (TA-Lib's) zero.
   static double Value(double gain, double loss) {
     double sum = gain + loss;
-    return group_b::TaIsZero(sum) ? 0.0 : 100.0 * (gain / sum);
+    return kernel_util::TaIsZero(sum) ? 0.0 : 100.0 * (gain / sum);
   }
 
  private:
@@ -117,7 +118,7 @@ class BasicRsiStream {
   double prev_ = 0;
   double gain_ = 0;  // sums during the warm-up, then averages
   double loss_ = 0;
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 using RsiStream = BasicRsiStream<false>;

@@ -5,7 +5,7 @@ namespace {
 
 Status SarBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                 std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(SarInfo(), inputs, params, outputs));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(SarInfo(), inputs, params, outputs));
   return Sar(inputs[0], inputs[1], params[0], params[1], outputs[0]);
 }
 
@@ -13,17 +13,17 @@ int SarLookbackFn(std::span<const double> params) { return SarLookback(params[0]
 
 std::unique_ptr<Stream> SarStreamFn(std::span<const double> params) {
   if (!ValidateParams(SarInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<2, 1>(SarStream::Create(params[0], params[1]));
+  return kernel_util::AdaptStream<2, 1>(SarStream::Create(params[0], params[1]));
 }
 
 }  // namespace
 
 void SarStream::Update(double high, double low) {
   ++seen_;
-  if (group_b::AnyNonFinite(high, low)) {
+  if (kernel_util::AnyNonFinite(high, low)) {
     if (count_ != 0)
-      group_b::Restart(*this, &SarStream::seen_,
-                       [this] { return SarStream(acceleration_arg_, maximum_); });
+      kernel_util::Restart(*this, &SarStream::seen_,
+                           [this] { return SarStream(acceleration_arg_, maximum_); });
     return;
   }
   UpdateFinite(high, low);
@@ -32,7 +32,7 @@ void SarStream::Update(double high, double low) {
 void SarStream::UpdateFinite(double high, double low) {
   int64_t bar = count_++;
   if (bar == 0) {
-    value_ = group_b::kNaN;
+    value_ = kernel_util::kNaN;
     prev_high_ = high;
     prev_low_ = low;
     return;
@@ -103,14 +103,14 @@ void SarStream::UpdateFinite(double high, double low) {
 }
 
 int SarLookback(double acceleration, double maximum) {
-  return group_b::CheckParams(SarInfo(), acceleration, maximum).ok() ? 1 : -1;
+  return kernel_util::CheckParams(SarInfo(), acceleration, maximum).ok() ? 1 : -1;
 }
 
 Status Sar(std::span<const double> high, std::span<const double> low, double acceleration,
            double maximum, std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(SarInfo(), acceleration, maximum));
-  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("sar", high.size(), {low.size(), out.size()}));
-  group_b::RunFreshStreams(
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(SarInfo(), acceleration, maximum));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("sar", high.size(), {low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {high, low}, {out}, [&] { return SarStream::Create(acceleration, maximum).value(); },
       [&](SarStream& stream, size_t i) {
         stream.UpdateFinite(high[i], low[i]);
@@ -120,7 +120,7 @@ Status Sar(std::span<const double> high, std::span<const double> low, double acc
 }
 
 Result<SarStream> SarStream::Create(double acceleration, double maximum) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(SarInfo(), acceleration, maximum));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(SarInfo(), acceleration, maximum));
   return SarStream(acceleration, maximum);
 }
 

@@ -5,8 +5,8 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -38,8 +38,8 @@ class SarStream {
   static Result<SarStream> Create(double acceleration, double maximum);
 
   void Update(double high, double low);
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low);
   bool ready() const { return seen_ > 1; }
   double value() const { return value_; }
@@ -62,7 +62,7 @@ class SarStream {
   double af_;
   double prev_high_ = 0;  // the previous bar (bar 1 itself on bar 1)
   double prev_low_ = 0;
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& SarInfo();

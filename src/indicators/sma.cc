@@ -35,27 +35,43 @@ bool SmaRun(std::span<const double> x, int period, std::span<double> out) {
 
 Status SmaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                 std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("sma", in, 1, out, 1));
-  Sma(in[0], kernel_util::Period(params[0]), out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(SmaInfo(), in, params, out));
+  return Sma(in[0], kernel_util::Period(params[0]), out[0]);
+}
+
+int SmaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(SmaInfo(), params).ok()) return -1;
+  return SmaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> SmaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(SmaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(SmaStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
-int SmaLookback(int period) { return period - 1; }
+int SmaLookback(int period) {
+  return kernel_util::CheckParams(SmaInfo(), period).ok() ? period - 1 : -1;
+}
 
-void Sma(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "sma: bad period or output size";
+Status Sma(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(SmaInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("sma", in.size(), {out.size()}));
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
     return SmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
   });
+  return Status::Ok();
+}
+
+Result<SmaStream> SmaStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(SmaInfo(), period));
+  return SmaStream(period);
 }
 
 SmaStream::SmaStream(int period)
-    : period_(period), lookback_(SmaLookback(period)), window_(period), value_(kNaN) {
-  KAIROS_CHECK(period >= 1) << "sma: period " << period;
-}
+    : period_(period), lookback_(SmaLookback(period)), window_(period), value_(kNaN) {}
 
 void SmaStream::Update(double x) {
   ++seen_;
@@ -83,20 +99,18 @@ void SmaStream::Update(double x) {
   }
 }
 
-IndicatorInfo SmaInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& SmaInfo() {
+  static const IndicatorInfo info{
       .name = "sma",
       .description = "Simple moving average",
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "number of bars averaged"}},
       .outputs = {"sma"},
-      .lookback = [](std::span<const double> p) { return SmaLookback(kernel_util::Period(p[0])); },
+      .lookback = SmaLookbackFn,
       .batch = SmaBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<SmaStream>(kernel_util::Period(p[0]));
-          },
+      .stream = SmaStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

@@ -9,17 +9,30 @@ using kernel_util::kNaN;
 
 Status StddevBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                    std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("stddev", in, 1, out, 1));
-  Stddev(in[0], kernel_util::Period(params[0]), params[1], out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(StddevInfo(), in, params, out));
+  return Stddev(in[0], kernel_util::Period(params[0]), params[1], out[0]);
+}
+
+int StddevLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(StddevInfo(), params).ok()) return -1;
+  return StddevLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> StddevStreamFn(std::span<const double> params) {
+  if (!ValidateParams(StddevInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(
+      StddevStream::Create(kernel_util::Period(params[0]), params[1]));
 }
 
 }  // namespace
 
-int StddevLookback(int period) { return period - 1; }
+int StddevLookback(int period) {
+  return kernel_util::CheckParam(StddevInfo(), 0, period).ok() ? period - 1 : -1;
+}
 
-void Stddev(std::span<const double> in, int period, double nbdev, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "stddev: bad period or output size";
+Status Stddev(std::span<const double> in, int period, double nbdev, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(StddevInfo(), period, nbdev));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("stddev", in.size(), {out.size()}));
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRunFused(in, outs, [&](size_t b, size_t e) {
     std::span<const double> x = in.subspan(b, e - b);
@@ -27,6 +40,7 @@ void Stddev(std::span<const double> in, int period, double nbdev, std::span<doub
     std::fill(o, o + std::min(x.size(), size_t(period) - 1), kNaN);
     return WindowStddevRun(x, period, [&](size_t t, double sd) { o[t] = sd * nbdev; });
   });
+  return Status::Ok();
 }
 
 RollingMoments::RollingMoments(int period)
@@ -79,6 +93,11 @@ double RollingMoments::sd() const {
   return equal_run_ + 1 >= window_.size() || !(var > 0) ? 0.0 : std::sqrt(var);
 }
 
+Result<StddevStream> StddevStream::Create(int period, double nbdev) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(StddevInfo(), period, nbdev));
+  return StddevStream(period, nbdev);
+}
+
 StddevStream::StddevStream(int period, double nbdev)
     : moments_(period), nbdev_(nbdev), lookback_(StddevLookback(period)), value_(kNaN) {}
 
@@ -92,22 +111,19 @@ void StddevStream::Update(double x) {
   value_ = moments_.Add(x) ? moments_.sd() * nbdev_ : kNaN;
 }
 
-IndicatorInfo StddevInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& StddevInfo() {
+  static const IndicatorInfo info{
       .name = "stddev",
       .description = "Population standard deviation over a window, times nbdev",
       .inputs = {Input::kSeries},
       .params = {{"period", 5, 2, 100000, true, "window in bars"},
                  {"nbdev", 1, 0, 1e6, false, "multiplier (non-negative)"}},
       .outputs = {"stddev"},
-      .lookback =
-          [](std::span<const double> p) { return StddevLookback(kernel_util::Period(p[0])); },
+      .lookback = StddevLookbackFn,
       .batch = StddevBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<StddevStream>(kernel_util::Period(p[0]), p[1]);
-          },
+      .stream = StddevStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

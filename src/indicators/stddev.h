@@ -5,6 +5,8 @@
 #include <span>
 #include <vector>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 #include "indicators/kernel_util.h"
 
@@ -17,10 +19,11 @@ namespace kairos::indicators {
 // large against its spread, and re-anchoring every ReanchorInterval(period) bars (recomputing
 // the window's sums) stops the running sums from drifting. Flat rule: a window whose values are
 // all equal gives exactly 0; a variance that rounds below 0 gives 0.
-int StddevLookback(int period);  // period - 1
+int StddevLookback(int period);  // period - 1; -1 when the period is invalid
 
-// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
-void Stddev(std::span<const double> in, int period, double nbdev, std::span<double> out);
+// InvalidArgument for parameters out of range or an output of another length. NaN rule:
+// README.md.
+Status Stddev(std::span<const double> in, int period, double nbdev, std::span<double> out);
 
 inline size_t ReanchorInterval(int period) { return std::max<size_t>(128, 4 * size_t(period)); }
 
@@ -97,12 +100,15 @@ class RollingMoments {
 
 class StddevStream {
  public:
-  StddevStream(int period, double nbdev);
+  static Result<StddevStream> Create(int period, double nbdev);
+
   void Update(double x);
   bool ready() const { return seen_ > lookback_; }
   double value() const { return value_; }
 
  private:
+  StddevStream(int period, double nbdev);
+
   RollingMoments moments_;
   double nbdev_;
   long lookback_;
@@ -110,6 +116,6 @@ class StddevStream {
   double value_;
 };
 
-IndicatorInfo StddevInfo();
+const IndicatorInfo& StddevInfo();
 
 }  // namespace kairos::indicators

@@ -3,30 +3,32 @@
 namespace kairos::indicators {
 namespace {
 
-using group_b::IntParam;
-
 Status StochBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                   std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(StochInfo(), inputs, params, outputs));
-  return Stoch(inputs[0], inputs[1], inputs[2], IntParam(params, 0), IntParam(params, 1),
-               IntParam(params, 2), outputs[0], outputs[1]);
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(StochInfo(), inputs, params, outputs));
+  return Stoch(inputs[0], inputs[1], inputs[2], kernel_util::Period(params[0]),
+               kernel_util::Period(params[1]), kernel_util::Period(params[2]), outputs[0],
+               outputs[1]);
 }
 
 int StochLookbackFn(std::span<const double> params) {
   if (!ValidateParams(StochInfo(), params).ok()) return -1;
-  return StochLookback(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2));
+  return StochLookback(kernel_util::Period(params[0]), kernel_util::Period(params[1]),
+                       kernel_util::Period(params[2]));
 }
 
 std::unique_ptr<Stream> StochStreamFn(std::span<const double> params) {
   if (!ValidateParams(StochInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<3, 2>(
-      StochStream::Create(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2)));
+  return kernel_util::AdaptStream<3, 2>(StochStream::Create(kernel_util::Period(params[0]),
+                                                            kernel_util::Period(params[1]),
+                                                            kernel_util::Period(params[2])));
 }
 
 }  // namespace
 
 int StochLookback(int fastk_period, int slowk_period, int slowd_period) {
-  if (!group_b::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period).ok()) return -1;
+  if (!kernel_util::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period).ok())
+    return -1;
   return fastk_period + slowk_period + slowd_period - 3;
 }
 
@@ -34,10 +36,10 @@ Status Stoch(std::span<const double> high, std::span<const double> low,
              std::span<const double> close, int fastk_period, int slowk_period, int slowd_period,
              std::span<double> slowk, std::span<double> slowd) {
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period));
-  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths(
+      kernel_util::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths(
       "stoch", close.size(), {high.size(), low.size(), slowk.size(), slowd.size()}));
-  group_b::RunFreshStreams(
+  kernel_util::RunFreshStreams(
       {high, low, close}, {slowk, slowd},
       [&] { return StochStream::Create(fastk_period, slowk_period, slowd_period).value(); },
       [&](StochStream& stream, size_t i) {
@@ -50,7 +52,7 @@ Status Stoch(std::span<const double> high, std::span<const double> low,
 
 Result<StochStream> StochStream::Create(int fastk_period, int slowk_period, int slowd_period) {
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period));
+      kernel_util::CheckParams(StochInfo(), fastk_period, slowk_period, slowd_period));
   return StochStream(fastk_period, slowk_period, slowd_period);
 }
 

@@ -5,8 +5,9 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
+#include "indicators/window_extreme.h"
 
 namespace kairos::indicators {
 
@@ -19,7 +20,7 @@ namespace kairos::indicators {
 // Flat input: fastk is 0 when HH == LL (TA-Lib's convention), never a division by zero.
 // Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: fastk_period (default 5), slowk_period (3), slowd_period (3), each in [1, 100000].
-// Cost: O(1) amortized per bar (block extremes for HH/LL, group_b_util.h, running sums for the
+// Cost: O(1) amortized per bar (block extremes for HH/LL, window_extreme.h, running sums for the
 // SMAs).
 
 // -1 when a parameter is invalid.
@@ -41,17 +42,17 @@ class StochStream {
 
   void Update(double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close)) {
+    if (kernel_util::AnyNonFinite(high, low, close)) {
       if (count_ != 0)
-        group_b::Restart(*this, &StochStream::seen_, [this] {
+        kernel_util::Restart(*this, &StochStream::seen_, [this] {
           return StochStream(fastk_period_, slowk_period_, slowd_period_);
         });
       return;
     }
     UpdateFinite(high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     double highest = highest_.Push(high);
@@ -83,14 +84,14 @@ class StochStream {
   int64_t slowk_period_;
   int slowd_period_;
   int64_t lookback_;
-  group_b::BlockExtreme<true> highest_;
-  group_b::BlockExtreme<false> lowest_;
-  group_b::RunningSma slowk_sma_;
-  group_b::RunningSma slowd_sma_;
+  kernel_util::BlockExtreme<kernel_util::TakeMax> highest_;
+  kernel_util::BlockExtreme<kernel_util::TakeMin> lowest_;
+  kernel_util::RunningSma slowk_sma_;
+  kernel_util::RunningSma slowd_sma_;
   int64_t seen_ = 0;   // bars fed
   int64_t count_ = 0;  // bars since the start or the last non-finite input
-  double slowk_ = group_b::kNaN;
-  double slowd_ = group_b::kNaN;
+  double slowk_ = kernel_util::kNaN;
+  double slowd_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& StochInfo();

@@ -3,38 +3,40 @@
 namespace kairos::indicators {
 namespace {
 
-using group_b::IntParam;
-
 Status StochRsiBatch(std::span<const std::span<const double>> inputs,
                      std::span<const double> params, std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(StochRsiInfo(), inputs, params, outputs));
-  return StochRsi(inputs[0], IntParam(params, 0), IntParam(params, 1), IntParam(params, 2),
-                  outputs[0], outputs[1]);
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(StochRsiInfo(), inputs, params, outputs));
+  return StochRsi(inputs[0], kernel_util::Period(params[0]), kernel_util::Period(params[1]),
+                  kernel_util::Period(params[2]), outputs[0], outputs[1]);
 }
 
 int StochRsiLookbackFn(std::span<const double> params) {
   if (!ValidateParams(StochRsiInfo(), params).ok()) return -1;
-  return StochRsiLookback(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2));
+  return StochRsiLookback(kernel_util::Period(params[0]), kernel_util::Period(params[1]),
+                          kernel_util::Period(params[2]));
 }
 
 std::unique_ptr<Stream> StochRsiStreamFn(std::span<const double> params) {
   if (!ValidateParams(StochRsiInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<1, 2>(
-      StochRsiStream::Create(IntParam(params, 0), IntParam(params, 1), IntParam(params, 2)));
+  return kernel_util::AdaptStream<1, 2>(StochRsiStream::Create(kernel_util::Period(params[0]),
+                                                               kernel_util::Period(params[1]),
+                                                               kernel_util::Period(params[2])));
 }
 
 }  // namespace
 
 int StochRsiLookback(int period, int fastk_period, int fastd_period) {
-  if (!group_b::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period).ok()) return -1;
+  if (!kernel_util::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period).ok()) return -1;
   return period + fastk_period + fastd_period - 2;
 }
 
 Status StochRsi(std::span<const double> x, int period, int fastk_period, int fastd_period,
                 std::span<double> fastk, std::span<double> fastd) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period));
-  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths("stochrsi", x.size(), {fastk.size(), fastd.size()}));
-  group_b::RunFreshStreams(
+  KAIROS_RETURN_IF_ERROR(
+      kernel_util::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period));
+  KAIROS_RETURN_IF_ERROR(
+      kernel_util::CheckLengths("stochrsi", x.size(), {fastk.size(), fastd.size()}));
+  kernel_util::RunFreshStreams(
       {x}, {fastk, fastd},
       [&] { return StochRsiStream::Create(period, fastk_period, fastd_period).value(); },
       [&](StochRsiStream& stream, size_t i) {
@@ -46,7 +48,8 @@ Status StochRsi(std::span<const double> x, int period, int fastk_period, int fas
 }
 
 Result<StochRsiStream> StochRsiStream::Create(int period, int fastk_period, int fastd_period) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period));
+  KAIROS_RETURN_IF_ERROR(
+      kernel_util::CheckParams(StochRsiInfo(), period, fastk_period, fastd_period));
   return StochRsiStream(BasicRsiStream<true>::Create(period).value(), period, fastk_period,
                         fastd_period);
 }

@@ -5,10 +5,11 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 #include "indicators/rsi.h"
 #include "indicators/stoch.h"
+#include "indicators/window_extreme.h"
 
 namespace kairos::indicators {
 
@@ -35,9 +36,9 @@ class StochRsiStream {
 
   void Update(double x) {
     ++seen_;
-    if (group_b::AnyNonFinite(x)) {
+    if (kernel_util::AnyNonFinite(x)) {
       if (count_ != 0) {
-        group_b::Restart(*this, &StochRsiStream::seen_, [this] {
+        kernel_util::Restart(*this, &StochRsiStream::seen_, [this] {
           return StochRsiStream(BasicRsiStream<true>::Create(period_).value(), period_,
                                 fastk_period_, fastd_period_);
         });
@@ -46,14 +47,14 @@ class StochRsiStream {
     }
     UpdateFinite(x);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double x) {
     rsi_.UpdateFinite(x);
     int64_t bar = count_++;
     double rsi = rsi_.value();
     if (bar < period_ || rsi != rsi) {  // RSI's warm-up (or an RSI that overflowed to NaN)
-      fastk_ = fastd_ = group_b::kNaN;
+      fastk_ = fastd_ = kernel_util::kNaN;
       return;
     }
     double highest = highest_.Push(rsi);
@@ -85,13 +86,13 @@ class StochRsiStream {
   int fastk_period_;
   int fastd_period_;
   int64_t lookback_;
-  group_b::BlockExtreme<true> highest_;
-  group_b::BlockExtreme<false> lowest_;
-  group_b::RunningSma fastd_sma_;
+  kernel_util::BlockExtreme<kernel_util::TakeMax> highest_;
+  kernel_util::BlockExtreme<kernel_util::TakeMin> lowest_;
+  kernel_util::RunningSma fastd_sma_;
   int64_t seen_ = 0;   // bars fed
   int64_t count_ = 0;  // bars since the start or the last non-finite input
-  double fastk_ = group_b::kNaN;
-  double fastd_ = group_b::kNaN;
+  double fastk_ = kernel_util::kNaN;
+  double fastd_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& StochRsiInfo();

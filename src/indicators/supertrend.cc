@@ -5,35 +5,35 @@ namespace {
 
 Status SupertrendBatch(std::span<const std::span<const double>> inputs,
                        std::span<const double> params, std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(SupertrendInfo(), inputs, params, outputs));
-  return Supertrend(inputs[0], inputs[1], inputs[2], group_b::IntParam(params, 0), params[1],
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(SupertrendInfo(), inputs, params, outputs));
+  return Supertrend(inputs[0], inputs[1], inputs[2], kernel_util::Period(params[0]), params[1],
                     outputs[0], outputs[1]);
 }
 
 int SupertrendLookbackFn(std::span<const double> params) {
   if (!ValidateParams(SupertrendInfo(), params).ok()) return -1;
-  return SupertrendLookback(group_b::IntParam(params, 0), params[1]);
+  return SupertrendLookback(kernel_util::Period(params[0]), params[1]);
 }
 
 std::unique_ptr<Stream> SupertrendStreamFn(std::span<const double> params) {
   if (!ValidateParams(SupertrendInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<3, 2>(
-      SupertrendStream::Create(group_b::IntParam(params, 0), params[1]));
+  return kernel_util::AdaptStream<3, 2>(
+      SupertrendStream::Create(kernel_util::Period(params[0]), params[1]));
 }
 
 }  // namespace
 
 int SupertrendLookback(int period, double multiplier) {
-  return group_b::CheckParams(SupertrendInfo(), period, multiplier).ok() ? period : -1;
+  return kernel_util::CheckParams(SupertrendInfo(), period, multiplier).ok() ? period : -1;
 }
 
 Status Supertrend(std::span<const double> high, std::span<const double> low,
                   std::span<const double> close, int period, double multiplier,
                   std::span<double> supertrend, std::span<double> direction) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(SupertrendInfo(), period, multiplier));
-  KAIROS_RETURN_IF_ERROR(group_b::CheckLengths(
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(SupertrendInfo(), period, multiplier));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths(
       "supertrend", close.size(), {high.size(), low.size(), supertrend.size(), direction.size()}));
-  group_b::RunFreshStreams(
+  kernel_util::RunFreshStreams(
       {high, low, close}, {supertrend, direction},
       [&] { return SupertrendStream::Create(period, multiplier).value(); },
       [&](SupertrendStream& stream, size_t i) {
@@ -45,7 +45,7 @@ Status Supertrend(std::span<const double> high, std::span<const double> low,
 }
 
 Result<SupertrendStream> SupertrendStream::Create(int period, double multiplier) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(SupertrendInfo(), period, multiplier));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(SupertrendInfo(), period, multiplier));
   return SupertrendStream(AtrStream::Create(period).value(), period, multiplier);
 }
 

@@ -6,12 +6,12 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "indicators/atr.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
-// SuperTrend (not in TA-Lib; the definition is in README_supertrend.md with its source):
+// SuperTrend (not in TA-Lib; the definition is in README.md, "SUPERTREND", with its source):
 // ATR(period) as atr.h (TA-Lib's Wilder ATR), hl2 = (high + low) / 2,
 //   basic upper = hl2 + multiplier * atr, basic lower = hl2 - multiplier * atr;
 //   final upper = basic upper if it is below the previous final upper or the previous close was
@@ -40,9 +40,9 @@ class SupertrendStream {
 
   void Update(double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close)) {
+    if (kernel_util::AnyNonFinite(high, low, close)) {
       if (count_ != 0) {
-        group_b::Restart(*this, &SupertrendStream::seen_, [this] {
+        kernel_util::Restart(*this, &SupertrendStream::seen_, [this] {
           return SupertrendStream(AtrStream::Create(period_).value(), period_, multiplier_);
         });
       }
@@ -50,8 +50,8 @@ class SupertrendStream {
     }
     UpdateFinite(high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
     ++count_;
     atr_.UpdateFinite(high, low, close);
@@ -59,7 +59,7 @@ class SupertrendStream {
     double prev_close = prev_close_;
     prev_close_ = close;
     if (atr != atr) {  // warm-up
-      supertrend_ = direction_ = group_b::kNaN;
+      supertrend_ = direction_ = kernel_util::kNaN;
       return;
     }
     double hl2 = (high + low) / 2.0;
@@ -96,8 +96,8 @@ class SupertrendStream {
   double upper_ = 0;  // final bands of the previous bar
   double lower_ = 0;
   double prev_close_ = 0;
-  double supertrend_ = group_b::kNaN;
-  double direction_ = group_b::kNaN;
+  double supertrend_ = kernel_util::kNaN;
+  double direction_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& SupertrendInfo();

@@ -1,5 +1,5 @@
 // SUPERTREND on 12 hand-computed bars (period 3, multiplier 1), the definition in
-// README_supertrend.md, plus the typed API.
+// README.md ("SUPERTREND"), plus the typed API.
 
 #include <cmath>
 #include <vector>

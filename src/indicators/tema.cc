@@ -15,29 +15,45 @@ double Step(EmaCore& e1, EmaCore& e2, EmaCore& e3, double x) {
 
 Status TemaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                  std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("tema", in, 1, out, 1));
-  Tema(in[0], kernel_util::Period(params[0]), out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(TemaInfo(), in, params, out));
+  return Tema(in[0], kernel_util::Period(params[0]), out[0]);
+}
+
+int TemaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(TemaInfo(), params).ok()) return -1;
+  return TemaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> TemaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(TemaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(TemaStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
-int TemaLookback(int period) { return 3 * (period - 1); }
+int TemaLookback(int period) {
+  return kernel_util::CheckParams(TemaInfo(), period).ok() ? 3 * (period - 1) : -1;
+}
 
 // Not on a hot path: the batch kernel runs the streaming recursion (bit-identical results).
-void Tema(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "tema: bad period or output size";
+Status Tema(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(TemaInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("tema", in.size(), {out.size()}));
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
     EmaCore e1(period), e2(period), e3(period);
     for (size_t i = b; i < e; ++i) out[i] = Step(e1, e2, e3, in[i]);
   });
+  return Status::Ok();
+}
+
+Result<TemaStream> TemaStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(TemaInfo(), period));
+  return TemaStream(period);
 }
 
 TemaStream::TemaStream(int period)
-    : e1_(period), e2_(period), e3_(period), lookback_(TemaLookback(period)), value_(kNaN) {
-  KAIROS_CHECK(period >= 1) << "tema: period " << period;
-}
+    : e1_(period), e2_(period), e3_(period), lookback_(TemaLookback(period)), value_(kNaN) {}
 
 void TemaStream::Update(double x) {
   ++seen_;
@@ -51,20 +67,18 @@ void TemaStream::Update(double x) {
   value_ = Step(e1_, e2_, e3_, x);
 }
 
-IndicatorInfo TemaInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& TemaInfo() {
+  static const IndicatorInfo info{
       .name = "tema",
       .description = "Triple exponential moving average: 3*EMA - 3*EMA(EMA) + EMA(EMA(EMA))",
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "period of each EMA"}},
       .outputs = {"tema"},
-      .lookback = [](std::span<const double> p) { return TemaLookback(kernel_util::Period(p[0])); },
+      .lookback = TemaLookbackFn,
       .batch = TemaBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<TemaStream>(kernel_util::Period(p[0]));
-          },
+      .stream = TemaStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

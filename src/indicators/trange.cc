@@ -5,7 +5,7 @@ namespace {
 
 Status TrangeBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                    std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(TrangeInfo(), inputs, params, outputs));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(TrangeInfo(), inputs, params, outputs));
   return Trange(inputs[0], inputs[1], inputs[2], outputs[0]);
 }
 
@@ -15,7 +15,7 @@ int TrangeLookbackFn(std::span<const double> params) {
 
 std::unique_ptr<Stream> TrangeStreamFn(std::span<const double> params) {
   if (!ValidateParams(TrangeInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<3, 1>(TrangeStream::Create());
+  return kernel_util::AdaptStream<3, 1>(TrangeStream::Create());
 }
 
 }  // namespace
@@ -25,8 +25,8 @@ int TrangeLookback() { return 1; }
 Status Trange(std::span<const double> high, std::span<const double> low,
               std::span<const double> close, std::span<double> out) {
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckLengths("trange", close.size(), {high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+      kernel_util::CheckLengths("trange", close.size(), {high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {high, low, close}, {out}, [&] { return TrangeStream::Create().value(); },
       [&](TrangeStream& stream, size_t i) {
         stream.UpdateFinite(high[i], low[i], close[i]);

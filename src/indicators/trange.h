@@ -5,8 +5,8 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
 
 namespace kairos::indicators {
 
@@ -35,17 +35,18 @@ class TrangeStream {
 
   void Update(double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close)) {
-      if (count_ != 0) group_b::Restart(*this, &TrangeStream::seen_, [] { return TrangeStream(); });
+    if (kernel_util::AnyNonFinite(high, low, close)) {
+      if (count_ != 0)
+        kernel_util::Restart(*this, &TrangeStream::seen_, [] { return TrangeStream(); });
       return;
     }
     UpdateFinite(high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
-    value_ = bar == 0 ? group_b::kNaN : TrueRange(high, low, prev_close_);
+    value_ = bar == 0 ? kernel_util::kNaN : TrueRange(high, low, prev_close_);
     prev_close_ = close;
   }
   bool ready() const { return seen_ > 1; }
@@ -57,7 +58,7 @@ class TrangeStream {
   int64_t seen_ = 0;   // bars fed
   int64_t count_ = 0;  // bars since the start or the last non-finite input
   double prev_close_ = 0;
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& TrangeInfo();

@@ -12,19 +12,31 @@ int SecondLength(int period) { return period % 2 == 1 ? (period + 1) / 2 : perio
 
 Status TrimaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                   std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("trima", in, 1, out, 1));
-  Trima(in[0], kernel_util::Period(params[0]), out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(TrimaInfo(), in, params, out));
+  return Trima(in[0], kernel_util::Period(params[0]), out[0]);
+}
+
+int TrimaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(TrimaInfo(), params).ok()) return -1;
+  return TrimaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> TrimaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(TrimaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(TrimaStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
-int TrimaLookback(int period) { return period - 1; }
+int TrimaLookback(int period) {
+  return kernel_util::CheckParams(TrimaInfo(), period).ok() ? period - 1 : -1;
+}
 
 // Not on a hot path: the batch kernel runs the streaming recursion (bit-identical results).
-void Trima(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "trima: bad period or output size";
-  TrimaStream stream(period);
+Status Trima(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(TrimaInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("trima", in.size(), {out.size()}));
+  TrimaStream stream = TrimaStream::Create(period).value();
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
     stream.Update(kernel_util::kNaN);  // restart
@@ -33,6 +45,12 @@ void Trima(std::span<const double> in, int period, std::span<double> out) {
       out[i] = stream.value();
     }
   });
+  return Status::Ok();
+}
+
+Result<TrimaStream> TrimaStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(TrimaInfo(), period));
+  return TrimaStream(period);
 }
 
 TrimaStream::TrimaStream(int period)
@@ -41,9 +59,7 @@ TrimaStream::TrimaStream(int period)
       lookback_(TrimaLookback(period)),
       xs_(a_),
       s1s_(b_),
-      value_(kNaN) {
-  KAIROS_CHECK(period >= 1) << "trima: period " << period;
-}
+      value_(kNaN) {}
 
 void TrimaStream::Update(double x) {
   ++seen_;
@@ -78,21 +94,18 @@ void TrimaStream::Update(double x) {
   value_ = s2_ / (static_cast<double>(a_) * static_cast<double>(b_));
 }
 
-IndicatorInfo TrimaInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& TrimaInfo() {
+  static const IndicatorInfo info{
       .name = "trima",
       .description = "Triangular moving average (SMA of SMA)",
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "total span of the triangle in bars"}},
       .outputs = {"trima"},
-      .lookback =
-          [](std::span<const double> p) { return TrimaLookback(kernel_util::Period(p[0])); },
+      .lookback = TrimaLookbackFn,
       .batch = TrimaBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<TrimaStream>(kernel_util::Period(p[0]));
-          },
+      .stream = TrimaStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

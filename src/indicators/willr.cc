@@ -5,32 +5,32 @@ namespace {
 
 Status WillrBatch(std::span<const std::span<const double>> inputs, std::span<const double> params,
                   std::span<const std::span<double>> outputs) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckShapes(WillrInfo(), inputs, params, outputs));
-  return Willr(inputs[0], inputs[1], inputs[2], group_b::IntParam(params, 0), outputs[0]);
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(WillrInfo(), inputs, params, outputs));
+  return Willr(inputs[0], inputs[1], inputs[2], kernel_util::Period(params[0]), outputs[0]);
 }
 
 int WillrLookbackFn(std::span<const double> params) {
   if (!ValidateParams(WillrInfo(), params).ok()) return -1;
-  return WillrLookback(group_b::IntParam(params, 0));
+  return WillrLookback(kernel_util::Period(params[0]));
 }
 
 std::unique_ptr<Stream> WillrStreamFn(std::span<const double> params) {
   if (!ValidateParams(WillrInfo(), params).ok()) return nullptr;
-  return group_b::AdaptStream<3, 1>(WillrStream::Create(group_b::IntParam(params, 0)));
+  return kernel_util::AdaptStream<3, 1>(WillrStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
 int WillrLookback(int period) {
-  return group_b::CheckParams(WillrInfo(), period).ok() ? period - 1 : -1;
+  return kernel_util::CheckParams(WillrInfo(), period).ok() ? period - 1 : -1;
 }
 
 Status Willr(std::span<const double> high, std::span<const double> low,
              std::span<const double> close, int period, std::span<double> out) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(WillrInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(WillrInfo(), period));
   KAIROS_RETURN_IF_ERROR(
-      group_b::CheckLengths("willr", close.size(), {high.size(), low.size(), out.size()}));
-  group_b::RunFreshStreams(
+      kernel_util::CheckLengths("willr", close.size(), {high.size(), low.size(), out.size()}));
+  kernel_util::RunFreshStreams(
       {high, low, close}, {out}, [&] { return WillrStream::Create(period).value(); },
       [&](WillrStream& stream, size_t i) {
         stream.UpdateFinite(high[i], low[i], close[i]);
@@ -40,7 +40,7 @@ Status Willr(std::span<const double> high, std::span<const double> low,
 }
 
 Result<WillrStream> WillrStream::Create(int period) {
-  KAIROS_RETURN_IF_ERROR(group_b::CheckParams(WillrInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(WillrInfo(), period));
   return WillrStream(period);
 }
 

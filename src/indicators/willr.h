@@ -5,8 +5,9 @@
 
 #include "core/result.h"
 #include "core/status.h"
-#include "indicators/group_b_util.h"
 #include "indicators/indicator.h"
+#include "indicators/kernel_util.h"
+#include "indicators/window_extreme.h"
 
 namespace kairos::indicators {
 
@@ -16,7 +17,7 @@ namespace kairos::indicators {
 // Flat input: 0 when HH == LL (TA-Lib's convention), never a division by zero.
 // Non-finite input: restarts the indicator (README.md, "NaN and non-finite inputs").
 // Params: period in [2, 100000], default 14. O(1) amortized per bar (block extremes,
-// group_b_util.h).
+// window_extreme.h).
 
 // -1 when the period is invalid.
 int WillrLookback(int period);
@@ -30,16 +31,16 @@ class WillrStream {
 
   void Update(double high, double low, double close) {
     ++seen_;
-    if (group_b::AnyNonFinite(high, low, close)) {
+    if (kernel_util::AnyNonFinite(high, low, close)) {
       if (count_ != 0)
-        group_b::Restart(*this, &WillrStream::seen_,
-                         [this] { return WillrStream(static_cast<int>(period_)); });
+        kernel_util::Restart(*this, &WillrStream::seen_,
+                             [this] { return WillrStream(static_cast<int>(period_)); });
       return;
     }
     UpdateFinite(high, low, close);
   }
-  // Update without the non-finite check, for the batch kernels (group_b::RunFreshStreams), which
-  // feed it finite ranges only; ready() counts Update calls only.
+  // Update without the non-finite check, for the batch kernels (kernel_util::RunFreshStreams),
+  // which feed it finite ranges only; ready() counts Update calls only.
   void UpdateFinite(double high, double low, double close) {
     int64_t bar = count_++;
     double hh = highest_.Push(high);
@@ -55,11 +56,11 @@ class WillrStream {
   explicit WillrStream(int period) : period_(period), highest_(period), lowest_(period) {}
 
   int64_t period_;
-  group_b::BlockExtreme<true> highest_;
-  group_b::BlockExtreme<false> lowest_;
+  kernel_util::BlockExtreme<kernel_util::TakeMax> highest_;
+  kernel_util::BlockExtreme<kernel_util::TakeMin> lowest_;
   int64_t seen_ = 0;   // bars fed
   int64_t count_ = 0;  // bars since the start or the last non-finite input
-  double value_ = group_b::kNaN;
+  double value_ = kernel_util::kNaN;
 };
 
 const IndicatorInfo& WillrInfo();

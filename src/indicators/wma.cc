@@ -34,21 +34,39 @@ void WmaRun(std::span<const double> x, int period, std::span<double> out) {
 
 Status WmaBatch(std::span<const std::span<const double>> in, std::span<const double> params,
                 std::span<const std::span<double>> out) {
-  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes("wma", in, 1, out, 1));
-  Wma(in[0], kernel_util::Period(params[0]), out[0]);
-  return Status::Ok();
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckShapes(WmaInfo(), in, params, out));
+  return Wma(in[0], kernel_util::Period(params[0]), out[0]);
+}
+
+int WmaLookbackFn(std::span<const double> params) {
+  if (!ValidateParams(WmaInfo(), params).ok()) return -1;
+  return WmaLookback(kernel_util::Period(params[0]));
+}
+
+std::unique_ptr<Stream> WmaStreamFn(std::span<const double> params) {
+  if (!ValidateParams(WmaInfo(), params).ok()) return nullptr;
+  return kernel_util::AdaptStream<1, 1>(WmaStream::Create(kernel_util::Period(params[0])));
 }
 
 }  // namespace
 
-int WmaLookback(int period) { return period - 1; }
+int WmaLookback(int period) {
+  return kernel_util::CheckParams(WmaInfo(), period).ok() ? period - 1 : -1;
+}
 
-void Wma(std::span<const double> in, int period, std::span<double> out) {
-  KAIROS_CHECK(period >= 1 && out.size() == in.size()) << "wma: bad period or output size";
+Status Wma(std::span<const double> in, int period, std::span<double> out) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(WmaInfo(), period));
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckLengths("wma", in.size(), {out.size()}));
   const std::span<double> outs[] = {out};
   kernel_util::ForEachFiniteRun(in, outs, [&](size_t b, size_t e) {
     WmaRun(in.subspan(b, e - b), period, out.subspan(b, e - b));
   });
+  return Status::Ok();
+}
+
+Result<WmaStream> WmaStream::Create(int period) {
+  KAIROS_RETURN_IF_ERROR(kernel_util::CheckParams(WmaInfo(), period));
+  return WmaStream(period);
 }
 
 WmaStream::WmaStream(int period)
@@ -56,9 +74,7 @@ WmaStream::WmaStream(int period)
       divisor_(Divisor(period)),
       lookback_(WmaLookback(period)),
       window_(period),
-      value_(kNaN) {
-  KAIROS_CHECK(period >= 1) << "wma: period " << period;
-}
+      value_(kNaN) {}
 
 void WmaStream::Update(double x) {
   ++seen_;
@@ -85,20 +101,18 @@ void WmaStream::Update(double x) {
   value_ = weighted_ / divisor_;
 }
 
-IndicatorInfo WmaInfo() {
-  return IndicatorInfo{
+const IndicatorInfo& WmaInfo() {
+  static const IndicatorInfo info{
       .name = "wma",
       .description = "Weighted moving average (linear weights 1..period)",
       .inputs = {Input::kSeries},
       .params = {{"period", 30, 2, 100000, true, "number of bars weighted"}},
       .outputs = {"wma"},
-      .lookback = [](std::span<const double> p) { return WmaLookback(kernel_util::Period(p[0])); },
+      .lookback = WmaLookbackFn,
       .batch = WmaBatch,
-      .stream =
-          [](std::span<const double> p) {
-            return kernel_util::MakeStream<WmaStream>(kernel_util::Period(p[0]));
-          },
+      .stream = WmaStreamFn,
   };
+  return info;
 }
 
 }  // namespace kairos::indicators

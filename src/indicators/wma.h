@@ -3,25 +3,31 @@
 #include <span>
 #include <vector>
 
+#include "core/result.h"
+#include "core/status.h"
 #include "indicators/indicator.h"
 
 namespace kairos::indicators {
 
 // Weighted moving average (TA-Lib WMA): weights 1..period, newest heaviest, divided by
 // period*(period+1)/2. O(1) per bar: W' = W - S + period * x_new, S' = S - x_old + x_new.
-int WmaLookback(int period);  // period - 1
+int WmaLookback(int period);  // period - 1; -1 when the period is invalid
 
-// REQUIRES: period >= 1, out.size() == in.size(). NaN rule: README.md.
-void Wma(std::span<const double> in, int period, std::span<double> out);
+// InvalidArgument for a period out of range or an output of another length. NaN rule:
+// README.md.
+Status Wma(std::span<const double> in, int period, std::span<double> out);
 
 class WmaStream {
  public:
-  explicit WmaStream(int period);
+  static Result<WmaStream> Create(int period);
+
   void Update(double x);
   bool ready() const { return seen_ > lookback_; }
   double value() const { return value_; }
 
  private:
+  explicit WmaStream(int period);
+
   int period_;
   double divisor_;
   long lookback_;
@@ -34,6 +40,6 @@ class WmaStream {
   double value_;
 };
 
-IndicatorInfo WmaInfo();
+const IndicatorInfo& WmaInfo();
 
 }  // namespace kairos::indicators

@@ -1,19 +1,39 @@
-// Each group-B kernel against a plain, obviously correct version written straight from the
-// definition (fresh sums and window scans on every bar, textbook formulas, no running state
-// beyond what the definition itself recurses on), on random bars.
+// Each kernel against a plain, obviously correct version written straight from the definition
+// (fresh sums and window scans on every bar, textbook formulas, no running state beyond what the
+// definition itself recurses on), on random bars: the typed kernels of the averages, bands,
+// extremes, changes and volume lines, and through the registry the momentum, volatility, trend
+// and bar-pattern indicators.
 
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <numeric>
 #include <string>
 #include <vector>
 
 #include <gtest/gtest.h>
 
+#include "indicators/ad.h"
+#include "indicators/bbands.h"
+#include "indicators/dema.h"
+#include "indicators/ema.h"
 #include "indicators/indicator.h"
+#include "indicators/kama.h"
+#include "indicators/linearreg.h"
+#include "indicators/macd.h"
+#include "indicators/max.h"
+#include "indicators/min.h"
+#include "indicators/mom.h"
+#include "indicators/obv.h"
+#include "indicators/roc.h"
+#include "indicators/sma.h"
+#include "indicators/stddev.h"
+#include "indicators/tema.h"
 #include "indicators/testing/compare.h"
 #include "indicators/testing/random_data.h"
 #include "indicators/testing/reference_data.h"
+#include "indicators/trima.h"
+#include "indicators/wma.h"
 
 namespace kairos::indicators {
 namespace {
@@ -26,6 +46,301 @@ using testing::RunBatch;
 using Series = std::vector<double>;
 
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr size_t kBars = 1200;
+const int kPeriods[] = {2, 3, 5, 14, 20, 61};
+const uint64_t kSeeds[] = {1, 2, 3};
+
+// ---- Plain versions: straight from the definitions, one window at a time. ----
+
+Series SlowSma(const Series& x, int p) {
+  Series out(x.size(), kNaN);
+  for (size_t i = p - 1; i < x.size(); ++i) {
+    double s = 0;
+    for (int j = 0; j < p; ++j) s += x[i - j];
+    out[i] = s / p;
+  }
+  return out;
+}
+
+// EMA of x starting at `from` (seed = mean of x[from..from+p-1]); NaN before from+p-1.
+Series SlowEma(const Series& x, int p, size_t from = 0) {
+  Series out(x.size(), kNaN);
+  if (x.size() < from + p) return out;
+  double k = 2.0 / (p + 1);
+  double v = 0;
+  for (int j = 0; j < p; ++j) v += x[from + j];
+  v /= p;
+  out[from + p - 1] = v;
+  for (size_t i = from + p; i < x.size(); ++i) {
+    v = v + k * (x[i] - v);
+    out[i] = v;
+  }
+  return out;
+}
+
+Series SlowWma(const Series& x, int p) {
+  Series out(x.size(), kNaN);
+  for (size_t i = p - 1; i < x.size(); ++i) {
+    double s = 0;
+    for (int j = 0; j < p; ++j) s += (p - j) * x[i - j];
+    out[i] = s / (p * (p + 1) / 2.0);
+  }
+  return out;
+}
+
+Series SlowDema(const Series& x, int p) {
+  Series e1 = SlowEma(x, p);
+  Series e2 = SlowEma(e1, p, p - 1);
+  Series out(x.size(), kNaN);
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!std::isnan(e2[i])) out[i] = 2 * e1[i] - e2[i];
+  }
+  return out;
+}
+
+Series SlowTema(const Series& x, int p) {
+  Series e1 = SlowEma(x, p);
+  Series e2 = SlowEma(e1, p, p - 1);
+  Series e3 = SlowEma(e2, p, 2 * (p - 1));
+  Series out(x.size(), kNaN);
+  for (size_t i = 0; i < x.size(); ++i) {
+    if (!std::isnan(e3[i])) out[i] = 3 * e1[i] - 3 * e2[i] + e3[i];
+  }
+  return out;
+}
+
+// Triangular weights 1, 2, .., top, (top,) .., 2, 1 spanning p bars.
+Series SlowTrima(const Series& x, int p) {
+  Series w(p);
+  for (int j = 0; j < p; ++j) w[j] = std::min(j + 1, p - j);
+  if (p % 2 == 0) {
+    for (int j = 0; j < p; ++j) w[j] = std::min(j + 1, p - j);  // 1..p/2, p/2..1
+  }
+  double total = std::accumulate(w.begin(), w.end(), 0.0);
+  Series out(x.size(), kNaN);
+  for (size_t i = p - 1; i < x.size(); ++i) {
+    double s = 0;
+    for (int j = 0; j < p; ++j) s += w[j] * x[i - (p - 1) + j];
+    out[i] = s / total;
+  }
+  return out;
+}
+
+Series SlowKama(const Series& x, int p) {
+  Series out(x.size(), kNaN);
+  if (x.size() <= static_cast<size_t>(p)) return out;
+  double fast = 2.0 / 3, slow = 2.0 / 31;
+  double kama = x[p - 1];
+  for (size_t t = p; t < x.size(); ++t) {
+    double noise = 0;
+    for (size_t j = t - p + 1; j <= t; ++j) noise += std::fabs(x[j] - x[j - 1]);
+    double signal = std::fabs(x[t] - x[t - p]);
+    double er = noise <= signal ? 1.0 : signal / noise;
+    double sc = std::pow(er * (fast - slow) + slow, 2);
+    kama += sc * (x[t] - kama);
+    out[t] = kama;
+  }
+  return out;
+}
+
+struct Three {
+  Series a, b, c;
+};
+
+Three SlowMacd(const Series& x, int fast, int slow, int sig) {
+  Series es = SlowEma(x, slow);
+  Series ef = SlowEma(x, fast, slow - fast);
+  Series macd(x.size(), kNaN);
+  for (size_t i = slow - 1; i < x.size(); ++i) macd[i] = ef[i] - es[i];
+  Series signal = SlowEma(macd, sig, slow - 1);
+  Three out{Series(x.size(), kNaN), Series(x.size(), kNaN), Series(x.size(), kNaN)};
+  for (size_t i = slow + sig - 2; i < x.size(); ++i) {
+    out.a[i] = macd[i];
+    out.b[i] = signal[i];
+    out.c[i] = macd[i] - signal[i];
+  }
+  return out;
+}
+
+double WindowSd(const Series& x, size_t i, int p) {
+  double mean = 0;
+  for (int j = 0; j < p; ++j) mean += x[i - j];
+  mean /= p;
+  double var = 0;
+  for (int j = 0; j < p; ++j) var += (x[i - j] - mean) * (x[i - j] - mean);
+  return std::sqrt(var / p);
+}
+
+Series SlowStddev(const Series& x, int p, double nbdev) {
+  Series out(x.size(), kNaN);
+  for (size_t i = p - 1; i < x.size(); ++i) out[i] = WindowSd(x, i, p) * nbdev;
+  return out;
+}
+
+Three SlowBbands(const Series& x, int p, double up, double dn) {
+  Series mid = SlowSma(x, p);
+  Three out{Series(x.size(), kNaN), mid, Series(x.size(), kNaN)};
+  for (size_t i = p - 1; i < x.size(); ++i) {
+    double sd = WindowSd(x, i, p);
+    out.a[i] = mid[i] + up * sd;
+    out.c[i] = mid[i] - dn * sd;
+  }
+  return out;
+}
+
+Series SlowExtreme(const Series& x, int p, bool max) {
+  Series out(x.size(), kNaN);
+  for (size_t i = p - 1; i < x.size(); ++i) {
+    auto first = x.begin() + (i - p + 1), last = x.begin() + i + 1;
+    out[i] = max ? *std::max_element(first, last) : *std::min_element(first, last);
+  }
+  return out;
+}
+
+Series SlowRoc(const Series& x, int p, bool percent) {
+  Series out(x.size(), kNaN);
+  for (size_t i = p; i < x.size(); ++i) {
+    out[i] = percent ? (x[i] - x[i - p]) / x[i - p] * 100 : x[i] - x[i - p];
+  }
+  return out;
+}
+
+Series SlowLinearreg(const Series& y, int p) {
+  Series out(y.size(), kNaN);
+  for (size_t i = p - 1; i < y.size(); ++i) {
+    double xbar = (p - 1) / 2.0, ybar = 0;
+    for (int j = 0; j < p; ++j) ybar += y[i - (p - 1) + j];
+    ybar /= p;
+    double sxy = 0, sxx = 0;
+    for (int j = 0; j < p; ++j) {
+      sxy += (j - xbar) * (y[i - (p - 1) + j] - ybar);
+      sxx += (j - xbar) * (j - xbar);
+    }
+    out[i] = ybar + sxy / sxx * ((p - 1) - xbar);
+  }
+  return out;
+}
+
+Series SlowObv(const Series& c, const Series& v) {
+  Series out(c.size());
+  for (size_t i = 0; i < c.size(); ++i) {
+    double sum = v[0];
+    for (size_t j = 1; j <= i; ++j) sum += c[j] > c[j - 1] ? v[j] : c[j] < c[j - 1] ? -v[j] : 0;
+    out[i] = sum;
+  }
+  return out;
+}
+
+Series SlowAd(const testing::OhlcvSeries& b) {
+  Series out(b.size());
+  double ad = 0;
+  for (size_t i = 0; i < b.size(); ++i) {
+    double range = b.high[i] - b.low[i];
+    double clv = range > 0 ? ((b.close[i] - b.low[i]) - (b.high[i] - b.close[i])) / range : 0;
+    ad += clv * b.volume[i];
+    out[i] = ad;
+  }
+  return out;
+}
+
+Series Run1(Status (*kernel)(std::span<const double>, int, std::span<double>), const Series& x,
+            int p) {
+  Series out(x.size());
+  EXPECT_TRUE(kernel(x, p, out).ok());
+  return out;
+}
+
+// ---- Fast vs plain. ----
+
+TEST(PlainVersionTest, SingleOutputKernelsMatchPlainVersions) {
+  for (uint64_t seed : kSeeds) {
+    Series x = testing::RandomWalk(kBars, seed);
+    for (int p : kPeriods) {
+      SCOPED_TRACE("seed " + std::to_string(seed) + " period " + std::to_string(p));
+      EXPECT_TRUE(MatchesReference(Run1(Sma, x, p), SlowSma(x, p), 1e-12)) << "sma";
+      EXPECT_TRUE(MatchesReference(Run1(Ema, x, p), SlowEma(x, p), 1e-12)) << "ema";
+      EXPECT_TRUE(MatchesReference(Run1(Wma, x, p), SlowWma(x, p), 1e-10)) << "wma";
+      EXPECT_TRUE(MatchesReference(Run1(Dema, x, p), SlowDema(x, p), 1e-12)) << "dema";
+      EXPECT_TRUE(MatchesReference(Run1(Tema, x, p), SlowTema(x, p), 1e-12)) << "tema";
+      EXPECT_TRUE(MatchesReference(Run1(Trima, x, p), SlowTrima(x, p), 1e-12)) << "trima";
+      EXPECT_TRUE(MatchesReference(Run1(Kama, x, p), SlowKama(x, p), 1e-10)) << "kama";
+      EXPECT_TRUE(MatchesReference(Run1(Max, x, p), SlowExtreme(x, p, true), 0)) << "max";
+      EXPECT_TRUE(MatchesReference(Run1(Min, x, p), SlowExtreme(x, p, false), 0)) << "min";
+      EXPECT_TRUE(MatchesReference(Run1(Roc, x, p), SlowRoc(x, p, true), 1e-9)) << "roc";
+      EXPECT_TRUE(MatchesReference(Run1(Mom, x, p), SlowRoc(x, p, false), 0)) << "mom";
+      EXPECT_TRUE(MatchesReference(Run1(Linearreg, x, p), SlowLinearreg(x, p), 1e-10))
+          << "linearreg";
+      Series sd(x.size());
+      ASSERT_TRUE(Stddev(x, p, 1.5, sd).ok());
+      // Running sums lose digits when the spread is tiny against the price: allow 1e-10 of the
+      // price level (~100) absolute on top of the relative bound.
+      EXPECT_TRUE(MatchesReference(sd, SlowStddev(x, p, 1.5), 1e-9, 1e-8)) << "stddev";
+    }
+  }
+}
+
+TEST(PlainVersionTest, MultiOutputKernelsMatchPlainVersions) {
+  struct MacdCase {
+    int fast, slow, sig;
+  };
+  for (uint64_t seed : kSeeds) {
+    Series x = testing::RandomWalk(kBars, seed);
+    for (MacdCase c :
+         {MacdCase{12, 26, 9}, MacdCase{2, 3, 1}, MacdCase{5, 5, 4}, MacdCase{3, 40, 12}}) {
+      SCOPED_TRACE("macd " + std::to_string(c.fast) + "," + std::to_string(c.slow) + "," +
+                   std::to_string(c.sig));
+      Series m(x.size()), s(x.size()), h(x.size());
+      ASSERT_TRUE(Macd(x, {c.fast, c.slow, c.sig}, m, s, h).ok());
+      Three want = SlowMacd(x, c.fast, c.slow, c.sig);
+      // The histogram crosses zero: compare it on the scale of the price.
+      EXPECT_TRUE(MatchesReference(m, want.a, 1e-9, 1e-11));
+      EXPECT_TRUE(MatchesReference(s, want.b, 1e-9, 1e-11));
+      EXPECT_TRUE(MatchesReference(h, want.c, 1e-9, 1e-11));
+      // Swapped fast/slow is the same indicator.
+      Series m2(x.size()), s2(x.size()), h2(x.size());
+      ASSERT_TRUE(Macd(x, {c.slow, c.fast, c.sig}, m2, s2, h2).ok());
+      EXPECT_TRUE(MatchesReference(m2, m, 0));
+    }
+    for (int p : kPeriods) {
+      Series u(x.size()), mid(x.size()), l(x.size());
+      ASSERT_TRUE(Bbands(x, {p, 2.0, 1.0}, u, mid, l).ok());
+      Three want = SlowBbands(x, p, 2.0, 1.0);
+      EXPECT_TRUE(MatchesReference(u, want.a, 1e-10));
+      EXPECT_TRUE(MatchesReference(mid, want.b, 1e-12));
+      EXPECT_TRUE(MatchesReference(l, want.c, 1e-10));
+      EXPECT_TRUE(MatchesReference(mid, Run1(Sma, x, p), 0)) << "the middle band is the SMA";
+    }
+  }
+}
+
+TEST(PlainVersionTest, VolumeKernelsMatchPlainVersions) {
+  for (uint64_t seed : kSeeds) {
+    testing::OhlcvSeries b = testing::RandomOhlcv(kBars, seed);
+    for (size_t i = 0; i < b.size(); i += 7) b.close[i] = b.close[i > 0 ? i - 1 : 0];  // ties
+    for (size_t i = 3; i < b.size(); i += 50) b.high[i] = b.low[i] = b.close[i] = b.open[i];
+    Series obv(b.size()), ad(b.size());
+    ASSERT_TRUE(Obv(b.close, b.volume, obv).ok());
+    ASSERT_TRUE(Ad(b.high, b.low, b.close, b.volume, ad).ok());
+    EXPECT_TRUE(MatchesReference(obv, SlowObv(b.close, b.volume), 0));
+    EXPECT_TRUE(MatchesReference(ad, SlowAd(b), 1e-9, 1e-3));
+  }
+}
+
+TEST(PlainVersionTest, MaxMinAcrossTileBoundariesAndMonotoneInput) {
+  Series up(5000), down(5000);
+  for (size_t i = 0; i < up.size(); ++i) {
+    up[i] = static_cast<double>(i);
+    down[i] = -static_cast<double>(i);
+  }
+  for (int p : {2, 7, 64, 100, 999, 4999, 5000, 6000}) {
+    for (const Series* x : {&up, &down}) {
+      EXPECT_TRUE(MatchesReference(Run1(Max, *x, p), SlowExtreme(*x, p, true), 0)) << p;
+      EXPECT_TRUE(MatchesReference(Run1(Min, *x, p), SlowExtreme(*x, p, false), 0)) << p;
+    }
+  }
+}
+
+// ---- Through the registry, one seed per instance. ----
 
 Series Column(const std::string& name, std::vector<double> params, const OhlcvSeries& bars,
               size_t output = 0) {
@@ -47,10 +362,10 @@ double Mean(const Series& x, size_t from, size_t to) {  // [from, to]
   for (size_t j = from; j <= to; ++j) sum += x[j];
   return sum / static_cast<double>(to - from + 1);
 }
-double Max(const Series& x, size_t from, size_t to) {
+double WindowMax(const Series& x, size_t from, size_t to) {
   return *std::max_element(x.begin() + from, x.begin() + to + 1);
 }
-double Min(const Series& x, size_t from, size_t to) {
+double WindowMin(const Series& x, size_t from, size_t to) {
   return *std::min_element(x.begin() + from, x.begin() + to + 1);
 }
 
@@ -135,12 +450,12 @@ Series SlowFastK(const Series& high, const Series& low, const Series& close, siz
                  size_t first) {
   Series out(close.size(), kNaN);
   for (size_t i = first + k - 1; i < close.size(); ++i) {
-    double hh = Max(high, i + 1 - k, i), ll = Min(low, i + 1 - k, i);
+    double hh = WindowMax(high, i + 1 - k, i), ll = WindowMin(low, i + 1 - k, i);
     out[i] = hh == ll ? 0 : 100 * (close[i] - ll) / (hh - ll);
   }
   return out;
 }
-Series SlowSma(const Series& x, size_t p) {  // NaN until p numbers in a row
+Series SlowSmaOfFiniteRuns(const Series& x, size_t p) {  // NaN until p numbers in a row
   Series out(x.size(), kNaN);
   for (size_t i = p - 1; i < x.size(); ++i) {
     bool all = true;
@@ -153,7 +468,7 @@ Series SlowSma(const Series& x, size_t p) {  // NaN until p numbers in a row
 Series SlowWillr(const OhlcvSeries& b, size_t p) {
   Series out(b.size(), kNaN);
   for (size_t i = p - 1; i < b.size(); ++i) {
-    double hh = Max(b.high, i + 1 - p, i), ll = Min(b.low, i + 1 - p, i);
+    double hh = WindowMax(b.high, i + 1 - p, i), ll = WindowMin(b.low, i + 1 - p, i);
     out[i] = hh == ll ? 0 : -100 * (hh - b.close[i]) / (hh - ll);
   }
   return out;
@@ -317,12 +632,12 @@ void SlowSupertrend(const OhlcvSeries& b, size_t p, double m, Series& st, Series
   }
 }
 
-class GroupBSlowTest : public ::testing::TestWithParam<uint64_t> {
+class PlainVersionBySeedTest : public ::testing::TestWithParam<uint64_t> {
  protected:
   OhlcvSeries bars_ = RandomOhlcv(1500, GetParam());
 };
 
-TEST_P(GroupBSlowTest, MomentumMatchesTheDefinitions) {
+TEST_P(PlainVersionBySeedTest, MomentumMatchesTheDefinitions) {
   for (size_t p : {2, 14, 30}) {
     SCOPED_TRACE(p);
     EXPECT_TRUE(
@@ -335,7 +650,7 @@ TEST_P(GroupBSlowTest, MomentumMatchesTheDefinitions) {
   for (auto [fk, sk, sd] : {std::tuple{5, 3, 3}, {14, 3, 3}, {1, 1, 1}, {9, 1, 4}}) {
     SCOPED_TRACE(fk);
     Series fast = SlowFastK(bars_.high, bars_.low, bars_.close, fk, 0);
-    Series slowk = SlowSma(fast, sk), slowd = SlowSma(slowk, sd);
+    Series slowk = SlowSmaOfFiniteRuns(fast, sk), slowd = SlowSmaOfFiniteRuns(slowk, sd);
     for (size_t i = 0; i < slowk.size(); ++i) {
       if (std::isnan(slowd[i])) slowk[i] = kNaN;  // both outputs start at the lookback
     }
@@ -346,7 +661,7 @@ TEST_P(GroupBSlowTest, MomentumMatchesTheDefinitions) {
   for (auto [p, fk, fd] : {std::tuple{14, 5, 3}, {14, 14, 3}, {3, 1, 2}}) {
     SCOPED_TRACE(p);
     Series rsi = SlowRsi(bars_.close, p);
-    Series fastk = SlowFastK(rsi, rsi, rsi, fk, p), fastd = SlowSma(fastk, fd);
+    Series fastk = SlowFastK(rsi, rsi, rsi, fk, p), fastd = SlowSmaOfFiniteRuns(fastk, fd);
     for (size_t i = 0; i < fastk.size(); ++i) {
       if (std::isnan(fastd[i])) fastk[i] = kNaN;
     }
@@ -356,7 +671,7 @@ TEST_P(GroupBSlowTest, MomentumMatchesTheDefinitions) {
   }
 }
 
-TEST_P(GroupBSlowTest, VolatilityAndTrendMatchTheDefinitions) {
+TEST_P(PlainVersionBySeedTest, VolatilityAndTrendMatchTheDefinitions) {
   EXPECT_TRUE(MatchesReference(Column("trange", {}, bars_), SlowTrange(bars_), 0));
   for (size_t p : {1, 2, 14, 30}) {
     SCOPED_TRACE(p);
@@ -399,7 +714,7 @@ TEST_P(GroupBSlowTest, VolatilityAndTrendMatchTheDefinitions) {
   }
 }
 
-TEST_P(GroupBSlowTest, BarPatternsMatchTheDefinitions) {
+TEST_P(PlainVersionBySeedTest, BarPatternsMatchTheDefinitions) {
   // Random bars with some doji-like and hammer-like bars mixed in.
   OhlcvSeries b = bars_;
   for (size_t i = 0; i < b.size(); i += 7) b.close[i] = b.open[i] + (b.high[i] - b.low[i]) * 0.01;
@@ -424,7 +739,7 @@ TEST_P(GroupBSlowTest, BarPatternsMatchTheDefinitions) {
   EXPECT_GT(std::count(hammer.begin(), hammer.end(), 100.0), 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Seeds, GroupBSlowTest, ::testing::Values(11, 12, 13));
+INSTANTIATE_TEST_SUITE_P(Seeds, PlainVersionBySeedTest, ::testing::Values(11, 12, 13));
 
 }  // namespace
 }  // namespace kairos::indicators
