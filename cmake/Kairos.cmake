@@ -24,6 +24,16 @@ function(kairos_test name)
     PROPERTIES ENVIRONMENT "KAIROS_SOURCE_DIR=${PROJECT_SOURCE_DIR}")
 endfunction()
 
+# kairos_binary_test(NAME SRCS ... DEPS ...): a kairos_test that also runs the kairos binary
+# (KAIROS_BIN), which it is built after.
+function(kairos_binary_test name)
+  kairos_test(${name} ${ARGN})
+  if(TARGET ${name})
+    add_dependencies(${name} kairos)
+    target_compile_definitions(${name} PRIVATE KAIROS_BIN="$<TARGET_FILE:kairos>")
+  endif()
+endfunction()
+
 # kairos_fuzzer(NAME SRCS ... DEPS ...): a libFuzzer target, built only in the `fuzz` preset.
 function(kairos_fuzzer name)
   if(NOT KAIROS_FUZZ)

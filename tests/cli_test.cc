@@ -27,18 +27,8 @@ using kairos::testing::WriteFile;
 
 namespace fs = std::filesystem;
 
-class CliTest : public ::testing::Test {
+class CliTest : public kairos::testing::KairosCliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kairos_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    home_ = dir_ / "home";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Runs `kairos --home <home> args...` (no --home when `with_home` is false).
   Outcome Kairos(const std::vector<std::string>& args, bool with_home = true,
                  const std::string& env = "") {
@@ -51,9 +41,6 @@ class CliTest : public ::testing::Test {
   static std::string Shared(const std::string& rel) {
     return std::string(KAIROS_SHARED_DIR) + "/" + rel;
   }
-
-  fs::path dir_;
-  fs::path home_;
 };
 
 TEST_F(CliTest, CalendarSessionsPrintsLocalTimesWithEarlyClose) {

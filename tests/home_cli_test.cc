@@ -31,16 +31,8 @@ const char kStrategy[] =
     "allocation = 100000\n"
     "sizing = { method = \"fixed_amount\", amount = 5000 }\n";
 
-class HomeCliTest : public ::testing::Test {
+class HomeCliTest : public kairos::testing::KairosCliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kairos_home_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    home_ = dir_ / "home";
-  }
   void TearDown() override {
     std::error_code ec;
     fs::permissions(dir_, fs::perms::owner_all, fs::perm_options::add, ec);
@@ -53,10 +45,7 @@ class HomeCliTest : public ::testing::Test {
 
   // Runs `prefix kairos --home <home> args...` from `dir_` as the working directory.
   Outcome Kairos(const std::vector<std::string>& args, const std::string& prefix = "") {
-    std::string cmd = "cd " + Quote(dir_.string()) + " && " + prefix + " " + Quote(KAIROS_BIN) +
-                      " --home " + Quote(home_.string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    return RunCaptured(cmd, dir_);
+    return KairosCliTest::Kairos(args, "cd " + Quote(dir_.string()) + " && " + prefix);
   }
   // Runs kairos without --home, with `env` before it (e.g. "env -u HOME").
   Outcome KairosNoHome(const std::vector<std::string>& args, const std::string& env) {
@@ -90,9 +79,6 @@ class HomeCliTest : public ::testing::Test {
     }
     return files;
   }
-
-  fs::path dir_;
-  fs::path home_;
 };
 
 // The listings (and the commands that only read) a person runs on a home.

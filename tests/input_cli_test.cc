@@ -45,31 +45,15 @@ std::string Strategy(const std::string& allocation, const std::string& extra = "
          allocation + "\n" + "sizing = { method = \"fixed_amount\", amount = 5000 }\n" + extra;
 }
 
-class InputCliTest : public ::testing::Test {
+class InputCliTest : public kairos::testing::KairosCliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kairos_input_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    home_ = dir_ / "home";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   // Runs kairos with a time limit and, outside sanitizer builds, a 2 GB address-space limit, so a
   // command that reads without end fails the test instead of the machine.
   Outcome Kairos(const std::vector<std::string>& args) {
-    std::string cmd = std::string(kAsan ? "" : "ulimit -v 2000000; ") + "timeout 20 " +
-                      Quote(KAIROS_BIN) + " --home " + Quote(home_.string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    return RunCaptured(cmd, dir_);
+    return KairosCliTest::Kairos(args,
+                                 std::string(kAsan ? "" : "ulimit -v 2000000; ") + "timeout 20");
   }
 
-  std::string File(const std::string& name, const std::string& text) {
-    WriteFile(dir_ / name, text);
-    return (dir_ / name).string();
-  }
   std::string Fifo(const std::string& name) {
     fs::path p = dir_ / name;
     EXPECT_EQ(::mkfifo(p.c_str(), 0600), 0);
@@ -93,9 +77,6 @@ class InputCliTest : public ::testing::Test {
     EXPECT_NE(r.err.find("kairos: error: "), std::string::npos) << r.err;
     EXPECT_NE(r.err.find(message), std::string::npos) << r.err;
   }
-
-  fs::path dir_;
-  fs::path home_;
 };
 
 TEST_F(InputCliTest, DataImportRefusesDevicesLinksToThemFifosAndTheirLikeInADirectory) {

@@ -53,24 +53,8 @@ constexpr const char* kStrategy =
     "max_positions = 1\n"
     "max_new_per_day = 1\n";
 
-class MissedSessionsCliTest : public ::testing::Test {
+class MissedSessionsCliTest : public kairos::testing::KairosCliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kairos_missed_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    home_ = dir_ / "home";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Outcome Kairos(const std::vector<std::string>& args) {
-    std::string cmd = Quote(KAIROS_BIN) + " --home " + Quote(home_.string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    return RunCaptured(cmd, dir_);
-  }
-
   // Runs up to Monday 2024-03-04: 10 AAA bought at 161, stop 152.95. Tuesday (the stop is hit
   // at its close) and later sessions are not run.
   void HoldWithAStop() {
@@ -116,9 +100,6 @@ class MissedSessionsCliTest : public ::testing::Test {
               std::string::npos)
         << signals.out;
   }
-
-  fs::path dir_;
-  fs::path home_;
 };
 
 TEST_F(MissedSessionsCliTest, RunDayWithADateAfterMissedSessionsRunsThemFirstAndTheStopCloses) {

@@ -33,28 +33,13 @@ std::vector<std::string> Split(const std::string& line) {
   return cells;
 }
 
-class ScanCliTest : public ::testing::Test {
+class ScanCliTest : public kairos::testing::KairosCliTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kairos_scan_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    home_ = dir_ / "home";
+    KairosCliTest::SetUp();
     Outcome synth = Kairos({"data", "synth", "--symbols", "20", "--sessions", "300"});
     ASSERT_EQ(synth.code, 0) << synth.err;
   }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Outcome Kairos(const std::vector<std::string>& args) {
-    std::string cmd = Quote(KAIROS_BIN) + " --home " + Quote(home_.string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    return RunCaptured(cmd, dir_);
-  }
-
-  fs::path dir_;
-  fs::path home_;
 };
 
 TEST_F(ScanCliTest, DefaultIsEveryStoredSymbolAsOfTheLastSession) {

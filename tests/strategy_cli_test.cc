@@ -40,49 +40,24 @@ const char kSma[] =
     "allocation = 100000\n"
     "sizing = { method = \"fixed_qty\", qty = 10 }\n";
 
-class StrategyCliTest : public ::testing::Test {
+class StrategyCliTest : public kairos::testing::KairosCliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kairos_strategy_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    home_ = dir_ / "home";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Outcome Kairos(const std::vector<std::string>& args) {
-    std::string cmd = Quote(KAIROS_BIN) + " --home " + Quote(home_.string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    return RunCaptured(cmd, dir_);
-  }
-
-  std::string Strategy(const std::string& file, const std::string& text) {
-    fs::path p = dir_ / file;
-    WriteFile(p, text);
-    return p.string();
-  }
-
   std::unique_ptr<ports::Store> Db() {
     auto db = adapters::sqlite::OpenStore(home_ / "kairos.db");
     EXPECT_TRUE(db.ok()) << db.status().ToString();
     return std::move(db).value();
   }
-
-  fs::path dir_;
-  fs::path home_;
 };
 
 TEST_F(StrategyCliTest, ImportStoresVersionsAndListShowsThem) {
-  std::string file = Strategy("sma.toml", kSma);
+  std::string file = File("sma.toml", kSma);
   Outcome first = Kairos({"strategy", "import", file});
   ASSERT_EQ(first.code, 0) << first.err;
   EXPECT_EQ(first.out, "strategy sma_cross: version 1 stored\n");
   Outcome again = Kairos({"strategy", "import", file});
   ASSERT_EQ(again.code, 0) << again.err;
   EXPECT_EQ(again.out, "strategy sma_cross: unchanged (version 1)\n");
-  Strategy("sma.toml", std::string(kSma) + "max_positions = 3\n");
+  File("sma.toml", std::string(kSma) + "max_positions = 3\n");
   Outcome changed = Kairos({"strategy", "import", file});
   ASSERT_EQ(changed.code, 0) << changed.err;
   EXPECT_EQ(changed.out, "strategy sma_cross: version 2 stored\n");
@@ -100,13 +75,13 @@ TEST_F(StrategyCliTest, ImportStoresVersionsAndListShowsThem) {
 }
 
 TEST_F(StrategyCliTest, BadFileListsEveryProblemAndStoresNothing) {
-  ASSERT_EQ(Kairos({"strategy", "import", Strategy("sma.toml", kSma)}).code, 0);
-  std::string bad = Strategy("bad.toml",
-                             "name = \"sma_cross\"\n"
-                             "universe = [\"GOOG\"]\n"
-                             "entry = \"close > emaa(close, 20)\"\n"
-                             "alocation = 100\n"
-                             "sizing = { method = \"risk\", percent = 1 }\n");
+  ASSERT_EQ(Kairos({"strategy", "import", File("sma.toml", kSma)}).code, 0);
+  std::string bad = File("bad.toml",
+                         "name = \"sma_cross\"\n"
+                         "universe = [\"GOOG\"]\n"
+                         "entry = \"close > emaa(close, 20)\"\n"
+                         "alocation = 100\n"
+                         "sizing = { method = \"risk\", percent = 1 }\n");
   Outcome r = Kairos({"strategy", "import", bad});
   EXPECT_EQ(r.code, 1);
   EXPECT_EQ(r.out, "");
@@ -130,7 +105,7 @@ TEST_F(StrategyCliTest, BadFileListsEveryProblemAndStoresNothing) {
 }
 
 TEST_F(StrategyCliTest, BadFileOnAnEmptyHomeStoresNothing) {
-  Outcome r = Kairos({"strategy", "import", Strategy("bad.toml", "name = 3\n")});
+  Outcome r = Kairos({"strategy", "import", File("bad.toml", "name = 3\n")});
   EXPECT_EQ(r.code, 1);
   EXPECT_FALSE(fs::exists(home_ / "kairos.db"));
   Outcome missing = Kairos({"strategy", "import", (dir_ / "nope.toml").string()});
@@ -140,7 +115,7 @@ TEST_F(StrategyCliTest, BadFileOnAnEmptyHomeStoresNothing) {
 }
 
 TEST_F(StrategyCliTest, ShowEveryFieldAndTheSource) {
-  std::string file = Strategy("sma.toml", kSma);
+  std::string file = File("sma.toml", kSma);
   ASSERT_EQ(Kairos({"strategy", "import", file}).code, 0);
   Outcome r = Kairos({"strategy", "show", "sma_cross"});
   ASSERT_EQ(r.code, 0) << r.err;
@@ -185,7 +160,7 @@ TEST_F(StrategyCliTest, ShowEveryFieldAndTheSource) {
 }
 
 TEST_F(StrategyCliTest, EnableDisableAndSetAllocation) {
-  ASSERT_EQ(Kairos({"strategy", "import", Strategy("sma.toml", kSma)}).code, 0);
+  ASSERT_EQ(Kairos({"strategy", "import", File("sma.toml", kSma)}).code, 0);
   Outcome off = Kairos({"strategy", "disable", "sma_cross"});
   ASSERT_EQ(off.code, 0) << off.err;
   EXPECT_EQ(off.out, "strategy sma_cross: disabled\n");
@@ -199,7 +174,7 @@ TEST_F(StrategyCliTest, EnableDisableAndSetAllocation) {
             "name,version,enabled,approval,execution,universe,allocation,currency\n"
             "sma_cross,1,no,auto,next_open,GOOG MSFT,150000.50,USD\n");
   // A re-import of the same file changes neither the switch nor the allocation.
-  EXPECT_EQ(Kairos({"strategy", "import", Strategy("sma.toml", kSma)}).out,
+  EXPECT_EQ(Kairos({"strategy", "import", File("sma.toml", kSma)}).out,
             "strategy sma_cross: unchanged (version 1)\n");
   EXPECT_EQ(Kairos({"strategy", "list", "--format", "csv"}).out, list.out);
   Outcome on = Kairos({"strategy", "enable", "sma_cross", "--format", "json"});
@@ -219,7 +194,7 @@ TEST_F(StrategyCliTest, EnableDisableAndSetAllocation) {
 }
 
 TEST_F(StrategyCliTest, UnknownNamesAreRefused) {
-  ASSERT_EQ(Kairos({"strategy", "import", Strategy("sma.toml", kSma)}).code, 0);
+  ASSERT_EQ(Kairos({"strategy", "import", File("sma.toml", kSma)}).code, 0);
   for (std::vector<std::string> args :
        std::vector<std::vector<std::string>>{{"strategy", "show", "x"},
                                              {"strategy", "enable", "x"},
@@ -279,7 +254,7 @@ void WritePnl(ports::Store& db) {
 }
 
 TEST_F(StrategyCliTest, PnlDailyMonthlyAndSummary) {
-  ASSERT_EQ(Kairos({"strategy", "import", Strategy("sma.toml", kSma)}).code, 0);
+  ASSERT_EQ(Kairos({"strategy", "import", File("sma.toml", kSma)}).code, 0);
   {
     auto db = Db();
     WritePnl(*db);

@@ -57,24 +57,8 @@ std::string Strategy(const std::string& approval) {
          "max_new_per_day = 1\n";
 }
 
-class TradingCliTest : public ::testing::Test {
+class TradingCliTest : public kairos::testing::KairosCliTest {
  protected:
-  void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kairos_trading_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    home_ = dir_ / "home";
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
-  Outcome Kairos(const std::vector<std::string>& args) {
-    std::string cmd = Quote(KAIROS_BIN) + " --home " + Quote(home_.string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    return RunCaptured(cmd, dir_);
-  }
-
   // Imports AAA and the strategy, runs the week up to Friday 2024-03-01 (one signal).
   void Prepare(const std::string& approval) {
     WriteFile(dir_ / "aaa.csv", AaaCsv());
@@ -103,9 +87,6 @@ class TradingCliTest : public ::testing::Test {
     }
     return s;
   }
-
-  fs::path dir_;
-  fs::path home_;
 };
 
 TEST_F(TradingCliTest, ApprovedSignalIsFilledAtTheNextOpen) {

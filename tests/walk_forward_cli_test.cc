@@ -48,14 +48,10 @@ fees = "none"
 // favours the symbol that the following test window punishes: AAA, then BBB, then AAA, each
 // losing 4.00 a share out of sample (bought at the open after the test window's first session,
 // marked at its last close).
-class WalkForwardCliTest : public ::testing::Test {
+class WalkForwardCliTest : public kairos::testing::KairosCliTest {
  protected:
   void SetUp() override {
-    dir_ = fs::temp_directory_path() /
-           ("kairos_wf_cli_" + std::to_string(::getpid()) + "_" +
-            ::testing::UnitTest::GetInstance()->current_test_info()->name());
-    fs::remove_all(dir_);
-    home_ = dir_ / "home";
+    KairosCliTest::SetUp();
     fs::create_directories(home_);
     auto cal = kairos::calendar::ExchangeCalendar::ForExchange("NYSE");
     ASSERT_TRUE(cal.ok());
@@ -77,15 +73,13 @@ class WalkForwardCliTest : public ::testing::Test {
     }
     WriteFile(dir_ / "hold.toml", kStrategy);
   }
-  void TearDown() override { fs::remove_all(dir_); }
 
   std::string S(int i) const { return sessions_[i].ToString(); }
 
-  Outcome Kairos(const std::vector<std::string>& args) {
-    std::string cmd = Quote(KAIROS_BIN) + " --home " + Quote(home_.string()) + " backtest " +
-                      Quote((dir_ / "hold.toml").string());
-    for (const auto& a : args) cmd += " " + Quote(a);
-    return RunCaptured(cmd, dir_);
+  // Runs `kairos --home <home> backtest hold.toml args...`.
+  Outcome Kairos(std::vector<std::string> args) {
+    args.insert(args.begin(), {"backtest", (dir_ / "hold.toml").string()});
+    return KairosCliTest::Kairos(args);
   }
 
   // The 20 sessions 0-19 as the range.
@@ -101,7 +95,6 @@ class WalkForwardCliTest : public ::testing::Test {
         S(0), S(4), S(5), S(9), S(5), S(9), S(10), S(14), S(10), S(14), S(15), S(19));
   }
 
-  fs::path dir_, home_;
   std::vector<Date> sessions_;
 };
 
