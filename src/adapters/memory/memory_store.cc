@@ -22,6 +22,8 @@
 
 #include <fmt/format.h>
 
+#include "domain/signal_transition.h"
+
 namespace kairos::adapters::memory {
 namespace {
 
@@ -717,19 +719,6 @@ class MemoryStrategies : public ports::StrategyRepository {
 // ---------------------------------------------------------------------------------------------
 // Signals
 
-std::string_view DecisionAction(SignalStatus to) {
-  switch (to) {
-    case SignalStatus::kApproved:
-      return "signal.approve";
-    case SignalStatus::kRejected:
-      return "signal.reject";
-    case SignalStatus::kExpired:
-      return "signal.expire";
-    default:
-      return {};
-  }
-}
-
 bool Matches(const Signal& s, const SignalFilter& f) {
   return (!f.status || s.status == *f.status) && (!f.session || s.session == *f.session) &&
          (!f.execute_on || s.execute_on == *f.execute_on) &&
@@ -814,8 +803,7 @@ class MemorySignals : public ports::SignalRepository {
     }
     Signal& s = t_.signals[static_cast<size_t>(id - 1)];
     if (s.status != from) {
-      return Status::FailedPrecondition(fmt::format(
-          "signal {} is {}, not {}", id, SignalStatusName(s.status), SignalStatusName(from)));
+      return SignalNotInStatus(id, s.status, from);
     }
     if (t_.logging()) {
       t_.Log(SignalTransitioned{id, s.status, std::move(s.decided_by), s.decided_ns,
@@ -825,16 +813,7 @@ class MemorySignals : public ports::SignalRepository {
     s.decided_by = std::string(by);
     s.decided_ns = time_ns;
     s.note = std::string(note);
-
-    AuditEntry entry;
-    entry.time_ns = time_ns;
-    entry.actor = std::string(by);
-    entry.action = std::string(DecisionAction(to));
-    if (entry.action.empty()) entry.action = fmt::format("signal.{}", SignalStatusName(to));
-    entry.subject = fmt::format("signal:{}", id);
-    entry.detail = fmt::format("{} -> {}", SignalStatusName(from), SignalStatusName(to));
-    if (!note.empty()) entry.detail += fmt::format(": {}", note);
-    t_.AppendAudit(std::move(entry));
+    t_.AppendAudit(SignalTransitionAudit(id, from, to, by, note, time_ns));
     return Status::Ok();
   }
 

@@ -10,6 +10,7 @@
 #include "adapters/sqlite/migrations.h"
 #include "adapters/sqlite/sqlite_db.h"
 #include "adapters/sqlite/sqlite_store_internal.h"
+#include "domain/signal_transition.h"
 
 namespace kairos::adapters::sqlite {
 namespace {
@@ -290,19 +291,6 @@ Result<std::optional<T>> ReadOne(Statement& s, Reader read) {
   return std::optional<T>(std::move(value));
 }
 
-std::string_view DecisionAction(SignalStatus to) {
-  switch (to) {
-    case SignalStatus::kApproved:
-      return "signal.approve";
-    case SignalStatus::kRejected:
-      return "signal.reject";
-    case SignalStatus::kExpired:
-      return "signal.expire";
-    default:
-      return {};
-  }
-}
-
 Status AppendAudit(Db& db, const AuditEntry& e) {
   KAIROS_ASSIGN_OR_RETURN(auto s,
                           db.Prepare("INSERT INTO audit (time_ns, actor, action, subject, detail) "
@@ -394,18 +382,9 @@ class SqliteSignals : public ports::SignalRepository {
                                                         "reading signal status"));
         KAIROS_ASSIGN_OR_RETURN(bool row, s.Bind(id).Step());
         if (!row) return Status::NotFound(fmt::format("no signal with id {}", id));
-        return Status::FailedPrecondition(
-            fmt::format("signal {} is {}, not {}", id, s.Text(0), SignalStatusName(from)));
+        return SignalNotInStatus(id, s.Text(0), from);
       }
-      AuditEntry entry;
-      entry.time_ns = time_ns;
-      entry.actor = std::string(by);
-      entry.action = std::string(DecisionAction(to));
-      if (entry.action.empty()) entry.action = fmt::format("signal.{}", SignalStatusName(to));
-      entry.subject = fmt::format("signal:{}", id);
-      entry.detail = fmt::format("{} -> {}", SignalStatusName(from), SignalStatusName(to));
-      if (!note.empty()) entry.detail += fmt::format(": {}", note);
-      return AppendAudit(c_.db(), entry);
+      return AppendAudit(c_.db(), SignalTransitionAudit(id, from, to, by, note, time_ns));
     });
   }
 

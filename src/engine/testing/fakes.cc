@@ -4,6 +4,8 @@
 #include <algorithm>
 #include <tuple>
 
+#include "domain/signal_transition.h"
+
 namespace kairos::engine::testing {
 
 namespace {
@@ -154,9 +156,7 @@ class FakeSignals final : public ports::SignalRepository {
     auto it = d_.s.signals.find(id);
     if (it == d_.s.signals.end()) return Status::NotFound(fmt::format("signal {}", id));
     if (it->second.status != from) {
-      return Status::FailedPrecondition(fmt::format("signal {} is {}, not {}", id,
-                                                    SignalStatusName(it->second.status),
-                                                    SignalStatusName(from)));
+      return SignalNotInStatus(id, it->second.status, from);
     }
     KAIROS_RETURN_IF_ERROR(d_.Write());
     it->second.status = to;
@@ -164,17 +164,8 @@ class FakeSignals final : public ports::SignalRepository {
     it->second.decided_ns = time_ns;
     it->second.note = std::string(note);
     // Like the SQLite store: the transition audits itself (ports/store.h).
-    AuditEntry entry;
+    AuditEntry entry = SignalTransitionAudit(id, from, to, by, note, time_ns);
     entry.id = d_.s.next_audit_id++;
-    entry.time_ns = time_ns;
-    entry.actor = std::string(by);
-    entry.action = to == SignalStatus::kApproved   ? "signal.approve"
-                   : to == SignalStatus::kRejected ? "signal.reject"
-                   : to == SignalStatus::kExpired  ? "signal.expire"
-                                                   : fmt::format("signal.{}", SignalStatusName(to));
-    entry.subject = fmt::format("signal:{}", id);
-    entry.detail = fmt::format("{} -> {}", SignalStatusName(from), SignalStatusName(to));
-    if (!note.empty()) entry.detail += fmt::format(": {}", note);
     d_.s.audit.push_back(std::move(entry));
     return Status::Ok();
   }
