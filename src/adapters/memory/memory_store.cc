@@ -3,7 +3,6 @@
 #include <algorithm>
 #include <array>
 #include <bit>
-#include <cmath>
 #include <exception>
 #include <functional>
 #include <initializer_list>
@@ -23,6 +22,7 @@
 #include <fmt/format.h>
 
 #include "domain/signal_transition.h"
+#include "ports/stored_values.h"
 
 namespace kairos::adapters::memory {
 namespace {
@@ -30,30 +30,6 @@ namespace {
 using ports::FillFilter;
 using ports::OrderFilter;
 using ports::SignalFilter;
-
-constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
-
-// The SQLite store keeps spec and term doubles in JSON, where a non-finite number is null and
-// reads back as NaN; storing them the same way here keeps the two stores' answers identical.
-double AsJsonDouble(double v) { return std::isfinite(v) ? v : kNaN; }
-
-StrategySpec Normalized(StrategySpec spec) {
-  for (LevelSpec* level : {&spec.stop_loss, &spec.take_profit, &spec.trailing_stop}) {
-    level->percent = AsJsonDouble(level->percent);
-  }
-  spec.limit_offset_percent = AsJsonDouble(spec.limit_offset_percent);
-  spec.sizing.percent = AsJsonDouble(spec.sizing.percent);
-  spec.fees.percent = AsJsonDouble(spec.fees.percent);
-  spec.slippage_bps = AsJsonDouble(spec.slippage_bps);
-  return spec;
-}
-
-// A REAL column: NaN is stored as NULL and read back as (positive) NaN; SQLite keeps a REAL
-// without a fraction as an integer, so -0.0 comes back as 0.0.
-double AsRealColumn(double v) {
-  if (std::isnan(v)) return kNaN;
-  return v == 0 ? 0.0 : v;
-}
 
 // Keys of two names ((strategy, symbol), ...), looked up by string_view without a copy.
 using NamePair = std::pair<std::string, std::string>;
@@ -636,7 +612,7 @@ class MemoryStrategies : public ports::StrategyRepository {
     }
     if (it == t_.strategies.end()) it = t_.strategies.emplace(spec.name, StrategyEntry{}).first;
     StrategyEntry& entry = it->second;
-    entry.versions.push_back(StrategyVersion{Normalized(spec), std::string(source)});
+    entry.versions.push_back(StrategyVersion{ports::StoredSpec(spec), std::string(source)});
     if (t_.logging()) t_.Log(StrategyVersionAdded{spec.name});
     // A new version keeps the enabled flag (a re-import must not re-enable a strategy someone
     // disabled); the allocation is the file's.
@@ -762,9 +738,7 @@ class MemorySignals : public ports::SignalRepository {
     if (it != t_.signal_keys.end()) {
       return std::pair(t_.signals[static_cast<size_t>(it->second - 1)], false);
     }
-    Signal stored = signal;
-    for (auto& term : stored.terms) term.second = AsJsonDouble(term.second);
-    stored.rank_value = AsRealColumn(stored.rank_value);
+    Signal stored = ports::StoredSignal(signal);
     std::pair<Signal, bool> out(signal, true);
     out.first.id = t_.AppendSignal(std::move(stored));
     return out;
