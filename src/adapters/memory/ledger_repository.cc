@@ -8,9 +8,8 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "adapters/memory/tables.h"
+#include "domain/record_checks.h"
 
 namespace kairos::adapters::memory {
 namespace {
@@ -23,15 +22,7 @@ class MemoryLedger : public ports::LedgerRepository {
 
   // The schema's CHECK constraints come first (SQLite tests them before the upsert's conflict).
   Result<bool> RecordFill(const Fill& f, std::string_view strategy) override {
-    if (f.execution_id.empty()) return Status::InvalidArgument("a fill needs an execution id");
-    if (f.qty.units() <= 0) {
-      return Status::InvalidArgument(
-          fmt::format("fill '{}': quantity {} is not positive", f.execution_id, f.qty.units()));
-    }
-    if (f.fees < 0) {
-      return Status::InvalidArgument(
-          fmt::format("fill '{}': fees {} are negative", f.execution_id, f.fees));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckNewFill(f));
     std::lock_guard lock(t_.mu);
     if (t_.fills_by_execution_id.contains(f.execution_id)) return false;
     t_.AppendFill(f, strategy);
@@ -87,10 +78,7 @@ class MemoryLedger : public ports::LedgerRepository {
       t_.ReplacePosition(NameView(p.strategy, p.symbol), std::nullopt);
       return Status::Ok();
     }
-    if (p.sessions_held < 0) {
-      return Status::InvalidArgument(fmt::format("position {}/{}: sessions held {} is negative",
-                                                 p.strategy, p.symbol, p.sessions_held));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckOpenPosition(p));
     t_.ReplacePosition(NameView(p.strategy, p.symbol), p);
     return Status::Ok();
   }

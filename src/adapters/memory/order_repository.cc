@@ -10,6 +10,7 @@
 #include <fmt/format.h>
 
 #include "adapters/memory/tables.h"
+#include "domain/record_checks.h"
 
 namespace kairos::adapters::memory {
 namespace {
@@ -20,22 +21,11 @@ class MemoryOrders : public ports::OrderRepository {
  public:
   explicit MemoryOrders(Tables& t) : t_(t) {}
 
-  // The checks mirror the schema's CHECK constraints (which SQLite tests before the unique
-  // client order id), in their order; the texts are this store's own.
+  // The schema's CHECK constraints come first (SQLite tests them before the unique client
+  // order id).
   Result<Order> Create(const Order& order) override {
     const OrderRequest& r = order.request;
-    if (r.client_order_id.empty()) {
-      return Status::InvalidArgument("an order needs a client order id");
-    }
-    if (r.qty.units() <= 0) {
-      return Status::InvalidArgument(
-          fmt::format("order '{}': quantity {} is not positive", r.client_order_id, r.qty.units()));
-    }
-    if (order.filled_qty.units() < 0 || order.filled_qty.units() > r.qty.units()) {
-      return Status::InvalidArgument(fmt::format("order '{}': filled quantity {} is outside 0..{}",
-                                                 r.client_order_id, order.filled_qty.units(),
-                                                 r.qty.units()));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckNewOrder(order));
     std::lock_guard lock(t_.mu);
     if (t_.orders_by_client_id.contains(r.client_order_id)) {
       return Status::AlreadyExists(
@@ -118,11 +108,7 @@ class MemoryOrders : public ports::OrderRepository {
       return Status::NotFound(fmt::format("no order with id {}", order.id));
     }
     Order& o = t_.orders[static_cast<size_t>(order.id - 1)];
-    const int64_t filled = order.filled_qty.units();
-    if (filled < 0 || filled > o.request.qty.units()) {
-      return Status::InvalidArgument(fmt::format("order {}: filled quantity {} is outside 0..{}",
-                                                 order.id, filled, o.request.qty.units()));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckOrderFilled(order.id, order.filled_qty, o.request.qty));
     if (t_.logging()) {
       t_.Log(OrderUpdated{o.id, o.status, o.filled_qty, std::move(o.broker_order_id),
                           std::move(o.message), o.updated_ns});

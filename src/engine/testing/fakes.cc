@@ -6,6 +6,7 @@
 #include <mutex>
 #include <tuple>
 
+#include "domain/record_checks.h"
 #include "domain/signal_transition.h"
 #include "ports/stored_values.h"
 
@@ -198,22 +199,10 @@ class FakeSignals final : public ports::SignalRepository {
 class FakeOrders final : public ports::OrderRepository {
  public:
   explicit FakeOrders(FakeStore::Data& d) : d_(d) {}
-  // The checks of the SQLite schema, in its order and before the duplicate id; the texts are
-  // the in-process store's.
+  // The checks of the SQLite schema come before the duplicate client order id.
   Result<Order> Create(const Order& order) override {
     const OrderRequest& r = order.request;
-    if (r.client_order_id.empty()) {
-      return Status::InvalidArgument("an order needs a client order id");
-    }
-    if (r.qty.units() <= 0) {
-      return Status::InvalidArgument(
-          fmt::format("order '{}': quantity {} is not positive", r.client_order_id, r.qty.units()));
-    }
-    if (order.filled_qty.units() < 0 || order.filled_qty.units() > r.qty.units()) {
-      return Status::InvalidArgument(fmt::format("order '{}': filled quantity {} is outside 0..{}",
-                                                 r.client_order_id, order.filled_qty.units(),
-                                                 r.qty.units()));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckNewOrder(order));
     std::lock_guard lock(d_.mu);
     for (const auto& [id, o] : d_.s.orders) {
       if (o.request.client_order_id == r.client_order_id) {
@@ -254,11 +243,7 @@ class FakeOrders final : public ports::OrderRepository {
     if (it == d_.s.orders.end()) {
       return Status::NotFound(fmt::format("no order with id {}", order.id));
     }
-    const int64_t filled = order.filled_qty.units();
-    if (filled < 0 || filled > it->second.request.qty.units()) {
-      return Status::InvalidArgument(fmt::format("order {}: filled quantity {} is outside 0..{}",
-                                                 order.id, filled, it->second.request.qty.units()));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckOrderFilled(order.id, order.filled_qty, it->second.request.qty));
     KAIROS_RETURN_IF_ERROR(d_.Write());
     it->second.status = order.status;
     it->second.filled_qty = order.filled_qty;
@@ -277,15 +262,7 @@ class FakeLedger final : public ports::LedgerRepository {
   explicit FakeLedger(FakeStore::Data& d) : d_(d) {}
   // The checks of the SQLite schema come before the duplicate execution id.
   Result<bool> RecordFill(const Fill& fill, std::string_view strategy) override {
-    if (fill.execution_id.empty()) return Status::InvalidArgument("a fill needs an execution id");
-    if (fill.qty.units() <= 0) {
-      return Status::InvalidArgument(fmt::format("fill '{}': quantity {} is not positive",
-                                                 fill.execution_id, fill.qty.units()));
-    }
-    if (fill.fees < 0) {
-      return Status::InvalidArgument(
-          fmt::format("fill '{}': fees {} are negative", fill.execution_id, fill.fees));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckNewFill(fill));
     std::lock_guard lock(d_.mu);
     for (const auto& [s, f] : d_.s.fills) {
       if (f.execution_id == fill.execution_id) return false;
@@ -326,11 +303,7 @@ class FakeLedger final : public ports::LedgerRepository {
     return std::optional<Position>(it->second);
   }
   Status PutPosition(const Position& position) override {
-    if (position.qty.units() != 0 && position.sessions_held < 0) {
-      return Status::InvalidArgument(fmt::format("position {}/{}: sessions held {} is negative",
-                                                 position.strategy, position.symbol,
-                                                 position.sessions_held));
-    }
+    KAIROS_RETURN_IF_ERROR(CheckOpenPosition(position));
     std::lock_guard lock(d_.mu);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     auto key = std::pair{position.strategy, position.symbol};
