@@ -7,10 +7,9 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "adapters/memory/tables.h"
 #include "domain/record_checks.h"
+#include "ports/store_errors.h"
 
 namespace kairos::adapters::memory {
 namespace {
@@ -28,8 +27,7 @@ class MemoryOrders : public ports::OrderRepository {
     KAIROS_RETURN_IF_ERROR(CheckNewOrder(order));
     std::lock_guard lock(t_.mu);
     if (t_.orders_by_client_id.contains(r.client_order_id)) {
-      return Status::AlreadyExists(
-          fmt::format("an order with client order id '{}' is already stored", r.client_order_id));
+      return ports::OrderAlreadyStored(r.client_order_id);
     }
     Order out = order;
     out.id = t_.AppendOrder(order);
@@ -105,7 +103,7 @@ class MemoryOrders : public ports::OrderRepository {
   Status Update(const Order& order) override {
     std::lock_guard lock(t_.mu);
     if (order.id < 1 || order.id > static_cast<int64_t>(t_.orders.size())) {
-      return Status::NotFound(fmt::format("no order with id {}", order.id));
+      return ports::NoOrderWithId(order.id);
     }
     Order& o = t_.orders[static_cast<size_t>(order.id - 1)];
     KAIROS_RETURN_IF_ERROR(CheckOrderFilled(order.id, order.filled_qty, o.request.qty));

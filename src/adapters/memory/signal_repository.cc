@@ -7,10 +7,9 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "adapters/memory/tables.h"
 #include "domain/signal_transition.h"
+#include "ports/store_errors.h"
 #include "ports/stored_values.h"
 
 namespace kairos::adapters::memory {
@@ -72,7 +71,7 @@ class MemorySignals : public ports::SignalRepository {
                     std::string_view note, int64_t time_ns) override {
     std::lock_guard lock(t_.mu);
     if (id < 1 || id > static_cast<int64_t>(t_.signals.size())) {
-      return Status::NotFound(fmt::format("no signal with id {}", id));
+      return ports::NoSignalWithId(id);
     }
     Signal& s = t_.signals[static_cast<size_t>(id - 1)];
     if (s.status != from) {

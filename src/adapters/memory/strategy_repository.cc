@@ -6,9 +6,8 @@
 #include <utility>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "adapters/memory/tables.h"
+#include "ports/store_errors.h"
 #include "ports/stored_values.h"
 
 namespace kairos::adapters::memory {
@@ -20,7 +19,7 @@ class MemoryStrategies : public ports::StrategyRepository {
 
   Result<std::pair<StrategyRecord, bool>> Import(const StrategySpec& spec,
                                                  std::string_view source) override {
-    if (spec.name.empty()) return Status::InvalidArgument("a strategy needs a name");
+    if (spec.name.empty()) return ports::StrategyWithoutName();
     std::lock_guard lock(t_.mu);
     auto it = t_.strategies.find(spec.name);
     if (it != t_.strategies.end() && !it->second.versions.empty() && it->second.state &&
@@ -98,7 +97,7 @@ class MemoryStrategies : public ports::StrategyRepository {
     std::lock_guard lock(t_.mu);
     auto it = t_.strategies.find(name);
     if (it == t_.strategies.end() || !it->second.state) {
-      return Status::NotFound(fmt::format("no strategy named '{}'", name));
+      return ports::NoStrategyNamed(name);
     }
     StrategyState next = *it->second.state;
     change(next);

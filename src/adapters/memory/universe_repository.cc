@@ -4,9 +4,8 @@
 #include <string_view>
 #include <vector>
 
-#include <fmt/format.h>
-
 #include "adapters/memory/tables.h"
+#include "ports/store_errors.h"
 
 namespace kairos::adapters::memory {
 namespace {
@@ -16,7 +15,7 @@ class MemoryUniverses : public ports::UniverseRepository {
   explicit MemoryUniverses(Tables& t) : t_(t) {}
 
   Status Put(const Universe& u) override {
-    if (u.name.empty()) return Status::InvalidArgument("a universe needs a name");
+    if (u.name.empty()) return ports::UniverseWithoutName();
     std::lock_guard lock(t_.mu);
     t_.ReplaceUniverse(u.name, u);
     return Status::Ok();
@@ -40,7 +39,7 @@ class MemoryUniverses : public ports::UniverseRepository {
   Status Remove(std::string_view name) override {
     std::lock_guard lock(t_.mu);
     if (!t_.universes.contains(name)) {
-      return Status::NotFound(fmt::format("no universe named '{}'", name));
+      return ports::NoUniverseNamed(name);
     }
     t_.ReplaceUniverse(name, std::nullopt);
     return Status::Ok();

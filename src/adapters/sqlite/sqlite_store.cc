@@ -11,6 +11,7 @@
 #include "adapters/sqlite/sqlite_db.h"
 #include "adapters/sqlite/sqlite_store_internal.h"
 #include "domain/signal_transition.h"
+#include "ports/store_errors.h"
 
 namespace kairos::adapters::sqlite {
 namespace {
@@ -146,7 +147,7 @@ class SqliteStrategies : public ports::StrategyRepository {
 
   Result<std::pair<StrategyRecord, bool>> Import(const StrategySpec& spec,
                                                  std::string_view source) override {
-    if (spec.name.empty()) return Status::InvalidArgument("a strategy needs a name");
+    if (spec.name.empty()) return ports::StrategyWithoutName();
     std::lock_guard lock(c_.mu());
     std::pair<StrategyRecord, bool> out;
     KAIROS_RETURN_IF_ERROR(c_.Atomic([&]() -> Status {
@@ -236,7 +237,7 @@ class SqliteStrategies : public ports::StrategyRepository {
     KAIROS_ASSIGN_OR_RETURN(auto s, c_.db().Prepare(sql, context));
     KAIROS_RETURN_IF_ERROR(s.Bind(name, value).Run());
     if (c_.db().Changes() == 0) {
-      return Status::NotFound(fmt::format("no strategy named '{}'", name));
+      return ports::NoStrategyNamed(name);
     }
     return Status::Ok();
   }
@@ -381,7 +382,7 @@ class SqliteSignals : public ports::SignalRepository {
         KAIROS_ASSIGN_OR_RETURN(auto s, c_.db().Prepare("SELECT status FROM signals WHERE id = ?",
                                                         "reading signal status"));
         KAIROS_ASSIGN_OR_RETURN(bool row, s.Bind(id).Step());
-        if (!row) return Status::NotFound(fmt::format("no signal with id {}", id));
+        if (!row) return ports::NoSignalWithId(id);
         return SignalNotInStatus(id, s.Text(0), from);
       }
       return AppendAudit(c_.db(), SignalTransitionAudit(id, from, to, by, note, time_ns));
@@ -444,8 +445,7 @@ class SqliteOrders : public ports::OrderRepository {
                order.message, order.created_ns, order.updated_ns)
             .Run();
     if (status.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists(
-          fmt::format("an order with client order id '{}' is already stored", r.client_order_id));
+      return ports::OrderAlreadyStored(r.client_order_id);
     }
     KAIROS_RETURN_IF_ERROR(status);
     Order out = order;
@@ -488,8 +488,7 @@ class SqliteOrders : public ports::OrderRepository {
     KAIROS_RETURN_IF_ERROR(s.Bind(OrderStatusName(order.status), order.filled_qty.units(),
                                   order.broker_order_id, order.message, order.updated_ns, order.id)
                                .Run());
-    if (c_.db().Changes() == 0)
-      return Status::NotFound(fmt::format("no order with id {}", order.id));
+    if (c_.db().Changes() == 0) return ports::NoOrderWithId(order.id);
     return Status::Ok();
   }
 
@@ -671,7 +670,7 @@ class SqliteUniverses : public ports::UniverseRepository {
   explicit SqliteUniverses(Connection& c) : c_(c) {}
 
   Status Put(const Universe& u) override {
-    if (u.name.empty()) return Status::InvalidArgument("a universe needs a name");
+    if (u.name.empty()) return ports::UniverseWithoutName();
     std::lock_guard lock(c_.mu());
     KAIROS_ASSIGN_OR_RETURN(
         auto s, c_.db().Prepare("INSERT INTO universes (name, definition, as_of, members, "
@@ -709,7 +708,7 @@ class SqliteUniverses : public ports::UniverseRepository {
         auto s, c_.db().Prepare("DELETE FROM universes WHERE name = ?", "removing universe"));
     KAIROS_RETURN_IF_ERROR(s.Bind(name).Run());
     if (c_.db().Changes() == 0) {
-      return Status::NotFound(fmt::format("no universe named '{}'", name));
+      return ports::NoUniverseNamed(name);
     }
     return Status::Ok();
   }

@@ -8,6 +8,7 @@
 
 #include "domain/record_checks.h"
 #include "domain/signal_transition.h"
+#include "ports/store_errors.h"
 #include "ports/stored_values.h"
 
 namespace kairos::engine::testing {
@@ -74,7 +75,7 @@ class FakeStrategies final : public ports::StrategyRepository {
   explicit FakeStrategies(FakeStore::Data& d) : d_(d) {}
   Result<std::pair<StrategyRecord, bool>> Import(const StrategySpec& spec,
                                                  std::string_view source) override {
-    if (spec.name.empty()) return Status::InvalidArgument("a strategy needs a name");
+    if (spec.name.empty()) return ports::StrategyWithoutName();
     std::lock_guard lock(d_.mu);
     auto it = d_.s.strategies.find(spec.name);
     if (it != d_.s.strategies.end() && it->second.versions.back().source == source) {
@@ -115,7 +116,7 @@ class FakeStrategies final : public ports::StrategyRepository {
   Status SetEnabled(std::string_view name, bool enabled) override {
     std::lock_guard lock(d_.mu);
     auto it = d_.s.strategies.find(name);
-    if (it == d_.s.strategies.end()) return NoStrategy(name);
+    if (it == d_.s.strategies.end()) return ports::NoStrategyNamed(name);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     it->second.enabled = enabled;
     return Status::Ok();
@@ -123,17 +124,13 @@ class FakeStrategies final : public ports::StrategyRepository {
   Status SetAllocation(std::string_view name, int64_t allocation_minor) override {
     std::lock_guard lock(d_.mu);
     auto it = d_.s.strategies.find(name);
-    if (it == d_.s.strategies.end()) return NoStrategy(name);
+    if (it == d_.s.strategies.end()) return ports::NoStrategyNamed(name);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     it->second.allocation = allocation_minor;
     return Status::Ok();
   }
 
  private:
-  static Status NoStrategy(std::string_view name) {
-    return Status::NotFound(fmt::format("no strategy named '{}'", name));
-  }
-
   FakeStore::Data& d_;
 };
 
@@ -176,7 +173,7 @@ class FakeSignals final : public ports::SignalRepository {
                     std::string_view note, int64_t time_ns) override {
     std::lock_guard lock(d_.mu);
     auto it = d_.s.signals.find(id);
-    if (it == d_.s.signals.end()) return Status::NotFound(fmt::format("no signal with id {}", id));
+    if (it == d_.s.signals.end()) return ports::NoSignalWithId(id);
     if (it->second.status != from) {
       return SignalNotInStatus(id, it->second.status, from);
     }
@@ -206,8 +203,7 @@ class FakeOrders final : public ports::OrderRepository {
     std::lock_guard lock(d_.mu);
     for (const auto& [id, o] : d_.s.orders) {
       if (o.request.client_order_id == r.client_order_id) {
-        return Status::AlreadyExists(
-            fmt::format("an order with client order id '{}' is already stored", r.client_order_id));
+        return ports::OrderAlreadyStored(r.client_order_id);
       }
     }
     KAIROS_RETURN_IF_ERROR(d_.Write());
@@ -241,7 +237,7 @@ class FakeOrders final : public ports::OrderRepository {
     std::lock_guard lock(d_.mu);
     auto it = d_.s.orders.find(order.id);
     if (it == d_.s.orders.end()) {
-      return Status::NotFound(fmt::format("no order with id {}", order.id));
+      return ports::NoOrderWithId(order.id);
     }
     KAIROS_RETURN_IF_ERROR(CheckOrderFilled(order.id, order.filled_qty, it->second.request.qty));
     KAIROS_RETURN_IF_ERROR(d_.Write());
@@ -343,7 +339,7 @@ class FakeUniverses final : public ports::UniverseRepository {
  public:
   explicit FakeUniverses(FakeStore::Data& d) : d_(d) {}
   Status Put(const Universe& universe) override {
-    if (universe.name.empty()) return Status::InvalidArgument("a universe needs a name");
+    if (universe.name.empty()) return ports::UniverseWithoutName();
     std::lock_guard lock(d_.mu);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     d_.s.universes[universe.name] = universe;
@@ -365,7 +361,7 @@ class FakeUniverses final : public ports::UniverseRepository {
     std::lock_guard lock(d_.mu);
     auto it = d_.s.universes.find(name);
     if (it == d_.s.universes.end()) {
-      return Status::NotFound(fmt::format("no universe named '{}'", name));
+      return ports::NoUniverseNamed(name);
     }
     KAIROS_RETURN_IF_ERROR(d_.Write());
     d_.s.universes.erase(it);
