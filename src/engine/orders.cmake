@@ -7,6 +7,7 @@ list(APPEND KAIROS_ENGINE_SRCS
 list(APPEND KAIROS_ENGINE_TESTS
   ${CMAKE_CURRENT_SOURCE_DIR}/testing/fakes.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/testing/fakes_test.cc
+  ${CMAKE_CURRENT_SOURCE_DIR}/testing/fake_store_contract_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/ledger_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/order_manager_test.cc
   ${CMAKE_CURRENT_SOURCE_DIR}/kill_switch_test.cc)

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "domain/signal_transition.h"
+
 namespace kairos::engine {
 
 namespace {
@@ -58,8 +60,7 @@ Status SignalBook::Decide(int64_t id, SignalStatus from, SignalStatus to, std::s
     KAIROS_ASSIGN_OR_RETURN(std::optional<Signal> s, store_.signals().Get(id));
     if (!s) return Status::NotFound(fmt::format("no signal {}", id));
     if (s->status != from) {
-      return Status::FailedPrecondition(fmt::format(
-          "signal {} is {}, not {}", id, SignalStatusName(s->status), SignalStatusName(from)));
+      return SignalNotInStatus(id, s->status, from);
     }
     // The store audits the transition itself (ports/store.h), in the same transaction.
     return store_.signals().Transition(id, from, to, by, note, now);

@@ -55,8 +55,8 @@ class SignalRepository {
   virtual Result<std::vector<Signal>> List(const SignalFilter& filter) = 0;  // by id
   // Compare-and-set: moves the signal from `from` to `to` and records who, when and why, with an
   // audit row in the same transaction (actor `by`; action signal.approve / signal.reject /
-  // signal.expire, else "signal.<to>"; subject "signal:ID"; detail "from -> to[: note]"), so every
-  // transition is audited whoever makes it.
+  // signal.expire, else "signal.<to>"; subject "signal:ID"; detail "from -> to[: note]"; built by
+  // domain/signal_transition.h), so every transition is audited whoever makes it.
   // FailedPrecondition ("signal 12 is expired, not pending_review") when the status is not `from`.
   virtual Status Transition(int64_t id, SignalStatus from, SignalStatus to, std::string_view by,
                             std::string_view note, int64_t time_ns) = 0;

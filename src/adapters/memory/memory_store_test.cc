@@ -16,20 +16,20 @@
 #include <gtest/gtest.h>
 
 #include "adapters/sqlite/sqlite_store.h"
-#include "adapters/store_contract_test.h"
+#include "ports/testing/store_contract_test.h"
 
 namespace kairos::adapters::memory {
 namespace {
 
-using store_contract::D;
-using store_contract::MakeFill;
-using store_contract::MakeOrder;
-using store_contract::MakePosition;
-using store_contract::MakeSignal;
-using store_contract::P;
-using store_contract::Q;
-using store_contract::SimpleSpec;
-using store_contract::Unwrap;
+using ports::store_contract::D;
+using ports::store_contract::MakeFill;
+using ports::store_contract::MakeOrder;
+using ports::store_contract::MakePosition;
+using ports::store_contract::MakeSignal;
+using ports::store_contract::P;
+using ports::store_contract::Q;
+using ports::store_contract::SimpleSpec;
+using ports::store_contract::Unwrap;
 
 struct MemoryTraits {
   struct Env {
@@ -243,9 +243,9 @@ std::vector<std::string> Dump(ports::Store& s) {
 }  // namespace
 }  // namespace kairos::adapters::memory
 
-namespace kairos::adapters::store_contract {
-INSTANTIATE_TYPED_TEST_SUITE_P(Memory, StoreContractTest, memory::MemoryTraits);
-}  // namespace kairos::adapters::store_contract
+namespace kairos::ports::store_contract {
+INSTANTIATE_TYPED_TEST_SUITE_P(Memory, StoreContractTest, adapters::memory::MemoryTraits);
+}  // namespace kairos::ports::store_contract
 
 namespace kairos::adapters::memory {
 namespace {

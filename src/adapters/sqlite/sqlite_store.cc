@@ -10,6 +10,8 @@
 #include "adapters/sqlite/migrations.h"
 #include "adapters/sqlite/sqlite_db.h"
 #include "adapters/sqlite/sqlite_store_internal.h"
+#include "domain/signal_transition.h"
+#include "ports/store_errors.h"
 
 namespace kairos::adapters::sqlite {
 namespace {
@@ -145,7 +147,7 @@ class SqliteStrategies : public ports::StrategyRepository {
 
   Result<std::pair<StrategyRecord, bool>> Import(const StrategySpec& spec,
                                                  std::string_view source) override {
-    if (spec.name.empty()) return Status::InvalidArgument("a strategy needs a name");
+    if (spec.name.empty()) return ports::StrategyWithoutName();
     std::lock_guard lock(c_.mu());
     std::pair<StrategyRecord, bool> out;
     KAIROS_RETURN_IF_ERROR(c_.Atomic([&]() -> Status {
@@ -235,7 +237,7 @@ class SqliteStrategies : public ports::StrategyRepository {
     KAIROS_ASSIGN_OR_RETURN(auto s, c_.db().Prepare(sql, context));
     KAIROS_RETURN_IF_ERROR(s.Bind(name, value).Run());
     if (c_.db().Changes() == 0) {
-      return Status::NotFound(fmt::format("no strategy named '{}'", name));
+      return ports::NoStrategyNamed(name);
     }
     return Status::Ok();
   }
@@ -288,19 +290,6 @@ Result<std::optional<T>> ReadOne(Statement& s, Reader read) {
   if (!row) return std::optional<T>();
   KAIROS_ASSIGN_OR_RETURN(T value, read(s));
   return std::optional<T>(std::move(value));
-}
-
-std::string_view DecisionAction(SignalStatus to) {
-  switch (to) {
-    case SignalStatus::kApproved:
-      return "signal.approve";
-    case SignalStatus::kRejected:
-      return "signal.reject";
-    case SignalStatus::kExpired:
-      return "signal.expire";
-    default:
-      return {};
-  }
 }
 
 Status AppendAudit(Db& db, const AuditEntry& e) {
@@ -393,19 +382,10 @@ class SqliteSignals : public ports::SignalRepository {
         KAIROS_ASSIGN_OR_RETURN(auto s, c_.db().Prepare("SELECT status FROM signals WHERE id = ?",
                                                         "reading signal status"));
         KAIROS_ASSIGN_OR_RETURN(bool row, s.Bind(id).Step());
-        if (!row) return Status::NotFound(fmt::format("no signal with id {}", id));
-        return Status::FailedPrecondition(
-            fmt::format("signal {} is {}, not {}", id, s.Text(0), SignalStatusName(from)));
+        if (!row) return ports::NoSignalWithId(id);
+        return SignalNotInStatus(id, s.Text(0), from);
       }
-      AuditEntry entry;
-      entry.time_ns = time_ns;
-      entry.actor = std::string(by);
-      entry.action = std::string(DecisionAction(to));
-      if (entry.action.empty()) entry.action = fmt::format("signal.{}", SignalStatusName(to));
-      entry.subject = fmt::format("signal:{}", id);
-      entry.detail = fmt::format("{} -> {}", SignalStatusName(from), SignalStatusName(to));
-      if (!note.empty()) entry.detail += fmt::format(": {}", note);
-      return AppendAudit(c_.db(), entry);
+      return AppendAudit(c_.db(), SignalTransitionAudit(id, from, to, by, note, time_ns));
     });
   }
 
@@ -465,8 +445,7 @@ class SqliteOrders : public ports::OrderRepository {
                order.message, order.created_ns, order.updated_ns)
             .Run();
     if (status.code() == StatusCode::kAlreadyExists) {
-      return Status::AlreadyExists(
-          fmt::format("an order with client order id '{}' is already stored", r.client_order_id));
+      return ports::OrderAlreadyStored(r.client_order_id);
     }
     KAIROS_RETURN_IF_ERROR(status);
     Order out = order;
@@ -509,8 +488,7 @@ class SqliteOrders : public ports::OrderRepository {
     KAIROS_RETURN_IF_ERROR(s.Bind(OrderStatusName(order.status), order.filled_qty.units(),
                                   order.broker_order_id, order.message, order.updated_ns, order.id)
                                .Run());
-    if (c_.db().Changes() == 0)
-      return Status::NotFound(fmt::format("no order with id {}", order.id));
+    if (c_.db().Changes() == 0) return ports::NoOrderWithId(order.id);
     return Status::Ok();
   }
 
@@ -692,7 +670,7 @@ class SqliteUniverses : public ports::UniverseRepository {
   explicit SqliteUniverses(Connection& c) : c_(c) {}
 
   Status Put(const Universe& u) override {
-    if (u.name.empty()) return Status::InvalidArgument("a universe needs a name");
+    if (u.name.empty()) return ports::UniverseWithoutName();
     std::lock_guard lock(c_.mu());
     KAIROS_ASSIGN_OR_RETURN(
         auto s, c_.db().Prepare("INSERT INTO universes (name, definition, as_of, members, "
@@ -730,7 +708,7 @@ class SqliteUniverses : public ports::UniverseRepository {
         auto s, c_.db().Prepare("DELETE FROM universes WHERE name = ?", "removing universe"));
     KAIROS_RETURN_IF_ERROR(s.Bind(name).Run());
     if (c_.db().Changes() == 0) {
-      return Status::NotFound(fmt::format("no universe named '{}'", name));
+      return ports::NoUniverseNamed(name);
     }
     return Status::Ok();
   }

@@ -13,19 +13,19 @@
 #include <gtest/gtest.h>
 
 #include "adapters/sqlite/sqlite_store_internal.h"
-#include "adapters/store_contract_test.h"
+#include "ports/testing/store_contract_test.h"
 
 namespace kairos::adapters::sqlite {
 namespace {
 
 namespace fs = std::filesystem;
-using store_contract::D;
-using store_contract::MakeFill;
-using store_contract::MakeOrder;
-using store_contract::MakePosition;
-using store_contract::MakeSignal;
-using store_contract::Q;
-using store_contract::SimpleSpec;
+using ports::store_contract::D;
+using ports::store_contract::MakeFill;
+using ports::store_contract::MakeOrder;
+using ports::store_contract::MakePosition;
+using ports::store_contract::MakeSignal;
+using ports::store_contract::Q;
+using ports::store_contract::SimpleSpec;
 using ::testing::IsEmpty;
 
 // A fresh directory per test, removed afterwards.
@@ -241,9 +241,9 @@ TEST(SqliteOpenTest, InMemoryDatabaseWorksWithoutWal) {
 }
 
 // ------------------------------------------------------------------------------------------
-// The store contract (../store_contract_test.h) on a file database, counted through another
-// connection; below it, what only the SQLite store has: its texts for CHECK constraints, rows it
-// cannot read, transactions seen from another connection.
+// The store contract (ports/testing/store_contract_test.h) on a file database, counted through
+// another connection; below it, what only the SQLite store has: its texts for CHECK constraints,
+// rows it cannot read, transactions seen from another connection.
 
 struct SqliteTraits {
   struct Env {
@@ -470,6 +470,6 @@ TEST(SqliteConcurrencyTest, VersionsFromTwoStoresFollowEachOther) {
 }  // namespace
 }  // namespace kairos::adapters::sqlite
 
-namespace kairos::adapters::store_contract {
-INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreContractTest, sqlite::SqliteTraits);
-}  // namespace kairos::adapters::store_contract
+namespace kairos::ports::store_contract {
+INSTANTIATE_TYPED_TEST_SUITE_P(Sqlite, StoreContractTest, adapters::sqlite::SqliteTraits);
+}  // namespace kairos::ports::store_contract

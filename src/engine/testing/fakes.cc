@@ -2,7 +2,14 @@
 
 #include <fmt/format.h>
 #include <algorithm>
+#include <exception>
+#include <mutex>
 #include <tuple>
+
+#include "domain/record_checks.h"
+#include "domain/signal_transition.h"
+#include "ports/store_errors.h"
+#include "ports/stored_values.h"
 
 namespace kairos::engine::testing {
 
@@ -35,7 +42,10 @@ struct FakeStore::Data {
     int64_t next_audit_id = 1;
   };
   State s;
+  // Held by every repository call and across a whole InTransaction, as in the real stores.
+  std::recursive_mutex mu;
   int depth = 0;
+  Status inner_failure;  // the first failure of a nested transaction: dooms the outer one
   int64_t writes = 0;
   int committed = 0;
   int* fail_writes_after = nullptr;
@@ -65,6 +75,8 @@ class FakeStrategies final : public ports::StrategyRepository {
   explicit FakeStrategies(FakeStore::Data& d) : d_(d) {}
   Result<std::pair<StrategyRecord, bool>> Import(const StrategySpec& spec,
                                                  std::string_view source) override {
+    if (spec.name.empty()) return ports::StrategyWithoutName();
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.strategies.find(spec.name);
     if (it != d_.s.strategies.end() && it->second.versions.back().source == source) {
       return std::pair{Current(it->second, it->second.versions.back()), false};
@@ -72,7 +84,7 @@ class FakeStrategies final : public ports::StrategyRepository {
     KAIROS_RETURN_IF_ERROR(d_.Write());
     StrategyVersions& v = d_.s.strategies[spec.name];
     StrategyRecord r;
-    r.spec = spec;
+    r.spec = ports::StoredSpec(spec);
     r.source = std::string(source);
     r.version = static_cast<int>(v.versions.size()) + 1;
     if (v.versions.empty()) v.enabled = spec.enabled;
@@ -81,11 +93,13 @@ class FakeStrategies final : public ports::StrategyRepository {
     return std::pair{Current(v, r), true};
   }
   Result<std::optional<StrategyRecord>> Get(std::string_view name) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.strategies.find(name);
     if (it == d_.s.strategies.end()) return std::optional<StrategyRecord>();
     return std::optional<StrategyRecord>(Current(it->second, it->second.versions.back()));
   }
   Result<std::optional<StrategyRecord>> GetVersion(std::string_view name, int version) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.strategies.find(name);
     if (it == d_.s.strategies.end() || version < 1 ||
         version > static_cast<int>(it->second.versions.size())) {
@@ -94,20 +108,23 @@ class FakeStrategies final : public ports::StrategyRepository {
     return std::optional<StrategyRecord>(Current(it->second, it->second.versions[version - 1]));
   }
   Result<std::vector<StrategyRecord>> List() override {
+    std::lock_guard lock(d_.mu);
     std::vector<StrategyRecord> out;
     for (const auto& [name, v] : d_.s.strategies) out.push_back(Current(v, v.versions.back()));
     return out;
   }
   Status SetEnabled(std::string_view name, bool enabled) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.strategies.find(name);
-    if (it == d_.s.strategies.end()) return Status::NotFound(fmt::format("strategy '{}'", name));
+    if (it == d_.s.strategies.end()) return ports::NoStrategyNamed(name);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     it->second.enabled = enabled;
     return Status::Ok();
   }
   Status SetAllocation(std::string_view name, int64_t allocation_minor) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.strategies.find(name);
-    if (it == d_.s.strategies.end()) return Status::NotFound(fmt::format("strategy '{}'", name));
+    if (it == d_.s.strategies.end()) return ports::NoStrategyNamed(name);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     it->second.allocation = allocation_minor;
     return Status::Ok();
@@ -121,6 +138,7 @@ class FakeSignals final : public ports::SignalRepository {
  public:
   explicit FakeSignals(FakeStore::Data& d) : d_(d) {}
   Result<std::pair<Signal, bool>> Insert(const Signal& signal) override {
+    std::lock_guard lock(d_.mu);
     for (const auto& [id, s] : d_.s.signals) {
       if (s.strategy == signal.strategy && s.symbol == signal.symbol &&
           s.session == signal.session && s.side == signal.side) {
@@ -130,15 +148,17 @@ class FakeSignals final : public ports::SignalRepository {
     KAIROS_RETURN_IF_ERROR(d_.Write());
     Signal s = signal;
     s.id = d_.s.next_signal_id++;
-    d_.s.signals[s.id] = s;
+    d_.s.signals[s.id] = ports::StoredSignal(s);
     return std::pair{s, true};
   }
   Result<std::optional<Signal>> Get(int64_t id) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.signals.find(id);
     if (it == d_.s.signals.end()) return std::optional<Signal>();
     return std::optional<Signal>(it->second);
   }
   Result<std::vector<Signal>> List(const ports::SignalFilter& f) override {
+    std::lock_guard lock(d_.mu);
     std::vector<Signal> out;
     for (const auto& [id, s] : d_.s.signals) {
       if (f.status && s.status != *f.status) continue;
@@ -151,12 +171,11 @@ class FakeSignals final : public ports::SignalRepository {
   }
   Status Transition(int64_t id, SignalStatus from, SignalStatus to, std::string_view by,
                     std::string_view note, int64_t time_ns) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.signals.find(id);
-    if (it == d_.s.signals.end()) return Status::NotFound(fmt::format("signal {}", id));
+    if (it == d_.s.signals.end()) return ports::NoSignalWithId(id);
     if (it->second.status != from) {
-      return Status::FailedPrecondition(fmt::format("signal {} is {}, not {}", id,
-                                                    SignalStatusName(it->second.status),
-                                                    SignalStatusName(from)));
+      return SignalNotInStatus(id, it->second.status, from);
     }
     KAIROS_RETURN_IF_ERROR(d_.Write());
     it->second.status = to;
@@ -164,17 +183,8 @@ class FakeSignals final : public ports::SignalRepository {
     it->second.decided_ns = time_ns;
     it->second.note = std::string(note);
     // Like the SQLite store: the transition audits itself (ports/store.h).
-    AuditEntry entry;
+    AuditEntry entry = SignalTransitionAudit(id, from, to, by, note, time_ns);
     entry.id = d_.s.next_audit_id++;
-    entry.time_ns = time_ns;
-    entry.actor = std::string(by);
-    entry.action = to == SignalStatus::kApproved   ? "signal.approve"
-                   : to == SignalStatus::kRejected ? "signal.reject"
-                   : to == SignalStatus::kExpired  ? "signal.expire"
-                                                   : fmt::format("signal.{}", SignalStatusName(to));
-    entry.subject = fmt::format("signal:{}", id);
-    entry.detail = fmt::format("{} -> {}", SignalStatusName(from), SignalStatusName(to));
-    if (!note.empty()) entry.detail += fmt::format(": {}", note);
     d_.s.audit.push_back(std::move(entry));
     return Status::Ok();
   }
@@ -186,11 +196,14 @@ class FakeSignals final : public ports::SignalRepository {
 class FakeOrders final : public ports::OrderRepository {
  public:
   explicit FakeOrders(FakeStore::Data& d) : d_(d) {}
+  // The checks of the SQLite schema come before the duplicate client order id.
   Result<Order> Create(const Order& order) override {
+    const OrderRequest& r = order.request;
+    KAIROS_RETURN_IF_ERROR(CheckNewOrder(order));
+    std::lock_guard lock(d_.mu);
     for (const auto& [id, o] : d_.s.orders) {
-      if (o.request.client_order_id == order.request.client_order_id) {
-        return Status::AlreadyExists(
-            fmt::format("order '{}' already exists", order.request.client_order_id));
+      if (o.request.client_order_id == r.client_order_id) {
+        return ports::OrderAlreadyStored(r.client_order_id);
       }
     }
     KAIROS_RETURN_IF_ERROR(d_.Write());
@@ -200,12 +213,14 @@ class FakeOrders final : public ports::OrderRepository {
     return o;
   }
   Result<std::optional<Order>> GetByClientId(std::string_view client_order_id) override {
+    std::lock_guard lock(d_.mu);
     for (const auto& [id, o] : d_.s.orders) {
       if (o.request.client_order_id == client_order_id) return std::optional<Order>(o);
     }
     return std::optional<Order>();
   }
   Result<std::vector<Order>> List(const ports::OrderFilter& f) override {
+    std::lock_guard lock(d_.mu);
     std::vector<Order> out;
     for (const auto& [id, o] : d_.s.orders) {
       if (!f.statuses.empty() &&
@@ -219,8 +234,12 @@ class FakeOrders final : public ports::OrderRepository {
     return out;
   }
   Status Update(const Order& order) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.orders.find(order.id);
-    if (it == d_.s.orders.end()) return Status::NotFound(fmt::format("order {}", order.id));
+    if (it == d_.s.orders.end()) {
+      return ports::NoOrderWithId(order.id);
+    }
+    KAIROS_RETURN_IF_ERROR(CheckOrderFilled(order.id, order.filled_qty, it->second.request.qty));
     KAIROS_RETURN_IF_ERROR(d_.Write());
     it->second.status = order.status;
     it->second.filled_qty = order.filled_qty;
@@ -237,7 +256,10 @@ class FakeOrders final : public ports::OrderRepository {
 class FakeLedger final : public ports::LedgerRepository {
  public:
   explicit FakeLedger(FakeStore::Data& d) : d_(d) {}
+  // The checks of the SQLite schema come before the duplicate execution id.
   Result<bool> RecordFill(const Fill& fill, std::string_view strategy) override {
+    KAIROS_RETURN_IF_ERROR(CheckNewFill(fill));
+    std::lock_guard lock(d_.mu);
     for (const auto& [s, f] : d_.s.fills) {
       if (f.execution_id == fill.execution_id) return false;
     }
@@ -246,6 +268,7 @@ class FakeLedger final : public ports::LedgerRepository {
     return true;
   }
   Result<std::vector<std::pair<std::string, Fill>>> ListFills(const ports::FillFilter& f) override {
+    std::lock_guard lock(d_.mu);
     std::vector<std::pair<std::string, Fill>> out;
     for (const auto& [s, fill] : d_.s.fills) {
       if (f.from && fill.session < *f.from) continue;
@@ -261,6 +284,7 @@ class FakeLedger final : public ports::LedgerRepository {
     return out;
   }
   Result<std::vector<Position>> Positions(std::string_view strategy) override {
+    std::lock_guard lock(d_.mu);
     std::vector<Position> out;
     for (const auto& [key, p] : d_.s.positions) {
       if (strategy.empty() || key.first == strategy) out.push_back(p);
@@ -269,11 +293,14 @@ class FakeLedger final : public ports::LedgerRepository {
   }
   Result<std::optional<Position>> GetPosition(std::string_view strategy,
                                               std::string_view symbol) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.positions.find(std::pair{std::string(strategy), std::string(symbol)});
     if (it == d_.s.positions.end()) return std::optional<Position>();
     return std::optional<Position>(it->second);
   }
   Status PutPosition(const Position& position) override {
+    KAIROS_RETURN_IF_ERROR(CheckOpenPosition(position));
+    std::lock_guard lock(d_.mu);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     auto key = std::pair{position.strategy, position.symbol};
     if (position.qty.units() == 0) {
@@ -284,12 +311,14 @@ class FakeLedger final : public ports::LedgerRepository {
     return Status::Ok();
   }
   Status PutDailyPnl(const DailyPnl& row) override {
+    std::lock_guard lock(d_.mu);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     d_.s.daily[{row.strategy, row.session.days()}] = row;
     return Status::Ok();
   }
   Result<std::vector<DailyPnl>> ListDailyPnl(std::string_view strategy, std::optional<Date> from,
                                              std::optional<Date> to) override {
+    std::lock_guard lock(d_.mu);
     std::vector<DailyPnl> out;
     for (const auto& [key, row] : d_.s.daily) {
       if (!strategy.empty() && row.strategy != strategy) continue;
@@ -310,23 +339,30 @@ class FakeUniverses final : public ports::UniverseRepository {
  public:
   explicit FakeUniverses(FakeStore::Data& d) : d_(d) {}
   Status Put(const Universe& universe) override {
+    if (universe.name.empty()) return ports::UniverseWithoutName();
+    std::lock_guard lock(d_.mu);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     d_.s.universes[universe.name] = universe;
     return Status::Ok();
   }
   Result<std::optional<Universe>> Get(std::string_view name) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.universes.find(name);
     if (it == d_.s.universes.end()) return std::optional<Universe>();
     return std::optional<Universe>(it->second);
   }
   Result<std::vector<Universe>> List() override {
+    std::lock_guard lock(d_.mu);
     std::vector<Universe> out;
     for (const auto& [name, u] : d_.s.universes) out.push_back(u);
     return out;
   }
   Status Remove(std::string_view name) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.universes.find(name);
-    if (it == d_.s.universes.end()) return Status::NotFound(fmt::format("universe '{}'", name));
+    if (it == d_.s.universes.end()) {
+      return ports::NoUniverseNamed(name);
+    }
     KAIROS_RETURN_IF_ERROR(d_.Write());
     d_.s.universes.erase(it);
     return Status::Ok();
@@ -340,16 +376,19 @@ class FakeState final : public ports::StateRepository {
  public:
   explicit FakeState(FakeStore::Data& d) : d_(d) {}
   Result<std::optional<std::string>> Get(std::string_view key) override {
+    std::lock_guard lock(d_.mu);
     auto it = d_.s.kv.find(key);
     if (it == d_.s.kv.end()) return std::optional<std::string>();
     return std::optional<std::string>(it->second);
   }
   Status Put(std::string_view key, std::string_view value) override {
+    std::lock_guard lock(d_.mu);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     d_.s.kv[std::string(key)] = std::string(value);
     return Status::Ok();
   }
   Status Erase(std::string_view key) override {
+    std::lock_guard lock(d_.mu);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     auto it = d_.s.kv.find(key);
     if (it != d_.s.kv.end()) d_.s.kv.erase(it);
@@ -364,6 +403,7 @@ class FakeAudit final : public ports::AuditRepository {
  public:
   explicit FakeAudit(FakeStore::Data& d) : d_(d) {}
   Status Append(const AuditEntry& entry) override {
+    std::lock_guard lock(d_.mu);
     KAIROS_RETURN_IF_ERROR(d_.Write());
     AuditEntry e = entry;
     e.id = d_.s.next_audit_id++;
@@ -371,6 +411,7 @@ class FakeAudit final : public ports::AuditRepository {
     return Status::Ok();
   }
   Result<std::vector<AuditEntry>> List(std::string_view subject_prefix) override {
+    std::lock_guard lock(d_.mu);
     std::vector<AuditEntry> out;
     for (const auto& e : d_.s.audit) {
       if (std::string_view(e.subject).substr(0, subject_prefix.size()) == subject_prefix) {
@@ -413,22 +454,73 @@ ports::UniverseRepository& FakeStore::universes() { return data_->repos->univers
 ports::StateRepository& FakeStore::state() { return data_->repos->state; }
 ports::AuditRepository& FakeStore::audit() { return data_->repos->audit; }
 
+// The semantics of ports::Store::InTransaction that the SQLite store defines: an inner call joins
+// the outer transaction and its failure dooms the outer one even if the outer body carries on; an
+// exception from the body rolls back and becomes Internal.
 Status FakeStore::InTransaction(const std::function<Status()>& body) {
-  if (data_->depth > 0) return body();  // joins the outer transaction
-  Data::State before = data_->s;
-  ++data_->depth;
-  Status st = body();
-  --data_->depth;
+  Data& d = *data_;
+  std::lock_guard lock(d.mu);
+  if (d.depth > 0) {
+    ++d.depth;
+    Status st;
+    try {
+      st = body();
+    } catch (...) {
+      --d.depth;
+      throw;
+    }
+    --d.depth;
+    if (!st.ok() && d.inner_failure.ok()) d.inner_failure = st;
+    return st;
+  }
+  Data::State before = d.s;
+  d.depth = 1;
+  d.inner_failure = Status::Ok();
+  Status st;
+  try {
+    st = body();
+  } catch (const std::exception& e) {
+    st = Status::Internal(fmt::format("exception in a transaction: {}", e.what()));
+  } catch (...) {
+    d.depth = 0;
+    d.s = std::move(before);
+    throw;
+  }
+  d.depth = 0;
+  if (st.ok() && !d.inner_failure.ok()) {
+    st = d.inner_failure.WithContext("transaction rolled back after an inner failure");
+  }
+  d.inner_failure = Status::Ok();
   if (st.ok()) {
-    ++data_->committed;
+    ++d.committed;
   } else {
-    data_->s = std::move(before);
+    d.s = std::move(before);
   }
   return st;
 }
 
 int64_t FakeStore::writes() const { return data_->writes; }
 int FakeStore::transactions_committed() const { return data_->committed; }
+
+int64_t FakeStore::rows(std::string_view table) const {
+  const Data::State& s = data_->s;
+  auto n = [](const auto& container) { return static_cast<int64_t>(container.size()); };
+  if (table == "strategies") {
+    int64_t versions = 0;
+    for (const auto& [name, v] : s.strategies) versions += n(v.versions);
+    return versions;
+  }
+  if (table == "strategy_state") return n(s.strategies);
+  if (table == "signals") return n(s.signals);
+  if (table == "orders") return n(s.orders);
+  if (table == "fills") return n(s.fills);
+  if (table == "positions") return n(s.positions);
+  if (table == "daily_pnl") return n(s.daily);
+  if (table == "universes") return n(s.universes);
+  if (table == "state") return n(s.kv);
+  if (table == "audit") return n(s.audit);
+  return -1;
+}
 
 // ---- FakeBroker
 

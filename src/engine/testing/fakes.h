@@ -18,12 +18,16 @@
 
 namespace kairos::engine::testing {
 
-// In-memory stand-ins for the ports, for engine unit tests. FakeStore follows the documented
-// semantics of ports/store.h (the SQLite store is tested against the same behaviour);
-// FakeBroker is scripted by the test.
+// In-memory stand-ins for the ports, for engine unit tests. FakeStore keeps the store contract
+// (ports/testing/store_contract_test.h, run on it by fake_store_contract_test.cc) and adds
+// hooks to inject write failures; FakeBroker is scripted by the test.
+//
+// Engine code and its tests do not depend on adapters (ARCHITECTURE.md), so the engine has its own
+// small store rather than the in-process one (adapters/memory), which is built for replay speed.
 
-// Every repository in memory. InTransaction snapshots the whole state and restores it when the
-// body fails (nested calls join the outer one), so a failed transaction leaves nothing behind.
+// Every repository on plain maps, one mutex held by each call and across a whole InTransaction.
+// InTransaction snapshots the whole state and restores it when the body fails (nested calls join
+// the outer one, as in the SQLite store), so a failed transaction leaves nothing behind.
 class FakeStore final : public ports::Store {
  public:
   FakeStore();
@@ -43,6 +47,9 @@ class FakeStore final : public ports::Store {
   int fail_writes_after = -1;
   int64_t writes() const;
   int transactions_committed() const;
+  // Rows of a table of the SQLite schema ("signals", "strategy_state", ...), for the store
+  // contract (ports/testing/store_contract_test.h); -1 for an unknown name.
+  int64_t rows(std::string_view table) const;
 
   struct Data;  // the state (public so the repositories in fakes.cc can reach it)
 

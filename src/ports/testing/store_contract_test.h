@@ -1,15 +1,18 @@
 #pragma once
 
 // The contract of ports::Store (ports/store.h) that every store keeps, as a typed GoogleTest
-// suite: sqlite_store_test.cc runs it on the SQLite store, memory_store_test.cc on the in-process
-// one. Include it in one test file per binary and instantiate it there, inside this namespace:
+// suite: adapters/sqlite/sqlite_store_test.cc runs it on the SQLite store,
+// adapters/memory/memory_store_test.cc on the in-process one and
+// engine/testing/fake_store_contract_test.cc on the engine's test fake. It lives with the port so
+// that engine tests can run it without including an adapter. Include it in one test file per
+// binary and instantiate it there, inside this namespace:
 //
 //   struct Traits {
 //     struct Env;                                  // the store and whatever it lives in
 //     static std::unique_ptr<Env> Open();          // a fresh, empty store
 //     static ports::Store& StoreOf(Env& env);
 //     static void Reopen(Env& env);                // durable stores: close and open again
-//     static int64_t Count(Env& env, std::string_view table);  // rows of an SQLite table name
+//     static int64_t Count(Env& env, std::string_view table);  // rows of a table of the schema
 //   };
 //   INSTANTIATE_TYPED_TEST_SUITE_P(Name, StoreContractTest, Traits);
 //
@@ -34,7 +37,7 @@
 #include "core/status.h"
 #include "ports/store.h"
 
-namespace kairos::adapters::store_contract {
+namespace kairos::ports::store_contract {
 
 using ::testing::ElementsAre;
 using ::testing::IsEmpty;
@@ -1281,4 +1284,4 @@ REGISTER_TYPED_TEST_SUITE_P(
     AnInnerFailureTheOuterBodyReportsIsReturnedAsIs,
     ThreadsSharingOneStoreNeverInterleaveTransactions);
 
-}  // namespace kairos::adapters::store_contract
+}  // namespace kairos::ports::store_contract

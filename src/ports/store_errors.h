@@ -1,0 +1,34 @@
+#pragma once
+
+#include <cstdint>
+#include <string_view>
+
+#include <fmt/format.h>
+
+#include "core/status.h"
+
+namespace kairos::ports {
+
+// The refusals of ports/store.h that every Store words the same (the store contract,
+// ports/testing/store_contract_test.h, pins the texts).
+
+inline Status StrategyWithoutName() { return Status::InvalidArgument("a strategy needs a name"); }
+inline Status NoStrategyNamed(std::string_view name) {
+  return Status::NotFound(fmt::format("no strategy named '{}'", name));
+}
+inline Status NoSignalWithId(int64_t id) {
+  return Status::NotFound(fmt::format("no signal with id {}", id));
+}
+inline Status OrderAlreadyStored(std::string_view client_order_id) {
+  return Status::AlreadyExists(
+      fmt::format("an order with client order id '{}' is already stored", client_order_id));
+}
+inline Status NoOrderWithId(int64_t id) {
+  return Status::NotFound(fmt::format("no order with id {}", id));
+}
+inline Status UniverseWithoutName() { return Status::InvalidArgument("a universe needs a name"); }
+inline Status NoUniverseNamed(std::string_view name) {
+  return Status::NotFound(fmt::format("no universe named '{}'", name));
+}
+
+}  // namespace kairos::ports
