@@ -17,6 +17,7 @@
 #include "backtest/sweep.h"
 #include "calendar/calendar.h"
 #include "core/input_file.h"
+#include "core/parallel_for.h"
 #include "domain/universe.h"
 #include "engine/strategy_file.h"
 #include "marketdata/bar_store.h"
@@ -145,8 +146,8 @@ void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunC
     specs.push_back(std::move(*spec));
   }
   using Run = Result<backtest::BacktestResult>;
-  std::vector<Run> runs = backtest::ParallelMap<Run>(
-      combos.size(), 0, [&](size_t i) { return RunOne(rc, specs[i], texts[i]); });
+  std::vector<Run> runs =
+      ParallelMap<Run>(combos.size(), 0, [&](size_t i) { return RunOne(rc, specs[i], texts[i]); });
   std::vector<size_t> order;
   for (size_t i = 0; i < runs.size(); ++i) {
     if (!runs[i].ok()) {
