@@ -2,6 +2,7 @@
 // the paper broker over a manual clock, and the live bar store read-only.
 #include <algorithm>
 #include <filesystem>
+#include <limits>
 #include <memory>
 
 #include <fmt/format.h>
@@ -17,6 +18,8 @@
 #include "backtest/sweep.h"
 #include "calendar/calendar.h"
 #include "core/input_file.h"
+#include "core/parallel_for.h"
+#include "core/ranking.h"
 #include "domain/universe.h"
 #include "engine/strategy_file.h"
 #include "marketdata/bar_store.h"
@@ -145,8 +148,8 @@ void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunC
     specs.push_back(std::move(*spec));
   }
   using Run = Result<backtest::BacktestResult>;
-  std::vector<Run> runs = backtest::ParallelMap<Run>(
-      combos.size(), 0, [&](size_t i) { return RunOne(rc, specs[i], texts[i]); });
+  std::vector<Run> runs =
+      ParallelMap<Run>(combos.size(), 0, [&](size_t i) { return RunOne(rc, specs[i], texts[i]); });
   std::vector<size_t> order;
   for (size_t i = 0; i < runs.size(); ++i) {
     if (!runs[i].ok()) {
@@ -155,10 +158,11 @@ void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunC
     order.push_back(i);
   }
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    auto ka = backtest::RankKey(runs[a]->metrics, args.rank_by);
-    auto kb = backtest::RankKey(runs[b]->metrics, args.rank_by);
-    if (ka.has_value() != kb.has_value()) return ka.has_value();
-    return ka && *ka > *kb;
+    // An undefined metric ranks last, as NaN does.
+    constexpr double kUndefined = std::numeric_limits<double>::quiet_NaN();
+    double ka = backtest::RankKey(runs[a]->metrics, args.rank_by).value_or(kUndefined);
+    double kb = backtest::RankKey(runs[b]->metrics, args.rank_by).value_or(kUndefined);
+    return CompareRanks(ka, kb, RankOrder::kHighestFirst) < 0;
   });
   auto ratio = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.4f}", *v) : std::string("");

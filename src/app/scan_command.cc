@@ -15,6 +15,7 @@
 
 #include "app/cli.h"
 #include "app/paper_wiring.h"
+#include "core/ranking.h"
 #include "engine/scanner.h"
 #include "engine/universe.h"
 #include "marketdata/bar_store.h"
@@ -150,10 +151,8 @@ void RunScan(const ScanArgs& args, CliContext& ctx) {
     std::stable_sort(matches.begin(), matches.end(),
                      [](const engine::ScanMatch& a, const engine::ScanMatch& b) {
                        if (a.date != b.date) return a.date < b.date;
-                       double ra = a.extras[0], rb = b.extras[0];
-                       if (std::isnan(ra) != std::isnan(rb)) return std::isnan(rb);
-                       if (!std::isnan(ra) && ra != rb) return ra > rb;
-                       return a.symbol < b.symbol;
+                       auto c = CompareRanks(a.extras[0], b.extras[0], RankOrder::kHighestFirst);
+                       return c != 0 ? c < 0 : a.symbol < b.symbol;
                      });
   }
   if (args.limit > 0) {

@@ -7,12 +7,12 @@
 #include <optional>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
 
 #include "core/date.h"
 #include "core/result.h"
 #include "core/status.h"
+#include "core/string_hash.h"
 #include "domain/bar.h"
 #include "marketdata/bar_store.h"
 #include "ports/bar_source.h"
@@ -73,16 +73,10 @@ class ReplayBars final : public ports::BarSource {
   const Date from_, to_;
   mutable std::mutex mu_;
   std::unique_ptr<Arena> arena_;
-  // Lookups by string_view, without building a key string per call.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  template <typename T>
-  using ByName = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
-  ByName<std::unique_ptr<Series>> series_;
+  // Looked up by string_view, without building a key string per call.
+  StringMap<std::unique_ptr<Series>> series_;
   // Symbols the store does not hold, with its NotFound status.
-  ByName<Status> missing_;
+  StringMap<Status> missing_;
 };
 
 // Makes glibc's malloc keep freed memory for reuse instead of returning it to the system: a

@@ -1,13 +1,9 @@
 #pragma once
 
-#include <algorithm>
-#include <atomic>
-#include <functional>
 #include <map>
 #include <optional>
 #include <string>
 #include <string_view>
-#include <thread>
 #include <vector>
 
 #include "core/result.h"
@@ -45,30 +41,5 @@ const std::vector<std::string_view>& RankMetrics();
 // The value to sort by (higher is better); nullopt when the metric is undefined for this run.
 // REQUIRES: metric is one of RankMetrics().
 std::optional<double> RankKey(const engine::Metrics& m, std::string_view metric);
-
-// Runs `run` for every item on up to `threads` threads (0: hardware concurrency) and returns the
-// results in item order, whatever the scheduling.
-template <typename T>
-std::vector<T> ParallelMap(size_t items, int threads, const std::function<T(size_t)>& run);
-
-template <typename T>
-std::vector<T> ParallelMap(size_t items, int threads, const std::function<T(size_t)>& run) {
-  std::vector<std::optional<T>> slots(items);
-  size_t n = threads > 0 ? static_cast<size_t>(threads)
-                         : std::max(1u, std::thread::hardware_concurrency());
-  n = std::min(n, std::max<size_t>(items, 1));
-  std::atomic<size_t> next{0};
-  std::vector<std::thread> pool;
-  for (size_t t = 0; t < n; ++t) {
-    pool.emplace_back([&] {
-      for (size_t i = next++; i < items; i = next++) slots[i].emplace(run(i));
-    });
-  }
-  for (std::thread& th : pool) th.join();
-  std::vector<T> out;
-  out.reserve(items);
-  for (auto& s : slots) out.push_back(std::move(*s));
-  return out;
-}
 
 }  // namespace kairos::backtest

@@ -77,13 +77,5 @@ TEST(RankKeyTest, HigherIsBetterAndDrawdownIsNegated) {
   EXPECT_EQ(RankKey(m, "sortino"), std::nullopt);
 }
 
-TEST(ParallelMapTest, ResultsInItemOrderWhateverTheThreads) {
-  for (int threads : {1, 3, 0}) {
-    auto out = ParallelMap<int>(100, threads, [](size_t i) { return static_cast<int>(i * i); });
-    ASSERT_EQ(out.size(), 100u);
-    for (size_t i = 0; i < out.size(); ++i) EXPECT_EQ(out[i], static_cast<int>(i * i));
-  }
-}
-
 }  // namespace
 }  // namespace kairos::backtest

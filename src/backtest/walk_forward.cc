@@ -6,6 +6,7 @@
 
 #include <fmt/format.h>
 
+#include "core/parallel_for.h"
 #include "engine/strategy_file.h"
 
 namespace kairos::backtest {

@@ -1,16 +1,15 @@
 #include "engine/scanner.h"
 
 #include <algorithm>
-#include <atomic>
 #include <functional>
 #include <map>
-#include <thread>
 #include <tuple>
 #include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "core/parallel_for.h"
 #include "marketdata/resample.h"
 #include "rules/binder.h"
 #include "rules/parser.h"
@@ -291,28 +290,16 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
 
   const size_t n = symbols.size();
   std::vector<std::string> reasons(n);
-  int threads =
-      request.threads > 0 ? request.threads : static_cast<int>(std::thread::hardware_concurrency());
-  threads = static_cast<int>(
-      std::clamp<size_t>(static_cast<size_t>(std::max(threads, 1)), 1, std::max<size_t>(n, 1)));
+  const size_t threads = ThreadsFor(n, request.threads);
   std::vector<Worker> workers;
-  workers.reserve(static_cast<size_t>(threads));
-  for (int t = 0; t < threads; ++t) workers.emplace_back(request.program);
-  std::atomic<size_t> next{0};
-  auto work = [&](Worker& w) {
-    for (size_t i = next.fetch_add(1, std::memory_order_relaxed); i < n;
-         i = next.fetch_add(1, std::memory_order_relaxed)) {
-      const size_t at = position.empty() ? i : position[i];
-      reasons[i] = info_of[i] == nullptr ? symbols[i] + ": not in the store"
-                                         : ScanSymbol(plan, symbols[i], at, *info_of[i], w);
-    }
-  };
-  {
-    std::vector<std::jthread> pool;
-    pool.reserve(static_cast<size_t>(threads - 1));
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work, std::ref(workers[t]));
-    work(workers[0]);
-  }  // joins
+  workers.reserve(threads);
+  for (size_t t = 0; t < threads; ++t) workers.emplace_back(request.program);
+  ParallelFor(n, threads, [&](size_t i, size_t worker) {
+    const size_t at = position.empty() ? i : position[i];
+    reasons[i] = info_of[i] == nullptr
+                     ? symbols[i] + ": not in the store"
+                     : ScanSymbol(plan, symbols[i], at, *info_of[i], workers[worker]);
+  });
 
   size_t total = 0;
   for (const Worker& w : workers) total += w.matches.size();

@@ -5,6 +5,8 @@
 
 #include <fmt/format.h>
 
+#include "core/ranking.h"
+
 namespace kairos::engine {
 namespace {
 
@@ -98,10 +100,8 @@ Selection SelectEntries(const StrategySpec& spec, int64_t allocation, const Curr
                         int64_t reserve_buffer_bps) {
   std::stable_sort(candidates.begin(), candidates.end(),
                    [](const EntryCandidate& a, const EntryCandidate& b) {
-                     bool an = std::isnan(a.rank_value), bn = std::isnan(b.rank_value);
-                     if (an != bn) return bn;  // a number before NaN
-                     if (!an && a.rank_value != b.rank_value) return a.rank_value < b.rank_value;
-                     return a.symbol < b.symbol;
+                     auto c = CompareRanks(a.rank_value, b.rank_value, RankOrder::kLowestFirst);
+                     return c != 0 ? c < 0 : a.symbol < b.symbol;
                    });
   Selection out;
   int64_t cash = book.cash;

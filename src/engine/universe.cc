@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "core/input_file.h"
+#include "core/ranking.h"
 #include "engine/scanner.h"
 #include "rules/evaluator.h"
 
@@ -151,11 +152,8 @@ Result<std::pair<Date, std::vector<std::string>>> UniverseManager::Compute(
   if (d.top > 0) {
     // Descending by rank; an undefined (NaN) rank last; ties by symbol.
     std::sort(matches.begin(), matches.end(), [](const ScanMatch& a, const ScanMatch& b) {
-      double ra = a.extras[0], rb = b.extras[0];
-      bool na = std::isnan(ra), nb = std::isnan(rb);
-      if (na != nb) return nb;
-      if (!na && ra != rb) return ra > rb;
-      return a.symbol < b.symbol;
+      auto c = CompareRanks(a.extras[0], b.extras[0], RankOrder::kHighestFirst);
+      return c != 0 ? c < 0 : a.symbol < b.symbol;
     });
     if (matches.size() > static_cast<size_t>(d.top)) matches.resize(static_cast<size_t>(d.top));
   }

@@ -124,14 +124,14 @@ struct BarStoreOptions {
 // reads, List(), Info() and Tails() change no file (and create no directory), so they work on a
 // read-only store and never race a writer.
 //
-// Files: <home>/bars/<escaped symbol>.kbar (format in bar_store.cc), <home>/bars/manifest.tsv and
+// Files: <home>/bars/<escaped symbol>.kbar (bar_file_format.h), <home>/bars/manifest.tsv and
 // <home>/bars/tails.bin (a cache of the last rows of every series, see Tails(); tail_file.cc).
 // Reads never depend on the manifest; List() and Info() do. Open() checks the manifest against
 // the files (name, inode, size, mtime) and rebuilds stale or missing entries from file headers,
 // in memory; the next write writes the rebuilt manifest.
 class BarStore {
  public:
-  // Opens (creating if needed) the store under `home`.
+  // Opens the store under `home`. A missing store is an empty one; its first write creates it.
   static Result<std::unique_ptr<BarStore>> Open(const std::filesystem::path& home);
   static Result<std::unique_ptr<BarStore>> Open(const std::filesystem::path& home,
                                                 const BarStoreOptions& options);

@@ -5,11 +5,11 @@
 #include <cmath>
 #include <functional>
 #include <set>
-#include <unordered_map>
 #include <utility>
 
 #include <fmt/format.h>
 
+#include "core/string_hash.h"
 #include "marketdata/csv_reader.h"
 
 namespace kairos::marketdata {
@@ -193,11 +193,6 @@ Result<Layout> DetectLayout(const csv::FieldSplitter& header, std::string_view h
       Excerpt(header_line)));
 }
 
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
-
 // The rows of one file being parsed.
 class FileParser {
  public:
@@ -225,7 +220,7 @@ class FileParser {
   csv::FieldSplitter fields_;
   std::string default_exchange_;
   std::string file_symbol_;  // formats without a symbol column
-  std::unordered_map<std::string, size_t, StringHash, std::equal_to<>> index_;
+  StringMap<size_t> index_;
   size_t last_index_ = SIZE_MAX;
   int64_t first_no_data_line_ = 0;
   int64_t rows_empty_volume_ = 0;  // rows kept with volume 0 because the field was empty

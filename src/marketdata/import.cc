@@ -6,20 +6,19 @@
 #include <unistd.h>
 
 #include <algorithm>
-#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <memory>
 #include <set>
 #include <string_view>
 #include <system_error>
-#include <thread>
 #include <utility>
 
 #include <fmt/format.h>
 
 #include "calendar/calendar.h"
 #include "core/input_file.h"
+#include "core/parallel_for.h"
 
 namespace kairos::marketdata {
 
@@ -237,31 +236,22 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
 
   // Parse the files on a few threads; each result stays in its file's slot.
   std::vector<ParsedFile> parsed(files.size());
-  std::atomic<size_t> next{0};
-  auto work = [&] {
-    for (size_t i; (i = next.fetch_add(1)) < files.size();) {
-      ParseOptions po;
-      po.file = FileName(files[i]);
-      po.file_symbol = files[i].stem().string();
-      po.symbol = options.symbol;
-      po.exchange = exchange;
-      po.sessions = &sessions;
-      po.max_errors = options.max_errors_per_file;
-      Result<FileText> file = FileText::Open(files[i]);
-      if (!file.ok()) {
-        parsed[i].errors.push_back({po.file, 0, file.status().message()});
-        continue;
-      }
-      parsed[i] = ParseCsv(file->text(), po);
-    }
-  };
-  size_t threads = std::clamp<size_t>(static_cast<size_t>(std::max(options.threads, 1)), 1,
-                                      std::max<size_t>(files.size(), 1));
-  {
-    std::vector<std::jthread> pool;
-    for (size_t t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-  }
+  ParallelFor(files.size(), ThreadsFor(files.size(), std::max(options.threads, 1)),
+              [&](size_t i, size_t /*worker*/) {
+                ParseOptions po;
+                po.file = FileName(files[i]);
+                po.file_symbol = files[i].stem().string();
+                po.symbol = options.symbol;
+                po.exchange = exchange;
+                po.sessions = &sessions;
+                po.max_errors = options.max_errors_per_file;
+                Result<FileText> file = FileText::Open(files[i]);
+                if (!file.ok()) {
+                  parsed[i].errors.push_back({po.file, 0, file.status().message()});
+                  return;
+                }
+                parsed[i] = ParseCsv(file->text(), po);
+              });
 
   ParsedImport out;
   ImportReport& report = out.report;

@@ -1,13 +1,12 @@
 #include "marketdata/synth.h"
 
 #include <algorithm>
-#include <atomic>
 #include <bit>
 #include <cmath>
-#include <mutex>
-#include <thread>
 
 #include <fmt/format.h>
+
+#include "core/parallel_for.h"
 
 namespace kairos::marketdata {
 namespace {
@@ -161,33 +160,15 @@ Status ForEachSynthSeries(const calendar::ExchangeCalendar& cal, const SynthUniv
   }
   KAIROS_ASSIGN_OR_RETURN(std::vector<Date> sessions, LastSessions(cal, spec.end, spec.sessions));
   const std::string exchange(cal.name());
-  std::atomic<int> next{0};
-  std::mutex mu;
-  Status first_error;  // guarded by mu
-  auto work = [&] {
-    BarSeries series;  // reused: no allocation (nor page faults) per series
-    for (int i = next++; i < spec.symbols; i = next++) {
-      FillSynthSeries(SynthSymbol(i + 1, spec.symbols), exchange, sessions,
-                      SynthSymbolSeed(spec.seed, i + 1), series);
-      Status s = sink(i, series);
-      if (!s.ok()) {
-        std::lock_guard lock(mu);
-        if (first_error.ok()) first_error = s;
-        next = spec.symbols;  // the other threads stop after their current series
-        return;
-      }
-    }
-  };
-  int threads = spec.threads > 0
-                    ? spec.threads
-                    : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  threads = std::min(threads, spec.symbols);
-  {
-    std::vector<std::jthread> pool;
-    for (int t = 1; t < threads; ++t) pool.emplace_back(work);
-    work();
-  }  // joins
-  return first_error;
+  const size_t threads = ThreadsFor(static_cast<size_t>(spec.symbols), spec.threads);
+  std::vector<BarSeries> series(threads);  // one per worker, reused: no allocation per series
+  return ParallelForUntilError(
+      static_cast<size_t>(spec.symbols), threads, [&](size_t item, size_t worker) {
+        const int i = static_cast<int>(item);
+        FillSynthSeries(SynthSymbol(i + 1, spec.symbols), exchange, sessions,
+                        SynthSymbolSeed(spec.seed, i + 1), series[worker]);
+        return sink(i, series[worker]);
+      });
 }
 
 Result<std::vector<BarSeries>> SynthUniverse(const calendar::ExchangeCalendar& cal,
