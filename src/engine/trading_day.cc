@@ -8,6 +8,7 @@
 
 #include <fmt/format.h>
 
+#include "core/string_hash.h"
 #include "engine/exits.h"
 #include "engine/kill_switch.h"
 #include "engine/ledger.h"
@@ -93,14 +94,8 @@ struct Replay {
   int64_t fees_cum = 0;
   std::map<Date, int64_t> realized_on, fees_on;
   // Looked up for every open position every session: hashed, by string_view.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
-  template <typename T>
-  using BySymbol = std::unordered_map<std::string, T, Hash, std::equal_to<>>;
-  BySymbol<int64_t> net_of;      // signed sum of the fills, by symbol
-  BySymbol<Position> positions;  // the FIFO state, by symbol
+  StringMap<int64_t> net_of;      // signed sum of the fills, by symbol
+  StringMap<Position> positions;  // the FIFO state, by symbol
   int fills = 0;
   // Every fill of a session before `last` has been applied; of `last`, those in `ids_on_last`.
   std::optional<Date> last;

@@ -23,6 +23,7 @@
 
 #include "adapters/memory/memory_store.h"
 #include "core/status.h"
+#include "core/string_hash.h"
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "domain/universe.h"
@@ -44,11 +45,7 @@ using NameView = std::pair<std::string_view, std::string_view>;
 // Keys that are only looked up (client order ids, execution ids, the signals' unique key) are
 // hashed: ids such as "strategy-SYMBOL-20240304-buy-1" share long prefixes, which makes every
 // comparison of an ordered map long.
-struct StringHash {
-  using is_transparent = void;
-  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-};
-using IdsByName = std::unordered_map<std::string, int64_t, StringHash, std::equal_to<>>;
+using IdsByName = StringMap<int64_t>;
 
 // The signals' unique key (strategy, symbol, session, side).
 struct SignalKey {
