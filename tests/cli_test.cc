@@ -151,7 +151,7 @@ TEST_F(CliTest, WeeklyExportUsesTheCalendar) {
   EXPECT_EQ(Lines(w.out)[2], "2024-12-06,99.75,101,99.5,100.25,900");
 }
 
-TEST_F(CliTest, BadRowStoresNothingUnlessSkipBad) {
+TEST_F(CliTest, BadRowStoresNothingAndExitsOneWithoutSkipBad) {
   std::string bad = kGoodCsv;
   bad += "2024-12-03,100,99,101,100,10\n";  // high below low
   WriteFile(dir_ / "acme.csv", bad);
@@ -160,12 +160,32 @@ TEST_F(CliTest, BadRowStoresNothingUnlessSkipBad) {
   EXPECT_NE(imp.err.find("acme.csv:7:"), std::string::npos) << imp.err;
   Outcome list = Kairos({"data", "list", "--format", "csv"});
   EXPECT_EQ(list.out, "symbol,exchange,first,last,bars,kind\n");
+}
+
+TEST_F(CliTest, SkipBadStoresTheGoodRowsListsTheBadAndExitsZero) {
+  std::string bad = kGoodCsv;
+  bad += "2024-12-03,100,99,101,100,10\n";  // high below low
+  WriteFile(dir_ / "acme.csv", bad);
   Outcome skip = Kairos({"data", "import", "--skip-bad", (dir_ / "acme.csv").string()});
-  EXPECT_EQ(skip.code, 1);  // still non-zero: bad rows were listed
+  EXPECT_EQ(skip.code, 0) << skip.err;
   EXPECT_NE(skip.err.find("acme.csv:7:"), std::string::npos) << skip.err;
-  Outcome list2 = Kairos({"data", "list", "--format", "csv"});
-  EXPECT_NE(list2.out.find("ACME,NYSE,2024-11-25,2024-12-02,5,ohlcv"), std::string::npos)
-      << list2.out;
+  EXPECT_NE(skip.err.find(", 5 stored for 1 symbol, 1 bad, "), std::string::npos) << skip.err;
+  Outcome list = Kairos({"data", "list", "--format", "csv"});
+  EXPECT_NE(list.out.find("ACME,NYSE,2024-11-25,2024-12-02,5,ohlcv"), std::string::npos)
+      << list.out;
+}
+
+TEST_F(CliTest, SkipBadExitsOneWhenAFileStoredNothing) {
+  WriteFile(dir_ / "acme.csv", kGoodCsv);
+  WriteFile(dir_ / "junk.csv",
+            "Date,Open,High,Low,Close,Volume\n2024-12-03,100,99,101,100,10\n");  // high < low
+  Outcome skip = Kairos(
+      {"data", "import", "--skip-bad", (dir_ / "acme.csv").string(), (dir_ / "junk.csv").string()});
+  EXPECT_EQ(skip.code, 1) << skip.err;
+  EXPECT_NE(skip.err.find("junk.csv:2:"), std::string::npos) << skip.err;
+  Outcome list = Kairos({"data", "list", "--format", "csv"});
+  EXPECT_NE(list.out.find("ACME,NYSE,2024-11-25,2024-12-02,5,ohlcv"), std::string::npos)
+      << list.out;
 }
 
 TEST_F(CliTest, ImportOfDatesOutsideTheCalendarStoresNothing) {

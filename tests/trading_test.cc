@@ -116,7 +116,10 @@ class TradingTest : public ::testing::Test {
 
   std::unique_ptr<app::PaperSession> Open(double participation = 0) {
     auto p = app::OpenPaper(home_);
-    EXPECT_TRUE(p.ok()) << p.status().ToString();
+    if (!p.ok()) {
+      ADD_FAILURE() << p.status().ToString();
+      return nullptr;
+    }
     app::PaperOptions o;
     o.start_ns = Nyse().SessionOf(D(2024, 2, 29)).value().open.nanos() - 120'000'000'000;
     o.max_participation = participation;
@@ -145,6 +148,7 @@ class TradingTest : public ::testing::Test {
 
 TEST_F(TradingTest, AutoStrategyTradesThroughTheWeekWithExactMoney) {
   auto p = Open();
+  ASSERT_NE(p, nullptr);
   Import(*p->store, Spec("auto", Approval::kAuto, {"AAA", "BBB"}));
   RunRange(*p, D(2024, 2, 29), D(2024, 3, 8));
   auto fills = p->store->ledger().ListFills({}).value();
@@ -185,6 +189,7 @@ TEST_F(TradingTest, AutoStrategyTradesThroughTheWeekWithExactMoney) {
 
 TEST_F(TradingTest, ScanTwiceCreatesNoDuplicateAndASessionRunTwiceChangesNothing) {
   auto p = Open();
+  ASSERT_NE(p, nullptr);
   Import(*p->store, Spec("auto", Approval::kAuto, {"AAA", "BBB"}));
   RunRange(*p, D(2024, 2, 29), D(2024, 3, 5));
   std::string once = Dump(*p->store);
@@ -203,6 +208,7 @@ TEST_F(TradingTest, ScanTwiceCreatesNoDuplicateAndASessionRunTwiceChangesNothing
   // The same after reopening everything from the files.
   p.reset();
   auto q = Open();
+  ASSERT_NE(q, nullptr);
   ASSERT_TRUE(q->day->AtClose(D(2024, 3, 5)).ok());
   ASSERT_TRUE(q->day->AfterClose(D(2024, 3, 5)).ok());
   EXPECT_EQ(Dump(*q->store), once);
@@ -217,6 +223,7 @@ TEST_F(TradingTest, ScanTwiceCreatesNoDuplicateAndASessionRunTwiceChangesNothing
 
 TEST_F(TradingTest, ScanTwiceNoDuplicateManualApprovedFillsAtNextOpenOtherExpires) {
   auto p = Open();
+  ASSERT_NE(p, nullptr);
   Import(*p->store, Spec("manual", Approval::kManual, {"AAA", "BBB"}));
   RunRange(*p, D(2024, 2, 29), D(2024, 3, 1));
   // The scan again (a crash after AtClose): the pending signal is not stored twice.
@@ -245,6 +252,7 @@ TEST_F(TradingTest, ScanTwiceNoDuplicateManualApprovedFillsAtNextOpenOtherExpire
 
 TEST_F(TradingTest, PartialFillsSumExactly) {
   auto p = Open(/*participation=*/0.004);
+  ASSERT_NE(p, nullptr);
   Import(*p->store, Spec("thin", Approval::kAuto, {"THIN"}));
   RunRange(*p, D(2024, 2, 29), D(2024, 3, 4));
   auto orders = p->store->orders().List({}).value();
@@ -266,12 +274,14 @@ TEST_F(TradingTest, PartialFillsSumExactly) {
 TEST_F(TradingTest, HaltedDaySubmitsNothingSurvivesReopeningAndSquareoffCloses) {
   {
     auto p = Open();
+    ASSERT_NE(p, nullptr);
     Import(*p->store, Spec("auto", Approval::kAuto, {"AAA", "BBB"}));
     RunRange(*p, D(2024, 2, 29), D(2024, 3, 4));  // AAA held from Monday; BBB signal Monday
     ASSERT_TRUE(engine::Halt(*p->store, *p->orders, *p->broker, false, "test", "drill").ok());
   }
   {
     auto p = Open();  // reopened from the files: still halted
+    ASSERT_NE(p, nullptr);
     EXPECT_TRUE(engine::IsHalted(*p->store));
     size_t orders_before = p->store->orders().List({}).value().size();
     Run(*p, D(2024, 3, 5));
@@ -290,6 +300,7 @@ TEST_F(TradingTest, HaltedDaySubmitsNothingSurvivesReopeningAndSquareoffCloses) 
   }
   {
     auto p = Open();
+    ASSERT_NE(p, nullptr);
     Run(*p, D(2024, 3, 6));
     EXPECT_TRUE(p->store->ledger().Positions("").value().empty());
     auto fills = p->store->ledger().ListFills({.from = D(2024, 3, 6)}).value();

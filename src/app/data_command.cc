@@ -71,7 +71,9 @@ void RunImport(const ImportArgs& args, CliContext& ctx) {
   fmt::print(stderr, "{}\n", report->Summary());
   if (!report->stopped.ok()) return ctx.Fail(report->stopped);
   if (!report->ok()) {
-    ctx.exit_code = 1;
+    // --skip-bad asked for the bad rows to be skipped: storing the good ones is success, unless
+    // a file stored nothing at all.
+    if (!args.skip_bad || report->files_rejected > 0) ctx.exit_code = 1;
     if (!args.skip_bad && report->files_rejected > 0) {
       fmt::print(stderr,
                  "{} file(s) had bad rows and stored nothing; fix them or use --skip-bad to store "

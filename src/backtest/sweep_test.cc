@@ -36,13 +36,24 @@ TEST(PlaceholdersTest, BadTextAndUnknownNamesAreRefused) {
       Status::InvalidArgument("--sweep lenght: the strategy has no placeholder ${lenght=...}"));
 }
 
-TEST(ParseSweepTest, RangesAndLists) {
+TEST(ParseSweepTest, ARangeWithAStepListsEveryStepToItsEnd) {
   auto r = ParseSweep("period=5..30:5");
-  ASSERT_TRUE(r.ok());
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
   EXPECT_EQ(r->name, "period");
   EXPECT_EQ(r->values, (std::vector<std::string>{"5", "10", "15", "20", "25", "30"}));
-  EXPECT_EQ(ParseSweep("n=1..3")->values, (std::vector<std::string>{"1", "2", "3"}));
-  EXPECT_EQ(ParseSweep("level=20,25,30")->values, (std::vector<std::string>{"20", "25", "30"}));
+}
+
+TEST(ParseSweepTest, ARangeWithoutAStepStepsByOne) {
+  auto r = ParseSweep("n=1..3");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->values, (std::vector<std::string>{"1", "2", "3"}));
+}
+
+TEST(ParseSweepTest, AListKeepsItsValuesInTheOrderWritten) {
+  auto r = ParseSweep("level=30,20,25");
+  ASSERT_TRUE(r.ok()) << r.status().ToString();
+  EXPECT_EQ(r->name, "level");
+  EXPECT_EQ(r->values, (std::vector<std::string>{"30", "20", "25"}));
 }
 
 TEST(ParseSweepTest, BadArgumentsQuoteTheArgument) {

@@ -721,15 +721,50 @@ TEST(ScanTest, EmptyStoreGivesNothing) {
   EXPECT_THAT(named.skipped, ElementsAre("X: not in the store"));
 }
 
-TEST(ScanTest, OwnExchangeCalendarOverload) {
+// NSE and NYSE sessions differ in 2026 (NSE trades on 3 July, closes on Friday 2 October), so
+// weekly values of an NSE series depend on which calendar builds its weeks.
+TEST(ScanTest, WithoutACalendarEachSymbolsWeeksFollowItsOwnExchange) {
   TempStore store("own_cal");
-  auto all = MakeSeries(2, 200);
-  Fill(*store, all);
-  auto program = Compile("weekly(close) > 0");
-  auto own = Scan(*store, {.program = program, .from = D(2000, 1, 1)});
+  const auto& nse = **calendar::ExchangeCalendar::ForExchange("NSE");
+  auto nse_dates = marketdata::LastSessions(nse, D(2026, 11, 27), 200);
+  ASSERT_TRUE(nse_dates.ok()) << nse_dates.status().ToString();
+  BarSeries india =
+      marketdata::SynthSeries("INFY", "NSE", *nse_dates, marketdata::SynthSymbolSeed(7, 9));
+  Fill(*store, MakeSeries(2, 200));
+  Fill(*store, {india});
+  auto program = Compile("close > 0", {"weekly(close)"});
+  ScanRequest all{.program = program, .from = D(2026, 1, 1)};
+  auto own = Scan(*store, all);
   ASSERT_TRUE(own.ok()) << own.status().ToString();
-  ExpectSameMatches(own->matches,
-                    MustScan(*store, {.program = program, .from = D(2000, 1, 1)}).matches, true);
+
+  // What each exchange's calendar gives its own symbols, merged in the scanner's order.
+  ScanRequest nyse_only = all;
+  nyse_only.symbols = {"S01", "S02"};
+  ScanRequest nse_only = all;
+  nse_only.symbols = {"INFY"};
+  std::vector<ScanMatch> want = MustScan(*store, nyse_only).matches;
+  auto india_matches = Scan(*store, nse, nse_only);
+  ASSERT_TRUE(india_matches.ok()) << india_matches.status().ToString();
+  ASSERT_FALSE(india_matches->matches.empty());
+  want.insert(want.end(), india_matches->matches.begin(), india_matches->matches.end());
+  std::sort(want.begin(), want.end(), [](const ScanMatch& a, const ScanMatch& b) {
+    return std::tie(a.date, a.symbol) < std::tie(b.date, b.symbol);
+  });
+  ExpectSameMatches(own->matches, want, /*exact=*/true);
+
+  // NYSE's calendar for every symbol gives another answer: the test can tell them apart.
+  auto nyse_for_all = Scan(*store, Nyse(), all);
+  auto same = [](const std::vector<ScanMatch>& a, const std::vector<ScanMatch>& b) {
+    if (a.size() != b.size()) return false;
+    for (size_t i = 0; i < a.size(); ++i) {
+      if (a[i].date != b[i].date || a[i].symbol != b[i].symbol ||
+          !Same(a[i].extras.at(0), b[i].extras.at(0))) {
+        return false;
+      }
+    }
+    return true;
+  };
+  EXPECT_TRUE(!nyse_for_all.ok() || !same(nyse_for_all->matches, want));
 }
 
 }  // namespace

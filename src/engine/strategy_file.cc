@@ -519,6 +519,351 @@ int64_t MaxAmountMinor(const Currency& currency) {
   return kMaxAmountUnits * currency.minor_per_unit();
 }
 
+namespace {
+
+// Reads one strategy file's root table into a StrategySpec, one section or concern at a time.
+// Every problem goes to the Checker, so all of them are reported at once.
+class StrategyReader {
+ public:
+  StrategyReader(Checker& c, const toml::table& root, StrategySpec& spec)
+      : c_(c), root_(root), spec_(spec) {}
+
+  void Read() {
+    c_.UnknownKeys(root_, "", StrategyKeys());
+    ReadIdentity();
+    ReadExchange();  // first: the currency of every amount follows from it
+    ReadUniverse();
+    ReadSignals();
+    ReadExits();
+    ReadApproval();
+    ReadOrderType();
+    if (const toml::node* n = Require("allocation")) {
+      if (auto v = c_.Amount(*n, "allocation", currency_, false)) spec_.allocation = *v;
+    }
+    ReadSizing();
+    ReadLimits();
+    ReadFees();
+    ReadCosts();
+  }
+
+ private:
+  const toml::node* Get(std::string_view key) const { return root_.get(key); }
+  const toml::node* Require(std::string_view key) {
+    const toml::node* n = root_.get(key);
+    if (n == nullptr) c_.AddAt(1, 1, fmt::format("{}: required key is missing", key));
+    return n;
+  }
+
+  // name, description.
+  void ReadIdentity() {
+    if (const toml::node* n = Require("name")) {
+      const auto* s = n->as_string();
+      if (s != nullptr && IsLowerName(s->get())) {
+        spec_.name = s->get();
+      } else {
+        c_.Expected(*n, "name", "1 to 64 lower-case letters, digits or '_'");
+      }
+    }
+    if (const toml::node* n = Get("description")) {
+      if (auto s = c_.String(*n, "description")) spec_.description = *s;
+    }
+  }
+
+  // exchange, and the currency that follows from it (NYSE's when the exchange is wrong).
+  void ReadExchange() {
+    if (const toml::node* n = Get("exchange")) {
+      if (auto i = c_.Enum(*n, "exchange", kExchangeNames)) {
+        spec_.exchange = std::string(kExchangeNames[*i]);
+      } else {
+        exchange_ok_ = false;
+      }
+    }
+    spec_.currency = std::string(FindExchange(exchange_ok_ ? spec_.exchange : "NYSE")->currency);
+    currency_ = *Currency::FromCode(spec_.currency);
+  }
+
+  // universe: a universe's name or an array of distinct symbols.
+  void ReadUniverse() {
+    const toml::node* n = Require("universe");
+    if (n == nullptr) return;
+    if (const auto* s = n->as_string(); s != nullptr && IsLowerName(s->get())) {
+      spec_.universe = s->get();
+    } else if (const auto* a = n->as_array(); a != nullptr && !a->empty()) {
+      ReadSymbols(*a);
+    } else {
+      c_.Expected(*n, "universe",
+                  "a universe name (lower-case letters, digits, '_') or a non-empty array of "
+                  "symbols");
+    }
+  }
+
+  void ReadSymbols(const toml::array& a) {
+    std::set<std::string> seen;
+    for (size_t i = 0; i < a.size(); ++i) {
+      const toml::node& item = *a.get(i);
+      std::string key = fmt::format("universe[{}]", i);
+      const auto* sym = item.as_string();
+      if (sym == nullptr || !IsSymbol(sym->get())) {
+        c_.Expected(item, key, "a symbol like \"GOOG\"");
+        continue;
+      }
+      std::string upper = sym->get();
+      std::transform(upper.begin(), upper.end(), upper.begin(),
+                     [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
+      if (!seen.insert(upper).second) {
+        c_.Add(item.source(), key, fmt::format("{} is listed twice", Quoted(upper)));
+        continue;
+      }
+      spec_.symbols.push_back(std::move(upper));
+    }
+  }
+
+  // timeframe, side, entry, exit.
+  void ReadSignals() {
+    if (const toml::node* n = Get("timeframe")) {
+      if (auto i = c_.Enum(*n, "timeframe", kTimeframes)) {
+        spec_.timeframe = static_cast<Timeframe>(*i);
+      }
+    }
+    if (const toml::node* n = Get("side")) {
+      if (auto i = c_.Enum(*n, "side", kSides)) spec_.side = static_cast<PositionSide>(*i);
+    }
+    if (const toml::node* n = Require("entry")) CheckRule(c_, *n, "entry", &spec_.entry);
+    if (const toml::node* n = Get("exit")) CheckRule(c_, *n, "exit", &spec_.exit);
+  }
+
+  // stop_loss, take_profit, trailing_stop, max_hold.
+  void ReadExits() {
+    if (const toml::node* n = Get("stop_loss")) {
+      CheckLevel(c_, *n, "stop_loss", 100, true, &spec_.stop_loss);
+    }
+    if (const toml::node* n = Get("take_profit")) {
+      CheckLevel(c_, *n, "take_profit", 1000, true, &spec_.take_profit);
+    }
+    if (const toml::node* n = Get("trailing_stop")) {
+      CheckLevel(c_, *n, "trailing_stop", 100, true, &spec_.trailing_stop);
+    }
+    if (const toml::node* n = Get("max_hold")) {
+      if (auto v = c_.Integer(*n, "max_hold", 1, 100000)) spec_.max_hold = static_cast<int>(*v);
+    }
+  }
+
+  // approval, execution, review_cutoff.
+  void ReadApproval() {
+    if (const toml::node* n = Get("approval")) {
+      if (auto i = c_.Enum(*n, "approval", kApprovals)) {
+        spec_.approval = static_cast<Approval>(*i);
+      }
+    }
+    if (const toml::node* n = Get("execution")) {
+      if (auto i = c_.Enum(*n, "execution", kExecutions)) {
+        spec_.execution = static_cast<Execution>(*i);
+      } else {
+        execution_ok_ = false;
+      }
+    }
+    if (const toml::node* n = Get("review_cutoff")) ReadReviewCutoff(*n);
+  }
+
+  void ReadReviewCutoff(const toml::node& n) {
+    std::optional<int> minute;
+    if (const auto* s = n.as_string()) minute = ParseClock(s->get());
+    if (!minute) {
+      c_.Expected(n, "review_cutoff", "an exchange-local time \"HH:MM\" like \"09:00\"");
+      return;
+    }
+    spec_.review_cutoff_minute = *minute;
+    // A manual signal must be decided before the order it leads to is due.
+    if (!exchange_ok_ || !execution_ok_ || spec_.approval != Approval::kManual) return;
+    bool next_open = spec_.execution == Execution::kNextOpen;
+    int limit = next_open ? RegularOpenMinute(spec_.exchange) : RegularCloseMinute(spec_.exchange);
+    if (*minute >= limit) {
+      c_.Expected(n, "review_cutoff",
+                  fmt::format("a time before the {} {} ({}) for execution = {}", spec_.exchange,
+                              next_open ? "open" : "close", FormatMinuteOfDay(limit),
+                              Quoted(ExecutionName(spec_.execution))));
+    }
+  }
+
+  // order_type, and limit_offset, which only a limit order has.
+  void ReadOrderType() {
+    const toml::node* order_type = Get("order_type");
+    if (order_type != nullptr) {
+      if (auto i = c_.Enum(*order_type, "order_type", kOrderTypes)) {
+        spec_.order_type = static_cast<EntryOrderType>(*i);
+      }
+    }
+    const toml::node* limit_offset = Get("limit_offset");
+    if (limit_offset == nullptr) {
+      if (spec_.order_type == EntryOrderType::kLimit) {
+        c_.Add(order_type->source(), "order_type",
+               "\"limit\" needs limit_offset (like \"0.5%\"), got none");
+      }
+      return;
+    }
+    if (auto v = c_.Percent(*limit_offset, "limit_offset", 100, false, false, "0.5%")) {
+      spec_.limit_offset_percent = *v;
+    }
+    if (order_type != nullptr && spec_.order_type == EntryOrderType::kMarket &&
+        order_type->as_string() != nullptr && order_type->as_string()->get() == "market") {
+      c_.Add(limit_offset->source(), "limit_offset",
+             "only used with order_type = \"limit\", got order_type = \"market\"");
+    } else if (order_type == nullptr) {
+      c_.Add(limit_offset->source(), "limit_offset",
+             "only used with order_type = \"limit\", got no order_type (market)");
+    }
+  }
+
+  // sizing: a table whose method names the one other key it needs.
+  void ReadSizing() {
+    const toml::node* n = Require("sizing");
+    if (n == nullptr) return;
+    const auto* t = n->as_table();
+    if (t == nullptr) {
+      c_.Expected(*n, "sizing", "a table like { method = \"fixed_qty\", qty = 10 }");
+      return;
+    }
+    c_.UnknownKeys(*t, "sizing", kSizingKeys);
+    const toml::node* m = t->get("method");
+    if (m == nullptr) {
+      c_.Add(n->source(), "sizing.method", "required key is missing");
+      return;
+    }
+    std::optional<size_t> method = c_.Enum(*m, "sizing.method", kSizingMethods);
+    if (!method) return;
+    spec_.sizing.method = static_cast<SizingSpec::Method>(*method);
+    std::string_view needed = *method == 0 ? "qty" : *method == 1 ? "amount" : "percent";
+    CheckSizingKeys(*n, *t, needed, kSizingMethods[*method]);
+    if (const toml::node* v = t->get(needed)) ReadSizingValue(*v);
+    if (spec_.sizing.method == SizingSpec::Method::kRisk && Get("stop_loss") == nullptr) {
+      c_.Add(m->source(), "sizing.method",
+             "\"risk\" sizes by the distance to the stop and needs a stop_loss, got none");
+    }
+  }
+
+  // Of qty, amount and percent: `needed` is present, the others are not.
+  void CheckSizingKeys(const toml::node& n, const toml::table& t, std::string_view needed,
+                       std::string_view method) {
+    for (std::string_view k : {"qty", "amount", "percent"}) {
+      const toml::node* v = t.get(k);
+      if (k == needed) {
+        if (v == nullptr) {
+          c_.Add(n.source(), fmt::format("sizing.{}", k),
+                 fmt::format("required by method = {}", Quoted(method)));
+        }
+      } else if (v != nullptr) {
+        c_.Add(v->source(), fmt::format("sizing.{}", k),
+               fmt::format("not used by method = {}", Quoted(method)));
+      }
+    }
+  }
+
+  // The value of the key the sizing method needs.
+  void ReadSizingValue(const toml::node& v) {
+    switch (spec_.sizing.method) {
+      case SizingSpec::Method::kFixedQty:
+        if (auto q = c_.Integer(v, "sizing.qty", 1, std::numeric_limits<int>::max())) {
+          spec_.sizing.qty = *q;
+        }
+        break;
+      case SizingSpec::Method::kFixedAmount:
+        if (auto a = c_.Amount(v, "sizing.amount", currency_, false)) spec_.sizing.amount = *a;
+        break;
+      case SizingSpec::Method::kPercent:
+        if (auto p = c_.Percent(v, "sizing.percent", 100, true, true, "10%")) {
+          spec_.sizing.percent = *p;
+        }
+        break;
+      case SizingSpec::Method::kRisk:
+        if (auto p = c_.Percent(v, "sizing.percent", 100, false, true, "1%")) {
+          spec_.sizing.percent = *p;
+        }
+        break;
+    }
+  }
+
+  // max_positions, max_new_per_day, rank.
+  void ReadLimits() {
+    if (const toml::node* n = Get("max_positions")) {
+      if (auto v = c_.Integer(*n, "max_positions", 1, 100000)) {
+        spec_.max_positions = static_cast<int>(*v);
+      }
+    }
+    if (const toml::node* n = Get("max_new_per_day")) {
+      if (auto v = c_.Integer(*n, "max_new_per_day", 1, 100000)) {
+        spec_.max_new_per_day = static_cast<int>(*v);
+      }
+    }
+    if (const toml::node* n = Get("rank")) {
+      if (auto s = c_.String(*n, "rank", "a number expression (a string)")) {
+        if (NumberExpr(c_, *n, "rank", *s) != nullptr) spec_.rank = *s;
+      }
+    }
+  }
+
+  // fees: a preset's name or a custom table.
+  void ReadFees() {
+    const toml::node* n = Get("fees");
+    if (n == nullptr) return;
+    if (const auto* t = n->as_table()) return ReadCustomFees(*n, *t);
+    const auto* s = n->as_string();
+    auto it = s == nullptr ? kFeePresets.end()
+                           : std::find(kFeePresets.begin(), kFeePresets.end(), s->get());
+    if (it == kFeePresets.end()) {
+      c_.Expected(*n, "fees",
+                  Alternatives(kFeePresets) + " or a table { per_order = 1.00, percent = 0.03 }");
+    } else {
+      spec_.fees.kind = static_cast<FeeSpec::Kind>(it - kFeePresets.begin());
+    }
+  }
+
+  void ReadCustomFees(const toml::node& n, const toml::table& t) {
+    c_.UnknownKeys(t, "fees", kFeeKeys);
+    spec_.fees.kind = FeeSpec::Kind::kCustom;
+    if (t.get("per_order") == nullptr && t.get("percent") == nullptr) {
+      c_.Expected(n, "fees", "per_order and/or percent in a custom fee table");
+    }
+    if (const toml::node* v = t.get("per_order")) {
+      if (auto a = c_.Amount(*v, "fees.per_order", currency_, true)) spec_.fees.per_order = *a;
+    }
+    if (const toml::node* v = t.get("percent")) {
+      std::optional<double> p;
+      if (const auto* s = v->as_string()) p = ParsePercentText(s->get());
+      if (const auto* i = v->as_integer()) p = static_cast<double>(i->get());
+      if (const auto* f = v->as_floating_point()) p = f->get();
+      if (p && std::isfinite(*p) && *p >= 0 && *p < 100) {
+        spec_.fees.percent = *p;
+      } else {
+        c_.Expected(*v, "fees.percent",
+                    "a percent of the notional from 0 to below 100 like 0.03 (0.03%)");
+      }
+    }
+  }
+
+  // slippage_bps, enabled.
+  void ReadCosts() {
+    if (const toml::node* n = Get("slippage_bps")) {
+      if (auto v = c_.Number(*n, "slippage_bps", 0, 1000)) spec_.slippage_bps = *v;
+    }
+    if (const toml::node* n = Get("enabled")) {
+      if (const auto* b = n->as_boolean()) {
+        spec_.enabled = b->get();
+      } else {
+        c_.Expected(*n, "enabled", "true or false");
+      }
+    }
+  }
+
+  Checker& c_;
+  const toml::table& root_;
+  StrategySpec& spec_;
+  Currency currency_ = Currency::Usd();
+  bool exchange_ok_ = true;
+  bool execution_ok_ = true;
+};
+
+}  // namespace
+
 Result<StrategySpec> ParseStrategy(std::string_view toml_text, std::string_view file_name) {
   toml::table root;
   try {
@@ -528,265 +873,9 @@ Result<StrategySpec> ParseStrategy(std::string_view toml_text, std::string_view 
                                                e.source().begin.line, e.source().begin.column,
                                                e.description()));
   }
-
   Checker c(toml_text, file_name);
   StrategySpec spec;
-  c.UnknownKeys(root, "", StrategyKeys());
-
-  auto get = [&](std::string_view key) -> const toml::node* { return root.get(key); };
-  auto require = [&](std::string_view key) -> const toml::node* {
-    const toml::node* n = root.get(key);
-    if (n == nullptr) c.AddAt(1, 1, fmt::format("{}: required key is missing", key));
-    return n;
-  };
-
-  if (const toml::node* n = require("name")) {
-    const auto* s = n->as_string();
-    if (s != nullptr && IsLowerName(s->get())) {
-      spec.name = s->get();
-    } else {
-      c.Expected(*n, "name", "1 to 64 lower-case letters, digits or '_'");
-    }
-  }
-  if (const toml::node* n = get("description")) {
-    if (auto s = c.String(*n, "description")) spec.description = *s;
-  }
-
-  // The exchange comes first: the currency of every amount follows from it.
-  bool exchange_ok = true;
-  if (const toml::node* n = get("exchange")) {
-    if (auto i = c.Enum(*n, "exchange", kExchangeNames)) {
-      spec.exchange = std::string(kExchangeNames[*i]);
-    } else {
-      exchange_ok = false;
-    }
-  }
-  spec.currency = std::string(FindExchange(exchange_ok ? spec.exchange : "NYSE")->currency);
-  Currency currency = *Currency::FromCode(spec.currency);
-
-  if (const toml::node* n = require("universe")) {
-    if (const auto* s = n->as_string(); s != nullptr && IsLowerName(s->get())) {
-      spec.universe = s->get();
-    } else if (const auto* a = n->as_array(); a != nullptr && !a->empty()) {
-      std::set<std::string> seen;
-      for (size_t i = 0; i < a->size(); ++i) {
-        const toml::node& item = *a->get(i);
-        std::string key = fmt::format("universe[{}]", i);
-        const auto* sym = item.as_string();
-        if (sym == nullptr || !IsSymbol(sym->get())) {
-          c.Expected(item, key, "a symbol like \"GOOG\"");
-          continue;
-        }
-        std::string upper = sym->get();
-        std::transform(upper.begin(), upper.end(), upper.begin(),
-                       [](unsigned char ch) { return static_cast<char>(std::toupper(ch)); });
-        if (!seen.insert(upper).second) {
-          c.Add(item.source(), key, fmt::format("{} is listed twice", Quoted(upper)));
-          continue;
-        }
-        spec.symbols.push_back(std::move(upper));
-      }
-    } else {
-      c.Expected(*n, "universe",
-                 "a universe name (lower-case letters, digits, '_') or a non-empty array of "
-                 "symbols");
-    }
-  }
-  if (const toml::node* n = get("timeframe")) {
-    if (auto i = c.Enum(*n, "timeframe", kTimeframes)) spec.timeframe = static_cast<Timeframe>(*i);
-  }
-  if (const toml::node* n = get("side")) {
-    if (auto i = c.Enum(*n, "side", kSides)) spec.side = static_cast<PositionSide>(*i);
-  }
-  if (const toml::node* n = require("entry")) CheckRule(c, *n, "entry", &spec.entry);
-  if (const toml::node* n = get("exit")) CheckRule(c, *n, "exit", &spec.exit);
-  if (const toml::node* n = get("stop_loss")) {
-    CheckLevel(c, *n, "stop_loss", 100, true, &spec.stop_loss);
-  }
-  if (const toml::node* n = get("take_profit")) {
-    CheckLevel(c, *n, "take_profit", 1000, true, &spec.take_profit);
-  }
-  if (const toml::node* n = get("trailing_stop")) {
-    CheckLevel(c, *n, "trailing_stop", 100, true, &spec.trailing_stop);
-  }
-  if (const toml::node* n = get("max_hold")) {
-    if (auto v = c.Integer(*n, "max_hold", 1, 100000)) spec.max_hold = static_cast<int>(*v);
-  }
-  if (const toml::node* n = get("approval")) {
-    if (auto i = c.Enum(*n, "approval", kApprovals)) spec.approval = static_cast<Approval>(*i);
-  }
-  bool execution_ok = true;
-  if (const toml::node* n = get("execution")) {
-    if (auto i = c.Enum(*n, "execution", kExecutions)) {
-      spec.execution = static_cast<Execution>(*i);
-    } else {
-      execution_ok = false;
-    }
-  }
-  if (const toml::node* n = get("review_cutoff")) {
-    std::optional<int> minute;
-    if (const auto* s = n->as_string()) minute = ParseClock(s->get());
-    if (!minute) {
-      c.Expected(*n, "review_cutoff", "an exchange-local time \"HH:MM\" like \"09:00\"");
-    } else {
-      spec.review_cutoff_minute = *minute;
-      // A manual signal must be decided before the order it leads to is due.
-      if (exchange_ok && execution_ok && spec.approval == Approval::kManual) {
-        bool next_open = spec.execution == Execution::kNextOpen;
-        int limit =
-            next_open ? RegularOpenMinute(spec.exchange) : RegularCloseMinute(spec.exchange);
-        if (*minute >= limit) {
-          c.Expected(*n, "review_cutoff",
-                     fmt::format("a time before the {} {} ({}) for execution = {}", spec.exchange,
-                                 next_open ? "open" : "close", FormatMinuteOfDay(limit),
-                                 Quoted(ExecutionName(spec.execution))));
-        }
-      }
-    }
-  }
-  const toml::node* order_type = get("order_type");
-  if (order_type != nullptr) {
-    if (auto i = c.Enum(*order_type, "order_type", kOrderTypes)) {
-      spec.order_type = static_cast<EntryOrderType>(*i);
-    }
-  }
-  const toml::node* limit_offset = get("limit_offset");
-  if (limit_offset != nullptr) {
-    if (auto v = c.Percent(*limit_offset, "limit_offset", 100, false, false, "0.5%")) {
-      spec.limit_offset_percent = *v;
-    }
-    if (order_type != nullptr && spec.order_type == EntryOrderType::kMarket &&
-        order_type->as_string() != nullptr && order_type->as_string()->get() == "market") {
-      c.Add(limit_offset->source(), "limit_offset",
-            "only used with order_type = \"limit\", got order_type = \"market\"");
-    } else if (order_type == nullptr) {
-      c.Add(limit_offset->source(), "limit_offset",
-            "only used with order_type = \"limit\", got no order_type (market)");
-    }
-  } else if (spec.order_type == EntryOrderType::kLimit) {
-    c.Add(order_type->source(), "order_type",
-          "\"limit\" needs limit_offset (like \"0.5%\"), got none");
-  }
-  if (const toml::node* n = require("allocation")) {
-    if (auto v = c.Amount(*n, "allocation", currency, false)) spec.allocation = *v;
-  }
-  if (const toml::node* n = require("sizing")) {
-    const auto* t = n->as_table();
-    if (t == nullptr) {
-      c.Expected(*n, "sizing", "a table like { method = \"fixed_qty\", qty = 10 }");
-    } else {
-      c.UnknownKeys(*t, "sizing", kSizingKeys);
-      const toml::node* m = t->get("method");
-      std::optional<size_t> method;
-      if (m == nullptr) {
-        c.Add(n->source(), "sizing.method", "required key is missing");
-      } else {
-        method = c.Enum(*m, "sizing.method", kSizingMethods);
-      }
-      if (method) {
-        spec.sizing.method = static_cast<SizingSpec::Method>(*method);
-        std::string_view needed = *method == 0 ? "qty" : *method == 1 ? "amount" : "percent";
-        for (std::string_view k : {"qty", "amount", "percent"}) {
-          const toml::node* v = t->get(k);
-          if (k == needed) {
-            if (v == nullptr) {
-              c.Add(n->source(), fmt::format("sizing.{}", k),
-                    fmt::format("required by method = {}", Quoted(kSizingMethods[*method])));
-            }
-          } else if (v != nullptr) {
-            c.Add(v->source(), fmt::format("sizing.{}", k),
-                  fmt::format("not used by method = {}", Quoted(kSizingMethods[*method])));
-          }
-        }
-        if (const toml::node* v = t->get(needed)) {
-          switch (spec.sizing.method) {
-            case SizingSpec::Method::kFixedQty:
-              if (auto q = c.Integer(*v, "sizing.qty", 1, std::numeric_limits<int>::max())) {
-                spec.sizing.qty = *q;
-              }
-              break;
-            case SizingSpec::Method::kFixedAmount:
-              if (auto a = c.Amount(*v, "sizing.amount", currency, false)) spec.sizing.amount = *a;
-              break;
-            case SizingSpec::Method::kPercent:
-              if (auto p = c.Percent(*v, "sizing.percent", 100, true, true, "10%")) {
-                spec.sizing.percent = *p;
-              }
-              break;
-            case SizingSpec::Method::kRisk:
-              if (auto p = c.Percent(*v, "sizing.percent", 100, false, true, "1%")) {
-                spec.sizing.percent = *p;
-              }
-              break;
-          }
-        }
-        if (spec.sizing.method == SizingSpec::Method::kRisk && get("stop_loss") == nullptr) {
-          c.Add(m->source(), "sizing.method",
-                "\"risk\" sizes by the distance to the stop and needs a stop_loss, got none");
-        }
-      }
-    }
-  }
-  if (const toml::node* n = get("max_positions")) {
-    if (auto v = c.Integer(*n, "max_positions", 1, 100000)) {
-      spec.max_positions = static_cast<int>(*v);
-    }
-  }
-  if (const toml::node* n = get("max_new_per_day")) {
-    if (auto v = c.Integer(*n, "max_new_per_day", 1, 100000)) {
-      spec.max_new_per_day = static_cast<int>(*v);
-    }
-  }
-  if (const toml::node* n = get("rank")) {
-    if (auto s = c.String(*n, "rank", "a number expression (a string)")) {
-      if (NumberExpr(c, *n, "rank", *s) != nullptr) spec.rank = *s;
-    }
-  }
-  if (const toml::node* n = get("fees")) {
-    if (const auto* t = n->as_table()) {
-      c.UnknownKeys(*t, "fees", kFeeKeys);
-      spec.fees.kind = FeeSpec::Kind::kCustom;
-      if (t->get("per_order") == nullptr && t->get("percent") == nullptr) {
-        c.Expected(*n, "fees", "per_order and/or percent in a custom fee table");
-      }
-      if (const toml::node* v = t->get("per_order")) {
-        if (auto a = c.Amount(*v, "fees.per_order", currency, true)) spec.fees.per_order = *a;
-      }
-      if (const toml::node* v = t->get("percent")) {
-        std::optional<double> p;
-        if (const auto* s = v->as_string()) p = ParsePercentText(s->get());
-        if (const auto* i = v->as_integer()) p = static_cast<double>(i->get());
-        if (const auto* f = v->as_floating_point()) p = f->get();
-        if (p && std::isfinite(*p) && *p >= 0 && *p < 100) {
-          spec.fees.percent = *p;
-        } else {
-          c.Expected(*v, "fees.percent",
-                     "a percent of the notional from 0 to below 100 like 0.03 (0.03%)");
-        }
-      }
-    } else {
-      const auto* s = n->as_string();
-      auto it = s == nullptr ? kFeePresets.end()
-                             : std::find(kFeePresets.begin(), kFeePresets.end(), s->get());
-      if (it == kFeePresets.end()) {
-        c.Expected(*n, "fees",
-                   Alternatives(kFeePresets) + " or a table { per_order = 1.00, percent = 0.03 }");
-      } else {
-        spec.fees.kind = static_cast<FeeSpec::Kind>(it - kFeePresets.begin());
-      }
-    }
-  }
-  if (const toml::node* n = get("slippage_bps")) {
-    if (auto v = c.Number(*n, "slippage_bps", 0, 1000)) spec.slippage_bps = *v;
-  }
-  if (const toml::node* n = get("enabled")) {
-    if (const auto* b = n->as_boolean()) {
-      spec.enabled = b->get();
-    } else {
-      c.Expected(*n, "enabled", "true or false");
-    }
-  }
-
+  StrategyReader(c, root, spec).Read();
   KAIROS_RETURN_IF_ERROR(c.Finish());
   return spec;
 }

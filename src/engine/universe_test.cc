@@ -90,8 +90,11 @@ class UniverseTest : public ::testing::Test {
   std::map<std::string, double> MedianTurnover() {
     auto program =
         rules::Program::Compile("close > 0", std::vector<std::string>{"median(turnover, 20)"});
-    EXPECT_TRUE(program.ok());
     std::map<std::string, double> out;
+    if (!program.ok()) {
+      ADD_FAILURE() << program.status().ToString();
+      return out;
+    }
     rules::Evaluator evaluator(*program);
     for (const BarSeries& s : series_) {
       rules::Evaluation e;

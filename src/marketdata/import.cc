@@ -329,7 +329,11 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
     report.rows_no_data += p.rows_no_data;
     report.rows_other_series += p.rows_other_series;
     report.rows_other_symbols += p.rows_other_symbols;
-    report.files_rejected += rejected[i];
+    // With skip_bad a file is rejected only when every row of it was bad: it stored nothing.
+    bool all_bad = options.skip_bad && (!p.errors.empty() || merge_bad[i] > 0) &&
+                   std::all_of(p.series.begin(), p.series.end(),
+                               [](const ParsedSeries& s) { return s.bars.size() == 0; });
+    report.files_rejected += rejected[i] || all_bad;
     report.errors.insert(report.errors.end(), p.errors.begin(), p.errors.end());
     report.errors.insert(report.errors.end(), merge_errors[i].begin(), merge_errors[i].end());
     report.warnings.insert(report.warnings.end(), p.warnings.begin(), p.warnings.end());

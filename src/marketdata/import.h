@@ -44,8 +44,10 @@ struct SymbolReport {
 
 struct ImportReport {
   int64_t files = 0;
-  int64_t files_rejected = 0;  // files with errors of which nothing was stored (not skip_bad)
-  int64_t rows_read = 0;       // data lines of all files (not headers, not blank lines)
+  // Files with errors of which nothing was stored: without skip_bad every file with an error,
+  // with skip_bad those whose every row was bad.
+  int64_t files_rejected = 0;
+  int64_t rows_read = 0;  // data lines of all files (not headers, not blank lines)
   int64_t rows_stored = 0;
   int64_t rows_bad = 0;
   int64_t rows_no_data = 0;        // empty / NA / null prices: a day without data, skipped

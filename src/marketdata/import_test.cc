@@ -391,6 +391,18 @@ TEST_F(ImportTest, SkipBadStoresTheGoodRowsAndStillListsTheBadOnes) {
   EXPECT_EQ(store_.series["X"].dates, (std::vector<Date>{D("2024-11-26"), D("2024-11-29")}));
 }
 
+TEST_F(ImportTest, SkipBadCountsAFileWhoseEveryRowWasBadAsRejected) {
+  Write("d/bad.csv", "Date,Open,High,Low,Close,Volume\n2024-11-27,10,11,9,ten,100\n");
+  Write("d/good.csv", Rows(""));
+  ImportOptions o;
+  o.skip_bad = true;
+  Result<ImportReport> r = Import({dir_ / "d"}, o);
+  ASSERT_TRUE(r.ok());
+  EXPECT_EQ(r->files_rejected, 1);
+  EXPECT_EQ(r->rows_bad, 1);
+  EXPECT_THAT(store_.series, UnorderedElementsAre(::testing::Key("GOOD")));
+}
+
 TEST_F(ImportTest, ABadFileDoesNotStopTheGoodOnes) {
   fs::path bad = Write("d/bad.csv", Rows("2024-11-27,10,11,9,ten,100\n"));
   Write("d/good.csv", Rows(""));

@@ -90,11 +90,18 @@ class PaperBrokerTest : public ::testing::Test {
 
   BrokerOrder Order(PaperBroker& b, std::string_view id) {
     auto o = b.OrderByClientId(id);
-    EXPECT_TRUE(o.ok());
+    if (!o.ok()) {
+      ADD_FAILURE() << id << ": " << o.status().ToString();
+      return {};
+    }
     EXPECT_TRUE(o->has_value()) << id;
     return o->value_or(BrokerOrder{});
   }
-  std::vector<Fill> Fills(PaperBroker& b) { return b.FillsSince(0).value(); }
+  std::vector<Fill> Fills(PaperBroker& b) {
+    auto fills = b.FillsSince(0);
+    EXPECT_TRUE(fills.ok()) << fills.status().ToString();
+    return fills.ok() ? *fills : std::vector<Fill>{};
+  }
 
   ports::ManualClock clock_;
   FakeBars bars_;
@@ -315,12 +322,15 @@ TEST_F(PaperBrokerTest, DuplicateClientIdReturnsTheSameOrder) {
   EXPECT_EQ(Fills(*b).size(), 1u);
 }
 
-TEST_F(PaperBrokerTest, CancelRules) {
+TEST_F(PaperBrokerTest, CancellingAnUnknownOrderIsNotFound) {
   auto b = Make();
   Status unknown = b->Cancel("nope");
   EXPECT_EQ(unknown.code(), StatusCode::kNotFound);
   EXPECT_EQ(unknown.message(), "paper broker: no order with client order id 'nope'");
+}
 
+TEST_F(PaperBrokerTest, ACancelledOrderLeavesTheBookAndCannotBeCancelledTwice) {
+  auto b = Make();
   ASSERT_TRUE(b->Submit(Limit("lim", Side::kBuy, 10, "90", TimeInForce::kGtc, kD1)).ok());
   ASSERT_TRUE(b->Cancel("lim").ok());
   BrokerOrder o = Order(*b, "lim");
@@ -330,15 +340,26 @@ TEST_F(PaperBrokerTest, CancelRules) {
   Status twice = b->Cancel("lim");
   EXPECT_EQ(twice.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(twice.message(), "paper broker: order 'lim' is already cancelled");
+}
 
+TEST_F(PaperBrokerTest, ACancelledOrderNeverFillsEvenWhenItsLimitIsReached) {
+  auto b = Make();
+  // D1's low (95) reaches a buy limit at 96: uncancelled, it fills on D1.
+  ASSERT_TRUE(b->Submit(Limit("lim", Side::kBuy, 10, "96", TimeInForce::kGtc, kD1)).ok());
+  ASSERT_TRUE(b->Cancel("lim").ok());
+  clock_.AdvanceTo(CloseOf(kD2));
+  EXPECT_TRUE(Fills(*b).empty());
+  EXPECT_EQ(Order(*b, "lim").status, OrderStatus::kCancelled);
+}
+
+TEST_F(PaperBrokerTest, CancellingAFilledOrderIsRefused) {
+  auto b = Make();
   ASSERT_TRUE(b->Submit(Market("mkt", Side::kBuy, 10, TimeInForce::kOpg, kD1)).ok());
   clock_.AdvanceTo(OpenOf(kD1));
   Status filled = b->Cancel("mkt");
   EXPECT_EQ(filled.code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(filled.message(), "paper broker: order 'mkt' is already filled");
-  // A cancelled order never fills, even when its limit is later reached.
-  clock_.AdvanceTo(CloseOf(kD2));
-  EXPECT_EQ(Fills(*b).size(), 1u);
+  EXPECT_EQ(Order(*b, "mkt").status, OrderStatus::kFilled);
 }
 
 TEST_F(PaperBrokerTest, DayOrdersExpireAtTheCloseGtcOrdersStay) {
@@ -427,14 +448,18 @@ TEST_F(PaperBrokerTest, RejectsAFeePresetInTheWrongCurrency) {
   EXPECT_EQ(o->message, "fees: india_delivery charges are in INR, not USD");
 }
 
-TEST_F(PaperBrokerTest, InjectedFaults) {
+TEST_F(PaperBrokerTest, AFailedSubmitIsUnavailableAndPlacesNoOrder) {
   auto b = Make();
   b->InjectFault(PaperBroker::Fault::kFailNextSubmit);
   auto failed = b->Submit(Market("f1", Side::kBuy, 10, TimeInForce::kOpg, kD1));
   EXPECT_EQ(failed.status().code(), StatusCode::kUnavailable);
   EXPECT_EQ(failed.status().message(), "paper broker: connection refused (injected)");
   EXPECT_FALSE(b->OrderByClientId("f1")->has_value());
+  EXPECT_TRUE(b->OpenOrders()->empty());
+}
 
+TEST_F(PaperBrokerTest, ADroppedSubmitAnswerStillPlacesTheOrderOnce) {
+  auto b = Make();
   b->InjectFault(PaperBroker::Fault::kDropNextSubmitAnswer);
   auto dropped = b->Submit(Market("d1", Side::kBuy, 10, TimeInForce::kOpg, kD1));
   EXPECT_EQ(dropped.status().code(), StatusCode::kUnavailable);
@@ -526,23 +551,29 @@ TEST_F(PaperBrokerTest, PersistRestoreBehavesIdentically) {
   EXPECT_EQ(bad.status().code(), StatusCode::kInvalidArgument);
 }
 
-TEST_F(PaperBrokerTest, MoreRejections) {
+TEST_F(PaperBrokerTest, RejectsANegativeLimitPrice) {
   auto b = Make();
-  auto reason = [&](OrderRequest r) {
-    auto o = b->Submit(r);
-    EXPECT_TRUE(o.ok());
-    EXPECT_EQ(o->status, OrderStatus::kRejected);
-    return o->message;
-  };
-  EXPECT_EQ(reason(Limit("neg", Side::kBuy, 1, "-1", TimeInForce::kDay, kD1)),
-            "limit price must be positive, got -1.00");
-  EXPECT_EQ(reason(Stop("stopcls", Side::kSell, 1, "90", TimeInForce::kCls, kD1)),
-            "a stop order cannot be market-on-close (tif cls)");
+  auto o = b->Submit(Limit("neg", Side::kBuy, 1, "-1", TimeInForce::kDay, kD1));
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->status, OrderStatus::kRejected);
+  EXPECT_EQ(o->message, "limit price must be positive, got -1.00");
+}
+
+TEST_F(PaperBrokerTest, RejectsAStopOrderOnTheClose) {
+  auto b = Make();
+  auto o = b->Submit(Stop("stopcls", Side::kSell, 1, "90", TimeInForce::kCls, kD1));
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->status, OrderStatus::kRejected);
+  EXPECT_EQ(o->message, "a stop order cannot be market-on-close (tif cls)");
+}
+
+TEST_F(PaperBrokerTest, RejectsSlippageOutsideItsRange) {
   PaperBroker::Options options;
   options.costs = [](const OrderRequest&) { return PaperBroker::CostModel{{}, -1}; };
-  auto c = Make(options);
-  auto o = c->Submit(Market("slip", Side::kBuy, 1, TimeInForce::kDay, kD1));
-  ASSERT_TRUE(o.ok());
+  auto b = Make(options);
+  auto o = b->Submit(Market("slip", Side::kBuy, 1, TimeInForce::kDay, kD1));
+  ASSERT_TRUE(o.ok()) << o.status().ToString();
+  EXPECT_EQ(o->status, OrderStatus::kRejected);
   EXPECT_EQ(o->message, "slippage must be between 0 and 10000 bps, got -1");
 }
 

@@ -13,12 +13,15 @@ namespace {
 std::unique_ptr<Db> MemoryDb() {
   auto db = Db::Open(":memory:");
   EXPECT_TRUE(db.ok()) << db.status().ToString();
-  return std::move(db).value();
+  return db.ok() ? std::move(db).value() : nullptr;
 }
 
 int64_t Scalar(Db& db, std::string_view sql) {
   auto s = db.Prepare(sql, "test query");
-  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  if (!s.ok()) {
+    ADD_FAILURE() << sql << ": " << s.status().ToString();
+    return -1;
+  }
   EXPECT_TRUE(s->Step().value_or(false));
   return s->Int(0);
 }
@@ -44,6 +47,7 @@ TEST(SqliteStatusTest, CodesMapToStatusCodes) {
 
 TEST(SqliteDbTest, BadSqlNamesWhatWasBeingDone) {
   auto db = MemoryDb();
+  ASSERT_NE(db, nullptr);
   auto s = db->Prepare("SELEC 1", "probing");
   EXPECT_EQ(s.status(), Status::Internal("sqlite: near \"SELEC\": syntax error (while probing)"));
   EXPECT_EQ(db->Exec("CREATE TABLE t (x INTEGER NOT NULL) STRICT; INSERT INTO t VALUES (NULL)",
@@ -53,6 +57,7 @@ TEST(SqliteDbTest, BadSqlNamesWhatWasBeingDone) {
 
 TEST(SqliteDbTest, StatementsAreReusedAndASecondUserGetsItsOwn) {
   auto db = MemoryDb();
+  ASSERT_NE(db, nullptr);
   ASSERT_TRUE(db->Exec("CREATE TABLE t (x INTEGER); INSERT INTO t VALUES (1), (2)", "seed").ok());
   auto outer = db->Prepare("SELECT x FROM t ORDER BY x", "outer");
   ASSERT_TRUE(outer.ok());
@@ -72,6 +77,7 @@ TEST(SqliteDbTest, StatementsAreReusedAndASecondUserGetsItsOwn) {
 
 TEST(SqliteDbTest, BindingsAreClearedBetweenUses) {
   auto db = MemoryDb();
+  ASSERT_NE(db, nullptr);
   ASSERT_TRUE(db->Exec("CREATE TABLE t (x INTEGER)", "seed").ok());
   {
     auto s = db->Prepare("INSERT INTO t VALUES (?)", "insert");
@@ -87,6 +93,7 @@ TEST(SqliteDbTest, BindingsAreClearedBetweenUses) {
 
 TEST(SqliteDbTest, TypedColumnsAndNullHandling) {
   auto db = MemoryDb();
+  ASSERT_NE(db, nullptr);
   auto s = db->Prepare("SELECT ?, ?, ?, ?, ?", "types");
   ASSERT_TRUE(s.ok());
   std::optional<int64_t> none;
@@ -103,6 +110,7 @@ TEST(SqliteDbTest, TypedColumnsAndNullHandling) {
 
 TEST(SqliteDbTest, BindingPastTheLastParameterFailsAtStep) {
   auto db = MemoryDb();
+  ASSERT_NE(db, nullptr);
   auto s = db->Prepare("SELECT ?", "binding");
   ASSERT_TRUE(s.ok());
   s->Bind(int64_t{1}, int64_t{2});
@@ -123,6 +131,7 @@ constexpr Migration kBrokenSecond[] = {
 
 TEST(SqliteMigrationTest, AppliesInOrderAndOnlyOnce) {
   auto db = MemoryDb();
+  ASSERT_NE(db, nullptr);
   ASSERT_TRUE(ApplyMigrations(*db, std::span(kGood).first(1)).ok());
   EXPECT_EQ(Scalar(*db, "SELECT MAX(version) FROM schema_migrations"), 1);
   ASSERT_TRUE(ApplyMigrations(*db, kGood).ok());
@@ -134,6 +143,7 @@ TEST(SqliteMigrationTest, AppliesInOrderAndOnlyOnce) {
 
 TEST(SqliteMigrationTest, AFailingMigrationLeavesNoTraceAndKeepsTheEarlierOnes) {
   auto db = MemoryDb();
+  ASSERT_NE(db, nullptr);
   Status status = ApplyMigrations(*db, kBrokenSecond);
   EXPECT_EQ(status,
             Status::Internal("sqlite: near \"SELEC\": syntax error (while applying migration "
@@ -149,6 +159,7 @@ TEST(SqliteMigrationTest, AFailingMigrationLeavesNoTraceAndKeepsTheEarlierOnes) 
 
 TEST(SqliteMigrationTest, ANewerDatabaseIsRefusedEvenWithNothingToApply) {
   auto db = MemoryDb();
+  ASSERT_NE(db, nullptr);
   ASSERT_TRUE(ApplyMigrations(*db, kGood).ok());
   EXPECT_EQ(ApplyMigrations(*db, std::span(kGood).first(1)),
             Status::FailedPrecondition(
