@@ -3,16 +3,19 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
-#include "core/string_hash.h"
+#include "engine/compiled_rules.h"
+#include "engine/entry_facts.h"
 #include "engine/exits.h"
+#include "engine/fill_replay.h"
 #include "engine/kill_switch.h"
 #include "engine/ledger.h"
+#include "engine/position_list.h"
 #include "engine/scanner.h"
+#include "engine/session_index.h"
 #include "engine/signal_book.h"
 #include "engine/sizing.h"
 #include "rules/evaluator.h"
@@ -86,22 +89,6 @@ Status AddCostOfLots(int64_t& total, const Position& p, const Currency& c, std::
   return Status::Ok();
 }
 
-// The strategy's fills replayed through the FIFO ledger: realised P&L and fees by session.
-// Kept between sessions by the trading day (Impl::ReplayFills): each call reads only the fills
-// of the sessions since the previous one.
-struct Replay {
-  int64_t realized_cum = 0;
-  int64_t fees_cum = 0;
-  std::map<Date, int64_t> realized_on, fees_on;
-  // Looked up for every open position every session: hashed, by string_view.
-  StringMap<int64_t> net_of;      // signed sum of the fills, by symbol
-  StringMap<Position> positions;  // the FIFO state, by symbol
-  int fills = 0;
-  // Every fill of a session before `last` has been applied; of `last`, those in `ids_on_last`.
-  std::optional<Date> last;
-  std::set<std::string> ids_on_last;
-};
-
 // A limit entry's price: the decision close × (1 - offset) for buys, × (1 + offset) for sells,
 // half-even to the tick.
 Price LimitPrice(Price close, Side side, double offset_percent) {
@@ -141,98 +128,38 @@ struct TradingDay::Impl {
   MarketReader* market;
   // Symbols whose closes could not be read in this phase (noted once per phase).
   std::set<std::string, std::less<>> unreadable;
-  // Compiled rules by text (rule, then its extras, separated by '\n'): a program is immutable.
-  std::map<std::string, std::shared_ptr<const rules::Program>, std::less<>> programs;
-  // Fills replayed so far, by strategy (see ReplayFills).
-  std::map<std::string, Replay, std::less<>> replays;
-  // What the exit checks take from a position's entry signal (the level expressions' values and
-  // the decision bar's close), by "strategy/symbol/entry session": it cannot change while the
-  // position is open (later orders are for later sessions).
-  struct EntryFacts {
-    bool has_signal = false;
-    LevelInputs levels;
-  };
-  std::unordered_map<std::string, EntryFacts> entry_facts;
-  std::string entry_key;  // reused: building the key is most of a cache hit's cost
-  EntryFacts unkept_facts;
+  // Caches for replay speed; each says when it is current.
+  CompiledRules programs;
+  FillReplays replays;
+  EntryFactsCache entry_facts;
+  PositionList position_list;
+  SessionIndex sessions;
 
   Impl(ports::Store& s, ports::Broker& b, const ports::Clock& c, const marketdata::BarStore& bs,
        const calendar::ExchangeCalendar& ca, OrderManager& o, MarketReader* m)
-      : store(s), broker(b), clock(c), bars(bs), cal(ca), orders(o), book(s, c), market(m) {
+      : store(s),
+        broker(b),
+        clock(c),
+        bars(bs),
+        cal(ca),
+        orders(o),
+        book(s, c),
+        market(m),
+        replays(s),
+        position_list(s),
+        sessions(ca) {
     if (market == nullptr) {
       own_market = std::make_unique<StoreMarketReader>(bars, cal);
       market = own_market.get();
     }
   }
 
-  // The calendar's sessions over [known_from, known_to], a span that grows as asked (sessions
-  // run forward), so that counting the sessions a position was held is two searches, not a list
-  // per position and day.
-  std::vector<Date> known_sessions;
-  bool known = false;
-  Date known_from, known_to;
-
   void Note(std::string n) { notes.push_back(std::move(n)); }
-
-  // The sessions after `entry` up to and including `session` (0 when entry >= session).
-  int SessionsHeld(Date entry, Date session) {
-    if (!(entry < session)) return 0;
-    if (!known || entry < known_from || known_to < session) {
-      known_from = known ? std::min(entry, known_from) : entry;
-      // A year ahead, so that a forward run lists the sessions once a year.
-      known_to = (known ? std::max(session, known_to) : session).AddDays(366);
-      known_sessions = cal.Sessions(known_from, known_to);
-      known = true;
-    }
-    auto after = [&](Date d) {
-      return std::upper_bound(known_sessions.begin(), known_sessions.end(), d);
-    };
-    return static_cast<int>(after(session) - after(entry));
-  }
 
   void NewPhase() {
     market->NewPhase();
     unreadable.clear();
-    positions_stale = true;
-  }
-
-  // Each strategy's positions as the store last listed them, kept until something may have
-  // changed them (a new phase, the order manager's Sync or Submit, the engine's own PutPosition
-  // marks them stale), so that a phase consulting them several times lists them once. A
-  // reference stays valid until the next PositionsOf call.
-  std::map<std::string, std::vector<Position>, std::less<>> positions_read;
-  bool positions_stale = true;
-
-  Result<const std::vector<Position>*> PositionsOf(const std::string& strategy) {
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> * all, ListedPositions(strategy));
-    return all;
-  }
-
-  // The kept list itself: a caller that writes one of its positions back through
-  // PutListedPosition keeps it current.
-  Result<std::vector<Position>*> ListedPositions(const std::string& strategy) {
-    if (positions_stale) {
-      positions_read.clear();
-      positions_stale = false;
-    }
-    auto it = positions_read.find(strategy);
-    if (it == positions_read.end()) {
-      KAIROS_ASSIGN_OR_RETURN(std::vector<Position> all, store.ledger().Positions(strategy));
-      it = positions_read.emplace(strategy, std::move(all)).first;
-    }
-    return &it->second;
-  }
-
-  Status PutPosition(const Position& p) {
-    positions_stale = true;
-    return store.ledger().PutPosition(p);
-  }
-
-  // Writes `p`, an open position of the kept list changed in place, which stays current.
-  Status PutListedPosition(const Position& p) {
-    Status st = store.ledger().PutPosition(p);
-    if (!st.ok()) positions_stale = true;
-    return st;
+    position_list.MarkStale();
   }
 
   // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
@@ -249,19 +176,6 @@ struct TradingDay::Impl {
     auto p = Price::FromDouble(**c);
     if (!p.ok()) return std::nullopt;
     return *p;
-  }
-
-  Result<std::shared_ptr<const rules::Program>> Compiled(const std::string& rule,
-                                                         const std::vector<std::string>& extras,
-                                                         std::string* key) {
-    *key = rule;
-    for (const std::string& e : extras) *key += "\n" + e;
-    auto it = programs.find(*key);
-    if (it != programs.end()) return it->second;
-    KAIROS_ASSIGN_OR_RETURN(std::shared_ptr<const rules::Program> p,
-                            rules::Program::Compile(rule, extras));
-    programs.emplace(*key, p);
-    return p;
   }
 
   Result<std::vector<StrategyRecord>> Strategies() {
@@ -290,44 +204,8 @@ struct TradingDay::Impl {
     return std::move(u->members);
   }
 
-  // The strategy's fills up to `up_to` through the FIFO ledger. Sessions run forward, and the
-  // fills of a session are recorded by its own phases, so the replay of the previous call is
-  // kept and only the fills since its last session are read (those of that session already
-  // applied are recognised by execution id). Going back in time, `fresh`, or a strategy seen
-  // for the first time replays everything from the store.
   Result<const Replay*> ReplayFills(const StrategyRecord& rec, Date up_to, bool fresh = false) {
-    Replay& r = replays[rec.spec.name];
-    if (fresh || (r.last && up_to < *r.last)) r = Replay{};
-    ports::FillFilter f;
-    f.strategy = rec.spec.name;
-    f.from = r.last;
-    f.to = up_to;
-    KAIROS_ASSIGN_OR_RETURN(auto fills, store.ledger().ListFills(f));
-    Currency cur = CurrencyOf(rec.spec);
-    std::set<std::string> ids_on_up_to;
-    if (r.last && *r.last == up_to) ids_on_up_to = r.ids_on_last;
-    for (const auto& [strategy, fill] : fills) {
-      if (r.last && fill.session == *r.last && r.ids_on_last.count(fill.execution_id)) continue;
-      Position& p = r.positions[fill.symbol];
-      p.strategy = strategy;
-      p.symbol = fill.symbol;
-      Result<FillEffect> e = ApplyFill(p, fill, cur);
-      if (!e.ok()) {
-        r = Replay{};
-        return e.status();
-      }
-      if (p.qty.units() == 0) r.positions.erase(fill.symbol);
-      r.realized_cum += e->realized;
-      r.fees_cum += e->fees;
-      r.realized_on[fill.session] += e->realized;
-      r.fees_on[fill.session] += e->fees;
-      r.net_of[fill.symbol] += fill.side == Side::kBuy ? fill.qty.units() : -fill.qty.units();
-      ++r.fills;
-      if (fill.session == up_to) ids_on_up_to.insert(fill.execution_id);
-    }
-    r.last = up_to;
-    r.ids_on_last = std::move(ids_on_up_to);
-    return &r;
+    return replays.UpTo(rec.spec.name, CurrencyOf(rec.spec), up_to, fresh);
   }
 
   Result<std::vector<Order>> StrategyOrders(const std::string& name,
@@ -355,25 +233,13 @@ struct TradingDay::Impl {
     return out;
   }
 
-  // "strategy/symbol/entry session" in entry_key (reused: building the key is most of a cache
-  // hit's cost).
-  const std::string& EntryKey(const StrategySpec& spec, const Position& pos) {
-    entry_key.assign(spec.name);
-    entry_key += '/';
-    entry_key += pos.symbol;
-    entry_key += '/';
-    entry_key += std::to_string(pos.entry_session.days());
-    return entry_key;
-  }
-
   // The entry signal of the current position (the one whose order's fill opened it): the entry
   // order with a fill for the latest session up to the position's entry session (the last by
   // id among that session's). Usually an order of the entry session itself, so that session is
   // read first and the whole history only when it has none. Returns what the exit checks need
   // of it, kept while the position is open.
   Result<const EntryFacts*> EntryFactsOf(const StrategySpec& spec, const Position& pos) {
-    auto cached = entry_facts.find(EntryKey(spec, pos));
-    if (cached != entry_facts.end()) return &cached->second;
+    if (const EntryFacts* kept = entry_facts.Find(spec, pos)) return kept;
     auto pick = [&](const std::vector<Order>& all) {
       const Order* best = nullptr;
       for (const Order& o : all) {
@@ -401,27 +267,12 @@ struct TradingDay::Impl {
         std::optional<Price> c = CloseOn(pos.symbol, signal->session);
         if (!c) {
           // Not kept: the close may be readable in a later phase.
-          unkept_facts = facts;
-          return &unkept_facts;
+          return entry_facts.Hold(facts);
         }
         facts.levels.decision_close = c->ToDouble();
       }
     }
-    return &entry_facts.emplace(entry_key, facts).first->second;
-  }
-
-  // Drops the entry facts of positions closed since (their keys are never asked for again) once
-  // they outnumber the open ones, keeping those of `open`, so that neither memory nor the work of
-  // finding them again grows with the run.
-  void ForgetClosedEntryFacts(const StrategySpec& spec, const std::vector<Position*>& open) {
-    if (entry_facts.size() < 4096 || entry_facts.size() < 4 * open.size()) return;
-    std::unordered_map<std::string, EntryFacts> kept;
-    for (const Position* p : open) {
-      auto it = entry_facts.find(EntryKey(spec, *p));
-      if (it != entry_facts.end()) kept.emplace(entry_key, std::move(it->second));
-    }
-    // Other strategies' facts are dropped too: found again when next asked.
-    entry_facts = std::move(kept);
+    return entry_facts.Keep(facts);
   }
 
   // A session before the last one completed: the store has moved on (positions, orders), so
@@ -500,7 +351,7 @@ struct TradingDay::Impl {
     Currency cur = CurrencyOf(spec);
     KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
     const Replay& replay = *replayed;
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, PositionsOf(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, position_list.Of(spec.name));
     const std::vector<Position>& positions = *open;
     BookState state;
     int64_t cost_open = 0;
@@ -587,7 +438,7 @@ struct TradingDay::Impl {
     const StrategySpec& spec = rec.spec;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> due, ExitsDue(spec.name, session));
     if (due.empty()) return Status::Ok();
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, PositionsOf(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, position_list.Of(spec.name));
     const std::vector<Position>& positions = *open;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> working, WorkingOrders(spec.name));
     for (const Signal& s : due) {
@@ -689,8 +540,14 @@ struct TradingDay::Impl {
     return Status::Ok();
   }
 
+  // The order manager's view of the broker brought into the store (positions change).
+  Status SyncOrders() {
+    position_list.MarkStale();
+    return orders.Sync().status();
+  }
+
   Status Submit() {
-    positions_stale = true;
+    position_list.MarkStale();
     KAIROS_ASSIGN_OR_RETURN(SubmitReport r, orders.SubmitPendingReport());
     sent += r.sent;
     if (r.unknown > 0)
@@ -717,13 +574,13 @@ struct TradingDay::Impl {
     if (NeedsValue(spec.take_profit)) target_i = add(spec.take_profit.expr);
     if (NeedsValue(spec.trailing_stop)) trail_i = add(spec.trailing_stop.expr);
     std::string key;
-    auto program = Compiled(ForTimeframe(spec, spec.entry), extras, &key);
+    auto program = programs.Get(ForTimeframe(spec, spec.entry), extras, &key);
     if (!program.ok()) {
       Note(fmt::format("{}: entry rule: {}", spec.name, program.status().message()));
       return Status::Ok();
     }
     // Symbols held or with a pending entry get no new entry signal.
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* positions, PositionsOf(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* positions, position_list.Of(spec.name));
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
     std::unordered_set<std::string_view> held;  // views into `*positions` and `all`
     held.reserve(positions->size() + all.size());
@@ -767,7 +624,7 @@ struct TradingDay::Impl {
 
   Status CheckExits(const StrategyRecord& rec, Date session, Date next, bool scan_today) {
     const StrategySpec& spec = rec.spec;
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> * listed, ListedPositions(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> * listed, position_list.Listed(spec.name));
     std::vector<Position*> positions;
     positions.reserve(listed->size());
     for (Position& p : *listed) {
@@ -775,12 +632,12 @@ struct TradingDay::Impl {
     }
     if (positions.empty()) return Status::Ok();
 
-    ForgetClosedEntryFacts(spec, positions);
+    entry_facts.ForgetClosed(spec, positions);
 
     std::vector<uint8_t> rule_hit(positions.size(), 0);  // by position
     if (!spec.exit.empty() && scan_today) {
       std::string key;
-      auto program = Compiled(ForTimeframe(spec, spec.exit), {}, &key);
+      auto program = programs.Get(ForTimeframe(spec, spec.exit), {}, &key);
       if (!program.ok()) {
         Note(fmt::format("{}: exit rule: {}", spec.name, program.status().message()));
       } else {
@@ -807,7 +664,7 @@ struct TradingDay::Impl {
       if (facts->has_signal) in = facts->levels;
       FixedLevels levels = LevelsAtEntry(spec, *entry, in);
       Price hw = BestClose(spec.side, pos.high_water.value_or(*entry), *close);
-      int held = SessionsHeld(pos.entry_session, session);
+      int held = sessions.SessionsHeld(pos.entry_session, session);
       std::optional<Price> stop = levels.stop_loss;
       if (auto trail = TrailingLevel(spec, levels, hw)) {
         if (!stop) {
@@ -824,7 +681,7 @@ struct TradingDay::Impl {
         pos.sessions_held = held;
         pos.stop = stop;
         pos.target = levels.take_profit;
-        KAIROS_RETURN_IF_ERROR(PutListedPosition(pos));
+        KAIROS_RETURN_IF_ERROR(position_list.PutListed(pos));
       }
       ExitInput ein;
       ein.close = *close;
@@ -856,7 +713,7 @@ struct TradingDay::Impl {
     const StrategySpec& spec = rec.spec;
     Currency cur = CurrencyOf(spec);
     KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, PositionsOf(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, position_list.Of(spec.name));
     const std::vector<Position>& positions = *listed;
     // The invariant: a position is the sum of its fills. A replay kept from earlier sessions
     // that disagrees is rebuilt from the store before the check counts.
@@ -896,11 +753,11 @@ struct TradingDay::Impl {
                                 CheckedAdd(unrealized, *u, "the unrealised P&L of the strategy"));
       }
       KAIROS_RETURN_IF_ERROR(AddCostOfLots(cost_open, p, cur, "the cost of the open positions"));
-      int held = SessionsHeld(p.entry_session, session);
+      int held = sessions.SessionsHeld(p.entry_session, session);
       if (held != p.sessions_held) {
         Position q = p;
         q.sessions_held = held;
-        KAIROS_RETURN_IF_ERROR(PutPosition(q));
+        KAIROS_RETURN_IF_ERROR(position_list.Put(q));
       }
     }
     DailyPnl row;
@@ -991,8 +848,7 @@ Status TradingDay::PreOpen(Date session) {
 
 Status TradingDay::AfterOpen(Date session) {
   (void)session;
-  impl_->positions_stale = true;
-  return impl_->orders.Sync().status();
+  return impl_->SyncOrders();
 }
 
 Status TradingDay::AtClose(Date session) {
@@ -1022,9 +878,7 @@ Status TradingDay::AfterClose(Date session) {
   KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
   if (past) return Status::Ok();
   m.NewPhase();
-  m.positions_stale = true;
-  Result<int> synced = m.orders.Sync();
-  if (!synced.ok()) return synced.status();
+  KAIROS_RETURN_IF_ERROR(m.SyncOrders());
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
   for (const StrategyRecord& rec : strategies) {
     KAIROS_RETURN_IF_ERROR(m.EndOfDay(rec, session));
