@@ -111,6 +111,117 @@ std::string SessionSpan(const std::vector<Date>& sessions) {
   return fmt::format("{} .. {} ({} sessions)", sessions.front(), sessions.back(), sessions.size());
 }
 
+// The order of a sized entry: market-on-close at the close, a day limit order, or
+// market-on-open (the limit price is the caller's).
+OrderRequest EntryRequest(const StrategySpec& spec, const SizedEntry& e, Date session,
+                          bool at_close, bool limit) {
+  OrderRequest req;
+  req.client_order_id = ClientOrderId(spec.name, e.symbol, session, EntrySide(spec));
+  req.symbol = e.symbol;
+  req.side = EntrySide(spec);
+  req.qty = e.qty;
+  req.session = session;
+  if (at_close) {
+    req.type = OrderType::kMarket;
+    req.tif = TimeInForce::kCls;
+  } else if (limit) {
+    req.type = OrderType::kLimit;
+    req.tif = TimeInForce::kDay;
+  } else {
+    req.type = OrderType::kMarket;
+    req.tif = TimeInForce::kOpg;
+  }
+  return req;
+}
+
+// The stop a position carries: the stop loss, raised (long) or lowered (short) to the
+// trailing stop from the high water `hw`.
+std::optional<Price> StopWithTrail(const StrategySpec& spec, const FixedLevels& levels, Price hw) {
+  std::optional<Price> stop = levels.stop_loss;
+  if (auto trail = TrailingLevel(spec, levels, hw)) {
+    if (!stop) {
+      stop = trail;
+    } else {
+      stop = spec.side == PositionSide::kLong ? std::max(*stop, *trail) : std::min(*stop, *trail);
+    }
+  }
+  return stop;
+}
+
+// The exit signal of `pos` decided at `session`'s `close` (execute_on is the caller's).
+Signal ExitSignal(const StrategyRecord& rec, const Position& pos, const ExitDecision& d,
+                  Price close, int held, Date session) {
+  Signal s;
+  s.strategy = rec.spec.name;
+  s.strategy_version = rec.version;
+  s.symbol = pos.symbol;
+  s.session = session;
+  s.side = pos.qty.units() > 0 ? Side::kSell : Side::kBuy;
+  s.kind = SignalKind::kExit;
+  s.terms.emplace_back("close", close.ToDouble());
+  if (d.level) s.terms.emplace_back(d.reason, d.level->ToDouble());
+  if (d.reason == "max_hold") s.terms.emplace_back("sessions_held", held);
+  s.rank_value = std::nan("");
+  s.reason = d.reason;
+  return s;
+}
+
+// The extra expressions an entry rule is compiled with (rank, then the level expressions that
+// need a decision-bar value), and the index of each in a match's extras (-1: none).
+struct EntryExtras {
+  std::vector<std::string> texts;
+  int rank = -1, stop = -1, target = -1, trail = -1;
+};
+
+EntryExtras EntryExtrasOf(const StrategySpec& spec) {
+  EntryExtras x;
+  auto add = [&](const std::string& text) {
+    x.texts.push_back(ForTimeframe(spec, text));
+    return static_cast<int>(x.texts.size()) - 1;
+  };
+  if (!spec.rank.empty()) x.rank = add(spec.rank);
+  if (NeedsValue(spec.stop_loss)) x.stop = add(spec.stop_loss.expr);
+  if (NeedsValue(spec.take_profit)) x.target = add(spec.take_profit.expr);
+  if (NeedsValue(spec.trailing_stop)) x.trail = add(spec.trailing_stop.expr);
+  return x;
+}
+
+// The entry signal of a scan match at `session`: the rule's terms, the level expressions'
+// values under their term names, the rank (execute_on is the caller's).
+Signal EntrySignal(const StrategyRecord& rec, const ScanResult& result, const ScanMatch& m,
+                   const EntryExtras& x, Date session) {
+  const StrategySpec& spec = rec.spec;
+  Signal s;
+  s.strategy = spec.name;
+  s.strategy_version = rec.version;
+  s.symbol = m.symbol;
+  s.session = session;
+  s.side = EntrySide(spec);
+  s.kind = SignalKind::kEntry;
+  for (size_t i = 0; i < result.terms.size() && i < m.terms.size(); ++i) {
+    s.terms.emplace_back(result.terms[i].name, m.terms[i]);
+  }
+  auto extra = [&](int i) {
+    return i >= 0 && static_cast<size_t>(i) < m.extras.size() ? m.extras[i] : std::nan("");
+  };
+  if (x.stop >= 0) s.terms.emplace_back(std::string(kStopTerm), extra(x.stop));
+  if (x.target >= 0) s.terms.emplace_back(std::string(kTargetTerm), extra(x.target));
+  if (x.trail >= 0) s.terms.emplace_back(std::string(kTrailTerm), extra(x.trail));
+  s.rank_value = x.rank >= 0 ? extra(x.rank) : std::nan("");
+  s.reason = "entry_rule";
+  return s;
+}
+
+// The invariant: a position is the sum of its fills (the replay's net by symbol).
+bool PositionsAreSumsOfFills(const std::vector<Position>& positions, const Replay& r) {
+  for (const Position& p : positions) {
+    if (p.qty.units() == 0) continue;
+    auto it = r.net_of.find(p.symbol);
+    if ((it == r.net_of.end() ? 0 : it->second) != p.qty.units()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct TradingDay::Impl {
@@ -349,6 +460,33 @@ struct TradingDay::Impl {
     if (halted) return fail_all("not ordered: kill switch on");
 
     Currency cur = CurrencyOf(spec);
+    const bool limit = spec.order_type == EntryOrderType::kLimit && !at_close;
+    const int64_t buffer = kMarketReserveBufferBps + std::llround(spec.slippage_bps);
+    KAIROS_ASSIGN_OR_RETURN(BookState state, BookStateAt(rec, session, buffer));
+    std::map<int64_t, Price> limit_of;  // signal id -> limit price
+    KAIROS_ASSIGN_OR_RETURN(std::vector<EntryCandidate> candidates,
+                            EntryCandidates(spec, due, limit, limit_of));
+    Selection sel =
+        SelectEntries(spec, rec.allocation, cur, state, std::move(candidates), limit ? 0 : buffer);
+    for (const RefusedEntry& r : sel.refused) {
+      KAIROS_RETURN_IF_ERROR(book.Fail(r.signal_id, r.note));
+      Note(fmt::format("{} {}: {}", spec.name, r.symbol, r.note));
+    }
+    for (const SizedEntry& e : sel.entries) {
+      OrderRequest req = EntryRequest(spec, e, session, at_close, limit);
+      if (limit) req.limit_price = limit_of.at(e.signal_id);
+      KAIROS_ASSIGN_OR_RETURN(Order o, orders.CreateIntent(req, spec.name, e.signal_id));
+      (void)o;
+    }
+    return Status::Ok();
+  }
+
+  // What the strategy has at `session` before its entries are sized: open positions, pending
+  // entry orders (which hold a slot and reserve cash, `buffer` bps over the close for market
+  // orders) and the cash left.
+  Result<BookState> BookStateAt(const StrategyRecord& rec, Date session, int64_t buffer) {
+    const StrategySpec& spec = rec.spec;
+    Currency cur = CurrencyOf(spec);
     KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
     const Replay& replay = *replayed;
     KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, position_list.Of(spec.name));
@@ -363,7 +501,6 @@ struct TradingDay::Impl {
     }
     int64_t reserved = 0;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
-    const int64_t buffer = kMarketReserveBufferBps + std::llround(spec.slippage_bps);
     for (const Order& o : all) {
       if (o.request.side != EntrySide(spec)) continue;
       // Entry orders for this session already made (a re-run) use up today's slots.
@@ -376,10 +513,15 @@ struct TradingDay::Impl {
       if (px) reserved += ReserveFor(*px, left, cur, o.request.limit_price ? 0 : buffer);
     }
     state.cash = rec.allocation + replay.realized_cum - replay.fees_cum - cost_open - reserved;
+    return state;
+  }
 
-    const bool limit = spec.order_type == EntryOrderType::kLimit && !at_close;
+  // The due entries as candidates for sizing, priced at the decision close (or, for `limit`
+  // orders, at the limit price, kept in `limit_of`). An entry without a close fails.
+  Result<std::vector<EntryCandidate>> EntryCandidates(const StrategySpec& spec,
+                                                      const std::vector<Signal>& due, bool limit,
+                                                      std::map<int64_t, Price>& limit_of) {
     std::vector<EntryCandidate> candidates;
-    std::map<int64_t, Price> limit_of;  // signal id -> limit price
     for (const Signal& s : due) {
       std::optional<Price> close = CloseOn(s.symbol, s.session);
       if (!close) {
@@ -402,34 +544,7 @@ struct TradingDay::Impl {
       c.stop = LevelsAtEntry(spec, c.reference, in).stop_loss;
       candidates.push_back(std::move(c));
     }
-    Selection sel =
-        SelectEntries(spec, rec.allocation, cur, state, std::move(candidates), limit ? 0 : buffer);
-    for (const RefusedEntry& r : sel.refused) {
-      KAIROS_RETURN_IF_ERROR(book.Fail(r.signal_id, r.note));
-      Note(fmt::format("{} {}: {}", spec.name, r.symbol, r.note));
-    }
-    for (const SizedEntry& e : sel.entries) {
-      OrderRequest req;
-      req.client_order_id = ClientOrderId(spec.name, e.symbol, session, EntrySide(spec));
-      req.symbol = e.symbol;
-      req.side = EntrySide(spec);
-      req.qty = e.qty;
-      req.session = session;
-      if (at_close) {
-        req.type = OrderType::kMarket;
-        req.tif = TimeInForce::kCls;
-      } else if (limit) {
-        req.type = OrderType::kLimit;
-        req.tif = TimeInForce::kDay;
-        req.limit_price = limit_of.at(e.signal_id);
-      } else {
-        req.type = OrderType::kMarket;
-        req.tif = TimeInForce::kOpg;
-      }
-      KAIROS_ASSIGN_OR_RETURN(Order o, orders.CreateIntent(req, spec.name, e.signal_id));
-      (void)o;
-    }
-    return Status::Ok();
+    return candidates;
   }
 
   // Approved exits due at `session` (or overdue, ExitsDue) become market orders for the whole
@@ -563,18 +678,9 @@ struct TradingDay::Impl {
       Note(universe.status().message());
       return Status::Ok();
     }
-    std::vector<std::string> extras;
-    int rank_i = -1, stop_i = -1, target_i = -1, trail_i = -1;
-    auto add = [&](const std::string& text) {
-      extras.push_back(ForTimeframe(spec, text));
-      return static_cast<int>(extras.size()) - 1;
-    };
-    if (!spec.rank.empty()) rank_i = add(spec.rank);
-    if (NeedsValue(spec.stop_loss)) stop_i = add(spec.stop_loss.expr);
-    if (NeedsValue(spec.take_profit)) target_i = add(spec.take_profit.expr);
-    if (NeedsValue(spec.trailing_stop)) trail_i = add(spec.trailing_stop.expr);
+    const EntryExtras extras = EntryExtrasOf(spec);
     std::string key;
-    auto program = programs.Get(ForTimeframe(spec, spec.entry), extras, &key);
+    auto program = programs.Get(ForTimeframe(spec, spec.entry), extras.texts, &key);
     if (!program.ok()) {
       Note(fmt::format("{}: entry rule: {}", spec.name, program.status().message()));
       return Status::Ok();
@@ -596,24 +702,7 @@ struct TradingDay::Impl {
     for (const std::string& s : result.skipped) Note(fmt::format("{}: {}", spec.name, s));
     for (const ScanMatch& m : result.matches) {
       if (m.date != session || held.count(m.symbol)) continue;
-      Signal s;
-      s.strategy = spec.name;
-      s.strategy_version = rec.version;
-      s.symbol = m.symbol;
-      s.session = session;
-      s.side = EntrySide(spec);
-      s.kind = SignalKind::kEntry;
-      for (size_t i = 0; i < result.terms.size() && i < m.terms.size(); ++i) {
-        s.terms.emplace_back(result.terms[i].name, m.terms[i]);
-      }
-      auto extra = [&](int i) {
-        return i >= 0 && static_cast<size_t>(i) < m.extras.size() ? m.extras[i] : std::nan("");
-      };
-      if (stop_i >= 0) s.terms.emplace_back(std::string(kStopTerm), extra(stop_i));
-      if (target_i >= 0) s.terms.emplace_back(std::string(kTargetTerm), extra(target_i));
-      if (trail_i >= 0) s.terms.emplace_back(std::string(kTrailTerm), extra(trail_i));
-      s.rank_value = rank_i >= 0 ? extra(rank_i) : std::nan("");
-      s.reason = "entry_rule";
+      Signal s = EntrySignal(rec, result, m, extras, session);
       bool now = spec.approval == Approval::kAuto && spec.execution == Execution::kSameClose;
       s.execute_on = now ? session : next;
       KAIROS_ASSIGN_OR_RETURN(auto stored, book.Record(s, spec.approval));
@@ -634,78 +723,75 @@ struct TradingDay::Impl {
 
     entry_facts.ForgetClosed(spec, positions);
 
-    std::vector<uint8_t> rule_hit(positions.size(), 0);  // by position
-    if (!spec.exit.empty() && scan_today) {
-      std::string key;
-      auto program = programs.Get(ForTimeframe(spec, spec.exit), {}, &key);
-      if (!program.ok()) {
-        Note(fmt::format("{}: exit rule: {}", spec.name, program.status().message()));
-      } else {
-        ScanRequest req;
-        req.program = *program;
-        for (const Position* p : positions) req.symbols.push_back(p->symbol);
-        req.as_of = session;
-        KAIROS_ASSIGN_OR_RETURN(std::vector<uint8_t> hit, market->MatchFlags(req, key));
-        for (size_t i = 0; i < hit.size() && i < rule_hit.size(); ++i) rule_hit[i] = hit[i];
-      }
-    }
-
+    KAIROS_ASSIGN_OR_RETURN(std::vector<uint8_t> rule_hit,
+                            ExitRuleHits(spec, positions, session, scan_today));
     for (size_t at = 0; at < positions.size(); ++at) {
-      Position& pos = *positions[at];
-      std::optional<Price> close = CloseOn(pos.symbol, session);
-      if (!close) {
-        Note(fmt::format("{} {}: no bar on {}; exits not checked", spec.name, pos.symbol, session));
-        continue;
-      }
-      std::optional<Price> entry = AverageEntry(pos);
-      if (!entry) continue;
-      KAIROS_ASSIGN_OR_RETURN(const EntryFacts* facts, EntryFactsOf(spec, pos));
-      LevelInputs in;
-      if (facts->has_signal) in = facts->levels;
-      FixedLevels levels = LevelsAtEntry(spec, *entry, in);
-      Price hw = BestClose(spec.side, pos.high_water.value_or(*entry), *close);
-      int held = sessions.SessionsHeld(pos.entry_session, session);
-      std::optional<Price> stop = levels.stop_loss;
-      if (auto trail = TrailingLevel(spec, levels, hw)) {
-        if (!stop) {
-          stop = trail;
-        } else {
-          stop =
-              spec.side == PositionSide::kLong ? std::max(*stop, *trail) : std::min(*stop, *trail);
-        }
-      }
-      if (hw != pos.high_water || held != pos.sessions_held || stop != pos.stop ||
-          levels.take_profit != pos.target) {
-        // Changed in the kept list and written back, so the list stays current.
-        pos.high_water = hw;
-        pos.sessions_held = held;
-        pos.stop = stop;
-        pos.target = levels.take_profit;
-        KAIROS_RETURN_IF_ERROR(position_list.PutListed(pos));
-      }
-      ExitInput ein;
-      ein.close = *close;
-      ein.high_water = hw;
-      ein.sessions_held = held;
-      ein.exit_rule_matched = rule_hit[at] != 0;
-      std::optional<ExitDecision> d = DecideExit(spec, levels, ein);
-      if (!d) continue;
-      Signal s;
-      s.strategy = spec.name;
-      s.strategy_version = rec.version;
-      s.symbol = pos.symbol;
-      s.session = session;
-      s.side = pos.qty.units() > 0 ? Side::kSell : Side::kBuy;
-      s.kind = SignalKind::kExit;
-      s.terms.emplace_back("close", close->ToDouble());
-      if (d->level) s.terms.emplace_back(d->reason, d->level->ToDouble());
-      if (d->reason == "max_hold") s.terms.emplace_back("sessions_held", held);
-      s.rank_value = std::nan("");
-      s.reason = d->reason;
-      s.execute_on = spec.execution == Execution::kSameClose ? session : next;
-      KAIROS_ASSIGN_OR_RETURN(auto stored, book.Record(s, Approval::kAuto));
-      (void)stored;
+      KAIROS_RETURN_IF_ERROR(CheckExit(rec, *positions[at], rule_hit[at] != 0, session, next));
     }
+    return Status::Ok();
+  }
+
+  // Whether the exit rule matches each of `positions` at `session` (all 0 when the strategy
+  // has none or does not scan today; a rule that does not compile is noted).
+  Result<std::vector<uint8_t>> ExitRuleHits(const StrategySpec& spec,
+                                            const std::vector<Position*>& positions, Date session,
+                                            bool scan_today) {
+    std::vector<uint8_t> rule_hit(positions.size(), 0);  // by position
+    if (spec.exit.empty() || !scan_today) return rule_hit;
+    std::string key;
+    auto program = programs.Get(ForTimeframe(spec, spec.exit), {}, &key);
+    if (!program.ok()) {
+      Note(fmt::format("{}: exit rule: {}", spec.name, program.status().message()));
+      return rule_hit;
+    }
+    ScanRequest req;
+    req.program = *program;
+    for (const Position* p : positions) req.symbols.push_back(p->symbol);
+    req.as_of = session;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<uint8_t> hit, market->MatchFlags(req, key));
+    for (size_t i = 0; i < hit.size() && i < rule_hit.size(); ++i) rule_hit[i] = hit[i];
+    return rule_hit;
+  }
+
+  // One open position at `session`'s close: its levels, high water and sessions held brought
+  // up to date (written back when changed), then an exit signal if an exit condition holds.
+  Status CheckExit(const StrategyRecord& rec, Position& pos, bool rule_matched, Date session,
+                   Date next) {
+    const StrategySpec& spec = rec.spec;
+    std::optional<Price> close = CloseOn(pos.symbol, session);
+    if (!close) {
+      Note(fmt::format("{} {}: no bar on {}; exits not checked", spec.name, pos.symbol, session));
+      return Status::Ok();
+    }
+    std::optional<Price> entry = AverageEntry(pos);
+    if (!entry) return Status::Ok();
+    KAIROS_ASSIGN_OR_RETURN(const EntryFacts* facts, EntryFactsOf(spec, pos));
+    LevelInputs in;
+    if (facts->has_signal) in = facts->levels;
+    FixedLevels levels = LevelsAtEntry(spec, *entry, in);
+    Price hw = BestClose(spec.side, pos.high_water.value_or(*entry), *close);
+    int held = sessions.SessionsHeld(pos.entry_session, session);
+    std::optional<Price> stop = StopWithTrail(spec, levels, hw);
+    if (hw != pos.high_water || held != pos.sessions_held || stop != pos.stop ||
+        levels.take_profit != pos.target) {
+      // Changed in the kept list and written back, so the list stays current.
+      pos.high_water = hw;
+      pos.sessions_held = held;
+      pos.stop = stop;
+      pos.target = levels.take_profit;
+      KAIROS_RETURN_IF_ERROR(position_list.PutListed(pos));
+    }
+    ExitInput ein;
+    ein.close = *close;
+    ein.high_water = hw;
+    ein.sessions_held = held;
+    ein.exit_rule_matched = rule_matched;
+    std::optional<ExitDecision> d = DecideExit(spec, levels, ein);
+    if (!d) return Status::Ok();
+    Signal s = ExitSignal(rec, pos, *d, *close, held, session);
+    s.execute_on = spec.execution == Execution::kSameClose ? session : next;
+    KAIROS_ASSIGN_OR_RETURN(auto stored, book.Record(s, Approval::kAuto));
+    (void)stored;
     return Status::Ok();
   }
 
@@ -715,17 +801,9 @@ struct TradingDay::Impl {
     KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
     KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, position_list.Of(spec.name));
     const std::vector<Position>& positions = *listed;
-    // The invariant: a position is the sum of its fills. A replay kept from earlier sessions
-    // that disagrees is rebuilt from the store before the check counts.
-    auto consistent = [&](const Replay& r) {
-      for (const Position& p : positions) {
-        if (p.qty.units() == 0) continue;
-        auto it = r.net_of.find(p.symbol);
-        if ((it == r.net_of.end() ? 0 : it->second) != p.qty.units()) return false;
-      }
-      return true;
-    };
-    if (!consistent(*replayed)) {
+    // A replay kept from earlier sessions that disagrees with the positions is rebuilt from the
+    // store before the check (MarkToClose) counts.
+    if (!PositionsAreSumsOfFills(positions, *replayed)) {
       KAIROS_ASSIGN_OR_RETURN(replayed, ReplayFills(rec, session, /*fresh=*/true));
     }
     const Replay& replay = *replayed;
@@ -733,32 +811,7 @@ struct TradingDay::Impl {
     int64_t unrealized = 0, cost_open = 0;
     for (const Position& p : positions) {
       if (p.qty.units() == 0) continue;
-      auto net = replay.net_of.find(p.symbol);
-      Fill sum;  // the fills of the position netted into one, for CheckPosition
-      sum.symbol = p.symbol;
-      const int64_t units = net == replay.net_of.end() ? 0 : net->second;
-      sum.side = units >= 0 ? Side::kBuy : Side::kSell;
-      sum.qty = Quantity::FromUnits(units >= 0 ? units : -units);
-      KAIROS_RETURN_IF_ERROR(CheckPosition(p, std::span<const Fill>(&sum, 1)));
-      std::optional<Price> close = CloseOn(p.symbol, session, /*at_or_before=*/true);
-      if (!close) {
-        Note(fmt::format("{} {}: no close up to {}; marked at cost", spec.name, p.symbol, session));
-      } else {
-        Result<int64_t> u = Unrealized(p, *close, cur);
-        if (!u.ok()) {
-          return u.status().WithContext(
-              fmt::format("{} {}: marking to the close of {}", spec.name, p.symbol, session));
-        }
-        KAIROS_ASSIGN_OR_RETURN(unrealized,
-                                CheckedAdd(unrealized, *u, "the unrealised P&L of the strategy"));
-      }
-      KAIROS_RETURN_IF_ERROR(AddCostOfLots(cost_open, p, cur, "the cost of the open positions"));
-      int held = sessions.SessionsHeld(p.entry_session, session);
-      if (held != p.sessions_held) {
-        Position q = p;
-        q.sessions_held = held;
-        KAIROS_RETURN_IF_ERROR(position_list.Put(q));
-      }
+      KAIROS_RETURN_IF_ERROR(MarkToClose(spec, cur, p, replay, session, unrealized, cost_open));
     }
     DailyPnl row;
     row.session = session;
@@ -773,6 +826,40 @@ struct TradingDay::Impl {
     row.equity = rec.allocation + replay.realized_cum + unrealized - replay.fees_cum;
     row.cash = rec.allocation + replay.realized_cum - replay.fees_cum - cost_open;
     return store.ledger().PutDailyPnl(row);
+  }
+
+  // One open position at the end of `session`: checked against its fills, marked to the last
+  // close (added to `unrealized`, or at cost without one), its cost added to `cost_open`, its
+  // sessions held brought up to date.
+  Status MarkToClose(const StrategySpec& spec, const Currency& cur, const Position& p,
+                     const Replay& replay, Date session, int64_t& unrealized, int64_t& cost_open) {
+    auto net = replay.net_of.find(p.symbol);
+    Fill sum;  // the fills of the position netted into one, for CheckPosition
+    sum.symbol = p.symbol;
+    const int64_t units = net == replay.net_of.end() ? 0 : net->second;
+    sum.side = units >= 0 ? Side::kBuy : Side::kSell;
+    sum.qty = Quantity::FromUnits(units >= 0 ? units : -units);
+    KAIROS_RETURN_IF_ERROR(CheckPosition(p, std::span<const Fill>(&sum, 1)));
+    std::optional<Price> close = CloseOn(p.symbol, session, /*at_or_before=*/true);
+    if (!close) {
+      Note(fmt::format("{} {}: no close up to {}; marked at cost", spec.name, p.symbol, session));
+    } else {
+      Result<int64_t> u = Unrealized(p, *close, cur);
+      if (!u.ok()) {
+        return u.status().WithContext(
+            fmt::format("{} {}: marking to the close of {}", spec.name, p.symbol, session));
+      }
+      KAIROS_ASSIGN_OR_RETURN(unrealized,
+                              CheckedAdd(unrealized, *u, "the unrealised P&L of the strategy"));
+    }
+    KAIROS_RETURN_IF_ERROR(AddCostOfLots(cost_open, p, cur, "the cost of the open positions"));
+    int held = sessions.SessionsHeld(p.entry_session, session);
+    if (held != p.sessions_held) {
+      Position q = p;
+      q.sessions_held = held;
+      KAIROS_RETURN_IF_ERROR(position_list.Put(q));
+    }
+    return Status::Ok();
   }
 };
 
