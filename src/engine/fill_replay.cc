@@ -4,10 +4,10 @@
 
 namespace kairos::engine {
 
-Result<const Replay*> FillReplays::UpTo(const std::string& strategy, const Currency& currency,
-                                        Date up_to, bool fresh) {
-  Replay& r = replays_[strategy];
-  if (fresh || (r.last && up_to < *r.last)) r = Replay{};
+Result<const FillReplay*> FillReplays::UpTo(const std::string& strategy, const Currency& currency,
+                                            Date up_to, bool fresh) {
+  FillReplay& r = replays_[strategy];
+  if (fresh || (r.last && up_to < *r.last)) r = FillReplay{};
   ports::FillFilter f;
   f.strategy = strategy;
   f.from = r.last;
@@ -22,7 +22,7 @@ Result<const Replay*> FillReplays::UpTo(const std::string& strategy, const Curre
     p.symbol = fill.symbol;
     Result<FillEffect> e = ApplyFill(p, fill, currency);
     if (!e.ok()) {
-      r = Replay{};
+      r = FillReplay{};
       return e.status();
     }
     if (p.qty.units() == 0) r.positions.erase(fill.symbol);

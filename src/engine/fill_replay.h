@@ -17,7 +17,7 @@
 namespace kairos::engine {
 
 // A strategy's fills replayed through the FIFO ledger: realised P&L and fees by session.
-struct Replay {
+struct FillReplay {
   int64_t realized_cum = 0;
   int64_t fees_cum = 0;
   std::map<Date, int64_t> realized_on, fees_on;
@@ -40,12 +40,12 @@ class FillReplays {
   explicit FillReplays(ports::Store& store) : store_(store) {}
 
   // The fills of `strategy` up to `up_to`, in `currency`. A replay that fails is dropped.
-  Result<const Replay*> UpTo(const std::string& strategy, const Currency& currency, Date up_to,
-                             bool fresh = false);
+  Result<const FillReplay*> UpTo(const std::string& strategy, const Currency& currency, Date up_to,
+                                 bool fresh = false);
 
  private:
   ports::Store& store_;
-  std::map<std::string, Replay, std::less<>> replays_;
+  std::map<std::string, FillReplay, std::less<>> replays_;
 };
 
 }  // namespace kairos::engine

@@ -213,7 +213,7 @@ Signal EntrySignal(const StrategyRecord& rec, const ScanResult& result, const Sc
 }
 
 // The invariant: a position is the sum of its fills (the replay's net by symbol).
-bool PositionsAreSumsOfFills(const std::vector<Position>& positions, const Replay& r) {
+bool PositionsAreSumsOfFills(const std::vector<Position>& positions, const FillReplay& r) {
   for (const Position& p : positions) {
     if (p.qty.units() == 0) continue;
     auto it = r.net_of.find(p.symbol);
@@ -315,7 +315,7 @@ struct TradingDay::Impl {
     return std::move(u->members);
   }
 
-  Result<const Replay*> ReplayFills(const StrategyRecord& rec, Date up_to, bool fresh = false) {
+  Result<const FillReplay*> ReplayFills(const StrategyRecord& rec, Date up_to, bool fresh = false) {
     return replays.UpTo(rec.spec.name, CurrencyOf(rec.spec), up_to, fresh);
   }
 
@@ -487,8 +487,8 @@ struct TradingDay::Impl {
   Result<BookState> BookStateAt(const StrategyRecord& rec, Date session, int64_t buffer) {
     const StrategySpec& spec = rec.spec;
     Currency cur = CurrencyOf(spec);
-    KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
-    const Replay& replay = *replayed;
+    KAIROS_ASSIGN_OR_RETURN(const FillReplay* replayed, ReplayFills(rec, session));
+    const FillReplay& replay = *replayed;
     KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, position_list.Of(spec.name));
     const std::vector<Position>& positions = *open;
     BookState state;
@@ -798,7 +798,7 @@ struct TradingDay::Impl {
   Status EndOfDay(const StrategyRecord& rec, Date session) {
     const StrategySpec& spec = rec.spec;
     Currency cur = CurrencyOf(spec);
-    KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
+    KAIROS_ASSIGN_OR_RETURN(const FillReplay* replayed, ReplayFills(rec, session));
     KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, position_list.Of(spec.name));
     const std::vector<Position>& positions = *listed;
     // A replay kept from earlier sessions that disagrees with the positions is rebuilt from the
@@ -806,7 +806,7 @@ struct TradingDay::Impl {
     if (!PositionsAreSumsOfFills(positions, *replayed)) {
       KAIROS_ASSIGN_OR_RETURN(replayed, ReplayFills(rec, session, /*fresh=*/true));
     }
-    const Replay& replay = *replayed;
+    const FillReplay& replay = *replayed;
     if (!rec.enabled && replay.fills == 0 && positions.empty()) return Status::Ok();
     int64_t unrealized = 0, cost_open = 0;
     for (const Position& p : positions) {
@@ -832,7 +832,8 @@ struct TradingDay::Impl {
   // close (added to `unrealized`, or at cost without one), its cost added to `cost_open`, its
   // sessions held brought up to date.
   Status MarkToClose(const StrategySpec& spec, const Currency& cur, const Position& p,
-                     const Replay& replay, Date session, int64_t& unrealized, int64_t& cost_open) {
+                     const FillReplay& replay, Date session, int64_t& unrealized,
+                     int64_t& cost_open) {
     auto net = replay.net_of.find(p.symbol);
     Fill sum;  // the fills of the position netted into one, for CheckPosition
     sum.symbol = p.symbol;
