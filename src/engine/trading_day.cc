@@ -3,16 +3,19 @@
 #include <algorithm>
 #include <cmath>
 #include <set>
-#include <unordered_map>
 #include <unordered_set>
 
 #include <fmt/format.h>
 
-#include "core/string_hash.h"
+#include "engine/compiled_rules.h"
+#include "engine/entry_facts.h"
 #include "engine/exits.h"
+#include "engine/fill_replay.h"
 #include "engine/kill_switch.h"
 #include "engine/ledger.h"
+#include "engine/position_list.h"
 #include "engine/scanner.h"
+#include "engine/session_index.h"
 #include "engine/signal_book.h"
 #include "engine/sizing.h"
 #include "rules/evaluator.h"
@@ -86,22 +89,6 @@ Status AddCostOfLots(int64_t& total, const Position& p, const Currency& c, std::
   return Status::Ok();
 }
 
-// The strategy's fills replayed through the FIFO ledger: realised P&L and fees by session.
-// Kept between sessions by the trading day (Impl::ReplayFills): each call reads only the fills
-// of the sessions since the previous one.
-struct Replay {
-  int64_t realized_cum = 0;
-  int64_t fees_cum = 0;
-  std::map<Date, int64_t> realized_on, fees_on;
-  // Looked up for every open position every session: hashed, by string_view.
-  StringMap<int64_t> net_of;      // signed sum of the fills, by symbol
-  StringMap<Position> positions;  // the FIFO state, by symbol
-  int fills = 0;
-  // Every fill of a session before `last` has been applied; of `last`, those in `ids_on_last`.
-  std::optional<Date> last;
-  std::set<std::string> ids_on_last;
-};
-
 // A limit entry's price: the decision close × (1 - offset) for buys, × (1 + offset) for sells,
 // half-even to the tick.
 Price LimitPrice(Price close, Side side, double offset_percent) {
@@ -124,6 +111,117 @@ std::string SessionSpan(const std::vector<Date>& sessions) {
   return fmt::format("{} .. {} ({} sessions)", sessions.front(), sessions.back(), sessions.size());
 }
 
+// The order of a sized entry: market-on-close at the close, a day limit order, or
+// market-on-open (the limit price is the caller's).
+OrderRequest EntryRequest(const StrategySpec& spec, const SizedEntry& e, Date session,
+                          bool at_close, bool limit) {
+  OrderRequest req;
+  req.client_order_id = ClientOrderId(spec.name, e.symbol, session, EntrySide(spec));
+  req.symbol = e.symbol;
+  req.side = EntrySide(spec);
+  req.qty = e.qty;
+  req.session = session;
+  if (at_close) {
+    req.type = OrderType::kMarket;
+    req.tif = TimeInForce::kCls;
+  } else if (limit) {
+    req.type = OrderType::kLimit;
+    req.tif = TimeInForce::kDay;
+  } else {
+    req.type = OrderType::kMarket;
+    req.tif = TimeInForce::kOpg;
+  }
+  return req;
+}
+
+// The stop a position carries: the stop loss, raised (long) or lowered (short) to the
+// trailing stop from the high water `hw`.
+std::optional<Price> StopWithTrail(const StrategySpec& spec, const FixedLevels& levels, Price hw) {
+  std::optional<Price> stop = levels.stop_loss;
+  if (auto trail = TrailingLevel(spec, levels, hw)) {
+    if (!stop) {
+      stop = trail;
+    } else {
+      stop = spec.side == PositionSide::kLong ? std::max(*stop, *trail) : std::min(*stop, *trail);
+    }
+  }
+  return stop;
+}
+
+// The exit signal of `pos` decided at `session`'s `close` (execute_on is the caller's).
+Signal ExitSignal(const StrategyRecord& rec, const Position& pos, const ExitDecision& d,
+                  Price close, int held, Date session) {
+  Signal s;
+  s.strategy = rec.spec.name;
+  s.strategy_version = rec.version;
+  s.symbol = pos.symbol;
+  s.session = session;
+  s.side = pos.qty.units() > 0 ? Side::kSell : Side::kBuy;
+  s.kind = SignalKind::kExit;
+  s.terms.emplace_back("close", close.ToDouble());
+  if (d.level) s.terms.emplace_back(d.reason, d.level->ToDouble());
+  if (d.reason == "max_hold") s.terms.emplace_back("sessions_held", held);
+  s.rank_value = std::nan("");
+  s.reason = d.reason;
+  return s;
+}
+
+// The extra expressions an entry rule is compiled with (rank, then the level expressions that
+// need a decision-bar value), and the index of each in a match's extras (-1: none).
+struct EntryExtras {
+  std::vector<std::string> texts;
+  int rank = -1, stop = -1, target = -1, trail = -1;
+};
+
+EntryExtras EntryExtrasOf(const StrategySpec& spec) {
+  EntryExtras x;
+  auto add = [&](const std::string& text) {
+    x.texts.push_back(ForTimeframe(spec, text));
+    return static_cast<int>(x.texts.size()) - 1;
+  };
+  if (!spec.rank.empty()) x.rank = add(spec.rank);
+  if (NeedsValue(spec.stop_loss)) x.stop = add(spec.stop_loss.expr);
+  if (NeedsValue(spec.take_profit)) x.target = add(spec.take_profit.expr);
+  if (NeedsValue(spec.trailing_stop)) x.trail = add(spec.trailing_stop.expr);
+  return x;
+}
+
+// The entry signal of a scan match at `session`: the rule's terms, the level expressions'
+// values under their term names, the rank (execute_on is the caller's).
+Signal EntrySignal(const StrategyRecord& rec, const ScanResult& result, const ScanMatch& m,
+                   const EntryExtras& x, Date session) {
+  const StrategySpec& spec = rec.spec;
+  Signal s;
+  s.strategy = spec.name;
+  s.strategy_version = rec.version;
+  s.symbol = m.symbol;
+  s.session = session;
+  s.side = EntrySide(spec);
+  s.kind = SignalKind::kEntry;
+  for (size_t i = 0; i < result.terms.size() && i < m.terms.size(); ++i) {
+    s.terms.emplace_back(result.terms[i].name, m.terms[i]);
+  }
+  auto extra = [&](int i) {
+    return i >= 0 && static_cast<size_t>(i) < m.extras.size() ? m.extras[i] : std::nan("");
+  };
+  if (x.stop >= 0) s.terms.emplace_back(std::string(kStopTerm), extra(x.stop));
+  if (x.target >= 0) s.terms.emplace_back(std::string(kTargetTerm), extra(x.target));
+  if (x.trail >= 0) s.terms.emplace_back(std::string(kTrailTerm), extra(x.trail));
+  s.rank_value = x.rank >= 0 ? extra(x.rank) : std::nan("");
+  s.reason = "entry_rule";
+  return s;
+}
+
+// The invariant: a position is the sum of its fills (the replay's net by symbol).
+bool PositionsAreSumsOfFills(const std::vector<Position>& positions, const FillReplay& r) {
+  for (const Position& p : positions) {
+    if (p.qty.units() == 0) continue;
+    auto it = r.net_of.find(p.symbol);
+    if ((it == r.net_of.end() ? 0 : it->second) != p.qty.units()) return false;
+  }
+  return true;
+}
+
 }  // namespace
 
 struct TradingDay::Impl {
@@ -141,98 +239,38 @@ struct TradingDay::Impl {
   MarketReader* market;
   // Symbols whose closes could not be read in this phase (noted once per phase).
   std::set<std::string, std::less<>> unreadable;
-  // Compiled rules by text (rule, then its extras, separated by '\n'): a program is immutable.
-  std::map<std::string, std::shared_ptr<const rules::Program>, std::less<>> programs;
-  // Fills replayed so far, by strategy (see ReplayFills).
-  std::map<std::string, Replay, std::less<>> replays;
-  // What the exit checks take from a position's entry signal (the level expressions' values and
-  // the decision bar's close), by "strategy/symbol/entry session": it cannot change while the
-  // position is open (later orders are for later sessions).
-  struct EntryFacts {
-    bool has_signal = false;
-    LevelInputs levels;
-  };
-  std::unordered_map<std::string, EntryFacts> entry_facts;
-  std::string entry_key;  // reused: building the key is most of a cache hit's cost
-  EntryFacts unkept_facts;
+  // Caches for replay speed; each says when it is current.
+  CompiledRules programs;
+  FillReplays replays;
+  EntryFactsCache entry_facts;
+  PositionList position_list;
+  SessionIndex sessions;
 
   Impl(ports::Store& s, ports::Broker& b, const ports::Clock& c, const marketdata::BarStore& bs,
        const calendar::ExchangeCalendar& ca, OrderManager& o, MarketReader* m)
-      : store(s), broker(b), clock(c), bars(bs), cal(ca), orders(o), book(s, c), market(m) {
+      : store(s),
+        broker(b),
+        clock(c),
+        bars(bs),
+        cal(ca),
+        orders(o),
+        book(s, c),
+        market(m),
+        replays(s),
+        position_list(s),
+        sessions(ca) {
     if (market == nullptr) {
       own_market = std::make_unique<StoreMarketReader>(bars, cal);
       market = own_market.get();
     }
   }
 
-  // The calendar's sessions over [known_from, known_to], a span that grows as asked (sessions
-  // run forward), so that counting the sessions a position was held is two searches, not a list
-  // per position and day.
-  std::vector<Date> known_sessions;
-  bool known = false;
-  Date known_from, known_to;
-
   void Note(std::string n) { notes.push_back(std::move(n)); }
-
-  // The sessions after `entry` up to and including `session` (0 when entry >= session).
-  int SessionsHeld(Date entry, Date session) {
-    if (!(entry < session)) return 0;
-    if (!known || entry < known_from || known_to < session) {
-      known_from = known ? std::min(entry, known_from) : entry;
-      // A year ahead, so that a forward run lists the sessions once a year.
-      known_to = (known ? std::max(session, known_to) : session).AddDays(366);
-      known_sessions = cal.Sessions(known_from, known_to);
-      known = true;
-    }
-    auto after = [&](Date d) {
-      return std::upper_bound(known_sessions.begin(), known_sessions.end(), d);
-    };
-    return static_cast<int>(after(session) - after(entry));
-  }
 
   void NewPhase() {
     market->NewPhase();
     unreadable.clear();
-    positions_stale = true;
-  }
-
-  // Each strategy's positions as the store last listed them, kept until something may have
-  // changed them (a new phase, the order manager's Sync or Submit, the engine's own PutPosition
-  // marks them stale), so that a phase consulting them several times lists them once. A
-  // reference stays valid until the next PositionsOf call.
-  std::map<std::string, std::vector<Position>, std::less<>> positions_read;
-  bool positions_stale = true;
-
-  Result<const std::vector<Position>*> PositionsOf(const std::string& strategy) {
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> * all, ListedPositions(strategy));
-    return all;
-  }
-
-  // The kept list itself: a caller that writes one of its positions back through
-  // PutListedPosition keeps it current.
-  Result<std::vector<Position>*> ListedPositions(const std::string& strategy) {
-    if (positions_stale) {
-      positions_read.clear();
-      positions_stale = false;
-    }
-    auto it = positions_read.find(strategy);
-    if (it == positions_read.end()) {
-      KAIROS_ASSIGN_OR_RETURN(std::vector<Position> all, store.ledger().Positions(strategy));
-      it = positions_read.emplace(strategy, std::move(all)).first;
-    }
-    return &it->second;
-  }
-
-  Status PutPosition(const Position& p) {
-    positions_stale = true;
-    return store.ledger().PutPosition(p);
-  }
-
-  // Writes `p`, an open position of the kept list changed in place, which stays current.
-  Status PutListedPosition(const Position& p) {
-    Status st = store.ledger().PutPosition(p);
-    if (!st.ok()) positions_stale = true;
-    return st;
+    position_list.MarkStale();
   }
 
   // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
@@ -249,19 +287,6 @@ struct TradingDay::Impl {
     auto p = Price::FromDouble(**c);
     if (!p.ok()) return std::nullopt;
     return *p;
-  }
-
-  Result<std::shared_ptr<const rules::Program>> Compiled(const std::string& rule,
-                                                         const std::vector<std::string>& extras,
-                                                         std::string* key) {
-    *key = rule;
-    for (const std::string& e : extras) *key += "\n" + e;
-    auto it = programs.find(*key);
-    if (it != programs.end()) return it->second;
-    KAIROS_ASSIGN_OR_RETURN(std::shared_ptr<const rules::Program> p,
-                            rules::Program::Compile(rule, extras));
-    programs.emplace(*key, p);
-    return p;
   }
 
   Result<std::vector<StrategyRecord>> Strategies() {
@@ -290,44 +315,8 @@ struct TradingDay::Impl {
     return std::move(u->members);
   }
 
-  // The strategy's fills up to `up_to` through the FIFO ledger. Sessions run forward, and the
-  // fills of a session are recorded by its own phases, so the replay of the previous call is
-  // kept and only the fills since its last session are read (those of that session already
-  // applied are recognised by execution id). Going back in time, `fresh`, or a strategy seen
-  // for the first time replays everything from the store.
-  Result<const Replay*> ReplayFills(const StrategyRecord& rec, Date up_to, bool fresh = false) {
-    Replay& r = replays[rec.spec.name];
-    if (fresh || (r.last && up_to < *r.last)) r = Replay{};
-    ports::FillFilter f;
-    f.strategy = rec.spec.name;
-    f.from = r.last;
-    f.to = up_to;
-    KAIROS_ASSIGN_OR_RETURN(auto fills, store.ledger().ListFills(f));
-    Currency cur = CurrencyOf(rec.spec);
-    std::set<std::string> ids_on_up_to;
-    if (r.last && *r.last == up_to) ids_on_up_to = r.ids_on_last;
-    for (const auto& [strategy, fill] : fills) {
-      if (r.last && fill.session == *r.last && r.ids_on_last.count(fill.execution_id)) continue;
-      Position& p = r.positions[fill.symbol];
-      p.strategy = strategy;
-      p.symbol = fill.symbol;
-      Result<FillEffect> e = ApplyFill(p, fill, cur);
-      if (!e.ok()) {
-        r = Replay{};
-        return e.status();
-      }
-      if (p.qty.units() == 0) r.positions.erase(fill.symbol);
-      r.realized_cum += e->realized;
-      r.fees_cum += e->fees;
-      r.realized_on[fill.session] += e->realized;
-      r.fees_on[fill.session] += e->fees;
-      r.net_of[fill.symbol] += fill.side == Side::kBuy ? fill.qty.units() : -fill.qty.units();
-      ++r.fills;
-      if (fill.session == up_to) ids_on_up_to.insert(fill.execution_id);
-    }
-    r.last = up_to;
-    r.ids_on_last = std::move(ids_on_up_to);
-    return &r;
+  Result<const FillReplay*> ReplayFills(const StrategyRecord& rec, Date up_to, bool fresh = false) {
+    return replays.UpTo(rec.spec.name, CurrencyOf(rec.spec), up_to, fresh);
   }
 
   Result<std::vector<Order>> StrategyOrders(const std::string& name,
@@ -355,25 +344,13 @@ struct TradingDay::Impl {
     return out;
   }
 
-  // "strategy/symbol/entry session" in entry_key (reused: building the key is most of a cache
-  // hit's cost).
-  const std::string& EntryKey(const StrategySpec& spec, const Position& pos) {
-    entry_key.assign(spec.name);
-    entry_key += '/';
-    entry_key += pos.symbol;
-    entry_key += '/';
-    entry_key += std::to_string(pos.entry_session.days());
-    return entry_key;
-  }
-
   // The entry signal of the current position (the one whose order's fill opened it): the entry
   // order with a fill for the latest session up to the position's entry session (the last by
   // id among that session's). Usually an order of the entry session itself, so that session is
   // read first and the whole history only when it has none. Returns what the exit checks need
   // of it, kept while the position is open.
   Result<const EntryFacts*> EntryFactsOf(const StrategySpec& spec, const Position& pos) {
-    auto cached = entry_facts.find(EntryKey(spec, pos));
-    if (cached != entry_facts.end()) return &cached->second;
+    if (const EntryFacts* kept = entry_facts.Find(spec, pos)) return kept;
     auto pick = [&](const std::vector<Order>& all) {
       const Order* best = nullptr;
       for (const Order& o : all) {
@@ -401,27 +378,12 @@ struct TradingDay::Impl {
         std::optional<Price> c = CloseOn(pos.symbol, signal->session);
         if (!c) {
           // Not kept: the close may be readable in a later phase.
-          unkept_facts = facts;
-          return &unkept_facts;
+          return entry_facts.Hold(facts);
         }
         facts.levels.decision_close = c->ToDouble();
       }
     }
-    return &entry_facts.emplace(entry_key, facts).first->second;
-  }
-
-  // Drops the entry facts of positions closed since (their keys are never asked for again) once
-  // they outnumber the open ones, keeping those of `open`, so that neither memory nor the work of
-  // finding them again grows with the run.
-  void ForgetClosedEntryFacts(const StrategySpec& spec, const std::vector<Position*>& open) {
-    if (entry_facts.size() < 4096 || entry_facts.size() < 4 * open.size()) return;
-    std::unordered_map<std::string, EntryFacts> kept;
-    for (const Position* p : open) {
-      auto it = entry_facts.find(EntryKey(spec, *p));
-      if (it != entry_facts.end()) kept.emplace(entry_key, std::move(it->second));
-    }
-    // Other strategies' facts are dropped too: found again when next asked.
-    entry_facts = std::move(kept);
+    return entry_facts.Keep(facts);
   }
 
   // A session before the last one completed: the store has moved on (positions, orders), so
@@ -498,9 +460,36 @@ struct TradingDay::Impl {
     if (halted) return fail_all("not ordered: kill switch on");
 
     Currency cur = CurrencyOf(spec);
-    KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
-    const Replay& replay = *replayed;
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, PositionsOf(spec.name));
+    const bool limit = spec.order_type == EntryOrderType::kLimit && !at_close;
+    const int64_t buffer = kMarketReserveBufferBps + std::llround(spec.slippage_bps);
+    KAIROS_ASSIGN_OR_RETURN(BookState state, BookStateAt(rec, session, buffer));
+    std::map<int64_t, Price> limit_of;  // signal id -> limit price
+    KAIROS_ASSIGN_OR_RETURN(std::vector<EntryCandidate> candidates,
+                            EntryCandidates(spec, due, limit, limit_of));
+    Selection sel =
+        SelectEntries(spec, rec.allocation, cur, state, std::move(candidates), limit ? 0 : buffer);
+    for (const RefusedEntry& r : sel.refused) {
+      KAIROS_RETURN_IF_ERROR(book.Fail(r.signal_id, r.note));
+      Note(fmt::format("{} {}: {}", spec.name, r.symbol, r.note));
+    }
+    for (const SizedEntry& e : sel.entries) {
+      OrderRequest req = EntryRequest(spec, e, session, at_close, limit);
+      if (limit) req.limit_price = limit_of.at(e.signal_id);
+      KAIROS_ASSIGN_OR_RETURN(Order o, orders.CreateIntent(req, spec.name, e.signal_id));
+      (void)o;
+    }
+    return Status::Ok();
+  }
+
+  // What the strategy has at `session` before its entries are sized: open positions, pending
+  // entry orders (which hold a slot and reserve cash, `buffer` bps over the close for market
+  // orders) and the cash left.
+  Result<BookState> BookStateAt(const StrategyRecord& rec, Date session, int64_t buffer) {
+    const StrategySpec& spec = rec.spec;
+    Currency cur = CurrencyOf(spec);
+    KAIROS_ASSIGN_OR_RETURN(const FillReplay* replayed, ReplayFills(rec, session));
+    const FillReplay& replay = *replayed;
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, position_list.Of(spec.name));
     const std::vector<Position>& positions = *open;
     BookState state;
     int64_t cost_open = 0;
@@ -512,7 +501,6 @@ struct TradingDay::Impl {
     }
     int64_t reserved = 0;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
-    const int64_t buffer = kMarketReserveBufferBps + std::llround(spec.slippage_bps);
     for (const Order& o : all) {
       if (o.request.side != EntrySide(spec)) continue;
       // Entry orders for this session already made (a re-run) use up today's slots.
@@ -525,10 +513,15 @@ struct TradingDay::Impl {
       if (px) reserved += ReserveFor(*px, left, cur, o.request.limit_price ? 0 : buffer);
     }
     state.cash = rec.allocation + replay.realized_cum - replay.fees_cum - cost_open - reserved;
+    return state;
+  }
 
-    const bool limit = spec.order_type == EntryOrderType::kLimit && !at_close;
+  // The due entries as candidates for sizing, priced at the decision close (or, for `limit`
+  // orders, at the limit price, kept in `limit_of`). An entry without a close fails.
+  Result<std::vector<EntryCandidate>> EntryCandidates(const StrategySpec& spec,
+                                                      const std::vector<Signal>& due, bool limit,
+                                                      std::map<int64_t, Price>& limit_of) {
     std::vector<EntryCandidate> candidates;
-    std::map<int64_t, Price> limit_of;  // signal id -> limit price
     for (const Signal& s : due) {
       std::optional<Price> close = CloseOn(s.symbol, s.session);
       if (!close) {
@@ -551,34 +544,7 @@ struct TradingDay::Impl {
       c.stop = LevelsAtEntry(spec, c.reference, in).stop_loss;
       candidates.push_back(std::move(c));
     }
-    Selection sel =
-        SelectEntries(spec, rec.allocation, cur, state, std::move(candidates), limit ? 0 : buffer);
-    for (const RefusedEntry& r : sel.refused) {
-      KAIROS_RETURN_IF_ERROR(book.Fail(r.signal_id, r.note));
-      Note(fmt::format("{} {}: {}", spec.name, r.symbol, r.note));
-    }
-    for (const SizedEntry& e : sel.entries) {
-      OrderRequest req;
-      req.client_order_id = ClientOrderId(spec.name, e.symbol, session, EntrySide(spec));
-      req.symbol = e.symbol;
-      req.side = EntrySide(spec);
-      req.qty = e.qty;
-      req.session = session;
-      if (at_close) {
-        req.type = OrderType::kMarket;
-        req.tif = TimeInForce::kCls;
-      } else if (limit) {
-        req.type = OrderType::kLimit;
-        req.tif = TimeInForce::kDay;
-        req.limit_price = limit_of.at(e.signal_id);
-      } else {
-        req.type = OrderType::kMarket;
-        req.tif = TimeInForce::kOpg;
-      }
-      KAIROS_ASSIGN_OR_RETURN(Order o, orders.CreateIntent(req, spec.name, e.signal_id));
-      (void)o;
-    }
-    return Status::Ok();
+    return candidates;
   }
 
   // Approved exits due at `session` (or overdue, ExitsDue) become market orders for the whole
@@ -587,7 +553,7 @@ struct TradingDay::Impl {
     const StrategySpec& spec = rec.spec;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> due, ExitsDue(spec.name, session));
     if (due.empty()) return Status::Ok();
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, PositionsOf(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, position_list.Of(spec.name));
     const std::vector<Position>& positions = *open;
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> working, WorkingOrders(spec.name));
     for (const Signal& s : due) {
@@ -689,8 +655,14 @@ struct TradingDay::Impl {
     return Status::Ok();
   }
 
+  // The order manager's view of the broker brought into the store (positions change).
+  Status SyncOrders() {
+    position_list.MarkStale();
+    return orders.Sync().status();
+  }
+
   Status Submit() {
-    positions_stale = true;
+    position_list.MarkStale();
     KAIROS_ASSIGN_OR_RETURN(SubmitReport r, orders.SubmitPendingReport());
     sent += r.sent;
     if (r.unknown > 0)
@@ -706,24 +678,15 @@ struct TradingDay::Impl {
       Note(universe.status().message());
       return Status::Ok();
     }
-    std::vector<std::string> extras;
-    int rank_i = -1, stop_i = -1, target_i = -1, trail_i = -1;
-    auto add = [&](const std::string& text) {
-      extras.push_back(ForTimeframe(spec, text));
-      return static_cast<int>(extras.size()) - 1;
-    };
-    if (!spec.rank.empty()) rank_i = add(spec.rank);
-    if (NeedsValue(spec.stop_loss)) stop_i = add(spec.stop_loss.expr);
-    if (NeedsValue(spec.take_profit)) target_i = add(spec.take_profit.expr);
-    if (NeedsValue(spec.trailing_stop)) trail_i = add(spec.trailing_stop.expr);
+    const EntryExtras extras = EntryExtrasOf(spec);
     std::string key;
-    auto program = Compiled(ForTimeframe(spec, spec.entry), extras, &key);
+    auto program = programs.Get(ForTimeframe(spec, spec.entry), extras.texts, &key);
     if (!program.ok()) {
       Note(fmt::format("{}: entry rule: {}", spec.name, program.status().message()));
       return Status::Ok();
     }
     // Symbols held or with a pending entry get no new entry signal.
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* positions, PositionsOf(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* positions, position_list.Of(spec.name));
     KAIROS_ASSIGN_OR_RETURN(std::vector<Order> all, OpenOrSessionOrders(spec.name, session));
     std::unordered_set<std::string_view> held;  // views into `*positions` and `all`
     held.reserve(positions->size() + all.size());
@@ -739,24 +702,7 @@ struct TradingDay::Impl {
     for (const std::string& s : result.skipped) Note(fmt::format("{}: {}", spec.name, s));
     for (const ScanMatch& m : result.matches) {
       if (m.date != session || held.count(m.symbol)) continue;
-      Signal s;
-      s.strategy = spec.name;
-      s.strategy_version = rec.version;
-      s.symbol = m.symbol;
-      s.session = session;
-      s.side = EntrySide(spec);
-      s.kind = SignalKind::kEntry;
-      for (size_t i = 0; i < result.terms.size() && i < m.terms.size(); ++i) {
-        s.terms.emplace_back(result.terms[i].name, m.terms[i]);
-      }
-      auto extra = [&](int i) {
-        return i >= 0 && static_cast<size_t>(i) < m.extras.size() ? m.extras[i] : std::nan("");
-      };
-      if (stop_i >= 0) s.terms.emplace_back(std::string(kStopTerm), extra(stop_i));
-      if (target_i >= 0) s.terms.emplace_back(std::string(kTargetTerm), extra(target_i));
-      if (trail_i >= 0) s.terms.emplace_back(std::string(kTrailTerm), extra(trail_i));
-      s.rank_value = rank_i >= 0 ? extra(rank_i) : std::nan("");
-      s.reason = "entry_rule";
+      Signal s = EntrySignal(rec, result, m, extras, session);
       bool now = spec.approval == Approval::kAuto && spec.execution == Execution::kSameClose;
       s.execute_on = now ? session : next;
       KAIROS_ASSIGN_OR_RETURN(auto stored, book.Record(s, spec.approval));
@@ -767,7 +713,7 @@ struct TradingDay::Impl {
 
   Status CheckExits(const StrategyRecord& rec, Date session, Date next, bool scan_today) {
     const StrategySpec& spec = rec.spec;
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> * listed, ListedPositions(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Position> * listed, position_list.Listed(spec.name));
     std::vector<Position*> positions;
     positions.reserve(listed->size());
     for (Position& p : *listed) {
@@ -775,133 +721,97 @@ struct TradingDay::Impl {
     }
     if (positions.empty()) return Status::Ok();
 
-    ForgetClosedEntryFacts(spec, positions);
+    entry_facts.ForgetClosed(spec, positions);
 
-    std::vector<uint8_t> rule_hit(positions.size(), 0);  // by position
-    if (!spec.exit.empty() && scan_today) {
-      std::string key;
-      auto program = Compiled(ForTimeframe(spec, spec.exit), {}, &key);
-      if (!program.ok()) {
-        Note(fmt::format("{}: exit rule: {}", spec.name, program.status().message()));
-      } else {
-        ScanRequest req;
-        req.program = *program;
-        for (const Position* p : positions) req.symbols.push_back(p->symbol);
-        req.as_of = session;
-        KAIROS_ASSIGN_OR_RETURN(std::vector<uint8_t> hit, market->MatchFlags(req, key));
-        for (size_t i = 0; i < hit.size() && i < rule_hit.size(); ++i) rule_hit[i] = hit[i];
-      }
-    }
-
+    KAIROS_ASSIGN_OR_RETURN(std::vector<uint8_t> rule_hit,
+                            ExitRuleHits(spec, positions, session, scan_today));
     for (size_t at = 0; at < positions.size(); ++at) {
-      Position& pos = *positions[at];
-      std::optional<Price> close = CloseOn(pos.symbol, session);
-      if (!close) {
-        Note(fmt::format("{} {}: no bar on {}; exits not checked", spec.name, pos.symbol, session));
-        continue;
-      }
-      std::optional<Price> entry = AverageEntry(pos);
-      if (!entry) continue;
-      KAIROS_ASSIGN_OR_RETURN(const EntryFacts* facts, EntryFactsOf(spec, pos));
-      LevelInputs in;
-      if (facts->has_signal) in = facts->levels;
-      FixedLevels levels = LevelsAtEntry(spec, *entry, in);
-      Price hw = BestClose(spec.side, pos.high_water.value_or(*entry), *close);
-      int held = SessionsHeld(pos.entry_session, session);
-      std::optional<Price> stop = levels.stop_loss;
-      if (auto trail = TrailingLevel(spec, levels, hw)) {
-        if (!stop) {
-          stop = trail;
-        } else {
-          stop =
-              spec.side == PositionSide::kLong ? std::max(*stop, *trail) : std::min(*stop, *trail);
-        }
-      }
-      if (hw != pos.high_water || held != pos.sessions_held || stop != pos.stop ||
-          levels.take_profit != pos.target) {
-        // Changed in the kept list and written back, so the list stays current.
-        pos.high_water = hw;
-        pos.sessions_held = held;
-        pos.stop = stop;
-        pos.target = levels.take_profit;
-        KAIROS_RETURN_IF_ERROR(PutListedPosition(pos));
-      }
-      ExitInput ein;
-      ein.close = *close;
-      ein.high_water = hw;
-      ein.sessions_held = held;
-      ein.exit_rule_matched = rule_hit[at] != 0;
-      std::optional<ExitDecision> d = DecideExit(spec, levels, ein);
-      if (!d) continue;
-      Signal s;
-      s.strategy = spec.name;
-      s.strategy_version = rec.version;
-      s.symbol = pos.symbol;
-      s.session = session;
-      s.side = pos.qty.units() > 0 ? Side::kSell : Side::kBuy;
-      s.kind = SignalKind::kExit;
-      s.terms.emplace_back("close", close->ToDouble());
-      if (d->level) s.terms.emplace_back(d->reason, d->level->ToDouble());
-      if (d->reason == "max_hold") s.terms.emplace_back("sessions_held", held);
-      s.rank_value = std::nan("");
-      s.reason = d->reason;
-      s.execute_on = spec.execution == Execution::kSameClose ? session : next;
-      KAIROS_ASSIGN_OR_RETURN(auto stored, book.Record(s, Approval::kAuto));
-      (void)stored;
+      KAIROS_RETURN_IF_ERROR(CheckExit(rec, *positions[at], rule_hit[at] != 0, session, next));
     }
+    return Status::Ok();
+  }
+
+  // Whether the exit rule matches each of `positions` at `session` (all 0 when the strategy
+  // has none or does not scan today; a rule that does not compile is noted).
+  Result<std::vector<uint8_t>> ExitRuleHits(const StrategySpec& spec,
+                                            const std::vector<Position*>& positions, Date session,
+                                            bool scan_today) {
+    std::vector<uint8_t> rule_hit(positions.size(), 0);  // by position
+    if (spec.exit.empty() || !scan_today) return rule_hit;
+    std::string key;
+    auto program = programs.Get(ForTimeframe(spec, spec.exit), {}, &key);
+    if (!program.ok()) {
+      Note(fmt::format("{}: exit rule: {}", spec.name, program.status().message()));
+      return rule_hit;
+    }
+    ScanRequest req;
+    req.program = *program;
+    for (const Position* p : positions) req.symbols.push_back(p->symbol);
+    req.as_of = session;
+    KAIROS_ASSIGN_OR_RETURN(std::vector<uint8_t> hit, market->MatchFlags(req, key));
+    for (size_t i = 0; i < hit.size() && i < rule_hit.size(); ++i) rule_hit[i] = hit[i];
+    return rule_hit;
+  }
+
+  // One open position at `session`'s close: its levels, high water and sessions held brought
+  // up to date (written back when changed), then an exit signal if an exit condition holds.
+  Status CheckExit(const StrategyRecord& rec, Position& pos, bool rule_matched, Date session,
+                   Date next) {
+    const StrategySpec& spec = rec.spec;
+    std::optional<Price> close = CloseOn(pos.symbol, session);
+    if (!close) {
+      Note(fmt::format("{} {}: no bar on {}; exits not checked", spec.name, pos.symbol, session));
+      return Status::Ok();
+    }
+    std::optional<Price> entry = AverageEntry(pos);
+    if (!entry) return Status::Ok();
+    KAIROS_ASSIGN_OR_RETURN(const EntryFacts* facts, EntryFactsOf(spec, pos));
+    LevelInputs in;
+    if (facts->has_signal) in = facts->levels;
+    FixedLevels levels = LevelsAtEntry(spec, *entry, in);
+    Price hw = BestClose(spec.side, pos.high_water.value_or(*entry), *close);
+    int held = sessions.SessionsHeld(pos.entry_session, session);
+    std::optional<Price> stop = StopWithTrail(spec, levels, hw);
+    if (hw != pos.high_water || held != pos.sessions_held || stop != pos.stop ||
+        levels.take_profit != pos.target) {
+      // Changed in the kept list and written back, so the list stays current.
+      pos.high_water = hw;
+      pos.sessions_held = held;
+      pos.stop = stop;
+      pos.target = levels.take_profit;
+      KAIROS_RETURN_IF_ERROR(position_list.PutListed(pos));
+    }
+    ExitInput ein;
+    ein.close = *close;
+    ein.high_water = hw;
+    ein.sessions_held = held;
+    ein.exit_rule_matched = rule_matched;
+    std::optional<ExitDecision> d = DecideExit(spec, levels, ein);
+    if (!d) return Status::Ok();
+    Signal s = ExitSignal(rec, pos, *d, *close, held, session);
+    s.execute_on = spec.execution == Execution::kSameClose ? session : next;
+    KAIROS_ASSIGN_OR_RETURN(auto stored, book.Record(s, Approval::kAuto));
+    (void)stored;
     return Status::Ok();
   }
 
   Status EndOfDay(const StrategyRecord& rec, Date session) {
     const StrategySpec& spec = rec.spec;
     Currency cur = CurrencyOf(spec);
-    KAIROS_ASSIGN_OR_RETURN(const Replay* replayed, ReplayFills(rec, session));
-    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, PositionsOf(spec.name));
+    KAIROS_ASSIGN_OR_RETURN(const FillReplay* replayed, ReplayFills(rec, session));
+    KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, position_list.Of(spec.name));
     const std::vector<Position>& positions = *listed;
-    // The invariant: a position is the sum of its fills. A replay kept from earlier sessions
-    // that disagrees is rebuilt from the store before the check counts.
-    auto consistent = [&](const Replay& r) {
-      for (const Position& p : positions) {
-        if (p.qty.units() == 0) continue;
-        auto it = r.net_of.find(p.symbol);
-        if ((it == r.net_of.end() ? 0 : it->second) != p.qty.units()) return false;
-      }
-      return true;
-    };
-    if (!consistent(*replayed)) {
+    // A replay kept from earlier sessions that disagrees with the positions is rebuilt from the
+    // store before the check (MarkToClose) counts.
+    if (!PositionsAreSumsOfFills(positions, *replayed)) {
       KAIROS_ASSIGN_OR_RETURN(replayed, ReplayFills(rec, session, /*fresh=*/true));
     }
-    const Replay& replay = *replayed;
+    const FillReplay& replay = *replayed;
     if (!rec.enabled && replay.fills == 0 && positions.empty()) return Status::Ok();
     int64_t unrealized = 0, cost_open = 0;
     for (const Position& p : positions) {
       if (p.qty.units() == 0) continue;
-      auto net = replay.net_of.find(p.symbol);
-      Fill sum;  // the fills of the position netted into one, for CheckPosition
-      sum.symbol = p.symbol;
-      const int64_t units = net == replay.net_of.end() ? 0 : net->second;
-      sum.side = units >= 0 ? Side::kBuy : Side::kSell;
-      sum.qty = Quantity::FromUnits(units >= 0 ? units : -units);
-      KAIROS_RETURN_IF_ERROR(CheckPosition(p, std::span<const Fill>(&sum, 1)));
-      std::optional<Price> close = CloseOn(p.symbol, session, /*at_or_before=*/true);
-      if (!close) {
-        Note(fmt::format("{} {}: no close up to {}; marked at cost", spec.name, p.symbol, session));
-      } else {
-        Result<int64_t> u = Unrealized(p, *close, cur);
-        if (!u.ok()) {
-          return u.status().WithContext(
-              fmt::format("{} {}: marking to the close of {}", spec.name, p.symbol, session));
-        }
-        KAIROS_ASSIGN_OR_RETURN(unrealized,
-                                CheckedAdd(unrealized, *u, "the unrealised P&L of the strategy"));
-      }
-      KAIROS_RETURN_IF_ERROR(AddCostOfLots(cost_open, p, cur, "the cost of the open positions"));
-      int held = SessionsHeld(p.entry_session, session);
-      if (held != p.sessions_held) {
-        Position q = p;
-        q.sessions_held = held;
-        KAIROS_RETURN_IF_ERROR(PutPosition(q));
-      }
+      KAIROS_RETURN_IF_ERROR(MarkToClose(spec, cur, p, replay, session, unrealized, cost_open));
     }
     DailyPnl row;
     row.session = session;
@@ -917,46 +827,47 @@ struct TradingDay::Impl {
     row.cash = rec.allocation + replay.realized_cum - replay.fees_cum - cost_open;
     return store.ledger().PutDailyPnl(row);
   }
+
+  // One open position at the end of `session`: checked against its fills, marked to the last
+  // close (added to `unrealized`, or at cost without one), its cost added to `cost_open`, its
+  // sessions held brought up to date.
+  Status MarkToClose(const StrategySpec& spec, const Currency& cur, const Position& p,
+                     const FillReplay& replay, Date session, int64_t& unrealized,
+                     int64_t& cost_open) {
+    auto net = replay.net_of.find(p.symbol);
+    Fill sum;  // the fills of the position netted into one, for CheckPosition
+    sum.symbol = p.symbol;
+    const int64_t units = net == replay.net_of.end() ? 0 : net->second;
+    sum.side = units >= 0 ? Side::kBuy : Side::kSell;
+    sum.qty = Quantity::FromUnits(units >= 0 ? units : -units);
+    KAIROS_RETURN_IF_ERROR(CheckPosition(p, std::span<const Fill>(&sum, 1)));
+    std::optional<Price> close = CloseOn(p.symbol, session, /*at_or_before=*/true);
+    if (!close) {
+      Note(fmt::format("{} {}: no close up to {}; marked at cost", spec.name, p.symbol, session));
+    } else {
+      Result<int64_t> u = Unrealized(p, *close, cur);
+      if (!u.ok()) {
+        return u.status().WithContext(
+            fmt::format("{} {}: marking to the close of {}", spec.name, p.symbol, session));
+      }
+      KAIROS_ASSIGN_OR_RETURN(unrealized,
+                              CheckedAdd(unrealized, *u, "the unrealised P&L of the strategy"));
+    }
+    KAIROS_RETURN_IF_ERROR(AddCostOfLots(cost_open, p, cur, "the cost of the open positions"));
+    int held = sessions.SessionsHeld(p.entry_session, session);
+    if (held != p.sessions_held) {
+      Position q = p;
+      q.sessions_held = held;
+      KAIROS_RETURN_IF_ERROR(position_list.Put(q));
+    }
+    return Status::Ok();
+  }
 };
 
 TradingDay::TradingDay(ports::Store& store, ports::Broker& broker, const ports::Clock& clock,
                        const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal,
                        OrderManager& orders, MarketReader* market)
     : impl_(std::make_unique<Impl>(store, broker, clock, bars, cal, orders, market)) {}
-
-Result<ScanResult> StoreMarketReader::ScanAsOf(const ScanRequest& request,
-                                               std::string_view rule_key) {
-  (void)rule_key;
-  return Scan(bars_, cal_, request);
-}
-
-Result<std::vector<uint8_t>> MarketReader::MatchFlags(const ScanRequest& request,
-                                                      std::string_view rule_key) {
-  KAIROS_ASSIGN_OR_RETURN(ScanResult result, ScanAsOf(request, rule_key));
-  std::set<std::string_view> matched;
-  for (const ScanMatch& m : result.matches) {
-    if (request.as_of && m.date == *request.as_of) matched.insert(m.symbol);
-  }
-  std::vector<uint8_t> out(request.symbols.size(), 0);
-  for (size_t i = 0; i < out.size(); ++i) out[i] = matched.count(request.symbols[i]) ? 1 : 0;
-  return out;
-}
-
-Result<std::optional<double>> StoreMarketReader::Close(const std::string& symbol, Date day,
-                                                       bool at_or_before) {
-  auto it = closes_.find(symbol);
-  if (it == closes_.end()) {
-    KAIROS_ASSIGN_OR_RETURN(auto view, bars_.ReadColumns(symbol, {marketdata::Column::kClose}));
-    it = closes_.emplace(symbol, std::move(view)).first;
-  }
-  const marketdata::SeriesView& v = *it->second;
-  auto dates = v.dates();
-  auto at = std::upper_bound(dates.begin(), dates.end(), day);
-  if (at == dates.begin()) return std::optional<double>();
-  --at;
-  if (!at_or_before && *at != day) return std::optional<double>();
-  return std::optional<double>(v.close()[at - dates.begin()]);
-}
 
 TradingDay::~TradingDay() = default;
 
@@ -991,8 +902,7 @@ Status TradingDay::PreOpen(Date session) {
 
 Status TradingDay::AfterOpen(Date session) {
   (void)session;
-  impl_->positions_stale = true;
-  return impl_->orders.Sync().status();
+  return impl_->SyncOrders();
 }
 
 Status TradingDay::AtClose(Date session) {
@@ -1022,9 +932,7 @@ Status TradingDay::AfterClose(Date session) {
   KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
   if (past) return Status::Ok();
   m.NewPhase();
-  m.positions_stale = true;
-  Result<int> synced = m.orders.Sync();
-  if (!synced.ok()) return synced.status();
+  KAIROS_RETURN_IF_ERROR(m.SyncOrders());
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
   for (const StrategyRecord& rec : strategies) {
     KAIROS_RETURN_IF_ERROR(m.EndOfDay(rec, session));
