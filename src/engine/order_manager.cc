@@ -375,7 +375,7 @@ Result<bool> OrderManager::ApplyOneFill(const Fill& fill, std::vector<std::strin
     KAIROS_RETURN_IF_ERROR(store_.orders().Update(order));
 
     // One keyed read: listing every open position of the strategy per fill made a backtest
-    // quadratic in the number of positions held (issue 6).
+    // quadratic in the number of positions held.
     KAIROS_ASSIGN_OR_RETURN(auto held,
                             store_.ledger().GetPosition(order.strategy, order.request.symbol));
     Position position;
