@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "engine/kill_switch.h"
+#include "engine/halt_state.h"
 #include "engine/ledger.h"
 
 namespace kairos::engine {
