@@ -1,4 +1,4 @@
-// The backtest of issue 6 on `kairos data synth --symbols 5000 --sessions 5000` (the same store
+// A backtest on `kairos data synth --symbols 5000 --sessions 5000` (the same store
 // scan_bench uses, generated once under build/bench-data/scan-<S>x<B> and reused): one strategy
 // replayed end to end through backtest::RunBacktest, i.e. the engine that `run-day` runs, with the
 // in-process store (adapters/memory), the paper broker over a manual clock and the bar store read

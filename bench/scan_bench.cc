@@ -1,4 +1,4 @@
-// The market scan of issue 4 on `kairos data synth --symbols 5000 --sessions 5000` (25M bars, the
+// The market scan on `kairos data synth --symbols 5000 --sessions 5000` (25M bars, the
 // same generator, seed and NYSE sessions; override the size with KAIROS_BENCH_SCAN_SYMBOLS /
 // KAIROS_BENCH_SCAN_SESSIONS), warm page cache, rule
 //   close > sma(close,200) and rsi(close,14) < 30 and volume > 1.5 * sma(volume,20)

@@ -1,4 +1,4 @@
-// `kairos scan` and `kairos universe` (issue 4): the market scanner and named universes.
+// `kairos scan` and `kairos universe`: the market scanner and named universes.
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -17,7 +17,7 @@
 #include "app/paper_wiring.h"
 #include "core/ranking.h"
 #include "engine/scanner.h"
-#include "engine/universe.h"
+#include "engine/universe_manager.h"
 #include "marketdata/bar_store.h"
 #include "rules/evaluator.h"
 

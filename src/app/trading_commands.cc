@@ -1,4 +1,4 @@
-// Trading commands: run-day, signals, orders, fills, positions, halt, resume (issue 5). Paper
+// Trading commands: run-day, signals, orders, fills, positions, halt, resume. Paper
 // mode: the engine over the SQLite store, the bar store and the paper broker (paper_wiring.h).
 #include <chrono>
 #include <cmath>

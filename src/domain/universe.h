@@ -8,7 +8,7 @@
 
 namespace kairos {
 
-// A named set of symbols (issue 4): a static list, every symbol of an exchange, or a rule
+// A named set of symbols: a static list, every symbol of an exchange, or a rule
 // evaluated as of a date with an optional top-N by a ranking expression ("liquid": rule
 // `median(turnover, 20) > 1e7`, top 200 by `median(turnover, 20)`, descending).
 struct UniverseDefinition {

@@ -9,7 +9,7 @@
 
 namespace kairos::engine {
 
-// Exit decisions for one open position (issue 5 "Exits"), decided on CLOSE prices.
+// Exit decisions for one open position, decided on CLOSE prices.
 //
 // Why closing-basis and no resting stop orders at the broker: kairos is an end-of-day system; the
 // exit is decided after the close on the session's bar like every other signal (and goes through

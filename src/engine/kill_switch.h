@@ -8,34 +8,15 @@
 
 #include "core/date.h"
 #include "core/result.h"
+#include "engine/halt_state.h"
 #include "engine/order_manager.h"
 #include "ports/broker.h"
 #include "ports/store.h"
 
 namespace kairos::engine {
 
-// The kill switch (ARCHITECTURE.md "Any time"): stored in the state repository under key "halt"
-// as JSON {"time_ns":…, "time":"…Z", "actor":"…", "reason":"…"}, so it survives restarts until
-// Resume lifts it.
-inline constexpr std::string_view kHaltKey = "halt";
-
-// Whether the halt is on. A store that cannot be read counts as halted (fail closed).
-bool IsHalted(ports::Store& store);
-
-struct HaltRecord {
-  int64_t time_ns = 0;
-  std::string actor;
-  std::string reason;
-};
-// The stored halt, nullopt when not halted.
-Result<std::optional<HaltRecord>> GetHalt(ports::Store& store);
-
-// Stores the halt (audit row "halt") unless it is already on, in one transaction; true when it
-// was already on (then only the audit row is added). Halt's first step, also usable alone when
-// cancelling must wait (another process holds the trading run).
-Result<bool> StoreHalt(ports::Store& store, int64_t time_ns, std::string_view actor,
-                       std::string_view reason);
-
+// The kill switch (ARCHITECTURE.md "Any time"): Halt stores the halt state (halt_state.h), cancels
+// open orders and squares off; Resume lifts it.
 struct HaltReport {
   bool already_halted = false;             // the halt was on before this call (kept as it was)
   int cancelled = 0;                       // open orders cancelled

@@ -8,7 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
-#include "engine/kill_switch.h"
+#include "engine/halt_state.h"
 #include "engine/ledger.h"
 
 namespace kairos::engine {
@@ -375,7 +375,7 @@ Result<bool> OrderManager::ApplyOneFill(const Fill& fill, std::vector<std::strin
     KAIROS_RETURN_IF_ERROR(store_.orders().Update(order));
 
     // One keyed read: listing every open position of the strategy per fill made a backtest
-    // quadratic in the number of positions held (issue 6).
+    // quadratic in the number of positions held.
     KAIROS_ASSIGN_OR_RETURN(auto held,
                             store_.ledger().GetPosition(order.strategy, order.request.symbol));
     Position position;

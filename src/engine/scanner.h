@@ -18,7 +18,7 @@
 
 namespace kairos::engine {
 
-// The market scanner (issue 4): a compiled rule over many symbols, symbols spread over a worker
+// The market scanner: a compiled rule over many symbols, symbols spread over a worker
 // pool, one rules::Evaluator per worker.
 struct ScanRequest {
   std::shared_ptr<const rules::Program> program;

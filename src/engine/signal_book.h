@@ -16,7 +16,7 @@
 
 namespace kairos::engine {
 
-// The signal life cycle (issue 5 "Signals") over the SignalRepository, with an audit row for
+// The signal life cycle over the SignalRepository, with an audit row for
 // every decision:
 //   pending_review -> approved | rejected | expired (review cut-off passed)
 //   approved -> ordered (OrderManager::CreateIntent) | failed (not selected, size 0, missed)

@@ -12,7 +12,7 @@
 
 namespace kairos::engine {
 
-// Selection and sizing of a strategy's entry signals for one session (issue 5 "Orders").
+// Selection and sizing of a strategy's entry signals for one session.
 //
 // Money is int64 minor units of the strategy's currency; prices are fixed-point Price; quantities
 // whole units. The only doubles are the spec's percentages, turned into integer rates of

@@ -14,10 +14,10 @@
 
 namespace kairos::engine {
 
-// ports::BarSource over marketdata's bar store, for the paper broker (fills) and marks, in paper
-// mode and in backtests alike. Each symbol's series is read once and kept, since the engine asks
-// for the bars of the same symbols session after session: not for a store written meanwhile.
-// Thread-safe (the paper broker may be read from another thread).
+// ports::BarSource over marketdata's bar store, for the paper broker (fills) and marks in paper
+// mode (a backtest reads its compact copy, backtest::ReplayBars). Each symbol's series is read once
+// and kept, since the engine asks for the bars of the same symbols session after session: not for a
+// store written meanwhile. Thread-safe (the paper broker may be read from another thread).
 class StoreBarSource final : public ports::BarSource {
  public:
   // What a close-only series (no open, high, low or volume stored) gives.

@@ -22,7 +22,7 @@
 
 namespace kairos::marketdata::internal {
 
-// Rows kept per series. The issue-4 rule (sma 200, rsi 14) has a window() of 450; a weekly
+// Rows kept per series. The scan benchmark's rule (sma 200, rsi 14) has a window() of 450; a weekly
 // rule reads 7 more. Rules that need more fall back to the bar files. A multiple of 16 so that
 // every stored piece starts on a 64-byte boundary.
 inline constexpr size_t kTailRows = 512;

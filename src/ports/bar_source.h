@@ -10,7 +10,8 @@
 namespace kairos::ports {
 
 // Daily bars by symbol and session, for the paper broker (fills against the session's bar) and for
-// marking positions to the close. The app implements it over marketdata's bar store.
+// marking positions to the close. Implemented over marketdata's bar store by
+// engine::StoreBarSource (paper mode) and over a backtest's compact bars by backtest::ReplayBars.
 class BarSource {
  public:
   virtual ~BarSource() = default;

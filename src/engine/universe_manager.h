@@ -24,7 +24,7 @@ Status ValidateUniverseName(std::string_view name);
 // inside; NotFound if the file cannot be opened.
 Result<std::vector<std::string>> ReadSymbolFile(const std::string& path);
 
-// Named universes (issue 4) on top of a UniverseRepository: definitions are computed into
+// Named universes on top of a UniverseRepository: definitions are computed into
 // members as of a session and stored with that session and the time they were computed
 // (clock). Members are sorted and unique. Not thread-safe (one engine thread).
 //

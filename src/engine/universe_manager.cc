@@ -1,4 +1,4 @@
-#include "engine/universe.h"
+#include "engine/universe_manager.h"
 
 #include <algorithm>
 #include <cctype>
