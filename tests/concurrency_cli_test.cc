@@ -13,11 +13,13 @@
 #include <vector>
 
 #include "concurrency_testing.h"
+#include "core/testing/lock_holder.h"
 
 namespace {
 
 using kairos::FileLock;
 using kairos::testing::DailyTraderStrategy;
+using kairos::testing::HoldLockInChild;
 using kairos::testing::KairosRunner;
 using kairos::testing::Lines;
 using kairos::testing::Outcome;
@@ -31,28 +33,6 @@ using std::chrono::milliseconds;
 namespace fs = std::filesystem;
 
 constexpr const char* kLastSynthSession = "2026-11-27";
-
-// A child process that takes the lock at `path` as `command`, holds it for `hold` (or until
-// killed) and exits. Returns once the child holds it.
-pid_t HoldLock(const fs::path& path, const std::string& command, milliseconds hold) {
-  int fds[2];
-  EXPECT_EQ(::pipe(fds), 0);
-  pid_t pid = ::fork();
-  if (pid == 0) {
-    ::close(fds[0]);
-    auto lock = FileLock::Acquire(path, "the lock", milliseconds(0), command);
-    char c = lock.ok() ? '1' : '0';
-    (void)!::write(fds[1], &c, 1);
-    ::usleep(static_cast<useconds_t>(hold.count() * 1000));
-    ::_exit(0);
-  }
-  ::close(fds[1]);
-  char c = 0;
-  EXPECT_EQ(::read(fds[0], &c, 1), 1);
-  ::close(fds[0]);
-  EXPECT_EQ(c, '1');
-  return pid;
-}
 
 void Stop(pid_t pid) {
   ::kill(pid, SIGKILL);
@@ -118,7 +98,7 @@ fs::path* ConcurrencyTest::root_ = nullptr;
 
 TEST_F(ConcurrencyTest, SecondRunDayIsRefusedNamingTheFirst) {
   const std::string first = "kairos run-day --date 2026-11-20";
-  pid_t holder = HoldLock(home_ / "locks" / "trading.lock", first, milliseconds(20'000));
+  pid_t holder = HoldLockInChild(home_ / "locks" / "trading.lock", first, milliseconds(20'000));
   Outcome second = Kairos({"run-day", "--date", "2026-11-20"}, "KAIROS_LOCK_WAIT_MS=300");
   Stop(holder);
   EXPECT_EQ(second.code, 1) << second.out;
@@ -138,7 +118,8 @@ TEST_F(ConcurrencyTest, SecondRunDayIsRefusedNamingTheFirst) {
 }
 
 TEST_F(ConcurrencyTest, HaltWaitsForARunningTradingRun) {
-  pid_t holder = HoldLock(home_ / "locks" / "trading.lock", "kairos run-day", milliseconds(1'500));
+  pid_t holder =
+      HoldLockInChild(home_ / "locks" / "trading.lock", "kairos run-day", milliseconds(1'500));
   auto start = std::chrono::steady_clock::now();
   Outcome halt = Kairos({"halt", "--squareoff"});
   auto waited = std::chrono::steady_clock::now() - start;
@@ -148,7 +129,8 @@ TEST_F(ConcurrencyTest, HaltWaitsForARunningTradingRun) {
 }
 
 TEST_F(ConcurrencyTest, HaltThatCannotGetTheLockStillHaltsAndSaysWhatItDidNotDo) {
-  pid_t holder = HoldLock(home_ / "locks" / "trading.lock", "kairos run-day", milliseconds(20'000));
+  pid_t holder =
+      HoldLockInChild(home_ / "locks" / "trading.lock", "kairos run-day", milliseconds(20'000));
   Outcome halt = Kairos({"halt", "--squareoff"}, "KAIROS_LOCK_WAIT_MS=200");
   Stop(holder);
   EXPECT_EQ(halt.code, 1);
@@ -164,7 +146,8 @@ TEST_F(ConcurrencyTest, HaltThatCannotGetTheLockStillHaltsAndSaysWhatItDidNotDo)
 }
 
 TEST_F(ConcurrencyTest, ResumeTakesTheTradingLock) {
-  pid_t holder = HoldLock(home_ / "locks" / "trading.lock", "kairos run-day", milliseconds(20'000));
+  pid_t holder =
+      HoldLockInChild(home_ / "locks" / "trading.lock", "kairos run-day", milliseconds(20'000));
   Outcome resume = Kairos({"resume"}, "KAIROS_LOCK_WAIT_MS=100");
   Stop(holder);
   EXPECT_EQ(resume.code, 1) << resume.out;
@@ -244,7 +227,7 @@ TEST_F(ConcurrencyTest, KilledWritersTempFilesAreRemovedAtTheNextWrite) {
 
 TEST_F(ConcurrencyTest, ImportWhileAnotherWriterHoldsTheBarStoreIsRefusedNamingIt) {
   const std::string writer = "kairos data import big/";
-  pid_t holder = HoldLock(home_ / "locks" / "bars.lock", writer, milliseconds(20'000));
+  pid_t holder = HoldLockInChild(home_ / "locks" / "bars.lock", writer, milliseconds(20'000));
   Outcome imp = Kairos({"data", "import", (*root_ / "zzz.csv").string(), "--symbol", "ZZZ"},
                        "KAIROS_LOCK_WAIT_MS=200");
   Stop(holder);

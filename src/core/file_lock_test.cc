@@ -9,6 +9,8 @@
 #include <filesystem>
 #include <string>
 
+#include "core/testing/lock_holder.h"
+
 namespace kairos {
 namespace {
 
@@ -26,26 +28,8 @@ class FileLockTest : public ::testing::Test {
   }
   void TearDown() override { fs::remove_all(dir_); }
 
-  // Forks a child that takes the lock as `command`, tells the parent through a pipe, then waits
-  // to be killed or sleeps `hold` and exits. Returns the child's pid once it holds the lock.
   pid_t HoldInChild(const std::string& command, milliseconds hold) {
-    int fds[2];
-    EXPECT_EQ(::pipe(fds), 0);
-    pid_t pid = ::fork();
-    if (pid == 0) {
-      ::close(fds[0]);
-      auto lock = FileLock::Acquire(path_, "the trading lock", milliseconds(0), command);
-      char c = lock.ok() ? '1' : '0';
-      (void)!::write(fds[1], &c, 1);
-      ::usleep(static_cast<useconds_t>(hold.count() * 1000));
-      ::_exit(0);
-    }
-    ::close(fds[1]);
-    char c = 0;
-    EXPECT_EQ(::read(fds[0], &c, 1), 1);
-    ::close(fds[0]);
-    EXPECT_EQ(c, '1') << "the child could not take the lock";
-    return pid;
+    return testing::HoldLockInChild(path_, command, hold);
   }
 
   fs::path dir_;

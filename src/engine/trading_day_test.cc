@@ -139,6 +139,39 @@ class TradingDayTest : public ::testing::Test {
     ASSERT_TRUE(st.ok()) << st.ToString();
   }
   std::vector<Signal> Signals() { return store_.signals().List({}).value(); }
+  // Runs Friday 2024-03-01 to Tuesday: 10 AAA bought at Monday's open (161), the stop (152.95)
+  // hit at Tuesday's close; from Wednesday on AAA is back above it. Returns the approved exit
+  // for Wednesday's open; the notes so far are taken.
+  Signal HoldUntilTheStopIsHitOnTuesday() {
+    const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6),
+               thu = D(2024, 3, 7);
+    EXPECT_TRUE(
+        bars_->Upsert(Series("AAA", {{fri, 160}, {mon, 162}, {tue, 150}, {wed, 158}, {thu, 158}}))
+            .ok());
+    Import(Spec());
+    AtClose(fri);
+    AfterClose(fri);
+    PreOpen(mon);
+    broker_.Execute(Orders()[0].request.client_order_id, 10, P("161"), 100, S(mon).open.nanos());
+    AfterOpen(mon);
+    AtClose(mon);
+    AfterClose(mon);
+    PreOpen(tue);
+    AfterOpen(tue);
+    AtClose(tue);
+    AfterClose(tue);
+    std::vector<Signal> signals = Signals();
+    if (signals.empty()) {
+      ADD_FAILURE() << "no signal by Tuesday's close";
+      return Signal();
+    }
+    Signal exit = signals.back();
+    EXPECT_EQ(exit.reason, "stop_loss");
+    EXPECT_EQ(exit.execute_on, wed);
+    day().TakeNotes();
+    return exit;
+  }
+
   std::vector<Order> Orders() { return store_.orders().List({}).value(); }
 
   fs::path dir_;
@@ -393,28 +426,9 @@ bool HasNote(const std::vector<std::string>& notes, const std::string& note) {
 }
 
 TEST_F(TradingDayTest, AnExitWhoseSessionWasNotRunIsOrderedAtTheNextSessionRun) {
-  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6),
-             thu = D(2024, 3, 7);
-  // The stop (152.95) is hit at Tuesday's close; from Wednesday on AAA is back above it.
-  ASSERT_TRUE(
-      bars_->Upsert(Series("AAA", {{fri, 160}, {mon, 162}, {tue, 150}, {wed, 158}, {thu, 158}}))
-          .ok());
-  Import(Spec());
-  AtClose(fri);
-  AfterClose(fri);
-  PreOpen(mon);
-  broker_.Execute(Orders()[0].request.client_order_id, 10, P("161"), 100, S(mon).open.nanos());
-  AfterOpen(mon);
-  AtClose(mon);
-  AfterClose(mon);
-  PreOpen(tue);
-  AfterOpen(tue);
-  AtClose(tue);
-  AfterClose(tue);
-  const Signal exit = Signals().back();
-  ASSERT_EQ(exit.reason, "stop_loss");
-  ASSERT_EQ(exit.execute_on, wed);
-  day().TakeNotes();
+  const Date wed = D(2024, 3, 6), thu = D(2024, 3, 7);
+  Signal exit;
+  ASSERT_NO_FATAL_FAILURE(exit = HoldUntilTheStopIsHitOnTuesday());
 
   // Wednesday is not run: Thursday's open sells, although Thursday's close is above the stop.
   PreOpen(thu);
@@ -457,27 +471,9 @@ TEST_F(TradingDayTest, AnExitWhoseSessionWasNotRunIsOrderedAtTheNextSessionRun) 
 }
 
 TEST_F(TradingDayTest, AnExitIsNotOrderedWhileASquareOffOrderIsClosingThePosition) {
-  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4), tue = D(2024, 3, 5), wed = D(2024, 3, 6),
-             thu = D(2024, 3, 7);
-  ASSERT_TRUE(
-      bars_->Upsert(Series("AAA", {{fri, 160}, {mon, 162}, {tue, 150}, {wed, 158}, {thu, 158}}))
-          .ok());
-  Import(Spec());
-  AtClose(fri);
-  AfterClose(fri);
-  PreOpen(mon);
-  broker_.Execute(Orders()[0].request.client_order_id, 10, P("161"), 100, S(mon).open.nanos());
-  AfterOpen(mon);
-  AtClose(mon);
-  AfterClose(mon);
-  PreOpen(tue);
-  AfterOpen(tue);
-  AtClose(tue);  // the stop is hit: an approved exit for Wednesday's open
-  AfterClose(tue);
-  const Signal exit = Signals().back();
-  ASSERT_EQ(exit.reason, "stop_loss");
-  ASSERT_EQ(exit.execute_on, wed);
-  day().TakeNotes();
+  const Date wed = D(2024, 3, 6), thu = D(2024, 3, 7);
+  Signal exit;
+  ASSERT_NO_FATAL_FAILURE(exit = HoldUntilTheStopIsHitOnTuesday());
 
   // The owner squares off everything for Wednesday's open, then lifts the halt.
   auto halt = Halt(store_, orders_, broker_, /*squareoff=*/true, "cli", "panic", wed);
