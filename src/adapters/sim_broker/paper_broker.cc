@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
-#include <set>
 
 #include <fmt/core.h>
 #include <fmt/format.h>
 #include <nlohmann/json.hpp>
 
+#include "adapters/sim_broker/participation.h"
+#include "adapters/sim_broker/slippage.h"
 #include "core/check.h"
 #include "domain/fees.h"
 
@@ -28,20 +28,10 @@ Currency CurrencyOrDie(const std::string& code) {
   return *c;
 }
 
-// Price ticks of one minor unit of `c` (1'000'000 for cents).
-int64_t TickOf(const Currency& c) {
-  int64_t tick = Price::kScale;
-  for (int i = 0; i < c.minor_digits(); ++i) tick /= 10;
-  return tick;
-}
-
-// Buy limit: the price is at or below the limit; sell limit: at or above.
-bool Through(Side side, Price price, Price limit) {
-  return side == Side::kBuy ? price <= limit : price >= limit;
-}
-// Buy stop: the price reached the stop from below; sell stop: from above.
-bool Triggered(Side side, Price price, Price stop) {
-  return side == Side::kBuy ? price >= stop : price <= stop;
+// Whether an order with time in force `tif` ends at `auction` (what is left of it expires):
+// opg orders at the open, every order but gtc at the close.
+bool EndsAt(TimeInForce tif, Auction auction) {
+  return auction == Auction::kOpen ? tif == TimeInForce::kOpg : tif != TimeInForce::kGtc;
 }
 
 template <typename Enum, size_t N>
@@ -65,12 +55,6 @@ std::optional<Price> OptionalPriceFrom(const json& j) {
   if (j.is_null()) return std::nullopt;
   return Price::FromRaw(j.get<int64_t>());
 }
-
-// A bar's prices as ticks of the currency (the one conversion from the bar's doubles).
-struct BarPrices {
-  Price open, high, low, close;
-  int64_t volume_cap = std::numeric_limits<int64_t>::max();  // shares one order may take
-};
 
 }  // namespace
 
@@ -122,16 +106,6 @@ std::string PaperBroker::StateJson() const {
   return StateJsonLocked();
 }
 
-Price PaperBroker::WithSlippage(Price p, Side side, double bps) const {
-  // bps in hundredths of a basis point, so the factor is an exact ratio over 1'000'000.
-  int64_t hundredths = std::llround(bps * 100);
-  int64_t num = side == Side::kBuy ? 1'000'000 + hundredths : 1'000'000 - hundredths;
-  int64_t tick = TickOf(currency_);
-  Int128 ticks = DivideRounded(static_cast<Int128>(p.raw()) * num,
-                               static_cast<Int128>(1'000'000) * tick, Rounding::kHalfEven);
-  return Price::FromRaw(static_cast<int64_t>(ticks * tick));
-}
-
 Status PaperBroker::PersistLocked() {
   if (!options_.persist) return Status::Ok();
   return options_.persist(StateJsonLocked());
@@ -166,10 +140,10 @@ Status PaperBroker::CatchUpLocked() {
   for (Date d : calendar_.Sessions(from, to)) {
     auto session = calendar_.SessionOf(d);
     if (!session.ok()) continue;
-    for (Event event : {Event::kOpen, Event::kClose}) {
-      int64_t t = event == Event::kOpen ? session->open.nanos() : session->close.nanos();
+    for (Auction auction : {Auction::kOpen, Auction::kClose}) {
+      int64_t t = auction == Auction::kOpen ? session->open.nanos() : session->close.nanos();
       if (t <= caught_up_ns_ || t > now) continue;
-      Status s = ProcessEventLocked(*session, event);
+      Status s = ProcessEventLocked(*session, auction);
       if (!s.ok()) {
         // Keep what was done before the failing event; the next call retries from there.
         if (processed) (void)PersistLocked();
@@ -183,137 +157,96 @@ Status PaperBroker::CatchUpLocked() {
   return processed ? PersistLocked() : Status::Ok();
 }
 
-Status PaperBroker::ProcessEventLocked(const calendar::Session& session, Event event) {
+Status PaperBroker::ProcessEventLocked(const calendar::Session& session, Auction auction) {
   const Date d = session.date;
-  const int64_t t = event == Event::kOpen ? session.open.nanos() : session.close.nanos();
-  std::vector<size_t> candidates;
-  std::set<std::string> symbols;
-  for (size_t i = FirstOpenLocked(); i < orders_.size(); ++i) {
-    const OrderState& o = orders_[i];
-    if (IsTerminal(o.view.status)) continue;
-    bool active =
-        o.request.session == d || (o.request.tif == TimeInForce::kGtc && o.request.session < d);
-    if (!active) continue;
-    candidates.push_back(i);
-    symbols.insert(o.request.symbol);
-  }
-  if (candidates.empty()) return Status::Ok();
-
+  std::vector<size_t> active = ActiveOrdersLocked(d);
+  if (active.empty()) return Status::Ok();
   // Every bar is read before anything changes, so a failing read leaves the event unprocessed.
-  std::map<std::string, std::optional<BarPrices>, std::less<>> bars;
-  const int64_t tick = TickOf(currency_);
-  for (const std::string& symbol : symbols) {
-    KAIROS_ASSIGN_OR_RETURN(std::optional<Bar> bar, bars_.BarOn(symbol, d));
-    if (!bar) {
-      bars[symbol] = std::nullopt;
-      continue;
-    }
-    auto price = [&](double v, std::string_view what) -> Result<Price> {
-      auto p = Price::FromDouble(v);
-      if (!p.ok() || p->raw() <= 0) {
-        return Status::InvalidArgument(
-            fmt::format("paper broker: bar of {} on {} has a bad {}: {}", symbol, d, what, v));
-      }
-      return p->RoundToTick(tick, Rounding::kHalfEven);
-    };
-    BarPrices b;
-    KAIROS_ASSIGN_OR_RETURN(b.open, price(bar->open, "open"));
-    KAIROS_ASSIGN_OR_RETURN(b.high, price(bar->high, "high"));
-    KAIROS_ASSIGN_OR_RETURN(b.low, price(bar->low, "low"));
-    KAIROS_ASSIGN_OR_RETURN(b.close, price(bar->close, "close"));
-    if (options_.max_participation > 0) {
-      double cap = std::floor(bar->volume * options_.max_participation);
-      b.volume_cap = std::isfinite(cap) && cap > 0 ? static_cast<int64_t>(cap) : 0;
-    }
-    bars[symbol] = b;
+  std::map<std::string, std::optional<SessionBar>, std::less<>> bars;
+  for (size_t i : active) bars.emplace(orders_[i].request.symbol, std::nullopt);
+  for (auto& [symbol, bar] : bars) {
+    KAIROS_ASSIGN_OR_RETURN(bar, ReadBarLocked(symbol, d));
   }
-
-  for (size_t i : candidates) {
+  for (size_t i : active) {
     OrderState& o = orders_[i];
-    const OrderRequest& r = o.request;
-    const std::optional<BarPrices>& bar = bars[r.symbol];
-    const bool gtc = r.tif == TimeInForce::kGtc;
+    const std::optional<SessionBar>& bar = bars[o.request.symbol];
     if (!bar) {
       // Not traded that session: day/opg/cls orders end with it; gtc orders wait.
-      bool ends = event == Event::kOpen ? r.tif == TimeInForce::kOpg : !gtc;
-      if (ends) ExpireLocked(o, fmt::format("no bar for {} on {}", r.symbol, d));
+      if (EndsAt(o.request.tif, auction)) {
+        ExpireLocked(o, fmt::format("no bar for {} on {}", o.request.symbol, d));
+      }
       continue;
     }
-    std::optional<Price> px;
-    if (event == Event::kOpen) {
-      // Only orders that were waiting before the open take part in it.
-      if (o.submitted_ns < t) {
-        switch (r.type) {
-          case OrderType::kMarket:
-            if (r.tif != TimeInForce::kCls)
-              px = WithSlippage(bar->open, r.side, o.cost.slippage_bps);
-            break;
-          case OrderType::kLimit:
-            if (r.tif != TimeInForce::kCls && Through(r.side, bar->open, *r.limit_price)) {
-              px = bar->open;
-            }
-            break;
-          case OrderType::kStop:
-            if (Triggered(r.side, bar->open, *r.stop_price)) {
-              px = WithSlippage(bar->open, r.side, o.cost.slippage_bps);
-            }
-            break;
-          case OrderType::kStopLimit:
-            if (Triggered(r.side, bar->open, *r.stop_price) &&
-                Through(r.side, bar->open, *r.limit_price)) {
-              px = bar->open;
-            }
-            break;
-        }
-      }
-    } else if (o.last_fill_session != d.days()) {
-      const Price reach = r.side == Side::kBuy ? bar->low : bar->high;    // best the bar offered
-      const Price extreme = r.side == Side::kBuy ? bar->high : bar->low;  // worst it went
-      switch (r.type) {
-        case OrderType::kMarket:
-          px = WithSlippage(bar->close, r.side, o.cost.slippage_bps);
-          break;
-        case OrderType::kLimit:
-          if (r.tif == TimeInForce::kCls) {
-            if (Through(r.side, bar->close, *r.limit_price)) px = bar->close;
-          } else if (Through(r.side, reach, *r.limit_price)) {
-            px = *r.limit_price;
-          }
-          break;
-        case OrderType::kStop:
-          if (Triggered(r.side, extreme, *r.stop_price)) {
-            px = WithSlippage(*r.stop_price, r.side, o.cost.slippage_bps);
-          }
-          break;
-        case OrderType::kStopLimit:
-          if (Triggered(r.side, extreme, *r.stop_price) && Through(r.side, reach, *r.limit_price)) {
-            px = *r.limit_price;
-          }
-          break;
-      }
-    }
-    if (px) {
-      int64_t remaining = r.qty.units() - o.view.filled_qty.units();
-      int64_t qty = std::min(remaining, bar->volume_cap);
-      if (qty > 0) {
-        KAIROS_RETURN_IF_ERROR(FillLocked(o, Quantity::FromUnits(qty), *px, session, t));
-      }
-    }
-    if (IsTerminal(o.view.status)) continue;
-    const bool ends_now = event == Event::kOpen ? r.tif == TimeInForce::kOpg : !gtc;
-    if (ends_now) {
-      std::string when = event == Event::kOpen ? "open" : "close";
-      if (o.view.filled_qty.units() > 0) {
-        ExpireLocked(o, fmt::format("{} order for {} expired at the {}: {} of {} filled",
-                                    TimeInForceName(r.tif), d, when, o.view.filled_qty.units(),
-                                    r.qty.units()));
-      } else {
-        ExpireLocked(o, fmt::format("{} order for {} expired at the {} unfilled",
-                                    TimeInForceName(r.tif), d, when));
-      }
+    KAIROS_RETURN_IF_ERROR(TradeLocked(o, *bar, session, auction));
+    if (!IsTerminal(o.view.status) && EndsAt(o.request.tif, auction)) {
+      ExpireUnfilledRestLocked(o, d, auction);
     }
   }
   return Status::Ok();
+}
+
+std::vector<size_t> PaperBroker::ActiveOrdersLocked(Date d) {
+  std::vector<size_t> active;
+  for (size_t i = FirstOpenLocked(); i < orders_.size(); ++i) {
+    const OrderState& o = orders_[i];
+    if (IsTerminal(o.view.status)) continue;
+    if (o.request.session == d || (o.request.tif == TimeInForce::kGtc && o.request.session < d)) {
+      active.push_back(i);
+    }
+  }
+  return active;
+}
+
+Result<std::optional<PaperBroker::SessionBar>> PaperBroker::ReadBarLocked(std::string_view symbol,
+                                                                          Date d) {
+  KAIROS_ASSIGN_OR_RETURN(std::optional<Bar> bar, bars_.BarOn(symbol, d));
+  if (!bar) return std::optional<SessionBar>();
+  const int64_t tick = TickOf(currency_);
+  auto price = [&](double v, std::string_view what) -> Result<Price> {
+    auto p = Price::FromDouble(v);
+    if (!p.ok() || p->raw() <= 0) {
+      return Status::InvalidArgument(
+          fmt::format("paper broker: bar of {} on {} has a bad {}: {}", symbol, d, what, v));
+    }
+    return p->RoundToTick(tick, Rounding::kHalfEven);
+  };
+  SessionBar b;
+  KAIROS_ASSIGN_OR_RETURN(b.prices.open, price(bar->open, "open"));
+  KAIROS_ASSIGN_OR_RETURN(b.prices.high, price(bar->high, "high"));
+  KAIROS_ASSIGN_OR_RETURN(b.prices.low, price(bar->low, "low"));
+  KAIROS_ASSIGN_OR_RETURN(b.prices.close, price(bar->close, "close"));
+  b.volume_cap = VolumeCap(bar->volume, options_.max_participation);
+  return std::optional<SessionBar>(b);
+}
+
+Status PaperBroker::TradeLocked(OrderState& o, const SessionBar& bar,
+                                const calendar::Session& session, Auction auction) {
+  const int64_t t = auction == Auction::kOpen ? session.open.nanos() : session.close.nanos();
+  // Only orders that were waiting before the open take part in it; an order fills at most once
+  // at a session's close, and not after a fill at its open.
+  const bool takes_part =
+      auction == Auction::kOpen ? o.submitted_ns < t : o.last_fill_session != session.date.days();
+  if (!takes_part) return Status::Ok();
+  std::optional<Price> px =
+      FillPrice(o.request, bar.prices, auction, o.cost.slippage_bps, TickOf(currency_));
+  if (!px) return Status::Ok();
+  int64_t remaining = o.request.qty.units() - o.view.filled_qty.units();
+  int64_t qty = std::min(remaining, bar.volume_cap);
+  if (qty <= 0) return Status::Ok();
+  return FillLocked(o, Quantity::FromUnits(qty), *px, session, t);
+}
+
+void PaperBroker::ExpireUnfilledRestLocked(OrderState& o, Date d, Auction auction) {
+  const OrderRequest& r = o.request;
+  std::string when = auction == Auction::kOpen ? "open" : "close";
+  if (o.view.filled_qty.units() > 0) {
+    ExpireLocked(
+        o, fmt::format("{} order for {} expired at the {}: {} of {} filled", TimeInForceName(r.tif),
+                       d, when, o.view.filled_qty.units(), r.qty.units()));
+  } else {
+    ExpireLocked(o, fmt::format("{} order for {} expired at the {} unfilled",
+                                TimeInForceName(r.tif), d, when));
+  }
 }
 
 Status PaperBroker::FillLocked(OrderState& o, Quantity qty, Price price, const calendar::Session& s,

@@ -11,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "adapters/sim_broker/fill_model.h"
 #include "calendar/calendar.h"
 #include "core/fixed_point.h"
 #include "core/result.h"
@@ -110,7 +111,11 @@ class PaperBroker final : public ports::Broker {
     Price average_price;
     Price last_price;  // of the last fill, the fallback mark
   };
-  enum class Event : uint8_t { kOpen, kClose };
+  // A session's bar as the broker trades against it (nullopt where the symbol has none).
+  struct SessionBar {
+    BarPrices prices;
+    int64_t volume_cap = 0;  // shares one order may take (participation.h)
+  };
 
   PaperBroker(const ports::Clock& clock, ports::BarSource& bars,
               const calendar::ExchangeCalendar& calendar, Options options, Currency currency);
@@ -118,14 +123,24 @@ class PaperBroker final : public ports::Broker {
   Status CatchUpLocked();
   // The index of the first order that may still be open (orders before it are terminal).
   size_t FirstOpenLocked();
-  Status ProcessEventLocked(const calendar::Session& session, Event event);
+  // Trades every active order at `auction` of `session`, then expires what ends there.
+  Status ProcessEventLocked(const calendar::Session& session, Auction auction);
+  // Indices of the open orders that can trade on session `d` (its own orders and older gtc ones).
+  std::vector<size_t> ActiveOrdersLocked(Date d);
+  // The bar of `symbol` on `d` in ticks of the currency; InvalidArgument for a non-positive price.
+  Result<std::optional<SessionBar>> ReadBarLocked(std::string_view symbol, Date d);
+  // Fills `order` against `bar` when it takes part in `auction` and the fill model gives a price,
+  // up to the bar's volume cap.
+  Status TradeLocked(OrderState& order, const SessionBar& bar, const calendar::Session& session,
+                     Auction auction);
+  // Expires what is left of an order whose time in force ends at `auction` on `d`.
+  void ExpireUnfilledRestLocked(OrderState& order, Date d, Auction auction);
   Status FillLocked(OrderState& order, Quantity qty, Price price, const calendar::Session& s,
                     int64_t time_ns);
   void ExpireLocked(OrderState& order, std::string message);
   Status PersistLocked();
   std::string StateJsonLocked() const;
   Status RestoreFromJson(std::string_view text);
-  Price WithSlippage(Price p, Side side, double bps) const;
   // Why the broker refuses `r` (nullopt: accepted); an error when a bar cannot be read.
   Result<std::optional<std::string>> RejectReasonLocked(const OrderRequest& r,
                                                         const CostModel& cost);
