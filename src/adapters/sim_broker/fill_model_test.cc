@@ -88,5 +88,14 @@ TEST(FillModelTest, StopLimitNeedsBothTheStopAndTheLimit) {
   EXPECT_EQ(AtClose(StopLimit(Side::kBuy, "111", "112")), std::nullopt);
 }
 
+TEST(FillModelTest, APriceEqualToTheLimitOrStopCountsAsReached) {
+  EXPECT_EQ(AtOpen(Limit(Side::kBuy, "100")), P("100"));
+  EXPECT_EQ(AtOpen(Limit(Side::kSell, "100")), P("100"));
+  EXPECT_EQ(AtClose(Limit(Side::kBuy, "90")), P("90"));
+  EXPECT_EQ(AtClose(Limit(Side::kSell, "110")), P("110"));
+  EXPECT_EQ(AtOpen(Stop(Side::kBuy, "100")), P("100"));
+  EXPECT_EQ(AtClose(Stop(Side::kSell, "90")), P("90"));
+}
+
 }  // namespace
 }  // namespace kairos::sim_broker

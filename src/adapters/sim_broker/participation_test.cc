@@ -15,6 +15,7 @@ TEST(ParticipationTest, ZeroParticipationMeansNoLimit) {
 TEST(ParticipationTest, CapIsTheFlooredShareOfTheBarsVolume) {
   EXPECT_EQ(VolumeCap(1000, 0.1), 100);
   EXPECT_EQ(VolumeCap(1005, 0.1), 100);
+  EXPECT_EQ(VolumeCap(1000, 1), 1000);
 }
 
 TEST(ParticipationTest, NoVolumeOrANonFiniteShareTakesNothing) {
