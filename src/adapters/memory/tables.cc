@@ -1,7 +1,5 @@
 #include "adapters/memory/tables.h"
 
-#include <fmt/format.h>
-
 namespace kairos::adapters::memory {
 namespace {
 
@@ -38,44 +36,13 @@ void Tables::IndexAudit() {
 
 Status Tables::InTransaction(const std::function<Status()>& body) {
   std::lock_guard lock(mu);
-  if (depth_ > 0) {
-    ++depth_;
-    Status status;
-    try {
-      status = body();
-    } catch (...) {
-      --depth_;
-      throw;
-    }
-    --depth_;
-    if (!status.ok() && inner_failure_.ok()) inner_failure_ = status;
-    return status;
-  }
-  depth_ = 1;
-  inner_failure_ = Status::Ok();
-  Status status;
-  try {
-    status = body();
-  } catch (const std::exception& e) {
-    status = Status::Internal(fmt::format("exception in a transaction: {}", e.what()));
-  } catch (...) {
-    // Not a std::exception: nothing to report it as, so undo and let it go on.
-    depth_ = 0;
-    inner_failure_ = Status::Ok();
-    Rollback();
-    throw;
-  }
-  depth_ = 0;
-  if (status.ok() && !inner_failure_.ok()) {
-    status = inner_failure_.WithContext("transaction rolled back after an inner failure");
-  }
-  inner_failure_ = Status::Ok();
-  if (status.ok()) {
-    undo_.clear();
-  } else {
-    Rollback();
-  }
-  return status;
+  return txn_.Run(
+      body, [] { return Status::Ok(); },
+      [&] {
+        undo_.clear();
+        return Status::Ok();
+      },
+      [&] { Rollback(); });
 }
 
 int64_t Tables::AppendSignal(Signal stored) {

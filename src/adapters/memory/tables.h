@@ -27,6 +27,7 @@
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "domain/universe.h"
+#include "ports/nested_transaction.h"
 
 namespace kairos::adapters::memory {
 
@@ -253,12 +254,11 @@ class Tables {
   void IndexAudit();
 
   // True while a transaction is open: writes then record how to undo themselves.
-  bool logging() const { return depth_ > 0; }
+  bool logging() const { return txn_.open(); }
   void Log(Undo undo) { undo_.push_back(std::move(undo)); }
 
-  // Store::InTransaction, with the SQLite store's semantics: an inner call joins the outer
-  // transaction and its failure dooms the outer one even if the outer body carries on; an
-  // exception from the body rolls back and becomes Internal. A repository method's own refusal
+  // Store::InTransaction with the nesting rules of ports::NestedTransaction; commit drops the
+  // undo log, rollback replays it. A repository method's own refusal
   // never dooms the caller's transaction: every write checks before it changes anything.
   Status InTransaction(const std::function<Status()>& body);
 
@@ -296,8 +296,7 @@ class Tables {
   void UndoOne(StrategyVersionAdded& u);
   void UndoOne(StrategyStateReplaced& u);
 
-  int depth_ = 0;
-  Status inner_failure_;
+  ports::NestedTransaction txn_;
   std::vector<Undo> undo_;
 };
 

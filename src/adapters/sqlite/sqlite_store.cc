@@ -11,6 +11,7 @@
 #include "adapters/sqlite/sqlite_db.h"
 #include "adapters/sqlite/sqlite_store_internal.h"
 #include "domain/signal_transition.h"
+#include "ports/nested_transaction.h"
 #include "ports/store_errors.h"
 
 namespace kairos::adapters::sqlite {
@@ -50,48 +51,14 @@ class Connection {
   // transaction; its failure dooms the outer one even if the outer body goes on.
   Status InTransaction(const std::function<Status()>& body) {
     std::lock_guard lock(mu_);
-    if (depth_ > 0) {
-      ++depth_;
-      Status status;
-      try {
-        status = body();
-      } catch (...) {
-        --depth_;  // the outer call rolls back as the exception passes it
-        throw;
-      }
-      --depth_;
-      if (!status.ok() && inner_failure_.ok()) inner_failure_ = status;
-      return status;
-    }
-    KAIROS_RETURN_IF_ERROR(db_->Exec("BEGIN IMMEDIATE", "beginning a transaction"));
-    depth_ = 1;
-    inner_failure_ = Status::Ok();
-    Status status;
-    try {
-      status = RunGuarded(body);
-    } catch (...) {
-      // Not a std::exception (RunGuarded turns those into a Status): roll back and let it go on,
-      // so that the connection is not left inside a transaction every later call would join.
-      depth_ = 0;
-      inner_failure_ = Status::Ok();
-      if (db_->InTransaction()) (void)db_->Exec("ROLLBACK", "rolling back a transaction");
-      throw;
-    }
-    depth_ = 0;
-    if (status.ok() && !inner_failure_.ok()) {
-      status = inner_failure_.WithContext("transaction rolled back after an inner failure");
-    }
-    inner_failure_ = Status::Ok();
-    if (status.ok()) {
-      status = db_->Exec("COMMIT", "committing a transaction");
-      if (status.ok()) return status;
-    }
-    if (db_->InTransaction()) {
-      // Nothing useful to do with a failed rollback: the body's error is the one to report, and
-      // SQLite undoes an uncommitted transaction on the next open anyway.
-      (void)db_->Exec("ROLLBACK", "rolling back a transaction");
-    }
-    return status;
+    return txn_.Run(
+        body, [&] { return db_->Exec("BEGIN IMMEDIATE", "beginning a transaction"); },
+        [&] { return db_->Exec("COMMIT", "committing a transaction"); },
+        [&] {
+          // Nothing useful to do with a failed rollback: the body's error is the one to report,
+          // and SQLite undoes an uncommitted transaction on the next open anyway.
+          if (db_->InTransaction()) (void)db_->Exec("ROLLBACK", "rolling back a transaction");
+        });
   }
 
   // A repository method's own atomicity: its own transaction at the top level; inside a caller's
@@ -99,29 +66,18 @@ class Connection {
   // handles) undoes only its own writes and does not doom the caller's transaction.
   Status Atomic(const std::function<Status()>& body) {
     std::lock_guard lock(mu_);
-    if (depth_ == 0) return InTransaction(body);
+    if (!txn_.open()) return InTransaction(body);
     KAIROS_RETURN_IF_ERROR(db_->Exec("SAVEPOINT kairos_op", "starting a savepoint"));
-    Status status = RunGuarded(body);
+    Status status = ports::NestedTransaction::RunGuarded(body);
     if (!status.ok()) (void)db_->Exec("ROLLBACK TO kairos_op", "rolling back a savepoint");
     Status released = db_->Exec("RELEASE kairos_op", "releasing a savepoint");
     return status.ok() ? released : status;
   }
 
  private:
-  // Bodies come from other modules; an exception escaping one must not leave the depth counter
-  // or a transaction open behind it.
-  static Status RunGuarded(const std::function<Status()>& body) {
-    try {
-      return body();
-    } catch (const std::exception& e) {
-      return Status::Internal(fmt::format("exception in a transaction: {}", e.what()));
-    }
-  }
-
   std::unique_ptr<Db> db_;
   std::recursive_mutex mu_;
-  int depth_ = 0;
-  Status inner_failure_;
+  ports::NestedTransaction txn_;
 };
 
 // ---------------------------------------------------------------------------------------------

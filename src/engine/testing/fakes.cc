@@ -8,6 +8,7 @@
 
 #include "domain/record_checks.h"
 #include "domain/signal_transition.h"
+#include "ports/nested_transaction.h"
 #include "ports/store_errors.h"
 #include "ports/stored_values.h"
 
@@ -44,8 +45,7 @@ struct FakeStore::Data {
   State s;
   // Held by every repository call and across a whole InTransaction, as in the real stores.
   std::recursive_mutex mu;
-  int depth = 0;
-  Status inner_failure;  // the first failure of a nested transaction: dooms the outer one
+  ports::NestedTransaction txn;
   int64_t writes = 0;
   int committed = 0;
   int* fail_writes_after = nullptr;
@@ -454,49 +454,23 @@ ports::UniverseRepository& FakeStore::universes() { return data_->repos->univers
 ports::StateRepository& FakeStore::state() { return data_->repos->state; }
 ports::AuditRepository& FakeStore::audit() { return data_->repos->audit; }
 
-// The semantics of ports::Store::InTransaction that the SQLite store defines: an inner call joins
-// the outer transaction and its failure dooms the outer one even if the outer body carries on; an
-// exception from the body rolls back and becomes Internal.
+// Store::InTransaction with the nesting rules of ports::NestedTransaction: a snapshot of the whole
+// state taken at the top level is restored on rollback.
 Status FakeStore::InTransaction(const std::function<Status()>& body) {
   Data& d = *data_;
   std::lock_guard lock(d.mu);
-  if (d.depth > 0) {
-    ++d.depth;
-    Status st;
-    try {
-      st = body();
-    } catch (...) {
-      --d.depth;
-      throw;
-    }
-    --d.depth;
-    if (!st.ok() && d.inner_failure.ok()) d.inner_failure = st;
-    return st;
-  }
-  Data::State before = d.s;
-  d.depth = 1;
-  d.inner_failure = Status::Ok();
-  Status st;
-  try {
-    st = body();
-  } catch (const std::exception& e) {
-    st = Status::Internal(fmt::format("exception in a transaction: {}", e.what()));
-  } catch (...) {
-    d.depth = 0;
-    d.s = std::move(before);
-    throw;
-  }
-  d.depth = 0;
-  if (st.ok() && !d.inner_failure.ok()) {
-    st = d.inner_failure.WithContext("transaction rolled back after an inner failure");
-  }
-  d.inner_failure = Status::Ok();
-  if (st.ok()) {
-    ++d.committed;
-  } else {
-    d.s = std::move(before);
-  }
-  return st;
+  Data::State before;
+  return d.txn.Run(
+      body,
+      [&] {
+        before = d.s;
+        return Status::Ok();
+      },
+      [&] {
+        ++d.committed;
+        return Status::Ok();
+      },
+      [&] { d.s = std::move(before); });
 }
 
 int64_t FakeStore::writes() const { return data_->writes; }
