@@ -426,7 +426,7 @@ bool HasNote(const std::vector<std::string>& notes, const std::string& note) {
 }
 
 TEST_F(TradingDayTest, AnExitWhoseSessionWasNotRunIsOrderedAtTheNextSessionRun) {
-  const Date wed = D(2024, 3, 6), thu = D(2024, 3, 7);
+  const Date thu = D(2024, 3, 7);
   Signal exit;
   ASSERT_NO_FATAL_FAILURE(exit = HoldUntilTheStopIsHitOnTuesday());
 
