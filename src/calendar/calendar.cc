@@ -1,6 +1,7 @@
 #include "calendar/calendar.h"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <chrono>
 #include <fstream>
@@ -181,6 +182,23 @@ class DataCalendar final : public ExchangeCalendar {
     int16_t reason = kWeekendReason;  // index into reasons_ when closed
   };
 
+  // The steps of Build, in the order they apply: a later step sees the days the earlier ones
+  // made (an early close needs a session, a special session needs a closed day).
+  Status SetIdentity(const CalendarSpec& spec);
+  Status CheckNoDatedEntries(const CalendarSpec& spec) const;
+  Status CoverYears(const CalendarSpec& spec);
+  void ApplyHolidayRules(const CalendarSpec& spec);
+  Status ApplyHolidays(const CalendarSpec& spec);
+  Status ApplyEarlyCloseRules(const CalendarSpec& spec);
+  Status ApplyEarlyCloses(const CalendarSpec& spec);
+  Status ApplyLateOpens(const CalendarSpec& spec);
+  Status ApplySpecialSessions(const CalendarSpec& spec);
+  void ListSessions();
+
+  // Refuses a date listed twice in one list of entries (`seen` holds that list's dates so far).
+  using SeenDates = std::unordered_map<int32_t, const DatedEntry*>;
+  Status CheckListedOnce(SeenDates& seen, const DatedEntry& e) const;
+  Day& DayAt(Date d) { return days_[Index(d)]; }
   bool InRange(Date d) const { return has_range_ && d >= first_ && d <= last_; }
   size_t Index(Date d) const { return static_cast<size_t>(d - first_); }
   bool IsWeekendDay(Date d) const { return (weekend_mask_ >> (d.iso_weekday() - 1)) & 1u; }
@@ -234,84 +252,105 @@ class DataCalendar final : public ExchangeCalendar {
   std::vector<std::string> reasons_;
 };
 
-Result<std::unique_ptr<DataCalendar>> DataCalendar::Build(const CalendarSpec& spec) {
-  auto cal = std::make_unique<DataCalendar>();
-  cal->name_ = spec.name;
-  cal->time_zone_name_ = spec.time_zone;
-  cal->source_ = spec.source;
-  cal->file_ = spec.source;
-  cal->aliases_ = spec.aliases;
+// The entry lists that give dates, in the order Build applies them.
+std::array<const std::vector<DatedEntry>*, 4> EntryLists(const CalendarSpec& spec) {
+  return {&spec.holidays, &spec.early_closes, &spec.late_opens, &spec.special_sessions};
+}
+
+Status DataCalendar::SetIdentity(const CalendarSpec& spec) {
+  name_ = spec.name;
+  time_zone_name_ = spec.time_zone;
+  source_ = spec.source;
+  file_ = spec.source;
+  aliases_ = spec.aliases;
   try {
-    cal->tz_ = date::locate_zone(spec.time_zone);
+    tz_ = date::locate_zone(spec.time_zone);
   } catch (const std::exception&) {
     return Status::InvalidArgument(
         fmt::format("{}: time_zone: unknown time zone \"{}\"", spec.source, spec.time_zone));
   }
-  cal->weekend_mask_ = spec.weekend_mask;
-  cal->open_minute_ = spec.open_minute;
-  cal->close_minute_ = spec.close_minute;
+  weekend_mask_ = spec.weekend_mask;
+  open_minute_ = spec.open_minute;
+  close_minute_ = spec.close_minute;
+  return Status::Ok();
+}
 
-  const bool has_range = spec.first_year.has_value();
-  auto entry_lists = {&spec.holidays, &spec.early_closes, &spec.late_opens, &spec.special_sessions};
-  if (!has_range) {
-    if (!spec.holiday_rules.empty() || !spec.early_close_rules.empty()) {
-      return Status::InvalidArgument(
-          fmt::format("{}: first_year: missing (rules need a covered year range)", spec.source));
-    }
-    for (const auto* list : entry_lists) {
-      if (!list->empty()) {
-        return cal->Error(list->front(),
-                          "dated entries need a covered year range "
-                          "(first_year, last_year)");
-      }
-    }
-    return cal;
+// Without a covered year range only the weekend rule applies: rules and dated entries are refused.
+Status DataCalendar::CheckNoDatedEntries(const CalendarSpec& spec) const {
+  if (!spec.holiday_rules.empty() || !spec.early_close_rules.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("{}: first_year: missing (rules need a covered year range)", spec.source));
   }
+  for (const auto* list : EntryLists(spec)) {
+    if (!list->empty()) {
+      return Error(list->front(),
+                   "dated entries need a covered year range "
+                   "(first_year, last_year)");
+    }
+  }
+  return Status::Ok();
+}
 
-  cal->has_range_ = true;
-  cal->first_ = Date::FromYmd(*spec.first_year, 1, 1);
-  cal->last_ = Date::FromYmd(*spec.last_year, 12, 31);
-  cal->days_.resize(static_cast<size_t>(cal->last_ - cal->first_ + 1));
-  for (Date d = cal->first_; d <= cal->last_; d = d.AddDays(1)) {
-    Day& day = cal->days_[cal->Index(d)];
-    if (!cal->IsWeekendDay(d)) {
+// Every day of the covered years with the regular hours, weekends closed; refuses an entry
+// dated outside them.
+Status DataCalendar::CoverYears(const CalendarSpec& spec) {
+  has_range_ = true;
+  first_ = Date::FromYmd(*spec.first_year, 1, 1);
+  last_ = Date::FromYmd(*spec.last_year, 12, 31);
+  days_.resize(static_cast<size_t>(last_ - first_ + 1));
+  for (Date d = first_; d <= last_; d = d.AddDays(1)) {
+    Day& day = DayAt(d);
+    if (!IsWeekendDay(d)) {
       day.session = true;
       day.open = static_cast<int16_t>(spec.open_minute);
       day.close = static_cast<int16_t>(spec.close_minute);
     }
   }
-  for (const auto* list : entry_lists) {
+  for (const auto* list : EntryLists(spec)) {
     for (const DatedEntry& e : *list) {
-      if (!cal->InRange(e.date)) {
-        return cal->Error(e, fmt::format("{} is outside the covered years {}..{}", e.date,
-                                         *spec.first_year, *spec.last_year));
+      if (!InRange(e.date)) {
+        return Error(e, fmt::format("{} is outside the covered years {}..{}", e.date,
+                                    *spec.first_year, *spec.last_year));
       }
     }
   }
+  return Status::Ok();
+}
 
-  // Holidays: rules, then the explicit list (whose names win).
+Status DataCalendar::CheckListedOnce(SeenDates& seen, const DatedEntry& e) const {
+  if (auto [it, inserted] = seen.emplace(e.date.days(), &e); !inserted) {
+    return Error(e, fmt::format("{} is listed twice (also {})", e.date, it->second->key));
+  }
+  return Status::Ok();
+}
+
+// Holidays: rules, then the explicit list (whose names win).
+void DataCalendar::ApplyHolidayRules(const CalendarSpec& spec) {
   for (const internal::DateRule& rule : spec.holiday_rules) {
-    int16_t reason = cal->AddReason(rule.name);
+    int16_t reason = AddReason(rule.name);
     for (int year = *spec.first_year; year <= *spec.last_year; ++year) {
       std::optional<Date> d = internal::RuleDate(rule, year);
-      if (!d || !cal->InRange(*d)) continue;
-      Day& day = cal->days_[cal->Index(*d)];
+      if (!d || !InRange(*d)) continue;
+      Day& day = DayAt(*d);
       day.session = false;
       day.reason = reason;
     }
   }
-  std::unordered_map<int32_t, const DatedEntry*> seen;
-  for (const DatedEntry& e : spec.holidays) {
-    auto [it, inserted] = seen.emplace(e.date.days(), &e);
-    if (!inserted) {
-      return cal->Error(e, fmt::format("{} is listed twice (also {})", e.date, it->second->key));
-    }
-    Day& day = cal->days_[cal->Index(e.date)];
-    day.session = false;
-    day.reason = cal->AddReason(e.name);
-  }
+}
 
-  // Early closes: rules skip days that are not sessions; explicit entries must be sessions.
+Status DataCalendar::ApplyHolidays(const CalendarSpec& spec) {
+  SeenDates seen;
+  for (const DatedEntry& e : spec.holidays) {
+    KAIROS_RETURN_IF_ERROR(CheckListedOnce(seen, e));
+    Day& day = DayAt(e.date);
+    day.session = false;
+    day.reason = AddReason(e.name);
+  }
+  return Status::Ok();
+}
+
+// Early closes: rules skip days that are not sessions; explicit entries must be sessions.
+Status DataCalendar::ApplyEarlyCloseRules(const CalendarSpec& spec) {
   for (const internal::DateRule& rule : spec.early_close_rules) {
     std::optional<int> close = rule.close_minute ? rule.close_minute : spec.early_close_minute;
     if (!close) {
@@ -326,19 +365,21 @@ Result<std::unique_ptr<DataCalendar>> DataCalendar::Build(const CalendarSpec& sp
     }
     for (int year = *spec.first_year; year <= *spec.last_year; ++year) {
       std::optional<Date> d = internal::RuleDate(rule, year);
-      if (!d || !cal->InRange(*d)) continue;
-      Day& day = cal->days_[cal->Index(*d)];
+      if (!d || !InRange(*d)) continue;
+      Day& day = DayAt(*d);
       if (day.session) day.close = static_cast<int16_t>(*close);
     }
   }
-  seen.clear();
+  return Status::Ok();
+}
+
+Status DataCalendar::ApplyEarlyCloses(const CalendarSpec& spec) {
+  SeenDates seen;
   for (const DatedEntry& e : spec.early_closes) {
-    if (auto [it, inserted] = seen.emplace(e.date.days(), &e); !inserted) {
-      return cal->Error(e, fmt::format("{} is listed twice (also {})", e.date, it->second->key));
-    }
-    Day& day = cal->days_[cal->Index(e.date)];
+    KAIROS_RETURN_IF_ERROR(CheckListedOnce(seen, e));
+    Day& day = DayAt(e.date);
     if (!day.session) {
-      return cal->Error(e, fmt::format("{} is not a session ({})", e.date, cal->Describe(e.date)));
+      return Error(e, fmt::format("{} is not a session ({})", e.date, Describe(e.date)));
     }
     std::optional<int> close = e.close_minute ? e.close_minute : spec.early_close_minute;
     if (!close) {
@@ -352,14 +393,16 @@ Result<std::unique_ptr<DataCalendar>> DataCalendar::Build(const CalendarSpec& sp
     }
     day.close = static_cast<int16_t>(*close);
   }
-  seen.clear();
+  return Status::Ok();
+}
+
+Status DataCalendar::ApplyLateOpens(const CalendarSpec& spec) {
+  SeenDates seen;
   for (const DatedEntry& e : spec.late_opens) {
-    if (auto [it, inserted] = seen.emplace(e.date.days(), &e); !inserted) {
-      return cal->Error(e, fmt::format("{} is listed twice (also {})", e.date, it->second->key));
-    }
-    Day& day = cal->days_[cal->Index(e.date)];
+    KAIROS_RETURN_IF_ERROR(CheckListedOnce(seen, e));
+    Day& day = DayAt(e.date);
     if (!day.session) {
-      return cal->Error(e, fmt::format("{} is not a session ({})", e.date, cal->Describe(e.date)));
+      return Error(e, fmt::format("{} is not a session ({})", e.date, Describe(e.date)));
     }
     if (*e.open_minute <= spec.open_minute || *e.open_minute >= day.close) {
       return Status::InvalidArgument(fmt::format(
@@ -368,24 +411,46 @@ Result<std::unique_ptr<DataCalendar>> DataCalendar::Build(const CalendarSpec& sp
     }
     day.open = static_cast<int16_t>(*e.open_minute);
   }
-  seen.clear();
+  return Status::Ok();
+}
+
+Status DataCalendar::ApplySpecialSessions(const CalendarSpec& spec) {
+  SeenDates seen;
   for (const DatedEntry& e : spec.special_sessions) {
-    if (auto [it, inserted] = seen.emplace(e.date.days(), &e); !inserted) {
-      return cal->Error(e, fmt::format("{} is listed twice (also {})", e.date, it->second->key));
-    }
-    Day& day = cal->days_[cal->Index(e.date)];
+    KAIROS_RETURN_IF_ERROR(CheckListedOnce(seen, e));
+    Day& day = DayAt(e.date);
     if (day.session) {
-      return cal->Error(e, fmt::format("{} is already a regular session", e.date));
+      return Error(e, fmt::format("{} is already a regular session", e.date));
     }
     day.session = true;
     day.special = true;
     day.open = static_cast<int16_t>(*e.open_minute);
     day.close = static_cast<int16_t>(*e.close_minute);
   }
+  return Status::Ok();
+}
 
-  for (Date d = cal->first_; d <= cal->last_; d = d.AddDays(1)) {
-    if (cal->days_[cal->Index(d)].session) cal->sessions_.push_back(d);
+void DataCalendar::ListSessions() {
+  for (Date d = first_; d <= last_; d = d.AddDays(1)) {
+    if (DayAt(d).session) sessions_.push_back(d);
   }
+}
+
+Result<std::unique_ptr<DataCalendar>> DataCalendar::Build(const CalendarSpec& spec) {
+  auto cal = std::make_unique<DataCalendar>();
+  KAIROS_RETURN_IF_ERROR(cal->SetIdentity(spec));
+  if (!spec.first_year.has_value()) {
+    KAIROS_RETURN_IF_ERROR(cal->CheckNoDatedEntries(spec));
+    return cal;
+  }
+  KAIROS_RETURN_IF_ERROR(cal->CoverYears(spec));
+  cal->ApplyHolidayRules(spec);
+  KAIROS_RETURN_IF_ERROR(cal->ApplyHolidays(spec));
+  KAIROS_RETURN_IF_ERROR(cal->ApplyEarlyCloseRules(spec));
+  KAIROS_RETURN_IF_ERROR(cal->ApplyEarlyCloses(spec));
+  KAIROS_RETURN_IF_ERROR(cal->ApplyLateOpens(spec));
+  KAIROS_RETURN_IF_ERROR(cal->ApplySpecialSessions(spec));
+  cal->ListSessions();
   return cal;
 }
 

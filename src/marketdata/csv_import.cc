@@ -213,6 +213,26 @@ class FileParser {
   void ParseRow(int64_t line_number);
   size_t SeriesIndex(std::string_view symbol, std::string_view exchange);
 
+  // The steps of ParseRow, in order. Each returns false (or nothing) after recording the row as
+  // bad or skipped, so the row goes no further.
+  struct Row {
+    int64_t line;
+    std::string_view symbol;
+  };
+  std::string_view Field(int column) { return fields_[static_cast<size_t>(column)]; }
+  void Fail(const Row& row, std::string reason);
+  bool IsOtherSeries();
+  std::optional<std::string_view> ReadSymbol(int64_t line);
+  std::optional<Date> ReadDate(const Row& row);
+  std::optional<std::string_view> ReadExchange(const Row& row);
+  bool IsNoData(int64_t line);
+  bool ReadPrice(const Row& row, int column, std::string_view name, double& out);
+  bool ReadPrices(const Row& row, Bar& bar);
+  bool ReadVolume(const Row& row, Bar& bar);
+  bool CheckRange(const Row& row, const Bar& bar);
+  bool CheckSession(const Row& row, std::string_view exchange, Date date);
+  void Append(const Row& row, std::string_view exchange, const Bar& bar);
+
   const ParseOptions& options_;
   ParsedFile& out_;
   const SessionFilter& sessions_;
@@ -226,6 +246,7 @@ class FileParser {
   int64_t rows_empty_volume_ = 0;  // rows kept with volume 0 because the field was empty
   int64_t first_empty_volume_line_ = 0;
   std::set<std::string> other_series_;
+  std::array<char, kMaxSymbolLength> symbol_buffer_;  // the current row's symbol, upper-cased
 };
 
 size_t FileParser::SeriesIndex(std::string_view symbol, std::string_view exchange) {
@@ -365,151 +386,210 @@ void FileParser::Run(std::string_view text) {
   }
 }
 
-void FileParser::ParseRow(int64_t ln) {
+// Messages of multi-symbol formats name the symbol.
+void FileParser::Fail(const Row& row, std::string reason) {
+  if (layout_.symbol >= 0) reason = fmt::format("{}: {}", row.symbol, reason);
+  Error(row.line, std::move(reason));
+}
+
+// Rows of other segments are skipped before any check.
+bool FileParser::IsOtherSeries() {
   const Layout& l = layout_;
-  auto field = [&](int column) { return fields_[static_cast<size_t>(column)]; };
-
-  // Rows of other segments are skipped before any check.
-  if (l.format == CsvFormat::kNseBhavcopy || l.format == CsvFormat::kNseUdiff) {
-    std::string_view series = field(l.series);
-    bool keep = series == "EQ";
-    if (l.format == CsvFormat::kNseUdiff) {
-      keep = keep && field(l.segment) == "CM" && field(l.instrument_type) == "STK";
-    }
-    if (!keep) {
-      ++out_.rows_other_series;
-      if (other_series_.size() < 20 && !series.empty()) other_series_.emplace(series);
-      return;
-    }
-  }
-
-  // The symbol, upper-cased, in a small buffer (no allocation per row).
-  std::array<char, kMaxSymbolLength> symbol_buffer;
-  std::string_view symbol;
-  if (l.symbol >= 0) {
-    std::string_view raw = field(l.symbol);
-    if (raw.empty()) return Error(ln, "empty symbol");
-    if (raw.size() > kMaxSymbolLength) {
-      return Error(ln, fmt::format("bad symbol '{}' (longer than 32 characters)", Excerpt(raw)));
-    }
-    for (size_t i = 0; i < raw.size(); ++i) symbol_buffer[i] = Upper(raw[i]);
-    symbol = std::string_view(symbol_buffer.data(), raw.size());
-    if (!IsValidSymbol(symbol)) {
-      return Error(ln, fmt::format("bad symbol '{}' (allowed: A-Z 0-9 . - _ ^ & =)", raw));
-    }
-  } else {
-    symbol = file_symbol_;
-  }
-  // Messages of multi-symbol formats name the symbol.
-  auto fail = [&](std::string reason) {
-    if (l.symbol >= 0) reason = fmt::format("{}: {}", symbol, reason);
-    Error(ln, std::move(reason));
-  };
-
-  std::string_view date_text = field(l.date);
-  std::optional<Date> date = l.format == CsvFormat::kNseBhavcopy ? csv::ParseDayMonYear(date_text)
-                                                                 : csv::ParseIsoDate(date_text);
-  if (!date) {
-    return fail(fmt::format("cannot parse date '{}' (expected {})", Excerpt(date_text),
-                            l.format == CsvFormat::kNseBhavcopy ? "DD-MON-YYYY" : "YYYY-MM-DD"));
-  }
-
-  std::string_view exchange = default_exchange_;
+  if (l.format != CsvFormat::kNseBhavcopy && l.format != CsvFormat::kNseUdiff) return false;
+  std::string_view series = Field(l.series);
+  bool keep = series == "EQ";
   if (l.format == CsvFormat::kNseUdiff) {
-    exchange = field(l.source);
-    if (exchange != "NSE" && exchange != "BSE") {
-      return fail(fmt::format("unknown Src '{}' (expected NSE or BSE)", Excerpt(exchange)));
-    }
+    keep = keep && Field(l.segment) == "CM" && Field(l.instrument_type) == "STK";
   }
+  if (keep) return false;
+  ++out_.rows_other_series;
+  if (other_series_.size() < 20 && !series.empty()) other_series_.emplace(series);
+  return true;
+}
 
-  const bool close_only = l.close_only();
-  if (csv::IsMissing(field(l.close)) ||
-      (!close_only && (csv::IsMissing(field(l.open)) || csv::IsMissing(field(l.high)) ||
-                       csv::IsMissing(field(l.low))))) {
+// The symbol, upper-cased, in a small buffer (no allocation per row); the file's symbol in
+// formats without a symbol column.
+std::optional<std::string_view> FileParser::ReadSymbol(int64_t ln) {
+  if (layout_.symbol < 0) return file_symbol_;
+  std::string_view raw = Field(layout_.symbol);
+  if (raw.empty()) {
+    Error(ln, "empty symbol");
+    return std::nullopt;
+  }
+  if (raw.size() > kMaxSymbolLength) {
+    Error(ln, fmt::format("bad symbol '{}' (longer than 32 characters)", Excerpt(raw)));
+    return std::nullopt;
+  }
+  for (size_t i = 0; i < raw.size(); ++i) symbol_buffer_[i] = Upper(raw[i]);
+  std::string_view symbol(symbol_buffer_.data(), raw.size());
+  if (!IsValidSymbol(symbol)) {
+    Error(ln, fmt::format("bad symbol '{}' (allowed: A-Z 0-9 . - _ ^ & =)", raw));
+    return std::nullopt;
+  }
+  return symbol;
+}
+
+std::optional<Date> FileParser::ReadDate(const Row& row) {
+  const bool bhavcopy = layout_.format == CsvFormat::kNseBhavcopy;
+  std::string_view text = Field(layout_.date);
+  std::optional<Date> date = bhavcopy ? csv::ParseDayMonYear(text) : csv::ParseIsoDate(text);
+  if (!date) {
+    Fail(row, fmt::format("cannot parse date '{}' (expected {})", Excerpt(text),
+                          bhavcopy ? "DD-MON-YYYY" : "YYYY-MM-DD"));
+  }
+  return date;
+}
+
+// The Src column of a UDiFF file, else the file's exchange.
+std::optional<std::string_view> FileParser::ReadExchange(const Row& row) {
+  if (layout_.format != CsvFormat::kNseUdiff) return std::string_view(default_exchange_);
+  std::string_view exchange = Field(layout_.source);
+  if (exchange != "NSE" && exchange != "BSE") {
+    Fail(row, fmt::format("unknown Src '{}' (expected NSE or BSE)", Excerpt(exchange)));
+    return std::nullopt;
+  }
+  return exchange;
+}
+
+// A row with a missing price is counted as without data, not as bad.
+bool FileParser::IsNoData(int64_t ln) {
+  const Layout& l = layout_;
+  if (csv::IsMissing(Field(l.close)) ||
+      (!l.close_only() && (csv::IsMissing(Field(l.open)) || csv::IsMissing(Field(l.high)) ||
+                           csv::IsMissing(Field(l.low))))) {
     if (out_.rows_no_data++ == 0) first_no_data_line_ = ln;
-    return;
-  }
-
-  Bar bar;
-  bar.date = *date;
-  // Parses a price: a finite, positive number.
-  auto price = [&](int column, std::string_view name, double& out) -> bool {
-    std::string_view text = field(column);
-    std::optional<double> v = csv::ParseNumber(text);
-    if (!v) {
-      fail(fmt::format("cannot parse {} '{}' as a number", name, Excerpt(text)));
-      return false;
-    }
-    if (!std::isfinite(*v)) {
-      fail(fmt::format("{} {} is not finite", name, text));
-      return false;
-    }
-    if (*v <= 0) {
-      fail(fmt::format("{} {} is not positive", name, text));
-      return false;
-    }
-    out = *v;
     return true;
-  };
-  if (!close_only) {
-    if (!price(l.open, "open", bar.open) || !price(l.high, "high", bar.high) ||
-        !price(l.low, "low", bar.low)) {
-      return;
+  }
+  return false;
+}
+
+// Parses a price: a finite, positive number.
+bool FileParser::ReadPrice(const Row& row, int column, std::string_view name, double& out) {
+  std::string_view text = Field(column);
+  std::optional<double> v = csv::ParseNumber(text);
+  if (!v) {
+    Fail(row, fmt::format("cannot parse {} '{}' as a number", name, Excerpt(text)));
+    return false;
+  }
+  if (!std::isfinite(*v)) {
+    Fail(row, fmt::format("{} {} is not finite", name, text));
+    return false;
+  }
+  if (*v <= 0) {
+    Fail(row, fmt::format("{} {} is not positive", name, text));
+    return false;
+  }
+  out = *v;
+  return true;
+}
+
+bool FileParser::ReadPrices(const Row& row, Bar& bar) {
+  const Layout& l = layout_;
+  if (!l.close_only()) {
+    if (!ReadPrice(row, l.open, "open", bar.open) || !ReadPrice(row, l.high, "high", bar.high) ||
+        !ReadPrice(row, l.low, "low", bar.low)) {
+      return false;
     }
   }
-  if (!price(l.close, "close", bar.close)) return;
-  if (!close_only && l.volume >= 0 && csv::IsMissing(field(l.volume))) {
+  return ReadPrice(row, l.close, "close", bar.close);
+}
+
+// An empty volume is stored as 0 (with a warning), except in an NSE bhavcopy.
+bool FileParser::ReadVolume(const Row& row, Bar& bar) {
+  const Layout& l = layout_;
+  if (l.close_only() || l.volume < 0) return true;
+  std::string_view text = Field(l.volume);
+  if (csv::IsMissing(text)) {
     if (l.format == CsvFormat::kNseBhavcopy || l.format == CsvFormat::kNseUdiff) {
-      return fail("volume is empty (an NSE bhavcopy always has one)");
+      Fail(row, "volume is empty (an NSE bhavcopy always has one)");
+      return false;
     }
-    if (rows_empty_volume_++ == 0) first_empty_volume_line_ = ln;
-  } else if (!close_only && l.volume >= 0) {
-    std::string_view text = field(l.volume);
-    std::optional<double> v = csv::ParseNumber(text);
-    if (!v) return fail(fmt::format("cannot parse volume '{}' as a number", Excerpt(text)));
-    if (!std::isfinite(*v)) return fail(fmt::format("volume {} is not finite", text));
-    if (*v < 0) return fail(fmt::format("volume {} is negative", text));
+    if (rows_empty_volume_++ == 0) first_empty_volume_line_ = row.line;
+    return true;
+  }
+  std::optional<double> v = csv::ParseNumber(text);
+  std::string reason;
+  if (!v) {
+    reason = fmt::format("cannot parse volume '{}' as a number", Excerpt(text));
+  } else if (!std::isfinite(*v)) {
+    reason = fmt::format("volume {} is not finite", text);
+  } else if (*v < 0) {
+    reason = fmt::format("volume {} is negative", text);
+  } else {
     bar.volume = *v == 0 ? 0 : *v;  // -0 becomes 0
+    return true;
   }
-  if (!close_only) {
-    if (bar.high < bar.low) {
-      return fail(fmt::format("high {} is below low {}", field(l.high), field(l.low)));
-    }
-    if (bar.open < bar.low || bar.open > bar.high) {
-      return fail(fmt::format("open {} is outside low {} .. high {}", field(l.open), field(l.low),
-                              field(l.high)));
-    }
-    if (bar.close < bar.low || bar.close > bar.high) {
-      return fail(fmt::format("close {} is outside low {} .. high {}", field(l.close), field(l.low),
-                              field(l.high)));
-    }
-  }
+  Fail(row, std::move(reason));
+  return false;
+}
 
-  if (!sessions_.IsSession(exchange, bar.date)) {
-    if (Status covered = sessions_.CheckCovers(exchange, bar.date); !covered.ok()) {
-      return fail(covered.message());
-    }
-    return fail(fmt::format("{} is not a {} session ({})", bar.date, exchange,
-                            sessions_.ClosedReason(exchange, bar.date).value_or("closed")));
+// Open and close lie within low .. high.
+bool FileParser::CheckRange(const Row& row, const Bar& bar) {
+  const Layout& l = layout_;
+  if (l.close_only()) return true;
+  std::string reason;
+  if (bar.high < bar.low) {
+    reason = fmt::format("high {} is below low {}", Field(l.high), Field(l.low));
+  } else if (bar.open < bar.low || bar.open > bar.high) {
+    reason = fmt::format("open {} is outside low {} .. high {}", Field(l.open), Field(l.low),
+                         Field(l.high));
+  } else if (bar.close < bar.low || bar.close > bar.high) {
+    reason = fmt::format("close {} is outside low {} .. high {}", Field(l.close), Field(l.low),
+                         Field(l.high));
+  } else {
+    return true;
   }
+  Fail(row, std::move(reason));
+  return false;
+}
 
-  ParsedSeries& s = out_.series[SeriesIndex(symbol, exchange)];
+bool FileParser::CheckSession(const Row& row, std::string_view exchange, Date date) {
+  if (sessions_.IsSession(exchange, date)) return true;
+  if (Status covered = sessions_.CheckCovers(exchange, date); !covered.ok()) {
+    Fail(row, covered.message());
+    return false;
+  }
+  Fail(row, fmt::format("{} is not a {} session ({})", date, exchange,
+                        sessions_.ClosedReason(exchange, date).value_or("closed")));
+  return false;
+}
+
+// Appends the bar to its series, which must be on the same exchange and end before its date.
+void FileParser::Append(const Row& row, std::string_view exchange, const Bar& bar) {
+  ParsedSeries& s = out_.series[SeriesIndex(row.symbol, exchange)];
   if (s.bars.instrument.exchange != exchange) {
-    return fail(fmt::format("exchange {} differs from {} on line {}", exchange,
-                            s.bars.instrument.exchange, s.lines.front()));
+    return Fail(row, fmt::format("exchange {} differs from {} on line {}", exchange,
+                                 s.bars.instrument.exchange, s.lines.front()));
   }
   if (!s.bars.dates.empty()) {
     Date last = s.bars.dates.back();
     if (bar.date == last) {
-      return fail(fmt::format("duplicated date {} (first on line {})", bar.date, s.lines.back()));
+      return Fail(row,
+                  fmt::format("duplicated date {} (first on line {})", bar.date, s.lines.back()));
     }
     if (bar.date < last) {
-      return fail(fmt::format("date {} is out of order (after {} on line {})", bar.date, last,
-                              s.lines.back()));
+      return Fail(row, fmt::format("date {} is out of order (after {} on line {})", bar.date, last,
+                                   s.lines.back()));
     }
   }
   s.bars.Append(bar);
-  s.lines.push_back(static_cast<int32_t>(ln));
+  s.lines.push_back(static_cast<int32_t>(row.line));
+}
+
+void FileParser::ParseRow(int64_t ln) {
+  if (IsOtherSeries()) return;
+  std::optional<std::string_view> symbol = ReadSymbol(ln);
+  if (!symbol) return;
+  const Row row{ln, *symbol};
+  std::optional<Date> date = ReadDate(row);
+  if (!date) return;
+  std::optional<std::string_view> exchange = ReadExchange(row);
+  if (!exchange || IsNoData(ln)) return;
+  Bar bar;
+  bar.date = *date;
+  if (!ReadPrices(row, bar) || !ReadVolume(row, bar) || !CheckRange(row, bar)) return;
+  if (!CheckSession(row, *exchange, bar.date)) return;
+  Append(row, *exchange, bar);
 }
 
 }  // namespace

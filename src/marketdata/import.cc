@@ -219,22 +219,15 @@ struct Contribution {
   ParsedSeries* series;
 };
 
+// The series of every symbol, in symbol order, each in file order.
+using SymbolGroups = std::map<std::string, std::vector<Contribution>>;
+
 std::string FileName(const fs::path& p) { return p.string(); }
 
-}  // namespace
-
-Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOptions& options) {
-  KAIROS_ASSIGN_OR_RETURN(std::vector<fs::path> files, ListImportFiles(paths));
-  std::optional<std::string> exchange;
-  std::set<std::string> exchanges = {"NYSE", "NSE", "BSE"};
-  if (options.exchange) {
-    exchange = UpperCase(*options.exchange);
-    KAIROS_RETURN_IF_ERROR(calendar::ExchangeCalendar::ForExchange(*exchange).status());
-    exchanges.insert(*exchange);
-  }
-  const CalendarSessions sessions(exchanges);
-
-  // Parse the files on a few threads; each result stays in its file's slot.
+// Parses the files on a few threads; each result stays in its file's slot.
+std::vector<ParsedFile> ParseFiles(std::span<const fs::path> files, const ImportOptions& options,
+                                   const std::optional<std::string>& exchange,
+                                   const CalendarSessions& sessions) {
   std::vector<ParsedFile> parsed(files.size());
   ParallelFor(files.size(), ThreadsFor(files.size(), std::max(options.threads, 1)),
               [&](size_t i, size_t /*worker*/) {
@@ -252,152 +245,228 @@ Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOpt
                 }
                 parsed[i] = ParseCsv(file->text(), po);
               });
+  return parsed;
+}
 
-  ParsedImport out;
-  ImportReport& report = out.report;
-  report.files = static_cast<int64_t>(files.size());
-  // Cross-file errors (the same date of one symbol in two files, mixed kinds of series).
-  std::vector<std::vector<ImportIssue>> merge_errors(files.size());
-  std::vector<int64_t> merge_bad(files.size());
-  auto merge_error = [&](size_t file, int64_t line, std::string reason) {
-    if (merge_bad[file]++ < static_cast<int64_t>(options.max_errors_per_file)) {
-      merge_errors[file].push_back({FileName(files[file]), line, std::move(reason)});
+// Cross-file errors (the same date of one symbol in two files, mixed kinds of series): every one
+// is counted against its file, the first max_per_file of each file are listed.
+struct CrossFileErrors {
+  CrossFileErrors(std::span<const fs::path> files, size_t max_per_file)
+      : files(files), max_per_file(max_per_file), listed(files.size()), bad(files.size()) {}
+
+  void Add(size_t file, int64_t line, std::string reason) {
+    if (bad[file]++ < static_cast<int64_t>(max_per_file)) {
+      listed[file].push_back({FileName(files[file]), line, std::move(reason)});
     }
-  };
-  std::vector<bool> rejected(files.size());
-  for (size_t i = 0; i < files.size(); ++i) {
-    rejected[i] = !options.skip_bad && !parsed[i].errors.empty();
   }
 
-  // Group the accepted files' series by symbol. Without skip_bad, a file that conflicts with an
-  // earlier one is rejected as a whole, and the grouping is redone without it.
-  std::map<std::string, std::vector<Contribution>> groups;
-  while (true) {
-    groups.clear();
-    for (size_t i = 0; i < files.size(); ++i) {
-      if (rejected[i]) continue;
-      for (ParsedSeries& s : parsed[i].series) {
-        groups[s.bars.instrument.symbol].push_back({i, &s});
-      }
+  std::span<const fs::path> files;
+  size_t max_per_file;
+  std::vector<std::vector<ImportIssue>> listed;
+  std::vector<int64_t> bad;
+};
+
+// The series of the files not rejected, grouped by symbol.
+SymbolGroups GroupBySymbol(std::vector<ParsedFile>& parsed, const std::vector<bool>& rejected) {
+  SymbolGroups groups;
+  for (size_t i = 0; i < parsed.size(); ++i) {
+    if (rejected[i]) continue;
+    for (ParsedSeries& s : parsed[i].series) {
+      groups[s.bars.instrument.symbol].push_back({i, &s});
     }
+  }
+  return groups;
+}
+
+// Why `b` cannot be merged with its symbol's first series `first` (read from `first_file`): a
+// different kind of series or exchange. Empty when it can.
+std::string KindConflict(const std::string& symbol, const BarSeries& b, const BarSeries& first,
+                         const std::string& first_file) {
+  if (b.close_only != first.close_only) {
+    return fmt::format("{}: {} here but {} in {}", symbol,
+                       b.close_only ? "close-only" : "open/high/low/close",
+                       first.close_only ? "close-only" : "open/high/low/close", first_file);
+  }
+  if (b.instrument.exchange != first.instrument.exchange) {
+    return fmt::format("{}: exchange {} here but {} in {}", symbol, b.instrument.exchange,
+                       first.instrument.exchange, first_file);
+  }
+  return {};
+}
+
+// Records the conflicts between one symbol's contributions (kind, exchange, dates another file
+// already has). Without skip_bad a conflicting file is rejected; returns whether one was.
+bool CheckGroup(const std::string& symbol, const std::vector<Contribution>& contributions,
+                bool skip_bad, CrossFileErrors& errors, std::vector<bool>& rejected) {
+  bool rejected_one = false;
+  const BarSeries& first = contributions.front().series->bars;
+  const std::string first_file = FileName(errors.files[contributions.front().file]);
+  std::map<Date, Origin> seen;
+  for (const Contribution& c : contributions) {
+    const BarSeries& b = c.series->bars;
+    if (std::string conflict = KindConflict(symbol, b, first, first_file); !conflict.empty()) {
+      errors.Add(c.file, c.series->lines.front(), std::move(conflict));
+      if (!skip_bad) rejected[c.file] = rejected_one = true;
+      continue;
+    }
+    for (size_t k = 0; k < b.dates.size(); ++k) {
+      auto [it, inserted] = seen.emplace(b.dates[k], Origin{c.file, c.series->lines[k]});
+      if (inserted) continue;
+      errors.Add(c.file, c.series->lines[k],
+                 fmt::format("{}: duplicated date {} (also in {}:{})", symbol, b.dates[k],
+                             FileName(errors.files[it->second.file]), it->second.line));
+      if (!skip_bad) rejected[c.file] = rejected_one = true;
+    }
+  }
+  return rejected_one;
+}
+
+// Groups the accepted files' series by symbol. Without skip_bad, a file that conflicts with an
+// earlier one is rejected as a whole, and the grouping is redone without it.
+SymbolGroups GroupAccepted(std::vector<ParsedFile>& parsed, bool skip_bad, CrossFileErrors& errors,
+                           std::vector<bool>& rejected) {
+  while (true) {
+    SymbolGroups groups = GroupBySymbol(parsed, rejected);
     bool again = false;
     for (auto& [symbol, contributions] : groups) {
       if (contributions.size() < 2) continue;
-      const BarSeries& first = contributions.front().series->bars;
-      std::map<Date, Origin> seen;
-      for (const Contribution& c : contributions) {
-        const BarSeries& b = c.series->bars;
-        std::string conflict;
-        if (b.close_only != first.close_only) {
-          conflict = fmt::format("{}: {} here but {} in {}", symbol,
-                                 b.close_only ? "close-only" : "open/high/low/close",
-                                 first.close_only ? "close-only" : "open/high/low/close",
-                                 FileName(files[contributions.front().file]));
-        } else if (b.instrument.exchange != first.instrument.exchange) {
-          conflict =
-              fmt::format("{}: exchange {} here but {} in {}", symbol, b.instrument.exchange,
-                          first.instrument.exchange, FileName(files[contributions.front().file]));
-        }
-        if (!conflict.empty()) {
-          merge_error(c.file, c.series->lines.front(), std::move(conflict));
-          if (!options.skip_bad) rejected[c.file] = again = true;
-          continue;
-        }
-        for (size_t k = 0; k < b.dates.size(); ++k) {
-          auto [it, inserted] = seen.emplace(b.dates[k], Origin{c.file, c.series->lines[k]});
-          if (inserted) continue;
-          merge_error(c.file, c.series->lines[k],
-                      fmt::format("{}: duplicated date {} (also in {}:{})", symbol, b.dates[k],
-                                  FileName(files[it->second.file]), it->second.line));
-          if (!options.skip_bad) rejected[c.file] = again = true;
-        }
-      }
+      if (CheckGroup(symbol, contributions, skip_bad, errors, rejected)) again = true;
     }
-    if (!again) break;
+    if (!again) return groups;
   }
+}
 
-  for (size_t i = 0; i < files.size(); ++i) {
+// Adds each file's counts, errors and warnings to the report, in file order.
+void TallyFiles(const std::vector<ParsedFile>& parsed, CrossFileErrors& errors,
+                const std::vector<bool>& rejected, bool skip_bad, ImportReport& report) {
+  for (size_t i = 0; i < parsed.size(); ++i) {
     const ParsedFile& p = parsed[i];
+    std::vector<ImportIssue>& merge_errors = errors.listed[i];
+    const int64_t merge_bad = errors.bad[i];
     report.rows_read += p.rows_read;
-    report.rows_bad += p.rows_bad + merge_bad[i];
-    if (merge_bad[i] > static_cast<int64_t>(merge_errors[i].size())) {
-      merge_errors[i].push_back(
-          {FileName(files[i]), 0,
+    report.rows_bad += p.rows_bad + merge_bad;
+    if (merge_bad > static_cast<int64_t>(merge_errors.size())) {
+      merge_errors.push_back(
+          {FileName(errors.files[i]), 0,
            fmt::format("{} more rows of dates already imported from other files not listed",
-                       merge_bad[i] - static_cast<int64_t>(merge_errors[i].size()))});
+                       merge_bad - static_cast<int64_t>(merge_errors.size()))});
     }
     report.rows_no_data += p.rows_no_data;
     report.rows_other_series += p.rows_other_series;
     report.rows_other_symbols += p.rows_other_symbols;
     // With skip_bad a file is rejected only when every row of it was bad: it stored nothing.
-    bool all_bad = options.skip_bad && (!p.errors.empty() || merge_bad[i] > 0) &&
+    bool all_bad = skip_bad && (!p.errors.empty() || merge_bad > 0) &&
                    std::all_of(p.series.begin(), p.series.end(),
                                [](const ParsedSeries& s) { return s.bars.size() == 0; });
     report.files_rejected += rejected[i] || all_bad;
     report.errors.insert(report.errors.end(), p.errors.begin(), p.errors.end());
-    report.errors.insert(report.errors.end(), merge_errors[i].begin(), merge_errors[i].end());
+    report.errors.insert(report.errors.end(), merge_errors.begin(), merge_errors.end());
     report.warnings.insert(report.warnings.end(), p.warnings.begin(), p.warnings.end());
   }
+}
 
-  // Merge each symbol's contributions in date order (first file wins a duplicated date), and
-  // look for unadjusted splits in the result.
-  for (auto& [symbol, contributions] : groups) {
-    BarSeries merged;
-    std::vector<Origin> origins;
-    if (contributions.size() == 1) {
-      merged = std::move(contributions.front().series->bars);
-      origins.reserve(merged.size());
-      for (int32_t line : contributions.front().series->lines) {
-        origins.push_back({contributions.front().file, line});
-      }
+// One symbol's bars, and where each came from.
+struct MergedSeries {
+  BarSeries bars;
+  std::vector<Origin> origins;
+};
+
+MergedSeries TakeSingle(const Contribution& c) {
+  MergedSeries out;
+  out.bars = std::move(c.series->bars);
+  out.origins.reserve(out.bars.size());
+  for (int32_t line : c.series->lines) out.origins.push_back({c.file, line});
+  return out;
+}
+
+// Several contributions interleaved in date order (the first file wins a duplicated date);
+// those of another kind or exchange than the first are left out (reported when grouping).
+MergedSeries Interleave(const std::vector<Contribution>& contributions) {
+  MergedSeries out;
+  BarSeries& merged = out.bars;
+  const BarSeries& first = contributions.front().series->bars;
+  merged.instrument = first.instrument;
+  merged.close_only = first.close_only;
+  struct Row {
+    Date date;
+    size_t contribution;
+    size_t index;
+  };
+  std::vector<Row> rows;
+  for (size_t c = 0; c < contributions.size(); ++c) {
+    const BarSeries& b = contributions[c].series->bars;
+    if (b.close_only != first.close_only || b.instrument.exchange != first.instrument.exchange) {
+      continue;  // reported when grouping (skip_bad)
+    }
+    for (size_t k = 0; k < b.size(); ++k) rows.push_back({b.dates[k], c, k});
+  }
+  std::stable_sort(rows.begin(), rows.end(),
+                   [](const Row& a, const Row& b) { return a.date < b.date; });
+  for (const Row& r : rows) {
+    if (!merged.dates.empty() && merged.dates.back() == r.date) continue;  // reported already
+    const Contribution& c = contributions[r.contribution];
+    const BarSeries& b = c.series->bars;
+    if (merged.close_only) {
+      merged.dates.push_back(b.dates[r.index]);
+      merged.close.push_back(b.close[r.index]);
     } else {
-      const BarSeries& first = contributions.front().series->bars;
-      merged.instrument = first.instrument;
-      merged.close_only = first.close_only;
-      struct Row {
-        Date date;
-        size_t contribution;
-        size_t index;
-      };
-      std::vector<Row> rows;
-      for (size_t c = 0; c < contributions.size(); ++c) {
-        const BarSeries& b = contributions[c].series->bars;
-        if (b.close_only != first.close_only ||
-            b.instrument.exchange != first.instrument.exchange) {
-          continue;  // reported above (skip_bad)
-        }
-        for (size_t k = 0; k < b.size(); ++k) rows.push_back({b.dates[k], c, k});
-      }
-      std::stable_sort(rows.begin(), rows.end(),
-                       [](const Row& a, const Row& b) { return a.date < b.date; });
-      for (const Row& r : rows) {
-        if (!merged.dates.empty() && merged.dates.back() == r.date) continue;  // reported above
-        const Contribution& c = contributions[r.contribution];
-        const BarSeries& b = c.series->bars;
-        if (merged.close_only) {
-          merged.dates.push_back(b.dates[r.index]);
-          merged.close.push_back(b.close[r.index]);
-        } else {
-          merged.Append(b.bar(r.index));
-        }
-        origins.push_back({c.file, c.series->lines[r.index]});
-      }
+      merged.Append(b.bar(r.index));
     }
-    for (const SuspectedSplit& s : FindSuspectedSplits(merged)) {
-      const Origin& o = origins[s.index];
-      report.warnings.push_back({FileName(files[o.file]), o.line, DescribeSplit(merged, s)});
-    }
-    if (CalendarSessions::Missing gap =
-            sessions.MissingSessions(merged.instrument.exchange, merged.dates);
-        gap.count > 0) {
-      report.warnings.push_back(
-          {FileName(files[origins.front().file]), 0,
-           fmt::format("{}: {} {} session{} without a bar between {} and {} (first {})", symbol,
-                       gap.count, merged.instrument.exchange, gap.count == 1 ? "" : "s",
-                       merged.dates.front(), merged.dates.back(), gap.first)});
-    }
-    if (!merged.empty()) {
-      out.series.push_back({std::move(merged), FileName(files[contributions.front().file])});
+    out.origins.push_back({c.file, c.series->lines[r.index]});
+  }
+  return out;
+}
+
+// Warns about suspected unadjusted splits in a merged series, and sessions without a bar.
+void WarnAboutMerged(const std::string& symbol, const MergedSeries& series,
+                     const CalendarSessions& sessions, std::span<const fs::path> files,
+                     ImportReport& report) {
+  const BarSeries& merged = series.bars;
+  for (const SuspectedSplit& s : FindSuspectedSplits(merged)) {
+    const Origin& o = series.origins[s.index];
+    report.warnings.push_back({FileName(files[o.file]), o.line, DescribeSplit(merged, s)});
+  }
+  if (CalendarSessions::Missing gap =
+          sessions.MissingSessions(merged.instrument.exchange, merged.dates);
+      gap.count > 0) {
+    report.warnings.push_back(
+        {FileName(files[series.origins.front().file]), 0,
+         fmt::format("{}: {} {} session{} without a bar between {} and {} (first {})", symbol,
+                     gap.count, merged.instrument.exchange, gap.count == 1 ? "" : "s",
+                     merged.dates.front(), merged.dates.back(), gap.first)});
+  }
+}
+
+}  // namespace
+
+Result<ParsedImport> ParsePaths(std::span<const fs::path> paths, const ImportOptions& options) {
+  KAIROS_ASSIGN_OR_RETURN(std::vector<fs::path> files, ListImportFiles(paths));
+  std::optional<std::string> exchange;
+  std::set<std::string> exchanges = {"NYSE", "NSE", "BSE"};
+  if (options.exchange) {
+    exchange = UpperCase(*options.exchange);
+    KAIROS_RETURN_IF_ERROR(calendar::ExchangeCalendar::ForExchange(*exchange).status());
+    exchanges.insert(*exchange);
+  }
+  const CalendarSessions sessions(exchanges);
+  std::vector<ParsedFile> parsed = ParseFiles(files, options, exchange, sessions);
+
+  ParsedImport out;
+  out.report.files = static_cast<int64_t>(files.size());
+  CrossFileErrors errors(files, options.max_errors_per_file);
+  std::vector<bool> rejected(files.size());
+  for (size_t i = 0; i < files.size(); ++i) {
+    rejected[i] = !options.skip_bad && !parsed[i].errors.empty();
+  }
+  SymbolGroups groups = GroupAccepted(parsed, options.skip_bad, errors, rejected);
+  TallyFiles(parsed, errors, rejected, options.skip_bad, out.report);
+
+  for (auto& [symbol, contributions] : groups) {
+    MergedSeries merged =
+        contributions.size() == 1 ? TakeSingle(contributions.front()) : Interleave(contributions);
+    WarnAboutMerged(symbol, merged, sessions, files, out.report);
+    if (!merged.bars.empty()) {
+      out.series.push_back({std::move(merged.bars), FileName(files[contributions.front().file])});
     }
   }
   return out;
