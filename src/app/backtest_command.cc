@@ -282,10 +282,7 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
   auto ratio = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.4f}", *v) : std::string("");
   };
-  auto money = [&](int64_t minor) {
-    auto c = Currency::FromCode(s.currency);
-    return Money(minor, c.ok() ? *c : Currency::Usd()).ToString();
-  };
+  auto money = [&](int64_t minor) { return Money(minor, s.currency).ToString(); };
   Table table;
   table.columns = {"metric", "value"};
   table.rows = {

@@ -421,7 +421,7 @@ Result<Report> BuildReport(const BacktestWiring& w, const StrategyRecord& strate
   s.strategy = strategy.spec.name;
   s.from = options.from;
   s.to = options.to;
-  s.currency = std::string(currency.code());
+  s.currency = currency;
   s.starting_equity = daily.empty() ? strategy.allocation : m.starting_equity;
   s.sessions = static_cast<int>(daily.size());
   SetMetrics(s, m);
