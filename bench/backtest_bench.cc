@@ -161,7 +161,7 @@ Result<backtest::BacktestResult> RunOnce(const BarStore& bars, const StrategySpe
   ports::ManualClock clock(first.open.nanos() - int64_t{3600} * 1'000'000'000);
   backtest::ReplayBars bar_source(bars, options.from, options.to);
   sim_broker::PaperBroker::Options broker_options;
-  broker_options.currency = spec.currency;
+  broker_options.currency = spec.currency.code();
   broker_options.starting_cash = spec.allocation;
   sim_broker::PaperBroker broker(clock, bar_source, Nyse(), broker_options);
   backtest::BacktestWiring wiring{*store, broker, clock, bars, Nyse(), &bar_source};

@@ -88,7 +88,7 @@ Wired Wire(const marketdata::BarStore& bars, const StrategySpec& spec, Date from
                                                  int64_t{3600} * 1'000'000'000);
   w.bar_source = std::make_unique<backtest::ReplayBars>(bars, from, to);
   sim_broker::PaperBroker::Options options;
-  options.currency = spec.currency;
+  options.currency = spec.currency.code();
   options.starting_cash = spec.allocation;
   options.costs = [fees = spec.fees, bps = spec.slippage_bps](const OrderRequest&) {
     return sim_broker::PaperBroker::CostModel{fees, bps};
@@ -337,7 +337,7 @@ TEST_F(Sp500, PaperRunDayAndBacktestGiveTheSameFillsAndPnlToTheCent) {
     ports::ManualClock clock(Nyse().SessionOf(session)->open.nanos() -
                              int64_t{3600} * 1'000'000'000);
     sim_broker::PaperBroker::Options options;
-    options.currency = spec.currency;
+    options.currency = spec.currency.code();
     options.starting_cash = spec.allocation;
     options.costs = [&spec](const OrderRequest&) {
       return sim_broker::PaperBroker::CostModel{spec.fees, spec.slippage_bps};

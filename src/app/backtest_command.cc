@@ -111,7 +111,7 @@ Result<backtest::BacktestResult> RunOne(const RunContext& rc, const StrategySpec
   ports::ManualClock clock(first.open.nanos() - int64_t{3600} * 1'000'000'000);
   backtest::ReplayBars bar_source(rc.bars, rc.options.from, rc.options.to);
   sim_broker::PaperBroker::Options broker_options;
-  broker_options.currency = spec.currency;
+  broker_options.currency = spec.currency.code();
   broker_options.starting_cash = spec.allocation;
   broker_options.costs = [fees = spec.fees, bps = spec.slippage_bps](const OrderRequest&) {
     return sim_broker::PaperBroker::CostModel{fees, bps};
@@ -282,10 +282,7 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
   auto ratio = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.4f}", *v) : std::string("");
   };
-  auto money = [&](int64_t minor) {
-    auto c = Currency::FromCode(s.currency);
-    return Money(minor, c.ok() ? *c : Currency::Usd()).ToString();
-  };
+  auto money = [&](int64_t minor) { return Money(minor, s.currency).ToString(); };
   Table table;
   table.columns = {"metric", "value"};
   table.rows = {

@@ -36,17 +36,16 @@ Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::pa
 
 Status CheckStoredAmounts(const std::vector<StrategyRecord>& strategies) {
   for (const StrategyRecord& r : strategies) {
-    auto currency = Currency::FromCode(r.spec.currency);
-    if (!currency.ok()) continue;  // amounts are then printed and traded in USD (OpenPaper)
-    const int64_t max = engine::MaxAmountMinor(*currency);
+    const Currency& currency = r.spec.currency;
+    const int64_t max = engine::MaxAmountMinor(currency);
     auto check = [&](std::string_view what, int64_t minor) -> Status {
       if (minor >= 0 && minor <= max) return Status::Ok();
       return Status::FailedPrecondition(fmt::format(
           "strategy {}: the stored {} {} is outside 0 to {} {} (the limit of money inputs); "
           "nothing was run: fix it with `kairos strategy set-allocation` or import a corrected "
           "file",
-          r.spec.name, what, Money(minor, *currency).ToString(), engine::kMaxAmountUnits,
-          currency->code()));
+          r.spec.name, what, Money(minor, currency).ToString(), engine::kMaxAmountUnits,
+          currency.code()));
     };
     KAIROS_RETURN_IF_ERROR(check("allocation", r.allocation));
     KAIROS_RETURN_IF_ERROR(check("file allocation", r.spec.allocation));
@@ -70,7 +69,7 @@ Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& hom
 
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, s->store->strategies().List());
   std::string exchange = "NYSE";
-  std::string currency = "USD";
+  Currency currency = Currency::Usd();
   int64_t starting_cash = 0;
   if (!strategies.empty()) {
     exchange = strategies.front().spec.exchange;
@@ -78,7 +77,6 @@ Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& hom
   }
   for (const StrategyRecord& r : strategies) starting_cash += r.allocation;
   KAIROS_ASSIGN_OR_RETURN(s->calendar, calendar::ExchangeCalendar::ForExchange(exchange));
-  if (!Currency::FromCode(currency).ok()) currency = "USD";
   s->currency = currency;
   s->starting_cash = starting_cash;
   return s;
@@ -101,7 +99,7 @@ Status PaperSession::StartBroker(const PaperOptions& options) {
 
   ports::Store* store = s->store.get();
   sim_broker::PaperBroker::Options bo;
-  bo.currency = currency;
+  bo.currency = currency.code();
   bo.starting_cash = starting_cash;
   bo.max_participation = options.max_participation;
   bo.persist = [store](std::string_view json) { return store->state().Put(kPaperBrokerKey, json); };

@@ -11,6 +11,7 @@
 
 #include "adapters/sim_broker/paper_broker.h"
 #include "calendar/calendar.h"
+#include "core/fixed_point.h"
 #include "core/result.h"
 #include "engine/order_manager.h"
 #include "engine/store_bar_source.h"
@@ -55,8 +56,8 @@ struct PaperSession {
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<marketdata::BarStore> bars;
   const calendar::ExchangeCalendar* calendar = nullptr;
-  std::string currency = "USD";  // of the first strategy
-  int64_t starting_cash = 0;     // sum of the allocations (a new paper account)
+  Currency currency = Currency::Usd();  // of the first strategy
+  int64_t starting_cash = 0;            // sum of the allocations (a new paper account)
   std::unique_ptr<ports::ManualClock> clock;
   std::unique_ptr<engine::StoreBarSource> bar_source;
   std::unique_ptr<sim_broker::PaperBroker> broker;

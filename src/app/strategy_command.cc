@@ -27,11 +27,6 @@ Result<std::unique_ptr<ports::Store>> OpenDb(const CliContext& ctx, Access acces
   return OpenTradingStore(home, access);
 }
 
-Currency CurrencyOf(const StrategySpec& spec) {
-  auto c = Currency::FromCode(spec.currency);
-  return c.ok() ? *c : Currency::Usd();
-}
-
 std::string Amount(int64_t minor, Currency c) { return Money(minor, c).ToString(); }
 
 Status NoStrategy(std::string_view name) {
@@ -138,7 +133,7 @@ void RunList(CliContext& ctx) {
                       std::string(engine::ApprovalName(r.spec.approval)),
                       std::string(engine::ExecutionName(r.spec.execution)),
                       UniverseText(r.spec, ctx.format == OutputFormat::kTable),
-                      Amount(r.allocation, CurrencyOf(r.spec)), r.spec.currency});
+                      Amount(r.allocation, r.spec.currency), std::string(r.spec.currency.code())});
   }
   t.Print(ctx.format);
 }
@@ -169,7 +164,7 @@ void RunShow(const std::string& name, CliContext& ctx) {
   auto record = GetStrategy(**db, name);
   if (!record.ok()) return ctx.Fail(record.status());
   const StrategySpec& s = record->spec;
-  Currency c = CurrencyOf(s);
+  const Currency& c = s.currency;
   auto level = [](const LevelSpec& l) {
     std::string d = engine::DescribeLevel(l);
     return d.empty() ? std::string("none") : d;
@@ -180,7 +175,7 @@ void RunShow(const std::string& name, CliContext& ctx) {
       {"enabled", record->enabled ? "yes" : "no"},
       {"description", s.description},
       {"exchange", s.exchange},
-      {"currency", s.currency},
+      {"currency", std::string(c.code())},
       {"universe", UniverseText(s, false)},
       {"timeframe", std::string(engine::TimeframeName(s.timeframe))},
       {"side", std::string(engine::PositionSideName(s.side))},
@@ -253,7 +248,7 @@ void RunSetAllocation(const std::string& name, const std::string& amount, CliCon
   if (!db.ok()) return ctx.Fail(db.status());
   auto record = GetStrategy(**db, name);
   if (!record.ok()) return ctx.Fail(record.status());
-  Currency c = CurrencyOf(record->spec);
+  const Currency& c = record->spec.currency;
   auto money = Money::Parse(amount, c);
   if (!money.ok() || money->minor() <= 0) {
     return ctx.Fail(fmt::format(
@@ -310,7 +305,7 @@ Result<PnlData> LoadPnl(ports::Store& db, const PnlArgs& args) {
     return Status::InvalidArgument(fmt::format("--to {} is before --from {}", args.to, args.from));
   }
   KAIROS_ASSIGN_OR_RETURN(auto strategies, db.strategies().List());
-  for (const StrategyRecord& r : strategies) data.currency.emplace(r.spec.name, CurrencyOf(r.spec));
+  for (const StrategyRecord& r : strategies) data.currency.emplace(r.spec.name, r.spec.currency);
   if (!args.strategy.empty() && data.currency.count(args.strategy) == 0) {
     return NoStrategy(args.strategy);
   }

@@ -33,9 +33,8 @@ class WallClock final : public ports::Clock {
   }
 };
 
-std::string Amount(int64_t minor, const std::string& currency) {
-  auto c = Currency::FromCode(currency);
-  return Money(minor, c.ok() ? *c : Currency::Usd()).ToString();
+std::string Amount(int64_t minor, const Currency& currency) {
+  return Money(minor, currency).ToString();
 }
 
 std::string Num(double v) {
@@ -53,13 +52,21 @@ Result<Date> ParseDateFlag(std::string_view flag, const std::string& text) {
 }
 
 // The currency of each strategy, for printing amounts.
-std::map<std::string, std::string> Currencies(ports::Store& store) {
-  std::map<std::string, std::string> out;
+std::map<std::string, Currency> Currencies(ports::Store& store) {
+  std::map<std::string, Currency> out;
   auto list = store.strategies().List();
   if (list.ok()) {
-    for (const auto& r : *list) out[r.spec.name] = r.spec.currency;
+    for (const auto& r : *list) out.emplace(r.spec.name, r.spec.currency);
   }
   return out;
+}
+
+// The currency of `strategy` in `currencies`; one not stored (an order placed by hand) is in the
+// default currency, as the order manager books it.
+Currency CurrencyIn(const std::map<std::string, Currency>& currencies,
+                    const std::string& strategy) {
+  auto it = currencies.find(strategy);
+  return it == currencies.end() ? Currency::Usd() : it->second;
 }
 
 // ---- run-day ----
@@ -183,7 +190,7 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
                         "", "", "", "", run});
     }
     for (const auto& s : r->strategies) {
-      const std::string& cur = currencies[s.strategy];
+      const Currency cur = CurrencyIn(currencies, s.strategy);
       t.rows.push_back(
           {d.ToString(), s.strategy, std::to_string(s.signals), std::to_string(s.approved),
            std::to_string(s.pending), std::to_string(r->expired), std::to_string(s.orders),
@@ -301,8 +308,8 @@ Status ListFills(CliContext& ctx) {
   t.columns = {"date", "strategy", "symbol", "side", "qty", "price", "fees", "execution_id"};
   for (const auto& [strategy, f] : fills) {
     t.rows.push_back({f.session.ToString(), strategy, f.symbol, std::string(SideName(f.side)),
-                      f.qty.ToString(), f.price.ToString(), Amount(f.fees, currencies[strategy]),
-                      f.execution_id});
+                      f.qty.ToString(), f.price.ToString(),
+                      Amount(f.fees, CurrencyIn(currencies, strategy)), f.execution_id});
   }
   t.Print(ctx.format);
   return Status::Ok();

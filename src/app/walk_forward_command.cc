@@ -52,10 +52,7 @@ void RunWalkForwardCommand(const WalkForwardRequest& req, CliContext& ctx) {
   const backtest::WalkForwardResult& r = *result;
   const backtest::Summary& s = r.out_of_sample.summary;
 
-  auto money = [&](int64_t minor) {
-    auto c = Currency::FromCode(s.currency);
-    return Money(minor, c.ok() ? *c : Currency::Usd()).ToString();
-  };
+  auto money = [&](int64_t minor) { return Money(minor, s.currency).ToString(); };
   const std::string& m = req.rank_by;
   backtest::WalkForwardSpec w = *spec;
   Table summary;

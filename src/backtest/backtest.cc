@@ -404,8 +404,7 @@ Result<BacktestResult> RunBacktest(const BacktestWiring& w, const StrategySpec& 
     auto it = reason_of_order.find(f.client_order_id);
     return it == reason_of_order.end() ? std::string() : it->second;
   };
-  KAIROS_ASSIGN_OR_RETURN(Currency currency, Currency::FromCode(spec.currency));
-  result.trades = engine::RoundTrips(result.fills, exit_reason, currency);
+  result.trades = engine::RoundTrips(result.fills, exit_reason, spec.currency);
   result.metrics = result.daily.empty() ? engine::Metrics{}
                                         : engine::ComputeMetrics(result.daily, result.trades);
   KAIROS_ASSIGN_OR_RETURN(result.report, BuildReport(w, result.strategy, options, result.daily,
@@ -416,13 +415,13 @@ Result<BacktestResult> RunBacktest(const BacktestWiring& w, const StrategySpec& 
 Result<Report> BuildReport(const BacktestWiring& w, const StrategyRecord& strategy,
                            const BacktestOptions& options, const std::vector<DailyPnl>& daily,
                            const std::vector<engine::Trade>& trades, const engine::Metrics& m) {
-  KAIROS_ASSIGN_OR_RETURN(Currency currency, Currency::FromCode(strategy.spec.currency));
+  const Currency& currency = strategy.spec.currency;
   Report r;
   Summary& s = r.summary;
   s.strategy = strategy.spec.name;
   s.from = options.from;
   s.to = options.to;
-  s.currency = std::string(currency.code());
+  s.currency = currency;
   s.starting_equity = daily.empty() ? strategy.allocation : m.starting_equity;
   s.sessions = static_cast<int>(daily.size());
   SetMetrics(s, m);

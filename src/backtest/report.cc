@@ -11,11 +11,6 @@
 namespace kairos::backtest {
 namespace {
 
-Currency CurrencyOf(const Summary& s) {
-  auto c = Currency::FromCode(s.currency);
-  return c.ok() ? *c : Currency::Usd();
-}
-
 std::string MoneyText(int64_t minor, const Currency& c) { return Money(minor, c).ToString(); }
 
 // Ratios with a fixed number of decimals so that the text is a pure function of the value;
@@ -174,7 +169,7 @@ std::string CellColor(double r) {
 
 std::string SummaryJson(const Report& report) {
   const Summary& s = report.summary;
-  const Currency c = CurrencyOf(s);
+  const Currency c = s.currency;
   auto opt_date = [](const std::optional<Date>& d) {
     return d ? JsonString(d->ToString()) : std::string("null");
   };
@@ -208,7 +203,7 @@ std::string SummaryJson(const Report& report) {
 }
 
 std::string TradesCsv(const Report& report) {
-  const Currency c = CurrencyOf(report.summary);
+  const Currency c = report.summary.currency;
   std::string out = "symbol,entry_date,entry_price,exit_date,exit_price,qty,pnl,fees,exit_reason\n";
   for (const TradeRow& t : report.trades) {
     out += fmt::format("{},{},{},{},{},{},{},{},{}\n", CsvField(t.symbol), t.entry_date.ToString(),
@@ -220,7 +215,7 @@ std::string TradesCsv(const Report& report) {
 }
 
 std::string EquityCsv(const Report& report) {
-  const Currency c = CurrencyOf(report.summary);
+  const Currency c = report.summary.currency;
   std::string out = "date,equity,drawdown\n";
   for (const EquityRow& row : report.equity) {
     out += fmt::format("{},{},{}\n", row.date.ToString(), MoneyText(row.equity, c),
@@ -231,7 +226,7 @@ std::string EquityCsv(const Report& report) {
 
 std::string ReportHtml(const Report& report) {
   const Summary& s = report.summary;
-  const Currency c = CurrencyOf(s);
+  const Currency c = s.currency;
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
   out += fmt::format("<title>kairos backtest: {}</title>", HtmlEscape(s.strategy));

@@ -53,7 +53,7 @@ struct EquityRow {
 struct Summary {
   std::string strategy;
   Date from, to;
-  std::string currency = "USD";
+  Currency currency = Currency::Usd();
   int64_t starting_equity = 0;  // minor units
   int sessions = 0;
   int trades = 0;  // closed round trips

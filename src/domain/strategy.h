@@ -65,7 +65,7 @@ struct StrategySpec {
   EntryOrderType order_type = EntryOrderType::kMarket;
   double limit_offset_percent = 0;           // limit orders: 0.5 for "0.5%" (below for buys)
   int64_t allocation = 0;                    // minor units of the currency
-  std::string currency = "USD";              // from the exchange: NYSE -> USD, NSE -> INR
+  Currency currency = Currency::Usd();       // from the exchange: NYSE -> USD, NSE -> INR
   SizingSpec sizing;
   int max_positions = 1;
   int max_new_per_day = 1;

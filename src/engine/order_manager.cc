@@ -331,7 +331,7 @@ Result<Currency> OrderManager::CurrencyOf(std::string_view strategy) {
   KAIROS_ASSIGN_OR_RETURN(auto record, store_.strategies().Get(strategy));
   // A strategy that is not stored (an order placed by hand, a test) is in the default currency.
   if (!record) return Currency::Usd();
-  return Currency::FromCode(record->spec.currency);
+  return record->spec.currency;
 }
 
 Result<bool> OrderManager::ApplyOneFill(const Fill& fill, std::vector<std::string>& refused) {

@@ -538,7 +538,7 @@ class StrategyReader {
     ReadApproval();
     ReadOrderType();
     if (const toml::node* n = Require("allocation")) {
-      if (auto v = c_.Amount(*n, "allocation", currency_, false)) spec_.allocation = *v;
+      if (auto v = c_.Amount(*n, "allocation", spec_.currency, false)) spec_.allocation = *v;
     }
     ReadSizing();
     ReadLimits();
@@ -578,8 +578,8 @@ class StrategyReader {
         exchange_ok_ = false;
       }
     }
-    spec_.currency = std::string(FindExchange(exchange_ok_ ? spec_.exchange : "NYSE")->currency);
-    currency_ = *Currency::FromCode(spec_.currency);
+    spec_.currency =
+        *Currency::FromCode(FindExchange(exchange_ok_ ? spec_.exchange : "NYSE")->currency);
   }
 
   // universe: a universe's name or an array of distinct symbols.
@@ -767,7 +767,7 @@ class StrategyReader {
         }
         break;
       case SizingSpec::Method::kFixedAmount:
-        if (auto a = c_.Amount(v, "sizing.amount", currency_, false)) spec_.sizing.amount = *a;
+        if (auto a = c_.Amount(v, "sizing.amount", spec_.currency, false)) spec_.sizing.amount = *a;
         break;
       case SizingSpec::Method::kPercent:
         if (auto p = c_.Percent(v, "sizing.percent", 100, true, true, "10%")) {
@@ -824,7 +824,7 @@ class StrategyReader {
       c_.Expected(n, "fees", "per_order and/or percent in a custom fee table");
     }
     if (const toml::node* v = t.get("per_order")) {
-      if (auto a = c_.Amount(*v, "fees.per_order", currency_, true)) spec_.fees.per_order = *a;
+      if (auto a = c_.Amount(*v, "fees.per_order", spec_.currency, true)) spec_.fees.per_order = *a;
     }
     if (const toml::node* v = t.get("percent")) {
       std::optional<double> p;
@@ -857,7 +857,6 @@ class StrategyReader {
   Checker& c_;
   const toml::table& root_;
   StrategySpec& spec_;
-  Currency currency_ = Currency::Usd();
   bool exchange_ok_ = true;
   bool execution_ok_ = true;
 };

@@ -62,7 +62,7 @@ TEST(StrategyFileTest, ParsesEveryKey) {
   EXPECT_EQ(spec->name, "full_example");
   EXPECT_EQ(spec->description, "every key set");
   EXPECT_EQ(spec->exchange, "NSE");
-  EXPECT_EQ(spec->currency, "INR");
+  EXPECT_EQ(spec->currency, Currency::Inr());
   EXPECT_EQ(spec->universe, "");
   EXPECT_EQ(spec->symbols, (std::vector<std::string>{"RELIANCE", "TCS"}));
   EXPECT_EQ(spec->timeframe, Timeframe::kWeekly);
@@ -101,7 +101,7 @@ TEST(StrategyFileTest, Defaults) {
   EXPECT_EQ(spec->name, "minimal");
   EXPECT_EQ(spec->description, "");
   EXPECT_EQ(spec->exchange, "NYSE");
-  EXPECT_EQ(spec->currency, "USD");
+  EXPECT_EQ(spec->currency, Currency::Usd());
   EXPECT_EQ(spec->universe, "liquid");
   EXPECT_TRUE(spec->symbols.empty());
   EXPECT_EQ(spec->timeframe, Timeframe::kDaily);

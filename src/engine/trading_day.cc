@@ -37,11 +37,6 @@ Side EntrySide(const StrategySpec& spec) {
   return spec.side == PositionSide::kLong ? Side::kBuy : Side::kSell;
 }
 
-Currency CurrencyOf(const StrategySpec& spec) {
-  auto c = Currency::FromCode(spec.currency);
-  return c.ok() ? *c : Currency::Usd();
-}
-
 bool NeedsValue(const LevelSpec& l) {
   return l.kind == LevelSpec::Kind::kDistance || l.kind == LevelSpec::Kind::kPrice;
 }
@@ -316,7 +311,7 @@ struct TradingDay::Impl {
   }
 
   Result<const FillReplay*> ReplayFills(const StrategyRecord& rec, Date up_to, bool fresh = false) {
-    return replays.UpTo(rec.spec.name, CurrencyOf(rec.spec), up_to, fresh);
+    return replays.UpTo(rec.spec.name, rec.spec.currency, up_to, fresh);
   }
 
   Result<std::vector<Order>> StrategyOrders(const std::string& name,
@@ -459,7 +454,7 @@ struct TradingDay::Impl {
     if (!rec.enabled) return fail_all("not ordered: strategy disabled");
     if (halted) return fail_all("not ordered: kill switch on");
 
-    Currency cur = CurrencyOf(spec);
+    const Currency& cur = spec.currency;
     const bool limit = spec.order_type == EntryOrderType::kLimit && !at_close;
     const int64_t buffer = kMarketReserveBufferBps + std::llround(spec.slippage_bps);
     KAIROS_ASSIGN_OR_RETURN(BookState state, BookStateAt(rec, session, buffer));
@@ -486,7 +481,7 @@ struct TradingDay::Impl {
   // orders) and the cash left.
   Result<BookState> BookStateAt(const StrategyRecord& rec, Date session, int64_t buffer) {
     const StrategySpec& spec = rec.spec;
-    Currency cur = CurrencyOf(spec);
+    const Currency& cur = spec.currency;
     KAIROS_ASSIGN_OR_RETURN(const FillReplay* replayed, ReplayFills(rec, session));
     const FillReplay& replay = *replayed;
     KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* open, position_list.Of(spec.name));
@@ -797,7 +792,7 @@ struct TradingDay::Impl {
 
   Status EndOfDay(const StrategyRecord& rec, Date session) {
     const StrategySpec& spec = rec.spec;
-    Currency cur = CurrencyOf(spec);
+    const Currency& cur = spec.currency;
     KAIROS_ASSIGN_OR_RETURN(const FillReplay* replayed, ReplayFills(rec, session));
     KAIROS_ASSIGN_OR_RETURN(const std::vector<Position>* listed, position_list.Of(spec.name));
     const std::vector<Position>& positions = *listed;

@@ -75,10 +75,10 @@ std::string Describe(const StrategySpec& s) {
       static_cast<int>(s.timeframe), static_cast<int>(s.side), s.entry, s.exit, level(s.stop_loss),
       level(s.take_profit), level(s.trailing_stop), s.max_hold, static_cast<int>(s.approval),
       s.review_cutoff_minute, static_cast<int>(s.execution), static_cast<int>(s.order_type),
-      Num(s.limit_offset_percent), s.allocation, s.currency, static_cast<int>(s.sizing.method),
-      s.sizing.qty, s.sizing.amount, Num(s.sizing.percent), s.max_positions, s.max_new_per_day,
-      s.rank, static_cast<int>(s.fees.kind), s.fees.per_order, Num(s.fees.percent),
-      Num(s.slippage_bps), s.enabled);
+      Num(s.limit_offset_percent), s.allocation, s.currency.code(),
+      static_cast<int>(s.sizing.method), s.sizing.qty, s.sizing.amount, Num(s.sizing.percent),
+      s.max_positions, s.max_new_per_day, s.rank, static_cast<int>(s.fees.kind), s.fees.per_order,
+      Num(s.fees.percent), Num(s.slippage_bps), s.enabled);
 }
 
 std::string Describe(const StrategyRecord& r) {

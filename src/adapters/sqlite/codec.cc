@@ -94,6 +94,18 @@ void Field(const Json& j, const char* key, T& out) {
   if (it != j.end()) out = it->template get<T>();
 }
 
+// A stored currency code; one kairos does not know is Corruption naming the strategy (never a
+// silent default, which would print and trade its amounts in the wrong minor unit).
+Currency CurrencyField(const Json& j, std::string_view strategy) {
+  std::string code = j.get<std::string>();
+  Result<Currency> currency = Currency::FromCode(code);
+  if (!currency.ok()) {
+    throw Corrupt{Status::Corruption(fmt::format(
+        "strategy '{}': stored currency '{}' is not one kairos knows", strategy, code))};
+  }
+  return *currency;
+}
+
 Json DoubleJson(double v) { return std::isfinite(v) ? Json(v) : Json(nullptr); }
 
 void DoubleField(const Json& j, const char* key, double& out) {
@@ -153,7 +165,7 @@ std::string EncodeSpec(const StrategySpec& s) {
   j["order_type"] = NameOf(s.order_type, kEntryOrderTypes);
   j["limit_offset_percent"] = DoubleJson(s.limit_offset_percent);
   j["allocation"] = s.allocation;
-  j["currency"] = s.currency;
+  j["currency"] = s.currency.code();
   j["sizing"] = Json{{"method", NameOf(s.sizing.method, kSizingMethods)},
                      {"qty", s.sizing.qty},
                      {"amount", s.sizing.amount},
@@ -192,7 +204,7 @@ Result<StrategySpec> DecodeSpec(std::string_view json) {
     s.order_type = EnumField(j, "order_type", s.order_type, kEntryOrderTypes);
     DoubleField(j, "limit_offset_percent", s.limit_offset_percent);
     Field(j, "allocation", s.allocation);
-    Field(j, "currency", s.currency);
+    if (auto it = j.find("currency"); it != j.end()) s.currency = CurrencyField(*it, s.name);
     if (auto it = j.find("sizing"); it != j.end()) {
       s.sizing.method = EnumField(*it, "method", s.sizing.method, kSizingMethods);
       Field(*it, "qty", s.sizing.qty);

@@ -36,6 +36,24 @@ TEST(CodecTest, UnknownEnumNameIsCorruption) {
                 "stored strategy spec: stored timeframe 'hourly' is not one kairos knows"));
 }
 
+TEST(CodecTest, CurrencyIsStoredByCodeAndReadBackTyped) {
+  StrategySpec spec;
+  spec.currency = Currency::Inr();
+  std::string json = EncodeSpec(spec);
+  EXPECT_NE(json.find(R"("currency":"INR")"), std::string::npos) << json;
+  auto back = DecodeSpec(json);
+  ASSERT_TRUE(back.ok()) << back.status().ToString();
+  EXPECT_EQ(back->currency, Currency::Inr());
+}
+
+TEST(CodecTest, UnknownCurrencyIsCorruptionNamingTheStrategy) {
+  auto spec = DecodeSpec(R"({"name": "x", "currency": "XYZ"})");
+  EXPECT_EQ(
+      spec.status(),
+      Status::Corruption(
+          "stored strategy spec: strategy 'x': stored currency 'XYZ' is not one kairos knows"));
+}
+
 TEST(CodecTest, WrongTypesAndBadJsonAreCorruption) {
   EXPECT_EQ(DecodeSpec("{not json").status(),
             Status::Corruption("stored strategy spec is not JSON"));

@@ -292,6 +292,16 @@ TEST_F(SqliteStoreTest, ARowThisKairosCannotReadIsCorruption) {
             Status::Corruption("stored date '2024-02-30' is not YYYY-MM-DD"));
 }
 
+TEST_F(SqliteStoreTest, AStoredUnknownCurrencyIsCorruptionNamingTheStrategy) {
+  ASSERT_TRUE(store().strategies().Import(SimpleSpec("s"), "t").ok());
+  ExecRaw(dir_.file(),
+          R"(UPDATE strategies SET spec = replace(spec, '"currency":"USD"', '"currency":"XYZ"');)");
+  const Status corrupt = Status::Corruption(
+      "stored strategy spec: strategy 's': stored currency 'XYZ' is not one kairos knows");
+  EXPECT_EQ(store().strategies().Get("s").status(), corrupt);
+  EXPECT_EQ(store().strategies().List().status(), corrupt);
+}
+
 // The texts SQLite gives when a write breaks a CHECK constraint (the contract checks the code).
 TEST_F(SqliteStoreTest, OrderWithoutQuantityBreaksACheckWithTheSqlContext) {
   Order zero = MakeOrder("zero");

@@ -85,7 +85,7 @@ inline StrategySpec FullSpec() {
   s.order_type = EntryOrderType::kLimit;
   s.limit_offset_percent = 0.5;
   s.allocation = 123'456'789;
-  s.currency = "INR";
+  s.currency = Currency::Inr();
   s.sizing = {SizingSpec::Method::kRisk, 7, 250'000, 1.5};
   s.max_positions = 5;
   s.max_new_per_day = 2;
