@@ -6,6 +6,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cstring>
+#include <limits>
 
 #include <fmt/format.h>
 
@@ -67,18 +68,19 @@ Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& hom
   if (!bars.ok()) return bars.status().WithContext(fmt::format("opening {}", home.string()));
   s->bars = std::move(*bars);
 
-  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, s->store->strategies().List());
+  KAIROS_ASSIGN_OR_RETURN(s->strategies, s->store->strategies().List());
   std::string exchange = "NYSE";
-  Currency currency = Currency::Usd();
-  int64_t starting_cash = 0;
-  if (!strategies.empty()) {
-    exchange = strategies.front().spec.exchange;
-    currency = strategies.front().spec.currency;
+  if (!s->strategies.empty()) {
+    exchange = s->strategies.front().spec.exchange;
+    s->currency = s->strategies.front().spec.currency;
   }
-  for (const StrategyRecord& r : strategies) starting_cash += r.allocation;
+  // Summed wide: an allocation above the input limit, stored before the limit existed, must not
+  // overflow here (run-day refuses it with CheckStoredAmounts; halt still works).
+  Int128 starting_cash = 0;
+  for (const StrategyRecord& r : s->strategies) starting_cash += r.allocation;
+  s->starting_cash =
+      static_cast<int64_t>(std::min<Int128>(starting_cash, std::numeric_limits<int64_t>::max()));
   KAIROS_ASSIGN_OR_RETURN(s->calendar, calendar::ExchangeCalendar::ForExchange(exchange));
-  s->currency = currency;
-  s->starting_cash = starting_cash;
   return s;
 }
 

@@ -56,8 +56,9 @@ struct PaperSession {
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<marketdata::BarStore> bars;
   const calendar::ExchangeCalendar* calendar = nullptr;
-  Currency currency = Currency::Usd();  // of the first strategy
-  int64_t starting_cash = 0;            // sum of the allocations (a new paper account)
+  std::vector<StrategyRecord> strategies;  // as stored when the session was opened
+  Currency currency = Currency::Usd();     // of the first strategy
+  int64_t starting_cash = 0;               // sum of the allocations (a new paper account)
   std::unique_ptr<ports::ManualClock> clock;
   std::unique_ptr<engine::StoreBarSource> bar_source;
   std::unique_ptr<sim_broker::PaperBroker> broker;

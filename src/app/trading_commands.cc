@@ -52,13 +52,14 @@ Result<Date> ParseDateFlag(std::string_view flag, const std::string& text) {
 }
 
 // The currency of each strategy, for printing amounts.
-std::map<std::string, Currency> Currencies(ports::Store& store) {
+std::map<std::string, Currency> Currencies(const std::vector<StrategyRecord>& strategies) {
   std::map<std::string, Currency> out;
-  auto list = store.strategies().List();
-  if (list.ok()) {
-    for (const auto& r : *list) out.emplace(r.spec.name, r.spec.currency);
-  }
+  for (const auto& r : strategies) out.emplace(r.spec.name, r.spec.currency);
   return out;
+}
+std::map<std::string, Currency> Currencies(ports::Store& store) {
+  auto list = store.strategies().List();
+  return list.ok() ? Currencies(*list) : std::map<std::string, Currency>();
 }
 
 // The currency of `strategy` in `currencies`; one not stored (an order placed by hand) is in the
@@ -121,9 +122,7 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(home));
   // One trading run per home: held until the run ends, released by the kernel if it dies.
   KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(home));
-  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies,
-                          paper->store->strategies().List());
-  KAIROS_RETURN_IF_ERROR(CheckStoredAmounts(strategies));
+  KAIROS_RETURN_IF_ERROR(CheckStoredAmounts(paper->strategies));
   const calendar::ExchangeCalendar& cal = *paper->calendar;
   KAIROS_ASSIGN_OR_RETURN(Date last_bar, LastBarDate(*paper->bars, home));
   std::vector<Date> sessions;
@@ -169,7 +168,7 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
     po.start_ns = s->open.nanos() - 2 * kMinuteNs;
   KAIROS_RETURN_IF_ERROR(paper->StartBroker(po));
 
-  auto currencies = Currencies(*paper->store);
+  auto currencies = Currencies(paper->strategies);
   Table t;
   t.columns = {"session", "strategy", "signals",  "approved",   "pending", "expired", "orders",
                "fills",   "exits",    "realized", "unrealized", "fees",    "equity",  "run"};
