@@ -23,8 +23,29 @@ enum class JobRunStatus {
   kSkipped,  // not run: a misfire whose moment had passed, a disabled job, a halt
 };
 
-std::string_view JobRunStatusName(JobRunStatus status);  // "running", "retrying", ...
-std::optional<JobRunStatus> ParseJobRunStatus(std::string_view name);
+inline constexpr std::string_view JobRunStatusName(JobRunStatus status) {
+  switch (status) {
+    case JobRunStatus::kRunning:
+      return "running";
+    case JobRunStatus::kRetrying:
+      return "retrying";
+    case JobRunStatus::kSucceeded:
+      return "succeeded";
+    case JobRunStatus::kFailed:
+      return "failed";
+    case JobRunStatus::kSkipped:
+      return "skipped";
+  }
+  return "unknown";
+}
+
+inline std::optional<JobRunStatus> ParseJobRunStatus(std::string_view name) {
+  for (auto s : {JobRunStatus::kRunning, JobRunStatus::kRetrying, JobRunStatus::kSucceeded,
+                 JobRunStatus::kFailed, JobRunStatus::kSkipped}) {
+    if (JobRunStatusName(s) == name) return s;
+  }
+  return std::nullopt;
+}
 
 struct JobRun {
   int64_t id = 0;
