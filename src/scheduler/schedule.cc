@@ -22,8 +22,10 @@ using SysSeconds = date::sys_time<seconds>;
 
 constexpr int64_t kNanosPerSecond = 1'000'000'000;
 constexpr int64_t kMaxOffsetSeconds = 12 * 3600;
-// A satisfiable cron expression matches within 8 years (29 February); past this it never will.
-constexpr int kMaxYearsAhead = 10;
+// How far ahead NextAfter looks. A cron expression that parses matches within 28 years (a
+// weekday pattern of the Gregorian calendar repeats by then); a sessions_only schedule whose
+// cron instants never fall on a session, on a calendar without an end, gives up here.
+constexpr int kMaxYearsAhead = 50;
 
 std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
@@ -422,9 +424,10 @@ Timestamp Schedule::Impl::CalendarMidnight(Date d) const {
 }
 
 std::optional<Timestamp> Schedule::Impl::SessionsOnlyNextAfter(Timestamp t) const {
+  const int64_t limit = t.nanos() + kMaxYearsAhead * 366LL * 86400 * kNanosPerSecond;
   while (true) {
     std::optional<Timestamp> c = CronNextAfter(t);
-    if (!c) return std::nullopt;
+    if (!c || c->nanos() > limit) return std::nullopt;
     Date d = CalendarDate(*c);
     if (!calendar->Covers(d)) return std::nullopt;
     if (calendar->IsSession(d)) return c;
@@ -503,6 +506,11 @@ Result<Schedule> Schedule::Parse(const ScheduleSpec& spec) {
 }
 
 std::optional<Timestamp> Schedule::NextAfter(Timestamp t) const {
+  // Instants representable with room for the look-ahead: 1800-01-01 to 2200-01-01.
+  constexpr int64_t kFirstNs = -5'364'662'400LL * kNanosPerSecond;
+  constexpr int64_t kLastNs = 7'258'118'400LL * kNanosPerSecond;
+  if (t.nanos() >= kLastNs) return std::nullopt;
+  if (t.nanos() < kFirstNs) t = Timestamp::FromNanos(kFirstNs);
   if (impl_->at) return impl_->AtNextAfter(t);
   if (impl_->sessions_only) return impl_->SessionsOnlyNextAfter(t);
   return impl_->CronNextAfter(t);

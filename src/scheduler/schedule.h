@@ -37,7 +37,8 @@ class Schedule {
   static Result<Schedule> Parse(const ScheduleSpec& spec);
 
   // The first instant strictly after t; nullopt when there is none, in particular when it
-  // would fall outside the years the calendar covers (an `at` or `sessions_only` schedule).
+  // would fall outside the years the calendar covers (an `at` or `sessions_only` schedule),
+  // and for any t from 2200 on.
   std::optional<Timestamp> NextAfter(Timestamp t) const;
 
   // "cron 30 18 * * 1-5 America/New_York", "cron 0 18 * * * UTC sessions_only NYSE",
@@ -47,9 +48,8 @@ class Schedule {
   // The calendar of an `at` or `sessions_only` schedule; nullptr otherwise.
   const calendar::ExchangeCalendar* calendar() const;
 
-  struct Impl;
-
  private:
+  struct Impl;
   explicit Schedule(std::shared_ptr<const Impl> impl) : impl_(std::move(impl)) {}
   std::shared_ptr<const Impl> impl_;
 };

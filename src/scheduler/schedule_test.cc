@@ -147,6 +147,23 @@ TEST(CronSchedule, SessionsOnlyEndsWithTheCalendarsCoverage) {
   EXPECT_EQ(Next(s, "2028-12-30T00:00:00Z"), "none");
 }
 
+TEST(CronSchedule, FarInstantsStayInRange) {
+  Schedule s = Parsed(Cron("0 0 * * *"));
+  EXPECT_EQ(s.NextAfter(Timestamp::FromNanos(INT64_MAX)), std::nullopt);
+  EXPECT_EQ(Next(s, "2199-12-31T12:00:00Z"), "2200-01-01T00:00:00Z");
+  EXPECT_EQ(Next(s, "2200-01-01T00:00:00Z"), "none");
+  std::optional<Timestamp> early = s.NextAfter(Timestamp::FromNanos(INT64_MIN));
+  ASSERT_TRUE(early.has_value());
+  EXPECT_EQ(early->ToString(), "1800-01-02T00:00:00Z");  // after the earliest instant handled
+}
+
+TEST(CronSchedule, SessionsOnlyGivesUpWhenNoInstantIsASession) {
+  ScheduleSpec spec = Cron("0 12 * * SAT");
+  spec.calendar = "WEEKDAYS";  // covers every date: without a limit this would search forever
+  spec.sessions_only = true;
+  EXPECT_EQ(Next(Parsed(spec), "2024-01-01T00:00:00Z"), "none");
+}
+
 TEST(CronSchedule, AYearOfMinutesIsQuick) {
   Schedule s = Parsed(Cron("*/5 * * * *", "America/New_York"));
   Timestamp t = T("2024-01-01T00:00:00Z");
