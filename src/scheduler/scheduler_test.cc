@@ -13,6 +13,8 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "scheduler/wall_clock.h"
+
 namespace kairos::scheduler {
 namespace {
 
@@ -572,15 +574,6 @@ TEST_F(SchedulerTest, SimulatedYearOfTwentyJobsIsFast) {
   }
   std::printf("a simulated year of 20 jobs: %.3f s\n", seconds);
 }
-
-class WallClock final : public ports::Clock {
- public:
-  int64_t NowNs() const override {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-};
 
 TEST(SchedulerRun, SleepsUntilDueRunsPostedTasksAndStopsWhenAsked) {
   WallClock clock;
