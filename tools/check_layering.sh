@@ -13,6 +13,7 @@ declare -A allowed=(
   [rules]="core indicators rules"
   [marketdata]="core calendar domain marketdata"
   [ports]="core calendar domain ports"
+  [scheduler]="core calendar domain ports scheduler"
   [engine]="core calendar domain indicators rules marketdata ports engine"
   [backtest]="core calendar domain indicators rules marketdata ports engine backtest"
   [adapters]="core calendar domain ports adapters"
