@@ -141,9 +141,11 @@ BotResult<json> ParseResponse(std::string_view method, const HttpResponse& respo
     BotErrorKind kind = response.status >= 500   ? BotErrorKind::kServer
                         : response.status == 200 ? BotErrorKind::kMalformedResponse
                                                  : KindOfCode(response.status);
-    return MakeError(kind, method, response.status,
-                     fmt::format("HTTP {} without a Bot API answer: '{}'", response.status,
-                                 BodyExcerpt(response.body)));
+    BotError e = MakeError(kind, method, response.status,
+                           fmt::format("HTTP {} without a Bot API answer: '{}'", response.status,
+                                       BodyExcerpt(response.body)));
+    if (e.kind == BotErrorKind::kRetryAfter) e.retry_after_s = 1;  // no retry_after to honour
+    return e;
   }
   if (!doc["ok"].get<bool>()) return EnvelopeError(method, response.status, doc);
   auto it = doc.find("result");

@@ -158,6 +158,17 @@ TEST(ParseResponse, ProxyErrorPageIsAServerError) {
             "HTTP 502 without a Bot API answer: '<html><h1>502 Bad Gateway</h1></html>'");
 }
 
+TEST(ParseResponse, FloodControlWithoutAnEnvelopeWaitsASecond) {
+  auto r = ParseResponse("sendMessage", Answer(429, "Too Many Requests"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().kind, BotErrorKind::kRetryAfter);
+  EXPECT_EQ(r.error().retry_after_s, 1);
+  r = ParseResponse("sendMessage", Answer(429, R"({"ok":false,"error_code":429,
+      "description":"Too Many Requests","parameters":{"retry_after":-3}})"));
+  ASSERT_FALSE(r.ok());
+  EXPECT_EQ(r.error().retry_after_s, 1);
+}
+
 TEST(ParseResponse, OkWithoutEnvelopeIsMalformed) {
   for (const char* body :
        {"", "[]", R"({"result":1})", R"({"ok":"true","result":1})", R"({"ok":true})", "\xff\xfe"}) {
