@@ -1,12 +1,13 @@
 #!/usr/bin/env python3
 """A stand-in for the Telegram Bot API on loopback, for tests (VENDOR_APIS.md section 3.8).
 
-Usage: telegram_bot_api.py --token TOKEN [--port 0]
-Prints "port N" on stdout once it listens on 127.0.0.1:N, then serves until SIGTERM/SIGINT.
+Usage: telegram_bot_api.py --token TOKEN [--port 0] [--parent-pid PID]
+Prints "port N" on stdout once it listens on 127.0.0.1:N, then serves until SIGTERM/SIGINT or
+until the process that started it is gone (a crashed test leaves no server behind).
 
 The Bot API: /bot<token>/<method> (method names case-insensitive), parameters from the query
 string, an application/x-www-form-urlencoded body (object parameters as JSON strings) or a JSON
-body. Answers {"ok":true,"result":...} or {"ok":false,"error_code":N,"description":...,
+body (multipart/form-data, for file uploads, is not served). Answers {"ok":true,"result":...} or {"ok":false,"error_code":N,"description":...,
 "parameters":{...}} with the HTTP status equal to error_code. Methods: getMe, sendMessage,
 editMessageText, answerCallbackQuery, setMyCommands, getMyCommands, getUpdates, setWebhook,
 deleteWebhook. Errors as the official server words them: 401 for a wrong token, 404 for an
@@ -34,6 +35,7 @@ Test control, apart from the Bot API under /_test/ (POST, JSON body, JSON answer
 import argparse
 import html.parser
 import json
+import os
 import re
 import signal
 import sys
@@ -215,7 +217,6 @@ class Bot:
         self.chat_per_second = 1.0
         self.chat_buckets = {}     # chat_id -> (tokens, at)
 
-    # --- flood control ---------------------------------------------------------------------
     def take_chat_slot(self, chat_id):
         now = time.monotonic()
         tokens, at = self.chat_buckets.get(chat_id, (float(self.chat_burst), now))
@@ -238,14 +239,17 @@ class Bot:
             params = None
             if "retry_after" in rule:
                 params = {"retry_after": int(rule["retry_after"])}
-            default = {429: f"Too Many Requests: retry after {rule.get('retry_after', 1)}",
-                       409: CONFLICT_POLL, 401: "Unauthorized", 403:
-                       "Forbidden: bot was blocked by the user", 400: "Bad Request: chat not found"}
-            return ApiError(code, rule.get("description", default.get(code, "Internal Server Error")),
-                            params)
+            default = {
+                400: "Bad Request: chat not found",
+                401: "Unauthorized",
+                403: "Forbidden: bot was blocked by the user",
+                409: CONFLICT_POLL,
+                429: f"Too Many Requests: retry after {rule.get('retry_after', 1)}",
+            }
+            description = rule.get("description", default.get(code, "Internal Server Error"))
+            return ApiError(code, description, params)
         return None
 
-    # --- messages ----------------------------------------------------------------------------
     def message_json(self, record):
         out = {"message_id": record["message_id"], "date": int(record["date"]),
                "chat": {"id": record["chat_id"], "type": "private"},
@@ -356,7 +360,6 @@ class Bot:
                          for c in commands]
         return True
 
-    # --- updates -----------------------------------------------------------------------------
     def inject(self, body):
         update = {k: v for k, v in body.items() if k != "update_id"}
         update["update_id"] = self.next_update_id
@@ -560,11 +563,21 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--token", required=True)
     parser.add_argument("--port", type=int, default=0)
+    parser.add_argument("--parent-pid", type=int, default=0,
+                        help="exit when this process (default: the parent) is gone")
     args = parser.parse_args()
     Handler.bot = Bot(args.token)
     server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
     server.daemon_threads = True
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    parent = args.parent_pid or os.getppid()
+
+    def watch_parent():
+        while os.getppid() == parent:
+            time.sleep(0.5)
+        server.shutdown()
+
+    threading.Thread(target=watch_parent, daemon=True).start()
     print(f"port {server.server_address[1]}", flush=True)
     try:
         server.serve_forever(poll_interval=0.1)

@@ -127,6 +127,24 @@ TEST_F(BotClientTest, InjectedFloodControlSurfacesItsRetryAfter) {
   EXPECT_TRUE(client_->SendMessage(kChat, "hello", false).ok());  // the same request, later
 }
 
+TEST_F(BotClientTest, BlockedBotIsForbiddenAndServerErrorsAreRetryable) {
+  standin_.Control("fail_next", {{"code", 403}});
+  auto blocked = client_->SendMessage(kChat, "hello", false);
+  ASSERT_FALSE(blocked.ok());
+  EXPECT_EQ(blocked.error().kind, BotErrorKind::kForbidden);
+  EXPECT_FALSE(blocked.error().retryable());
+  EXPECT_EQ(blocked.error().description, "Forbidden: bot was blocked by the user");
+
+  standin_.Control("fail_next", {{"code", 500}, {"count", 2}});
+  for (int i = 0; i < 2; ++i) {
+    auto failed = client_->SendMessage(kChat, "hello", false);
+    ASSERT_FALSE(failed.ok());
+    EXPECT_EQ(failed.error().kind, BotErrorKind::kServer);
+    EXPECT_TRUE(failed.error().retryable());
+  }
+  EXPECT_TRUE(client_->SendMessage(kChat, "hello", false).ok());
+}
+
 TEST_F(BotClientTest, SecondPollerEndsTheFirstWithAClearConflict) {
   auto first = std::async(std::launch::async, [&] { return client_->GetUpdates(0, 20); });
   WaitForPoller();

@@ -54,8 +54,14 @@ BotApiStandin::BotApiStandin() : http_(MakeCurlTransport()) {
   posix_spawn_file_actions_init(&actions);
   posix_spawn_file_actions_adddup2(&actions, fds[1], STDOUT_FILENO);
   std::string token(kToken);
-  std::vector<char*> argv = {const_cast<char*>("python3"), script.data(),
-                             const_cast<char*>("--token"), token.data(), nullptr};
+  std::string parent = std::to_string(::getpid());
+  std::vector<char*> argv = {const_cast<char*>("python3"),
+                             script.data(),
+                             const_cast<char*>("--token"),
+                             token.data(),
+                             const_cast<char*>("--parent-pid"),
+                             parent.data(),
+                             nullptr};
   int rc = ::posix_spawnp(&pid_, "python3", &actions, nullptr, argv.data(), environ);
   posix_spawn_file_actions_destroy(&actions);
   ::close(fds[1]);
