@@ -57,6 +57,8 @@ class CurlTransport final : public HttpTransport {
     curl_easy_setopt(h, CURLOPT_TIMEOUT_MS, static_cast<long>(request.timeout_ms));
     curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);
     curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+    // An http_proxy in the environment applies, except to loopback (a local Bot API server).
+    curl_easy_setopt(h, CURLOPT_NOPROXY, "localhost,127.0.0.1,::1");
     CURLcode code = curl_easy_perform(h);
     if (code != CURLE_OK) {
       response.body.clear();

@@ -102,8 +102,8 @@ bool IsBlank(const Token& t, std::string_view html) {
   return t.kind == TokenKind::kText && (html[t.begin] == ' ' || html[t.begin] == '\n');
 }
 
-// Where a part may end: before tokens[index], with `stack` open there; the token at the cut is
-// a line break or space and is dropped unless `keep`.
+// Where a part may end: before tokens[index], with `stack` open there. When `drop`, the token at
+// the cut is the line break or space the cut replaces, and no part includes it.
 struct Cut {
   size_t index;
   TagStack stack;
