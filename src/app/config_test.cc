@@ -364,3 +364,49 @@ TEST(DurationTest, ParsesHoursMinutesSecondsInOrder) {
 
 }  // namespace
 }  // namespace kairos::app
+
+namespace kairos::app {
+namespace {
+
+std::string ReadDoc() {
+  std::ifstream in(fs::path(KAIROS_SOURCE_DIR) / "docs" / "CONFIG.md", std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
+}
+
+// The ```toml examples of docs/CONFIG.md are valid files.
+TEST_F(ConfigTest, TheDocumentedExamplesLoad) {
+  std::string doc = ReadDoc();
+  ASSERT_FALSE(doc.empty());
+  Write("telegram.token", "123:secret\n");
+  int examples = 0;
+  for (size_t pos = doc.find("```toml\n"); pos != std::string::npos;
+       pos = doc.find("```toml\n", pos)) {
+    pos += 8;
+    size_t end = doc.find("```", pos);
+    ASSERT_NE(end, std::string::npos);
+    auto c = Parse(doc.substr(pos, end - pos));
+    EXPECT_TRUE(c.ok()) << c.status().message();
+    ++examples;
+  }
+  EXPECT_EQ(examples, 2);
+}
+
+// docs/CONFIG.md lists every job and alert kind with its default.
+TEST_F(ConfigTest, TheDocumentationListsEveryJobAndAlertKind) {
+  std::string doc = ReadDoc();
+  for (const auto& j : jobs::BuiltinJobs()) {
+    const auto& s = j.spec.schedule;
+    std::string row = fmt::format("| `{}` | {} `{}`", j.spec.name, s.cron.empty() ? "at" : "cron",
+                                  s.cron.empty() ? s.at : s.cron);
+    EXPECT_NE(doc.find(row), std::string::npos) << row;
+  }
+  for (const auto& k : jobs::AlertKinds()) {
+    std::string row = fmt::format("| `{}` | {} |", k.name, jobs::AlertLevelName(k.level));
+    EXPECT_NE(doc.find(row), std::string::npos) << row;
+  }
+}
+
+}  // namespace
+}  // namespace kairos::app
