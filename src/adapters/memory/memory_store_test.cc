@@ -398,6 +398,18 @@ void Populate(ports::Store& s) {
   ok(s.state().Put("halt", "1"));
   ok(s.state().Put("k1", "x"));
   ok(s.audit().Append({0, 1, "cli", "halt", "system", ""}));
+  ok(s.job_runs().Claim("scan.daily", 100, 1).status());
+  auto backup = s.job_runs().Claim("backup", 200, 2);
+  ASSERT_TRUE(backup.ok());
+  backup->first.status = ports::JobRunStatus::kSucceeded;
+  ok(s.job_runs().Update(backup->first));
+  ports::OutboxMessage m;
+  m.kind = "job.failed";
+  m.key = "key1";
+  ok(s.outbox().Enqueue(m).status());
+  m.key = "key2";
+  ok(s.outbox().Enqueue(m).status());
+  ok(s.outbox().MarkSent(2, 5, "x"));
 }
 
 struct Write {
@@ -427,6 +439,9 @@ std::vector<Write> Writes() {
   update.updated_ns = 77;
   StrategySpec v3 = SimpleSpec("s1");
   v3.allocation = 99;
+  ports::JobRun finished{.id = 1, .status = ports::JobRunStatus::kFailed, .attempts = 3};
+  ports::JobRun retrying{.id = 2, .retry_at_ns = 9, .status = ports::JobRunStatus::kRetrying};
+  ports::OutboxMessage message{.kind = "signal.pending", .key = "key3", .created_ns = 4};
   return {
       {"SignalInsert",
        [](ports::Store& s) { return s.signals().Insert(MakeSignal("C", Session(5))).status(); }},
@@ -471,6 +486,14 @@ std::vector<Write> Writes() {
       {"StrategyEnable", [](ports::Store& s) { return s.strategies().SetEnabled("s2", false); }},
       {"StrategyAllocation",
        [](ports::Store& s) { return s.strategies().SetAllocation("s1", 1234); }},
+      {"JobRunClaim",
+       [](ports::Store& s) { return s.job_runs().Claim("scan.daily", 300, 3).status(); }},
+      {"JobRunFinish", [finished](ports::Store& s) { return s.job_runs().Update(finished); }},
+      {"JobRunRetry", [retrying](ports::Store& s) { return s.job_runs().Update(retrying); }},
+      {"OutboxEnqueue",
+       [message](ports::Store& s) { return s.outbox().Enqueue(message).status(); }},
+      {"OutboxMarkSent", [](ports::Store& s) { return s.outbox().MarkSent(1, 7, "m-1"); }},
+      {"OutboxMarkFailed", [](ports::Store& s) { return s.outbox().MarkFailed(2, "timeout"); }},
   };
 }
 
@@ -505,6 +528,8 @@ TEST_P(RollbackTest, AFailedTransactionRestoresTheExactPreviousState) {
     EXPECT_EQ(after.strategy_states, counts.strategy_states);
     EXPECT_EQ(after.daily_pnl, counts.daily_pnl);
     EXPECT_EQ(after.audit, counts.audit);
+    EXPECT_EQ(after.job_runs, counts.job_runs);
+    EXPECT_EQ(after.outbox, counts.outbox);
   }
   // The indexes are whole again: the same write now gives what it gives on a fresh store.
   ASSERT_TRUE(GetParam().apply(*store).ok());
