@@ -15,6 +15,7 @@ declare -A allowed=(
   [ports]="core calendar domain ports"
   [scheduler]="core calendar domain ports scheduler"
   [engine]="core calendar domain indicators rules marketdata ports engine"
+  [jobs]="core calendar domain indicators rules marketdata ports engine scheduler jobs"
   [backtest]="core calendar domain indicators rules marketdata ports engine backtest"
   [adapters]="core calendar domain ports adapters"
   [server]="core calendar domain indicators rules marketdata ports engine server"
