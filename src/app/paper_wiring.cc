@@ -81,6 +81,7 @@ Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& hom
   s->starting_cash =
       static_cast<int64_t>(std::min<Int128>(starting_cash, std::numeric_limits<int64_t>::max()));
   KAIROS_ASSIGN_OR_RETURN(s->calendar, calendar::ExchangeCalendar::ForExchange(exchange));
+  s->markers = engine::MarkersOf(*s->calendar, /*adopt_unkeyed=*/true);
   return s;
 }
 
@@ -129,8 +130,10 @@ Status PaperSession::StartBroker(const PaperOptions& options) {
         std::make_unique<sim_broker::PaperBroker>(*s->clock, *s->bar_source, *s->calendar, bo);
   }
   s->orders = std::make_unique<engine::OrderManager>(*s->store, *s->broker, *s->clock);
+  engine::TradingDayOptions day_options;
+  day_options.markers = s->markers;
   s->day = std::make_unique<engine::TradingDay>(*s->store, *s->broker, *s->clock, *s->bars,
-                                                *s->calendar, *s->orders);
+                                                *s->calendar, *s->orders, nullptr, day_options);
   return Status::Ok();
 }
 

@@ -56,6 +56,9 @@ struct PaperSession {
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<marketdata::BarStore> bars;
   const calendar::ExchangeCalendar* calendar = nullptr;
+  // The trading day's session markers: keyed by the calendar's name, adopting the unkeyed ones
+  // a home holds from before (engine::SessionMarkers: they are this calendar's).
+  engine::SessionMarkers markers;
   std::vector<StrategyRecord> strategies;  // as stored when the session was opened
   Currency currency = Currency::Usd();     // of the first strategy
   int64_t starting_cash = 0;               // sum of the allocations (a new paper account)

@@ -93,8 +93,9 @@ Result<Date> LastBarDate(const marketdata::BarStore& bars, const std::filesystem
 // stop that was hit, is executed when it was due, and no session is skipped silently. Prepends
 // them to `sessions`, says so on stderr and in the audit log, and returns them.
 Result<std::vector<Date>> CatchUp(PaperSession& paper, std::vector<Date>& sessions) {
-  KAIROS_ASSIGN_OR_RETURN(std::vector<Date> missed,
-                          engine::MissedSessions(*paper.store, *paper.calendar, sessions.front()));
+  KAIROS_ASSIGN_OR_RETURN(
+      std::vector<Date> missed,
+      engine::MissedSessions(*paper.store, *paper.calendar, sessions.front(), paper.markers));
   if (missed.empty()) return missed;
   std::string what =
       fmt::format("{} session{} not run since the last one ({}), run before {}: {}", missed.size(),
@@ -371,10 +372,8 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
   // Square-off orders are for the session after the last one run (the paper broker fills them
   // at its open when run-day runs it); with no run yet, the session after the last bar.
   std::optional<Date> session;
-  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last,
-                          paper->store->state().Get(engine::TradingDay::kLastSessionKey));
-  if (last) {
-    if (auto d = Date::Parse(*last); d.ok()) session = paper->calendar->NextSession(*d);
+  if (auto last = engine::LastSessionRun(*paper->store, paper->markers); last.ok() && *last) {
+    session = paper->calendar->NextSession(**last);
   }
   if (!session) {
     if (auto d = LastBarDate(*paper->bars, home); d.ok()) {

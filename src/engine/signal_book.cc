@@ -79,7 +79,8 @@ Status SignalBook::Fail(int64_t id, std::string_view note) {
   return Decide(id, SignalStatus::kApproved, SignalStatus::kFailed, "engine", note);
 }
 
-Result<int> SignalBook::ExpireDue(const calendar::ExchangeCalendar& cal) {
+Result<int> SignalBook::ExpireDue(const calendar::ExchangeCalendar& cal,
+                                  const std::function<Result<bool>(std::string_view)>& mine) {
   const int64_t now = clock_.NowNs();
   ports::SignalFilter f;
   f.status = SignalStatus::kPendingReview;
@@ -87,6 +88,10 @@ Result<int> SignalBook::ExpireDue(const calendar::ExchangeCalendar& cal) {
   std::map<std::pair<std::string, int>, int> cutoff_of;  // (strategy, version) -> minute
   int expired = 0;
   for (const Signal& s : pending) {
+    if (mine) {
+      KAIROS_ASSIGN_OR_RETURN(bool ours, mine(s.strategy));
+      if (!ours) continue;
+    }
     auto key = std::make_pair(s.strategy, s.strategy_version);
     auto it = cutoff_of.find(key);
     if (it == cutoff_of.end()) {

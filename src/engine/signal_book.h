@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -41,8 +42,10 @@ class SignalBook {
 
   // Expires every pending_review signal whose review cut-off is at or before the clock's time
   // (decided_by "expiry"). The cut-off of a signal is its execute_on session at the strategy's
-  // review_cutoff (exchange-local), through `cal`. Returns how many expired.
-  Result<int> ExpireDue(const calendar::ExchangeCalendar& cal);
+  // review_cutoff (exchange-local), through `cal`. With `mine`, only the signals of the
+  // strategies it accepts (those trading on `cal`). Returns how many expired.
+  Result<int> ExpireDue(const calendar::ExchangeCalendar& cal,
+                        const std::function<Result<bool>(std::string_view strategy)>& mine = {});
 
  private:
   Status Decide(int64_t id, SignalStatus from, SignalStatus to, std::string_view by,
