@@ -65,12 +65,16 @@ class JobRunRepository {
   virtual ~JobRunRepository() = default;
   // Claims (job, scheduled_ns): the stored run and true when this call created it (status
   // kRunning, attempts 0, started_ns = now_ns); the existing run and false when it was claimed
-  // before (whatever its status). The pair is unique in the store.
+  // before (whatever its status). The pair is unique in the store, across processes sharing it.
+  // InvalidArgument for an empty job name.
   virtual Result<std::pair<JobRun, bool>> Claim(std::string_view job, int64_t scheduled_ns,
                                                 int64_t now_ns) = 0;
-  // Writes status, attempts, finished_ns, retry_at_ns and message of the run `run.id`.
+  // Writes status, attempts, finished_ns, retry_at_ns and message of the run `run.id` (job,
+  // scheduled_ns and started_ns stay as claimed). NotFound for an unknown id, InvalidArgument for
+  // negative attempts.
   virtual Status Update(const JobRun& run) = 0;
-  // Runs newest first by scheduled instant (then id); `job` empty means every job.
+  // Runs newest first by scheduled instant (then id); `job` empty means every job; at most
+  // `limit` (<= 0: every run).
   virtual Result<std::vector<JobRun>> History(std::string_view job, int limit) = 0;
   // The run of `job` with the latest scheduled instant.
   virtual Result<std::optional<JobRun>> Last(std::string_view job) = 0;

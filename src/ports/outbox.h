@@ -38,12 +38,17 @@ class OutboxRepository {
  public:
   virtual ~OutboxRepository() = default;
   // Stores `message` (id, sent_ns, attempts ignored) and returns it with its id; a message
-  // whose key is already stored is not stored again: the stored one is returned.
+  // whose key is already stored is not stored again: the stored one is returned. InvalidArgument
+  // for an empty key or kind.
   virtual Result<OutboxMessage> Enqueue(const OutboxMessage& message) = 0;
-  // Unsent messages in id order (the order they were written), at most `limit`.
+  // Unsent messages in id order (the order they were written), at most `limit` (<= 0: all).
   virtual Result<std::vector<OutboxMessage>> Pending(int limit) = 0;
+  // Records the delivery (attempts unchanged); the message leaves Pending. NotFound for an
+  // unknown id.
   virtual Status MarkSent(int64_t id, int64_t sent_ns, std::string_view external_id) = 0;
-  virtual Status MarkFailed(int64_t id, std::string_view error) = 0;  // attempts + 1
+  // attempts + 1 and last_error = error; the message stays pending. NotFound for an unknown id.
+  virtual Status MarkFailed(int64_t id, std::string_view error) = 0;
+  // Matching messages in id order; newest first (id descending) when filter.limit is set.
   virtual Result<std::vector<OutboxMessage>> List(const OutboxFilter& filter) = 0;
 };
 

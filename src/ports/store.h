@@ -13,6 +13,8 @@
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "domain/universe.h"
+#include "ports/job_runs.h"
+#include "ports/outbox.h"
 
 namespace kairos::ports {
 
@@ -31,8 +33,7 @@ class StrategyRepository {
   virtual Result<std::pair<StrategyRecord, bool>> Import(const StrategySpec& spec,
                                                          std::string_view source) = 0;
   virtual Result<std::optional<StrategyRecord>> Get(std::string_view name) = 0;  // latest
-  virtual Result<std::optional<StrategyRecord>> GetVersion(std::string_view name,
-                                                           int version) = 0;
+  virtual Result<std::optional<StrategyRecord>> GetVersion(std::string_view name, int version) = 0;
   virtual Result<std::vector<StrategyRecord>> List() = 0;  // latest versions, by name
   virtual Status SetEnabled(std::string_view name, bool enabled) = 0;
   virtual Status SetAllocation(std::string_view name, int64_t allocation_minor) = 0;
@@ -146,6 +147,8 @@ class Store {
   virtual UniverseRepository& universes() = 0;
   virtual StateRepository& state() = 0;
   virtual AuditRepository& audit() = 0;
+  virtual JobRunRepository& job_runs() = 0;
+  virtual OutboxRepository& outbox() = 0;
   // Runs `body` in one transaction: committed when it returns OK, rolled back otherwise (and on
   // a crash). Nests: an inner call joins the outer transaction.
   virtual Status InTransaction(const std::function<Status()>& body) = 0;

@@ -31,4 +31,21 @@ inline Status NoUniverseNamed(std::string_view name) {
   return Status::NotFound(fmt::format("no universe named '{}'", name));
 }
 
+inline Status JobRunWithoutJob() { return Status::InvalidArgument("a job run needs a job name"); }
+inline Status NoJobRunWithId(int64_t id) {
+  return Status::NotFound(fmt::format("no job run with id {}", id));
+}
+inline Status JobRunAttemptsNegative(int64_t id, int attempts) {
+  return Status::InvalidArgument(fmt::format("job run {}: attempts {} is negative", id, attempts));
+}
+inline Status OutboxMessageWithoutKey() {
+  return Status::InvalidArgument("an outbox message needs a key");
+}
+inline Status OutboxMessageWithoutKind() {
+  return Status::InvalidArgument("an outbox message needs a kind");
+}
+inline Status NoOutboxMessageWithId(int64_t id) {
+  return Status::NotFound(fmt::format("no outbox message with id {}", id));
+}
+
 }  // namespace kairos::ports

@@ -19,7 +19,9 @@ class MemoryStore : public ports::Store {
         ledger_(NewLedgerRepository(t_)),
         universes_(NewUniverseRepository(t_)),
         state_(NewStateRepository(t_)),
-        audit_(NewAuditRepository(t_)) {}
+        audit_(NewAuditRepository(t_)),
+        job_runs_(NewJobRunRepository(t_)),
+        outbox_(NewOutboxRepository(t_)) {}
 
   ports::StrategyRepository& strategies() override { return *strategies_; }
   ports::SignalRepository& signals() override { return *signals_; }
@@ -28,6 +30,8 @@ class MemoryStore : public ports::Store {
   ports::UniverseRepository& universes() override { return *universes_; }
   ports::StateRepository& state() override { return *state_; }
   ports::AuditRepository& audit() override { return *audit_; }
+  ports::JobRunRepository& job_runs() override { return *job_runs_; }
+  ports::OutboxRepository& outbox() override { return *outbox_; }
   Status InTransaction(const std::function<Status()>& body) override {
     return t_.InTransaction(body);
   }
@@ -46,6 +50,8 @@ class MemoryStore : public ports::Store {
   std::unique_ptr<ports::UniverseRepository> universes_;
   std::unique_ptr<ports::StateRepository> state_;
   std::unique_ptr<ports::AuditRepository> audit_;
+  std::unique_ptr<ports::JobRunRepository> job_runs_;
+  std::unique_ptr<ports::OutboxRepository> outbox_;
 };
 
 }  // namespace

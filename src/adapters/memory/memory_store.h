@@ -31,6 +31,8 @@ struct RowCounts {
   int64_t universes = 0;
   int64_t state = 0;
   int64_t audit = 0;
+  int64_t job_runs = 0;
+  int64_t outbox = 0;
 };
 
 // InvalidArgument when `store` was not made by OpenStore above.

@@ -48,6 +48,8 @@ struct MemoryTraits {
     if (table == "positions") return n.positions;
     if (table == "daily_pnl") return n.daily_pnl;
     if (table == "universes") return n.universes;
+    if (table == "job_runs") return n.job_runs;
+    if (table == "outbox") return n.outbox;
     if (table == "state") return n.state;
     if (table == "audit") return n.audit;
     ADD_FAILURE() << "no table " << table;
@@ -143,6 +145,24 @@ std::string Describe(const AuditEntry& e) {
                      e.detail);
 }
 
+std::string Describe(const ports::JobRun& r) {
+  return fmt::format("run {} {}@{} started={} finished={} retry_at={} {} attempts={} message={}",
+                     r.id, r.job, r.scheduled_ns, r.started_ns, r.finished_ns, r.retry_at_ns,
+                     ports::JobRunStatusName(r.status), r.attempts, r.message);
+}
+
+std::string Describe(const std::pair<ports::JobRun, bool>& claimed) {
+  return fmt::format("{} new={}", Describe(claimed.first), claimed.second);
+}
+
+std::string Describe(const ports::OutboxMessage& m) {
+  return fmt::format(
+      "message {} {} key={} text={} silent={} payload={} created={} sent={} attempts={} "
+      "error={} external={}",
+      m.id, m.kind, m.key, m.text, m.silent, m.payload, m.created_ns, m.sent_ns, m.attempts,
+      m.last_error, m.external_id);
+}
+
 template <typename T>
 std::string Describe(const std::optional<T>& v) {
   return v ? Describe(*v) : "none";
@@ -168,6 +188,8 @@ std::string Text(const Result<T>& r) {
 const std::vector<std::string> kStrategies = {"s1", "s2", "s3"};
 const std::vector<std::string> kSymbols = {"A", "B", "C"};
 const std::vector<std::string> kStateKeys = {"halt", "k1", "k2", "counter"};
+const std::vector<std::string> kJobs = {"scan.daily", "orders.open@NSE", "backup"};
+const std::vector<std::string> kMessageKinds = {"job.failed", "signal.pending"};
 Date Session(int i) { return D(2024, 3, 1).AddDays(i); }
 constexpr int kSessions = 6;
 
@@ -234,6 +256,19 @@ std::vector<std::string> Dump(ports::Store& s) {
   for (const std::string& key : kStateKeys) add("state " + key, Text(s.state().Get(key)));
   add("audit", Text(s.audit().List("")));
   add("audit signal:", Text(s.audit().List("signal:")));
+  add("job runs", Text(s.job_runs().History("", 0)));
+  add("job runs unfinished", Text(s.job_runs().Unfinished()));
+  for (const std::string& job : kJobs) {
+    add("job runs " + job, Text(s.job_runs().History(job, 0)));
+    add("last job run " + job, Text(s.job_runs().Last(job)));
+  }
+  add("outbox", Text(s.outbox().List({})));
+  add("outbox pending", Text(s.outbox().Pending(0)));
+  for (const std::string& kind : kMessageKinds) {
+    add("outbox unsent " + kind, Text(s.outbox().List({.unsent_only = true, .kind = kind})));
+    add("outbox newest " + kind, Text(s.outbox().List({.kind = kind, .limit = 3})));
+  }
+  add("outbox since 3", Text(s.outbox().List({.since_ns = 3})));
   return out;
 }
 
@@ -363,6 +398,18 @@ void Populate(ports::Store& s) {
   ok(s.state().Put("halt", "1"));
   ok(s.state().Put("k1", "x"));
   ok(s.audit().Append({0, 1, "cli", "halt", "system", ""}));
+  ok(s.job_runs().Claim("scan.daily", 100, 1).status());
+  auto backup = s.job_runs().Claim("backup", 200, 2);
+  ASSERT_TRUE(backup.ok());
+  backup->first.status = ports::JobRunStatus::kSucceeded;
+  ok(s.job_runs().Update(backup->first));
+  ports::OutboxMessage m;
+  m.kind = "job.failed";
+  m.key = "key1";
+  ok(s.outbox().Enqueue(m).status());
+  m.key = "key2";
+  ok(s.outbox().Enqueue(m).status());
+  ok(s.outbox().MarkSent(2, 5, "x"));
 }
 
 struct Write {
@@ -392,6 +439,9 @@ std::vector<Write> Writes() {
   update.updated_ns = 77;
   StrategySpec v3 = SimpleSpec("s1");
   v3.allocation = 99;
+  ports::JobRun finished{.id = 1, .status = ports::JobRunStatus::kFailed, .attempts = 3};
+  ports::JobRun retrying{.id = 2, .retry_at_ns = 9, .status = ports::JobRunStatus::kRetrying};
+  ports::OutboxMessage message{.kind = "signal.pending", .key = "key3", .created_ns = 4};
   return {
       {"SignalInsert",
        [](ports::Store& s) { return s.signals().Insert(MakeSignal("C", Session(5))).status(); }},
@@ -436,6 +486,14 @@ std::vector<Write> Writes() {
       {"StrategyEnable", [](ports::Store& s) { return s.strategies().SetEnabled("s2", false); }},
       {"StrategyAllocation",
        [](ports::Store& s) { return s.strategies().SetAllocation("s1", 1234); }},
+      {"JobRunClaim",
+       [](ports::Store& s) { return s.job_runs().Claim("scan.daily", 300, 3).status(); }},
+      {"JobRunFinish", [finished](ports::Store& s) { return s.job_runs().Update(finished); }},
+      {"JobRunRetry", [retrying](ports::Store& s) { return s.job_runs().Update(retrying); }},
+      {"OutboxEnqueue",
+       [message](ports::Store& s) { return s.outbox().Enqueue(message).status(); }},
+      {"OutboxMarkSent", [](ports::Store& s) { return s.outbox().MarkSent(1, 7, "m-1"); }},
+      {"OutboxMarkFailed", [](ports::Store& s) { return s.outbox().MarkFailed(2, "timeout"); }},
   };
 }
 
@@ -470,6 +528,8 @@ TEST_P(RollbackTest, AFailedTransactionRestoresTheExactPreviousState) {
     EXPECT_EQ(after.strategy_states, counts.strategy_states);
     EXPECT_EQ(after.daily_pnl, counts.daily_pnl);
     EXPECT_EQ(after.audit, counts.audit);
+    EXPECT_EQ(after.job_runs, counts.job_runs);
+    EXPECT_EQ(after.outbox, counts.outbox);
   }
   // The indexes are whole again: the same write now gives what it gives on a fresh store.
   ASSERT_TRUE(GetParam().apply(*store).ok());
@@ -615,7 +675,7 @@ class Generator {
   }
 
   Op Next(bool top_level) {
-    int kind = Int(top_level ? 100 : 90);
+    int kind = Int(top_level ? 106 : 96);
     if (kind < 10) return SignalInsert();
     if (kind < 18) return SignalTransition();
     if (kind < 23) return SignalRead();
@@ -631,6 +691,8 @@ class Generator {
     if (kind < 75) return StateOp();
     if (kind < 80) return AuditOp();
     if (kind < 90) return StrategyOp();
+    if (kind < 93) return JobRunOp();
+    if (kind < 96) return OutboxOp();
     return Transaction(/*nested=*/false);
   }
 
@@ -872,6 +934,79 @@ class Generator {
     }
   }
 
+  Op JobRunOp() {
+    std::string job = Chance(3) ? "" : Pick(kJobs);
+    int64_t scheduled = Int(5) * 100;
+    switch (Int(5)) {
+      case 0: {
+        int64_t now = Int(1000);
+        return [=](ports::Store& s, Outcome& out) {
+          out.push_back(Of(s.job_runs().Claim(job, scheduled, now)));
+        };
+      }
+      case 1: {
+        ports::JobRun run;
+        run.id = Int(12);
+        run.status = static_cast<ports::JobRunStatus>(Int(5));
+        run.attempts = Int(4) - (Chance(5) ? 5 : 0);
+        run.finished_ns = Int(1000);
+        run.retry_at_ns = Int(1000);
+        run.message = fmt::format("m{}", Int(3));
+        return [=](ports::Store& s, Outcome& out) { out.push_back(Of(s.job_runs().Update(run))); };
+      }
+      case 2: {
+        int limit = Int(4);
+        return [=](ports::Store& s, Outcome& out) {
+          out.push_back(Of(s.job_runs().History(job, limit)));
+        };
+      }
+      case 3:
+        return [=](ports::Store& s, Outcome& out) { out.push_back(Of(s.job_runs().Last(job))); };
+      default:
+        return [](ports::Store& s, Outcome& out) { out.push_back(Of(s.job_runs().Unfinished())); };
+    }
+  }
+
+  Op OutboxOp() {
+    int64_t id = Int(12);
+    switch (Int(5)) {
+      case 0: {
+        ports::OutboxMessage m;
+        m.kind = Chance(3) ? "" : Pick(kMessageKinds);
+        m.key = Chance(3) ? "" : fmt::format("key{}", Int(10));
+        m.text = fmt::format("text {}", Int(3));
+        m.silent = Chance(50);
+        m.payload = "{}";
+        m.created_ns = Int(6);
+        return [=](ports::Store& s, Outcome& out) { out.push_back(Of(s.outbox().Enqueue(m))); };
+      }
+      case 1: {
+        int limit = Int(4);
+        return [=](ports::Store& s, Outcome& out) { out.push_back(Of(s.outbox().Pending(limit))); };
+      }
+      case 2: {
+        int64_t sent = Int(1000) + 1;
+        std::string external = fmt::format("{}", Int(100));
+        return [=](ports::Store& s, Outcome& out) {
+          out.push_back(Of(s.outbox().MarkSent(id, sent, external)));
+        };
+      }
+      case 3: {
+        std::string error = fmt::format("error {}", Int(3));
+        return [=](ports::Store& s, Outcome& out) {
+          out.push_back(Of(s.outbox().MarkFailed(id, error)));
+        };
+      }
+      default: {
+        ports::OutboxFilter f{.unsent_only = Chance(50),
+                              .kind = Chance(50) ? Pick(kMessageKinds) : "",
+                              .since_ns = Int(6),
+                              .limit = Int(4)};
+        return [=](ports::Store& s, Outcome& out) { out.push_back(Of(s.outbox().List(f))); };
+      }
+    }
+  }
+
   // A transaction of a few operations ending one of several ways.
   Op Transaction(bool nested) {
     std::vector<Op> before, after;
@@ -926,9 +1061,10 @@ TEST(MemoryStoreDifferentialTest, RandomOperationsAnswerAsTheSqliteStoreDoes) {
     }
     if (::testing::Test::HasFailure()) ++failures;
     RowCounts n = CountRows(*memory).value();
-    for (auto field : {&RowCounts::strategies, &RowCounts::signals, &RowCounts::orders,
-                       &RowCounts::fills, &RowCounts::positions, &RowCounts::daily_pnl,
-                       &RowCounts::universes, &RowCounts::state, &RowCounts::audit}) {
+    for (auto field :
+         {&RowCounts::strategies, &RowCounts::signals, &RowCounts::orders, &RowCounts::fills,
+          &RowCounts::positions, &RowCounts::daily_pnl, &RowCounts::universes, &RowCounts::state,
+          &RowCounts::audit, &RowCounts::job_runs, &RowCounts::outbox}) {
       peak.*field = std::max(peak.*field, n.*field);
     }
   }
@@ -942,6 +1078,8 @@ TEST(MemoryStoreDifferentialTest, RandomOperationsAnswerAsTheSqliteStoreDoes) {
   EXPECT_GT(peak.strategies, 2);
   EXPECT_GT(peak.universes, 1);
   EXPECT_GT(peak.state, 1);
+  EXPECT_GT(peak.job_runs, 5);
+  EXPECT_GT(peak.outbox, 5);
 }
 
 }  // namespace

@@ -17,5 +17,7 @@ std::unique_ptr<ports::LedgerRepository> NewLedgerRepository(Tables& t);
 std::unique_ptr<ports::UniverseRepository> NewUniverseRepository(Tables& t);
 std::unique_ptr<ports::StateRepository> NewStateRepository(Tables& t);
 std::unique_ptr<ports::AuditRepository> NewAuditRepository(Tables& t);
+std::unique_ptr<ports::JobRunRepository> NewJobRunRepository(Tables& t);
+std::unique_ptr<ports::OutboxRepository> NewOutboxRepository(Tables& t);
 
 }  // namespace kairos::adapters::memory

@@ -100,6 +100,66 @@ void Tables::AppendFill(const Fill& f, std::string_view strategy) {
   if (logging()) Log(FillRecorded{});
 }
 
+namespace {
+bool IsUnfinished(ports::JobRunStatus status) {
+  return status == ports::JobRunStatus::kRunning || status == ports::JobRunStatus::kRetrying;
+}
+}  // namespace
+
+int64_t Tables::AppendJobRun(ports::JobRun stored) {
+  const int64_t id = static_cast<int64_t>(job_runs.size()) + 1;
+  stored.id = id;
+  job_runs_by_job[stored.job].emplace(stored.scheduled_ns, id);
+  job_runs_ordered.emplace(stored.scheduled_ns, id);
+  if (IsUnfinished(stored.status)) job_runs_unfinished.emplace(stored.scheduled_ns, id);
+  job_runs.push_back(std::move(stored));
+  if (logging()) Log(JobRunClaimed{});
+  return id;
+}
+
+void Tables::UpdateJobRun(const ports::JobRun& next) {
+  ports::JobRun& run = job_runs[static_cast<size_t>(next.id - 1)];
+  if (logging()) Log(JobRunUpdated{run});
+  if (IsUnfinished(next.status)) {
+    job_runs_unfinished.emplace(run.scheduled_ns, run.id);
+  } else {
+    job_runs_unfinished.erase({run.scheduled_ns, run.id});
+  }
+  run.status = next.status;
+  run.attempts = next.attempts;
+  run.finished_ns = next.finished_ns;
+  run.retry_at_ns = next.retry_at_ns;
+  run.message = next.message;
+}
+
+int64_t Tables::AppendOutbox(ports::OutboxMessage stored) {
+  const int64_t id = static_cast<int64_t>(outbox.size()) + 1;
+  stored.id = id;
+  outbox_by_key.emplace(stored.key, id);
+  if (stored.sent_ns == 0) outbox_unsent.insert(id);
+  IdsOf(outbox_by_kind, stored.kind).push_back(id);
+  outbox.push_back(std::move(stored));
+  if (logging()) Log(OutboxEnqueued{});
+  return id;
+}
+
+void Tables::MarkOutbox(int64_t id, int64_t sent_ns, int attempts, std::string last_error,
+                        std::string external_id) {
+  ports::OutboxMessage& m = outbox[static_cast<size_t>(id - 1)];
+  std::swap(m.last_error, last_error);
+  std::swap(m.external_id, external_id);
+  if (logging()) {
+    Log(OutboxMarked{id, m.sent_ns, m.attempts, std::move(last_error), std::move(external_id)});
+  }
+  m.sent_ns = sent_ns;
+  m.attempts = attempts;
+  if (sent_ns == 0) {
+    outbox_unsent.insert(id);
+  } else {
+    outbox_unsent.erase(id);
+  }
+}
+
 void Tables::ReplacePosition(NameView key, std::optional<Position> next) {
   auto it = positions.find(key);
   if (it == positions.end()) {
@@ -189,6 +249,8 @@ RowCounts Tables::Counts() const {
   n.universes = static_cast<int64_t>(universes.size());
   n.state = static_cast<int64_t>(state.size());
   n.audit = static_cast<int64_t>(audit.size());
+  n.job_runs = static_cast<int64_t>(job_runs.size());
+  n.outbox = static_cast<int64_t>(outbox.size());
   return n;
 }
 
@@ -306,6 +368,49 @@ void Tables::UndoOne(StrategyStateReplaced& u) {
   if (it == strategies.end()) std::terminate();
   it->second.state = u.previous;
   if (it->second.versions.empty() && !it->second.state) strategies.erase(it);
+}
+
+void Tables::UndoOne(JobRunClaimed&) {
+  const ports::JobRun& r = job_runs.back();
+  auto by_job = job_runs_by_job.find(r.job);
+  if (by_job == job_runs_by_job.end() || by_job->second.erase(r.scheduled_ns) != 1) {
+    std::terminate();
+  }
+  if (by_job->second.empty()) job_runs_by_job.erase(by_job);
+  job_runs_ordered.erase({r.scheduled_ns, r.id});
+  job_runs_unfinished.erase({r.scheduled_ns, r.id});
+  job_runs.pop_back();
+}
+
+void Tables::UndoOne(JobRunUpdated& u) {
+  ports::JobRun& run = job_runs[static_cast<size_t>(u.previous.id - 1)];
+  if (IsUnfinished(u.previous.status)) {
+    job_runs_unfinished.emplace(run.scheduled_ns, run.id);
+  } else {
+    job_runs_unfinished.erase({run.scheduled_ns, run.id});
+  }
+  run = std::move(u.previous);
+}
+
+void Tables::UndoOne(OutboxEnqueued&) {
+  const ports::OutboxMessage& m = outbox.back();
+  outbox_by_key.erase(m.key);
+  outbox_unsent.erase(m.id);
+  PopId(outbox_by_kind, std::string_view(m.kind), m.id);
+  outbox.pop_back();
+}
+
+void Tables::UndoOne(OutboxMarked& u) {
+  ports::OutboxMessage& m = outbox[static_cast<size_t>(u.id - 1)];
+  m.sent_ns = u.sent_ns;
+  m.attempts = u.attempts;
+  m.last_error = std::move(u.last_error);
+  m.external_id = std::move(u.external_id);
+  if (m.sent_ns == 0) {
+    outbox_unsent.insert(m.id);
+  } else {
+    outbox_unsent.erase(m.id);
+  }
 }
 
 }  // namespace kairos::adapters::memory

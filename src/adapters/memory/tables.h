@@ -27,7 +27,9 @@
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "domain/universe.h"
+#include "ports/job_runs.h"
 #include "ports/nested_transaction.h"
+#include "ports/outbox.h"
 
 namespace kairos::adapters::memory {
 
@@ -201,11 +203,24 @@ struct StrategyStateReplaced {
   std::string name;
   std::optional<StrategyState> previous;
 };
+struct JobRunClaimed {};
+struct JobRunUpdated {
+  ports::JobRun previous;
+};
+struct OutboxEnqueued {};
+struct OutboxMarked {
+  int64_t id;
+  int64_t sent_ns;
+  int attempts;
+  std::string last_error;
+  std::string external_id;
+};
 
 using Undo =
     std::variant<SignalInserted, SignalTransitioned, AuditAppended, OrderCreated, OrderUpdated,
                  FillRecorded, PositionReplaced, DailyPnlReplaced, UniverseReplaced, StateReplaced,
-                 StrategyVersionAdded, StrategyStateReplaced>;
+                 StrategyVersionAdded, StrategyStateReplaced, JobRunClaimed, JobRunUpdated,
+                 OutboxEnqueued, OutboxMarked>;
 
 constexpr size_t kSignalStatuses = static_cast<size_t>(SignalStatus::kFailed) + 1;
 constexpr size_t kOrderStatuses = static_cast<size_t>(OrderStatus::kUnknown) + 1;
@@ -253,6 +268,17 @@ class Tables {
   size_t audit_indexed = 0;
   void IndexAudit();
 
+  Rows<ports::JobRun> job_runs;
+  // The claim key: per job, ids by scheduled instant (unique, as SQLite's UNIQUE index).
+  std::map<std::string, std::map<int64_t, int64_t>, std::less<>> job_runs_by_job;
+  std::set<std::pair<int64_t, int64_t>> job_runs_ordered;     // (scheduled_ns, id), every run
+  std::set<std::pair<int64_t, int64_t>> job_runs_unfinished;  // the same, running or retrying
+
+  Rows<ports::OutboxMessage> outbox;
+  IdsByName outbox_by_key;
+  std::set<int64_t> outbox_unsent;
+  std::map<std::string, std::vector<int64_t>, std::less<>> outbox_by_kind;
+
   // True while a transaction is open: writes then record how to undo themselves.
   bool logging() const { return txn_.open(); }
   void Log(Undo undo) { undo_.push_back(std::move(undo)); }
@@ -269,6 +295,13 @@ class Tables {
   int64_t AppendOrder(Order stored);
   void SetOrderStatus(Order& o, OrderStatus to);
   void AppendFill(const Fill& f, std::string_view strategy);
+  int64_t AppendJobRun(ports::JobRun stored);
+  // Writes the mutable fields of run `next.id` (which exists), recording the previous run.
+  void UpdateJobRun(const ports::JobRun& next);
+  int64_t AppendOutbox(ports::OutboxMessage stored);
+  // Replaces the delivery fields of message `id` (which exists), recording the previous ones.
+  void MarkOutbox(int64_t id, int64_t sent_ns, int attempts, std::string last_error,
+                  std::string external_id);
 
   // Upserts (or deletes: `next` nullopt), recording what was replaced.
   void ReplacePosition(NameView key, std::optional<Position> next);
@@ -295,6 +328,10 @@ class Tables {
   void UndoOne(StateReplaced& u);
   void UndoOne(StrategyVersionAdded& u);
   void UndoOne(StrategyStateReplaced& u);
+  void UndoOne(JobRunClaimed& u);
+  void UndoOne(JobRunUpdated& u);
+  void UndoOne(OutboxEnqueued& u);
+  void UndoOne(OutboxMarked& u);
 
   ports::NestedTransaction txn_;
   std::vector<Undo> undo_;

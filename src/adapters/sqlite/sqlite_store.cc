@@ -8,6 +8,8 @@
 
 #include "adapters/sqlite/codec.h"
 #include "adapters/sqlite/migrations.h"
+#include "adapters/sqlite/repositories.h"
+#include "adapters/sqlite/sqlite_connection.h"
 #include "adapters/sqlite/sqlite_db.h"
 #include "adapters/sqlite/sqlite_store_internal.h"
 #include "domain/signal_transition.h"
@@ -35,50 +37,6 @@ std::optional<Price> PriceAt(const Statement& s, int col) {
   if (s.IsNull(col)) return std::nullopt;
   return Price::FromRaw(s.Int(col));
 }
-
-// The connection and transaction state every repository shares. A recursive mutex serialises
-// the Store's users (an HTTP thread reading while the engine writes): a transaction holds it from
-// BEGIN to COMMIT, so another thread's calls never land inside someone else's transaction.
-class Connection {
- public:
-  explicit Connection(std::unique_ptr<Db> db) : db_(std::move(db)) {}
-
-  Db& db() { return *db_; }
-  std::recursive_mutex& mu() { return mu_; }
-
-  // Store::InTransaction: BEGIN IMMEDIATE (the write lock up front, so a transaction never fails
-  // half way with SQLITE_BUSY on its first write) ... COMMIT. A nested call joins the outer
-  // transaction; its failure dooms the outer one even if the outer body goes on.
-  Status InTransaction(const std::function<Status()>& body) {
-    std::lock_guard lock(mu_);
-    return txn_.Run(
-        body, [&] { return db_->Exec("BEGIN IMMEDIATE", "beginning a transaction"); },
-        [&] { return db_->Exec("COMMIT", "committing a transaction"); },
-        [&] {
-          // Nothing useful to do with a failed rollback: the body's error is the one to report,
-          // and SQLite undoes an uncommitted transaction on the next open anyway.
-          if (db_->InTransaction()) (void)db_->Exec("ROLLBACK", "rolling back a transaction");
-        });
-  }
-
-  // A repository method's own atomicity: its own transaction at the top level; inside a caller's
-  // transaction a savepoint, so that its failure (say a FailedPrecondition the caller expects and
-  // handles) undoes only its own writes and does not doom the caller's transaction.
-  Status Atomic(const std::function<Status()>& body) {
-    std::lock_guard lock(mu_);
-    if (!txn_.open()) return InTransaction(body);
-    KAIROS_RETURN_IF_ERROR(db_->Exec("SAVEPOINT kairos_op", "starting a savepoint"));
-    Status status = ports::NestedTransaction::RunGuarded(body);
-    if (!status.ok()) (void)db_->Exec("ROLLBACK TO kairos_op", "rolling back a savepoint");
-    Status released = db_->Exec("RELEASE kairos_op", "releasing a savepoint");
-    return status.ok() ? released : status;
-  }
-
- private:
-  std::unique_ptr<Db> db_;
-  std::recursive_mutex mu_;
-  ports::NestedTransaction txn_;
-};
 
 // ---------------------------------------------------------------------------------------------
 // Strategies
@@ -227,25 +185,6 @@ Result<Signal> ReadSignal(const Statement& s) {
   g.decided_ns = s.Int(14);
   g.note = s.Text(15);
   return g;
-}
-
-template <typename T, typename Reader>
-Result<std::vector<T>> ReadAll(Statement& s, Reader read) {
-  std::vector<T> out;
-  for (;;) {
-    KAIROS_ASSIGN_OR_RETURN(bool row, s.Step());
-    if (!row) return out;
-    KAIROS_ASSIGN_OR_RETURN(T value, read(s));
-    out.push_back(std::move(value));
-  }
-}
-
-template <typename T, typename Reader>
-Result<std::optional<T>> ReadOne(Statement& s, Reader read) {
-  KAIROS_ASSIGN_OR_RETURN(bool row, s.Step());
-  if (!row) return std::optional<T>();
-  KAIROS_ASSIGN_OR_RETURN(T value, read(s));
-  return std::optional<T>(std::move(value));
 }
 
 Status AppendAudit(Db& db, const AuditEntry& e) {
@@ -752,7 +691,9 @@ class SqliteStore : public ports::Store {
         ledger_(c_),
         universes_(c_),
         state_(c_),
-        audit_(c_) {}
+        audit_(c_),
+        job_runs_(NewJobRunRepository(c_)),
+        outbox_(NewOutboxRepository(c_)) {}
 
   ports::StrategyRepository& strategies() override { return strategies_; }
   ports::SignalRepository& signals() override { return signals_; }
@@ -761,6 +702,8 @@ class SqliteStore : public ports::Store {
   ports::UniverseRepository& universes() override { return universes_; }
   ports::StateRepository& state() override { return state_; }
   ports::AuditRepository& audit() override { return audit_; }
+  ports::JobRunRepository& job_runs() override { return *job_runs_; }
+  ports::OutboxRepository& outbox() override { return *outbox_; }
   Status InTransaction(const std::function<Status()>& body) override {
     return c_.InTransaction(body);
   }
@@ -775,6 +718,8 @@ class SqliteStore : public ports::Store {
   SqliteUniverses universes_;
   SqliteState state_;
   SqliteAudit audit_;
+  std::unique_ptr<ports::JobRunRepository> job_runs_;
+  std::unique_ptr<ports::OutboxRepository> outbox_;
 };
 
 Result<std::string> PragmaText(Db& db, std::string_view sql) {

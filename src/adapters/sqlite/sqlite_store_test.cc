@@ -4,14 +4,19 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <filesystem>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "adapters/sqlite/migrations.h"
+#include "adapters/sqlite/sqlite_db.h"
 #include "adapters/sqlite/sqlite_store_internal.h"
 #include "ports/testing/store_contract_test.h"
 
@@ -94,14 +99,38 @@ TEST(SqliteOpenTest, FreshFileIsMigratedToTheLatestVersion) {
                       "SELECT COUNT(*) FROM schema_migrations WHERE version = 1 AND "
                       "name = 'initial' AND applied_at LIKE '20%Z'"),
             1);
-  for (const char* table : {"strategies", "strategy_state", "signals", "orders", "fills",
-                            "positions", "daily_pnl", "universes", "state", "audit"}) {
+  for (const char* table :
+       {"strategies", "strategy_state", "signals", "orders", "fills", "positions", "daily_pnl",
+        "universes", "state", "audit", "job_runs", "outbox"}) {
     EXPECT_EQ(CountRows(dir.file(), std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type = "
                                                 "'table' AND name = '") +
                                         table + "'"),
               1)
         << table;
   }
+}
+
+// A database written by a kairos without the scheduler (schema 1) gains job_runs and outbox at
+// the next open and keeps its rows.
+TEST(SqliteOpenTest, ASchemaOneDatabaseIsUpgradedKeepingItsRows) {
+  TempDir dir;
+  {
+    auto db = Db::Open(dir.file());
+    ASSERT_TRUE(db.ok());
+    ASSERT_TRUE(ApplyMigrations(**db, EmbeddedMigrations().first(1)).ok());
+    ASSERT_TRUE((*db)->Exec("INSERT INTO state (key, value) VALUES ('halt', '1')", "test").ok());
+  }
+  auto store = MustOpen(dir.file());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(CountRows(dir.file(), "SELECT MAX(version) FROM schema_migrations"),
+            LatestSchemaVersion());
+  EXPECT_EQ(CountRows(dir.file(),
+                      "SELECT COUNT(*) FROM schema_migrations WHERE version = 2 AND "
+                      "name = 'job_runs_outbox'"),
+            1);
+  EXPECT_EQ(store->state().Get("halt").value_or(std::nullopt), std::optional<std::string>("1"));
+  EXPECT_TRUE(store->job_runs().Claim("heartbeat", 1, 1).ok());
+  EXPECT_TRUE(store->outbox().Enqueue({.kind = "daemon.heartbeat", .key = "hb:1"}).ok());
 }
 
 TEST(SqliteOpenTest, EveryMigrationFileIsEmbedded) {
@@ -463,6 +492,115 @@ TEST(SqliteConcurrencyTest, ATransactionThatCannotBeginDoesNotRunItsBody) {
   EXPECT_EQ(blocked,
             Status::Unavailable("sqlite: database is locked (while beginning a transaction)"));
   EXPECT_FALSE(ran);
+}
+
+// The busy timeout (StoreOptions, 5 s by default) makes a writer wait for another process's write
+// transaction to commit instead of failing with "database is locked".
+TEST(SqliteConcurrencyTest, AWriterWaitsForAnotherProcessesOpenWriteTransaction) {
+  TempDir dir;
+  auto store = MustOpen(dir.file());
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QueryPragma(*store, "busy_timeout").value_or(""), "5000");
+  int ready[2];
+  ASSERT_EQ(pipe(ready), 0);
+  pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    close(ready[0]);
+    auto holder = OpenStore(dir.file());
+    if (!holder.ok()) _exit(10);
+    Status held = (*holder)->InTransaction([&]() -> Status {
+      KAIROS_RETURN_IF_ERROR((*holder)->state().Put("holder", "1"));
+      char c = '1';
+      if (write(ready[1], &c, 1) != 1) _exit(11);
+      usleep(300'000);
+      return Status::Ok();
+    });
+    _exit(held.ok() ? 0 : 12);
+  }
+  close(ready[1]);
+  char c = 0;
+  ASSERT_EQ(read(ready[0], &c, 1), 1);  // the child holds the write lock
+  close(ready[0]);
+  auto begin = std::chrono::steady_clock::now();
+  auto claimed = store->job_runs().Claim("scan.daily", 100, 1);
+  auto waited = std::chrono::steady_clock::now() - begin;
+  EXPECT_TRUE(claimed.ok()) << claimed.status().ToString();
+  EXPECT_GE(waited, std::chrono::milliseconds(200));
+  EXPECT_EQ(store->state().Get("holder").value_or(std::nullopt), std::optional<std::string>("1"));
+  int wstatus = 0;
+  ASSERT_EQ(waitpid(child, &wstatus, 0), child);
+  ASSERT_TRUE(WIFEXITED(wstatus));
+  EXPECT_EQ(WEXITSTATUS(wstatus), 0);
+}
+
+// Two processes claim the same instants of one job at the same time: each instant has exactly
+// one winner, and the other process is handed the winner's run.
+TEST(SqliteConcurrencyTest, TwoProcessesClaimingTheSameInstantsHaveOneWinnerEach) {
+  TempDir dir;
+  ASSERT_NE(MustOpen(dir.file()), nullptr);  // migrated before the race
+  constexpr int kInstants = 200;
+  struct Claimed {
+    int64_t id = 0;
+    int64_t won = 0;
+  };
+  int start[2];
+  ASSERT_EQ(pipe(start), 0);
+  std::vector<std::pair<pid_t, int>> children;  // (pid, read end of its results)
+  for (int c = 0; c < 2; ++c) {
+    int out[2];
+    ASSERT_EQ(pipe(out), 0);
+    pid_t pid = fork();
+    ASSERT_GE(pid, 0);
+    if (pid == 0) {
+      close(start[1]);
+      close(out[0]);
+      auto store = OpenStore(dir.file());
+      if (!store.ok()) _exit(10);
+      char go = 0;
+      if (read(start[0], &go, 1) != 0) _exit(11);  // end of file: the parent says go
+      for (int i = 0; i < kInstants; ++i) {
+        auto claimed = (*store)->job_runs().Claim("scan.daily", i, c + 1);
+        if (!claimed.ok()) _exit(12);
+        Claimed record{claimed->first.id, claimed->second ? 1 : 0};
+        if (write(out[1], &record, sizeof record) != sizeof record) _exit(13);
+      }
+      _exit(0);
+    }
+    close(out[1]);
+    children.emplace_back(pid, out[0]);
+  }
+  close(start[0]);
+  close(start[1]);  // both go
+  std::vector<std::vector<Claimed>> results;
+  for (auto [pid, fd] : children) {
+    std::vector<Claimed> records(kInstants);
+    size_t want = records.size() * sizeof(Claimed);
+    size_t got = 0;
+    auto* bytes = reinterpret_cast<char*>(records.data());
+    while (got < want) {
+      ssize_t n = read(fd, bytes + got, want - got);
+      if (n <= 0) break;
+      got += static_cast<size_t>(n);
+    }
+    close(fd);
+    EXPECT_EQ(got, want);
+    int wstatus = 0;
+    ASSERT_EQ(waitpid(pid, &wstatus, 0), pid);
+    ASSERT_TRUE(WIFEXITED(wstatus));
+    EXPECT_EQ(WEXITSTATUS(wstatus), 0);
+    results.push_back(std::move(records));
+  }
+  int wins_of_first = 0;
+  for (int i = 0; i < kInstants; ++i) {
+    EXPECT_EQ(results[0][i].won + results[1][i].won, 1) << "instant " << i;
+    EXPECT_EQ(results[0][i].id, results[1][i].id) << "instant " << i;
+    wins_of_first += static_cast<int>(results[0][i].won);
+  }
+  EXPECT_EQ(CountRows(dir.file(), "SELECT COUNT(*) FROM job_runs"), kInstants);
+  // The winner's run: started by the process that won it.
+  EXPECT_EQ(CountRows(dir.file(), "SELECT COUNT(*) FROM job_runs WHERE started_ns = 1"),
+            wins_of_first);
 }
 
 TEST(SqliteConcurrencyTest, VersionsFromTwoStoresFollowEachOther) {

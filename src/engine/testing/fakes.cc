@@ -41,6 +41,8 @@ struct FakeStore::Data {
     std::map<std::string, std::string, std::less<>> kv;
     std::vector<AuditEntry> audit;
     int64_t next_audit_id = 1;
+    std::map<int64_t, ports::JobRun> job_runs;       // by id
+    std::map<int64_t, ports::OutboxMessage> outbox;  // by id
   };
   State s;
   // Held by every repository call and across a whole InTransaction, as in the real stores.
@@ -425,12 +427,159 @@ class FakeAudit final : public ports::AuditRepository {
   FakeStore::Data& d_;
 };
 
+class FakeJobRuns final : public ports::JobRunRepository {
+ public:
+  explicit FakeJobRuns(FakeStore::Data& d) : d_(d) {}
+  Result<std::pair<ports::JobRun, bool>> Claim(std::string_view job, int64_t scheduled_ns,
+                                               int64_t now_ns) override {
+    if (job.empty()) return ports::JobRunWithoutJob();
+    std::lock_guard lock(d_.mu);
+    for (const auto& [id, run] : d_.s.job_runs) {
+      if (run.job == job && run.scheduled_ns == scheduled_ns) return std::pair{run, false};
+    }
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    ports::JobRun run;
+    run.id = d_.s.job_runs.empty() ? 1 : d_.s.job_runs.rbegin()->first + 1;
+    run.job = std::string(job);
+    run.scheduled_ns = scheduled_ns;
+    run.started_ns = now_ns;
+    d_.s.job_runs.emplace(run.id, run);
+    return std::pair{run, true};
+  }
+  Status Update(const ports::JobRun& run) override {
+    if (run.attempts < 0) return ports::JobRunAttemptsNegative(run.id, run.attempts);
+    std::lock_guard lock(d_.mu);
+    auto it = d_.s.job_runs.find(run.id);
+    if (it == d_.s.job_runs.end()) return ports::NoJobRunWithId(run.id);
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    it->second.status = run.status;
+    it->second.attempts = run.attempts;
+    it->second.finished_ns = run.finished_ns;
+    it->second.retry_at_ns = run.retry_at_ns;
+    it->second.message = run.message;
+    return Status::Ok();
+  }
+  Result<std::vector<ports::JobRun>> History(std::string_view job, int limit) override {
+    std::lock_guard lock(d_.mu);
+    std::vector<ports::JobRun> out;
+    for (const auto& [id, run] : d_.s.job_runs) {
+      if (job.empty() || run.job == job) out.push_back(run);
+    }
+    std::sort(out.begin(), out.end(), [](const ports::JobRun& a, const ports::JobRun& b) {
+      return std::tie(a.scheduled_ns, a.id) > std::tie(b.scheduled_ns, b.id);
+    });
+    if (limit > 0 && out.size() > static_cast<size_t>(limit)) out.resize(limit);
+    return out;
+  }
+  Result<std::optional<ports::JobRun>> Last(std::string_view job) override {
+    std::lock_guard lock(d_.mu);
+    std::optional<ports::JobRun> last;
+    for (const auto& [id, run] : d_.s.job_runs) {
+      if (run.job == job &&
+          (!last || std::tie(run.scheduled_ns, run.id) > std::tie(last->scheduled_ns, last->id))) {
+        last = run;
+      }
+    }
+    return last;
+  }
+  Result<std::vector<ports::JobRun>> Unfinished() override {
+    std::lock_guard lock(d_.mu);
+    std::vector<ports::JobRun> out;
+    for (const auto& [id, run] : d_.s.job_runs) {
+      if (run.status == ports::JobRunStatus::kRunning ||
+          run.status == ports::JobRunStatus::kRetrying) {
+        out.push_back(run);
+      }
+    }
+    std::sort(out.begin(), out.end(), [](const ports::JobRun& a, const ports::JobRun& b) {
+      return std::tie(a.scheduled_ns, a.id) < std::tie(b.scheduled_ns, b.id);
+    });
+    return out;
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
+class FakeOutbox final : public ports::OutboxRepository {
+ public:
+  explicit FakeOutbox(FakeStore::Data& d) : d_(d) {}
+  Result<ports::OutboxMessage> Enqueue(const ports::OutboxMessage& message) override {
+    if (message.kind.empty()) return ports::OutboxMessageWithoutKind();
+    if (message.key.empty()) return ports::OutboxMessageWithoutKey();
+    std::lock_guard lock(d_.mu);
+    for (const auto& [id, m] : d_.s.outbox) {
+      if (m.key == message.key) return m;
+    }
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    ports::OutboxMessage m = message;
+    m.id = d_.s.outbox.empty() ? 1 : d_.s.outbox.rbegin()->first + 1;
+    m.sent_ns = 0;
+    m.attempts = 0;
+    d_.s.outbox.emplace(m.id, m);
+    return m;
+  }
+  Result<std::vector<ports::OutboxMessage>> Pending(int limit) override {
+    std::lock_guard lock(d_.mu);
+    std::vector<ports::OutboxMessage> out;
+    for (const auto& [id, m] : d_.s.outbox) {
+      if (limit > 0 && out.size() >= static_cast<size_t>(limit)) break;
+      if (m.sent_ns == 0) out.push_back(m);
+    }
+    return out;
+  }
+  Status MarkSent(int64_t id, int64_t sent_ns, std::string_view external_id) override {
+    std::lock_guard lock(d_.mu);
+    auto it = d_.s.outbox.find(id);
+    if (it == d_.s.outbox.end()) return ports::NoOutboxMessageWithId(id);
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    it->second.sent_ns = sent_ns;
+    it->second.external_id = std::string(external_id);
+    return Status::Ok();
+  }
+  Status MarkFailed(int64_t id, std::string_view error) override {
+    std::lock_guard lock(d_.mu);
+    auto it = d_.s.outbox.find(id);
+    if (it == d_.s.outbox.end()) return ports::NoOutboxMessageWithId(id);
+    KAIROS_RETURN_IF_ERROR(d_.Write());
+    ++it->second.attempts;
+    it->second.last_error = std::string(error);
+    return Status::Ok();
+  }
+  Result<std::vector<ports::OutboxMessage>> List(const ports::OutboxFilter& f) override {
+    std::lock_guard lock(d_.mu);
+    std::vector<ports::OutboxMessage> out;
+    for (const auto& [id, m] : d_.s.outbox) {
+      if ((!f.unsent_only || m.sent_ns == 0) && (f.kind.empty() || m.kind == f.kind) &&
+          m.created_ns >= f.since_ns) {
+        out.push_back(m);
+      }
+    }
+    if (f.limit > 0) {
+      std::reverse(out.begin(), out.end());
+      if (out.size() > static_cast<size_t>(f.limit)) out.resize(f.limit);
+    }
+    return out;
+  }
+
+ private:
+  FakeStore::Data& d_;
+};
+
 }  // namespace
 
 // The repositories hold a reference to Data; they live inside it.
 struct FakeStoreRepos {
   explicit FakeStoreRepos(FakeStore::Data& d)
-      : strategies(d), signals(d), orders(d), ledger(d), universes(d), state(d), audit(d) {}
+      : strategies(d),
+        signals(d),
+        orders(d),
+        ledger(d),
+        universes(d),
+        state(d),
+        audit(d),
+        job_runs(d),
+        outbox(d) {}
   FakeStrategies strategies;
   FakeSignals signals;
   FakeOrders orders;
@@ -438,6 +587,8 @@ struct FakeStoreRepos {
   FakeUniverses universes;
   FakeState state;
   FakeAudit audit;
+  FakeJobRuns job_runs;
+  FakeOutbox outbox;
 };
 
 FakeStore::FakeStore() : data_(std::make_unique<Data>()) {
@@ -453,6 +604,8 @@ ports::LedgerRepository& FakeStore::ledger() { return data_->repos->ledger; }
 ports::UniverseRepository& FakeStore::universes() { return data_->repos->universes; }
 ports::StateRepository& FakeStore::state() { return data_->repos->state; }
 ports::AuditRepository& FakeStore::audit() { return data_->repos->audit; }
+ports::JobRunRepository& FakeStore::job_runs() { return data_->repos->job_runs; }
+ports::OutboxRepository& FakeStore::outbox() { return data_->repos->outbox; }
 
 // Store::InTransaction with the nesting rules of ports::NestedTransaction: a snapshot of the whole
 // state taken at the top level is restored on rollback.
@@ -493,6 +646,8 @@ int64_t FakeStore::rows(std::string_view table) const {
   if (table == "universes") return n(s.universes);
   if (table == "state") return n(s.kv);
   if (table == "audit") return n(s.audit);
+  if (table == "job_runs") return n(s.job_runs);
+  if (table == "outbox") return n(s.outbox);
   return -1;
 }
 

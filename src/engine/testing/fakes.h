@@ -39,6 +39,8 @@ class FakeStore final : public ports::Store {
   ports::UniverseRepository& universes() override;
   ports::StateRepository& state() override;
   ports::AuditRepository& audit() override;
+  ports::JobRunRepository& job_runs() override;
+  ports::OutboxRepository& outbox() override;
   Status InTransaction(const std::function<Status()>& body) override;
 
   // Test hooks. Every write (repository call that changes state) counts; a write while

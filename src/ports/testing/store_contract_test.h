@@ -16,6 +16,9 @@
 //   };
 //   INSTANTIATE_TYPED_TEST_SUITE_P(Name, StoreContractTest, Traits);
 //
+// Tables named by Count: strategies, strategy_state, signals, orders, fills, positions, daily_pnl,
+// universes, state, audit, job_runs, outbox.
+//
 // Error texts that name SQL internals (a CHECK constraint) are not part of the contract: these
 // tests check their status code, each store's own tests the text.
 
@@ -1252,6 +1255,391 @@ TYPED_TEST_P(StoreContractTest, ThreadsSharingOneStoreNeverInterleaveTransaction
   EXPECT_EQ(store.state().Get("counter").value_or(std::nullopt), std::optional<std::string>("100"));
 }
 
+// ------------------------------------------------------------------------------------------
+// Job runs (ports/job_runs.h)
+
+inline JobRun MustClaim(Store& store, std::string_view job, int64_t scheduled_ns,
+                        int64_t now_ns = 1) {
+  auto claimed = store.job_runs().Claim(job, scheduled_ns, now_ns);
+  EXPECT_TRUE(claimed.ok()) << claimed.status().ToString();
+  if (!claimed.ok()) return JobRun{};
+  EXPECT_TRUE(claimed->second) << job << " at " << scheduled_ns << " was claimed before";
+  return claimed->first;
+}
+
+// (job, scheduled_ns) of each run, in the order given.
+inline std::vector<std::pair<std::string, int64_t>> Keys(const std::vector<JobRun>& runs) {
+  std::vector<std::pair<std::string, int64_t>> out;
+  for (const JobRun& r : runs) out.emplace_back(r.job, r.scheduled_ns);
+  return out;
+}
+
+TYPED_TEST_P(StoreContractTest, ClaimCreatesARunningRunAndASecondClaimReturnsIt) {
+  auto first = this->store().job_runs().Claim("scan.daily", 1'000, 7);
+  ASSERT_TRUE(first.ok()) << first.status().ToString();
+  EXPECT_TRUE(first->second);
+  const JobRun& run = first->first;
+  EXPECT_EQ(run.id, 1);
+  EXPECT_EQ(run.job, "scan.daily");
+  EXPECT_EQ(run.scheduled_ns, 1'000);
+  EXPECT_EQ(run.started_ns, 7);
+  EXPECT_EQ(run.finished_ns, 0);
+  EXPECT_EQ(run.retry_at_ns, 0);
+  EXPECT_EQ(run.status, JobRunStatus::kRunning);
+  EXPECT_EQ(run.attempts, 0);
+  EXPECT_EQ(run.message, "");
+
+  auto second = this->store().job_runs().Claim("scan.daily", 1'000, 9);
+  ASSERT_TRUE(second.ok());
+  EXPECT_FALSE(second->second);
+  EXPECT_EQ(second->first.id, run.id);
+  EXPECT_EQ(second->first.started_ns, 7);  // the first claim's
+  EXPECT_EQ(this->Count("job_runs"), 1);
+}
+
+TYPED_TEST_P(StoreContractTest, ClaimsAreUniquePerJobAndInstantWhateverTheStatus) {
+  auto& runs = this->store().job_runs();
+  JobRun a1 = MustClaim(this->store(), "report.eod", 100);
+  JobRun a2 = MustClaim(this->store(), "report.eod", 200);
+  JobRun b1 = MustClaim(this->store(), "orders.open@NSE", 100);  // same instant, other job
+  EXPECT_EQ(std::vector<int64_t>({a1.id, a2.id, b1.id}), std::vector<int64_t>({1, 2, 3}));
+  b1.status = JobRunStatus::kSucceeded;
+  b1.finished_ns = 150;
+  ASSERT_TRUE(runs.Update(b1).ok());
+  auto again = runs.Claim("orders.open@NSE", 100, 999);
+  ASSERT_TRUE(again.ok());
+  EXPECT_FALSE(again->second);
+  EXPECT_EQ(again->first.status, JobRunStatus::kSucceeded);
+  EXPECT_EQ(again->first.finished_ns, 150);
+  EXPECT_EQ(this->Count("job_runs"), 3);
+}
+
+TYPED_TEST_P(StoreContractTest, ClaimWithoutAJobNameIsRefused) {
+  EXPECT_EQ(this->store().job_runs().Claim("", 100, 1).status(),
+            Status::InvalidArgument("a job run needs a job name"));
+  EXPECT_EQ(this->Count("job_runs"), 0);
+}
+
+TYPED_TEST_P(StoreContractTest, JobRunUpdateWritesEveryMutableField) {
+  JobRun run = MustClaim(this->store(), "data.ingest", 5'000, 5'001);
+  MustClaim(this->store(), "data.ingest", 6'000);  // untouched by the update
+  JobRun changed = run;
+  changed.status = JobRunStatus::kRetrying;
+  changed.attempts = 2;
+  changed.finished_ns = 5'900;
+  changed.retry_at_ns = 6'500;
+  changed.message = "inbox/bars.csv: line 3: bad price";
+  // Not written: the claim key and the first start.
+  changed.job = "other";
+  changed.scheduled_ns = 1;
+  changed.started_ns = 2;
+  ASSERT_TRUE(this->store().job_runs().Update(changed).ok());
+  this->Reopen();
+  auto got = this->store().job_runs().History("data.ingest", 0);
+  ASSERT_TRUE(got.ok());
+  ASSERT_EQ(got->size(), 2u);
+  const JobRun& stored = (*got)[1];
+  EXPECT_EQ(stored.id, run.id);
+  EXPECT_EQ(stored.job, "data.ingest");
+  EXPECT_EQ(stored.scheduled_ns, 5'000);
+  EXPECT_EQ(stored.started_ns, 5'001);
+  EXPECT_EQ(stored.status, JobRunStatus::kRetrying);
+  EXPECT_EQ(stored.attempts, 2);
+  EXPECT_EQ(stored.finished_ns, 5'900);
+  EXPECT_EQ(stored.retry_at_ns, 6'500);
+  EXPECT_EQ(stored.message, "inbox/bars.csv: line 3: bad price");
+  EXPECT_EQ((*got)[0].status, JobRunStatus::kRunning);
+  EXPECT_EQ((*got)[0].attempts, 0);
+  // Every status round-trips.
+  for (JobRunStatus status :
+       {JobRunStatus::kRunning, JobRunStatus::kRetrying, JobRunStatus::kSucceeded,
+        JobRunStatus::kFailed, JobRunStatus::kSkipped}) {
+    changed.status = status;
+    ASSERT_TRUE(this->store().job_runs().Update(changed).ok());
+    EXPECT_EQ(this->store().job_runs().History("data.ingest", 0).value().at(1).status, status);
+  }
+}
+
+TYPED_TEST_P(StoreContractTest, JobRunUpdateOfAnUnknownIdOrNegativeAttemptsChangesNothing) {
+  JobRun run = MustClaim(this->store(), "backup", 100);
+  JobRun unknown = run;
+  unknown.id = 9;
+  unknown.status = JobRunStatus::kFailed;
+  EXPECT_EQ(this->store().job_runs().Update(unknown), Status::NotFound("no job run with id 9"));
+  JobRun negative = run;
+  negative.attempts = -1;
+  negative.status = JobRunStatus::kFailed;
+  EXPECT_EQ(this->store().job_runs().Update(negative),
+            Status::InvalidArgument("job run 1: attempts -1 is negative"));
+  auto last = this->store().job_runs().Last("backup");
+  ASSERT_TRUE(last.ok() && last->has_value());
+  EXPECT_EQ((*last)->status, JobRunStatus::kRunning);
+  EXPECT_EQ((*last)->attempts, 0);
+}
+
+TYPED_TEST_P(StoreContractTest, JobRunHistoryIsNewestFirstWithLimitAndJobFilter) {
+  MustClaim(this->store(), "a", 300);
+  MustClaim(this->store(), "b", 200);
+  MustClaim(this->store(), "a", 100);
+  MustClaim(this->store(), "a", 200);
+  using K = std::vector<std::pair<std::string, int64_t>>;
+  auto& runs = this->store().job_runs();
+  // Equal instants: the newer claim (higher id) first.
+  EXPECT_EQ(Keys(Unwrap(runs.History("", 0))), K({{"a", 300}, {"a", 200}, {"b", 200}, {"a", 100}}));
+  EXPECT_EQ(Keys(Unwrap(runs.History("", 2))), K({{"a", 300}, {"a", 200}}));
+  EXPECT_EQ(Keys(Unwrap(runs.History("a", 0))), K({{"a", 300}, {"a", 200}, {"a", 100}}));
+  EXPECT_EQ(Keys(Unwrap(runs.History("a", 2))), K({{"a", 300}, {"a", 200}}));
+  EXPECT_EQ(Keys(Unwrap(runs.History("b", 5))), K({{"b", 200}}));
+  EXPECT_THAT(Unwrap(runs.History("c", 0)), IsEmpty());
+  EXPECT_THAT(Unwrap(runs.History("", -1)), ::testing::SizeIs(4));  // <= 0: every run
+}
+
+TYPED_TEST_P(StoreContractTest, JobRunLastIsTheLatestScheduledInstantOfTheJob) {
+  auto& runs = this->store().job_runs();
+  EXPECT_EQ(Unwrap(runs.Last("heartbeat")), std::nullopt);
+  MustClaim(this->store(), "heartbeat", 200);
+  MustClaim(this->store(), "heartbeat", 100);  // claimed later, scheduled earlier
+  MustClaim(this->store(), "backup", 900);
+  auto last = Unwrap(runs.Last("heartbeat"));
+  ASSERT_TRUE(last.has_value());
+  EXPECT_EQ(last->scheduled_ns, 200);
+  EXPECT_EQ(last->id, 1);
+  EXPECT_EQ(Unwrap(runs.Last("")), std::nullopt);
+}
+
+TYPED_TEST_P(StoreContractTest, UnfinishedListsRunningAndRetryingRunsOldestFirst) {
+  auto& runs = this->store().job_runs();
+  MustClaim(this->store(), "a", 300);                    // running
+  JobRun done = MustClaim(this->store(), "a", 100);      // succeeded
+  JobRun retrying = MustClaim(this->store(), "b", 200);  // retrying
+  JobRun skipped = MustClaim(this->store(), "c", 50);    // skipped
+  JobRun failed = MustClaim(this->store(), "d", 60);     // failed
+  done.status = JobRunStatus::kSucceeded;
+  retrying.status = JobRunStatus::kRetrying;
+  skipped.status = JobRunStatus::kSkipped;
+  failed.status = JobRunStatus::kFailed;
+  for (const JobRun& r : {done, retrying, skipped, failed}) ASSERT_TRUE(runs.Update(r).ok());
+  using K = std::vector<std::pair<std::string, int64_t>>;
+  EXPECT_EQ(Keys(Unwrap(runs.Unfinished())), K({{"b", 200}, {"a", 300}}));
+  // Back to running (a retry's next attempt): unfinished again.
+  done.status = JobRunStatus::kRunning;
+  ASSERT_TRUE(runs.Update(done).ok());
+  EXPECT_EQ(Keys(Unwrap(runs.Unfinished())), K({{"a", 100}, {"b", 200}, {"a", 300}}));
+}
+
+// ------------------------------------------------------------------------------------------
+// The outbox (ports/outbox.h)
+
+inline OutboxMessage MakeMessage(const std::string& key, const std::string& kind = "job.failed",
+                                 int64_t created_ns = 1'000) {
+  OutboxMessage m;
+  m.kind = kind;
+  m.text = "<b>scan.daily</b> failed: " + key;
+  m.silent = true;
+  m.key = key;
+  m.payload = R"({"signal":12})";
+  m.created_ns = created_ns;
+  return m;
+}
+
+inline std::vector<std::string> KeysOf(const std::vector<OutboxMessage>& messages) {
+  std::vector<std::string> out;
+  for (const OutboxMessage& m : messages) out.push_back(m.key);
+  return out;
+}
+
+inline int64_t MustEnqueue(Store& store, const OutboxMessage& m) {
+  auto stored = store.outbox().Enqueue(m);
+  EXPECT_TRUE(stored.ok()) << stored.status().ToString();
+  return stored.ok() ? stored->id : 0;
+}
+
+TYPED_TEST_P(StoreContractTest, EnqueueStoresAMessageWithItsIdAndEveryField) {
+  OutboxMessage m = MakeMessage("job.failed:scan.daily:1000");
+  m.id = 42;       // ignored
+  m.sent_ns = 5;   // ignored
+  m.attempts = 3;  // ignored
+  auto stored = this->store().outbox().Enqueue(m);
+  ASSERT_TRUE(stored.ok()) << stored.status().ToString();
+  EXPECT_EQ(stored->id, 1);
+  EXPECT_EQ(stored->sent_ns, 0);
+  EXPECT_EQ(stored->attempts, 0);
+  this->Reopen();
+  auto listed = Unwrap(this->store().outbox().List({}));
+  ASSERT_EQ(listed.size(), 1u);
+  const OutboxMessage& got = listed[0];
+  EXPECT_EQ(got.id, 1);
+  EXPECT_EQ(got.kind, "job.failed");
+  EXPECT_EQ(got.text, "<b>scan.daily</b> failed: job.failed:scan.daily:1000");
+  EXPECT_TRUE(got.silent);
+  EXPECT_EQ(got.key, "job.failed:scan.daily:1000");
+  EXPECT_EQ(got.payload, R"({"signal":12})");
+  EXPECT_EQ(got.created_ns, 1'000);
+  EXPECT_EQ(got.sent_ns, 0);
+  EXPECT_EQ(got.attempts, 0);
+  EXPECT_EQ(got.last_error, "");
+  EXPECT_EQ(got.external_id, "");
+}
+
+TYPED_TEST_P(StoreContractTest, EnqueueOfAStoredKeyReturnsTheStoredMessageAndStoresOne) {
+  int64_t id = MustEnqueue(this->store(), MakeMessage("signal.pending:12"));
+  ASSERT_TRUE(this->store().outbox().MarkFailed(id, "timeout").ok());
+  OutboxMessage again = MakeMessage("signal.pending:12", "signal.pending");
+  again.text = "a different text";
+  auto stored = this->store().outbox().Enqueue(again);
+  ASSERT_TRUE(stored.ok());
+  EXPECT_EQ(stored->id, id);
+  EXPECT_EQ(stored->kind, "job.failed");
+  EXPECT_EQ(stored->text, "<b>scan.daily</b> failed: signal.pending:12");
+  EXPECT_EQ(stored->attempts, 1);
+  EXPECT_EQ(this->Count("outbox"), 1);
+}
+
+TYPED_TEST_P(StoreContractTest, EnqueueWithoutAKeyOrAKindIsRefused) {
+  EXPECT_EQ(this->store().outbox().Enqueue(MakeMessage("")).status(),
+            Status::InvalidArgument("an outbox message needs a key"));
+  EXPECT_EQ(this->store().outbox().Enqueue(MakeMessage("k", "")).status(),
+            Status::InvalidArgument("an outbox message needs a kind"));
+  EXPECT_EQ(this->Count("outbox"), 0);
+}
+
+TYPED_TEST_P(StoreContractTest, PendingListsUnsentMessagesInIdOrderUpToTheLimit) {
+  for (const char* key : {"k1", "k2", "k3"}) MustEnqueue(this->store(), MakeMessage(key));
+  auto& outbox = this->store().outbox();
+  EXPECT_EQ(KeysOf(Unwrap(outbox.Pending(2))), std::vector<std::string>({"k1", "k2"}));
+  EXPECT_EQ(KeysOf(Unwrap(outbox.Pending(0))), std::vector<std::string>({"k1", "k2", "k3"}));
+  EXPECT_EQ(KeysOf(Unwrap(outbox.Pending(10))), std::vector<std::string>({"k1", "k2", "k3"}));
+}
+
+TYPED_TEST_P(StoreContractTest, MarkSentRecordsTheDeliveryAndRemovesFromPending) {
+  for (const char* key : {"k1", "k2", "k3"}) MustEnqueue(this->store(), MakeMessage(key));
+  auto& outbox = this->store().outbox();
+  ASSERT_TRUE(outbox.MarkFailed(2, "429 Too Many Requests").ok());
+  ASSERT_TRUE(outbox.MarkSent(2, 7'000, "4711").ok());
+  EXPECT_EQ(KeysOf(Unwrap(outbox.Pending(0))), std::vector<std::string>({"k1", "k3"}));
+  EXPECT_EQ(KeysOf(Unwrap(outbox.Pending(1))), std::vector<std::string>({"k1"}));
+  this->Reopen();
+  OutboxMessage sent = Unwrap(this->store().outbox().List({})).at(1);
+  EXPECT_EQ(sent.sent_ns, 7'000);
+  EXPECT_EQ(sent.external_id, "4711");
+  EXPECT_EQ(sent.attempts, 1);  // MarkSent leaves the count of attempts
+  EXPECT_EQ(sent.last_error, "429 Too Many Requests");
+}
+
+TYPED_TEST_P(StoreContractTest, MarkFailedCountsAttemptsKeepsTheLastErrorAndStaysPending) {
+  int64_t id = MustEnqueue(this->store(), MakeMessage("k1"));
+  auto& outbox = this->store().outbox();
+  ASSERT_TRUE(outbox.MarkFailed(id, "connection refused").ok());
+  ASSERT_TRUE(outbox.MarkFailed(id, "timeout after 10s").ok());
+  this->Reopen();
+  auto pending = Unwrap(this->store().outbox().Pending(0));
+  ASSERT_EQ(pending.size(), 1u);
+  EXPECT_EQ(pending[0].attempts, 2);
+  EXPECT_EQ(pending[0].last_error, "timeout after 10s");
+  EXPECT_EQ(pending[0].sent_ns, 0);
+}
+
+TYPED_TEST_P(StoreContractTest, MarkingAnUnknownMessageIsNotFound) {
+  MustEnqueue(this->store(), MakeMessage("k1"));
+  auto& outbox = this->store().outbox();
+  EXPECT_EQ(outbox.MarkSent(2, 1, "x"), Status::NotFound("no outbox message with id 2"));
+  EXPECT_EQ(outbox.MarkFailed(0, "x"), Status::NotFound("no outbox message with id 0"));
+  OutboxMessage m = Unwrap(outbox.List({})).at(0);
+  EXPECT_EQ(m.sent_ns, 0);
+  EXPECT_EQ(m.attempts, 0);
+}
+
+TYPED_TEST_P(StoreContractTest, OutboxListFiltersByUnsentKindAndSinceAndLimitsNewestFirst) {
+  MustEnqueue(this->store(), MakeMessage("k1", "job.failed", 100));
+  MustEnqueue(this->store(), MakeMessage("k2", "signal.pending", 300));
+  MustEnqueue(this->store(), MakeMessage("k3", "job.failed", 200));  // written later, older
+  MustEnqueue(this->store(), MakeMessage("k4", "job.failed", 400));
+  ASSERT_TRUE(this->store().outbox().MarkSent(4, 500, "9").ok());
+  auto list = [&](OutboxFilter f) { return KeysOf(Unwrap(this->store().outbox().List(f))); };
+  using V = std::vector<std::string>;
+  EXPECT_EQ(list({}), V({"k1", "k2", "k3", "k4"}));
+  EXPECT_EQ(list({.unsent_only = true}), V({"k1", "k2", "k3"}));
+  EXPECT_EQ(list({.kind = "job.failed"}), V({"k1", "k3", "k4"}));
+  EXPECT_EQ(list({.since_ns = 200}), V({"k2", "k3", "k4"}));
+  EXPECT_EQ(list({.unsent_only = true, .kind = "job.failed", .since_ns = 150}), V({"k3"}));
+  EXPECT_EQ(list({.limit = 2}), V({"k4", "k3"}));
+  EXPECT_EQ(list({.unsent_only = true, .kind = "job.failed", .limit = 5}), V({"k3", "k1"}));
+  EXPECT_EQ(list({.kind = "order.filled"}), V());
+}
+
+// ------------------------------------------------------------------------------------------
+// Job runs and the outbox in transactions
+
+TYPED_TEST_P(StoreContractTest, ARolledBackTransactionUndoesClaimsEnqueuesAndTheirUpdates) {
+  auto& s = this->store();
+  JobRun kept = MustClaim(s, "scan.daily", 100);
+  int64_t kept_message = MustEnqueue(s, MakeMessage("kept"));
+  Status status = s.InTransaction([&]() -> Status {
+    KAIROS_RETURN_IF_ERROR(s.job_runs().Claim("scan.daily", 200, 1).status());
+    KAIROS_RETURN_IF_ERROR(s.outbox().Enqueue(MakeMessage("lost")).status());
+    JobRun done = kept;
+    done.status = JobRunStatus::kSucceeded;
+    done.attempts = 1;
+    done.message = "12 signals";
+    KAIROS_RETURN_IF_ERROR(s.job_runs().Update(done));
+    KAIROS_RETURN_IF_ERROR(s.outbox().MarkFailed(kept_message, "timeout"));
+    KAIROS_RETURN_IF_ERROR(s.outbox().MarkSent(kept_message, 9, "77"));
+    return Status::Unavailable("crash before commit");
+  });
+  EXPECT_EQ(status, Status::Unavailable("crash before commit"));
+  EXPECT_EQ(this->Count("job_runs"), 1);
+  EXPECT_EQ(this->Count("outbox"), 1);
+  JobRun run = Unwrap(s.job_runs().Last("scan.daily")).value_or(JobRun{});
+  EXPECT_EQ(run.scheduled_ns, 100);
+  EXPECT_EQ(run.status, JobRunStatus::kRunning);
+  EXPECT_EQ(run.attempts, 0);
+  EXPECT_EQ(run.message, "");
+  EXPECT_THAT(Unwrap(s.job_runs().Unfinished()), ::testing::SizeIs(1));
+  EXPECT_EQ(KeysOf(Unwrap(s.outbox().Pending(0))), std::vector<std::string>({"kept"}));
+  OutboxMessage m = Unwrap(s.outbox().List({})).at(0);
+  EXPECT_EQ(m.attempts, 0);
+  EXPECT_EQ(m.last_error, "");
+  EXPECT_EQ(m.external_id, "");
+  // The instant and the key are free again, under the ids the rolled-back rows had.
+  auto claimed = s.job_runs().Claim("scan.daily", 200, 2);
+  ASSERT_TRUE(claimed.ok());
+  EXPECT_TRUE(claimed->second);
+  EXPECT_EQ(claimed->first.id, 2);
+  EXPECT_EQ(MustEnqueue(s, MakeMessage("lost")), 2);
+}
+
+TYPED_TEST_P(StoreContractTest, ASignalAndItsOutboxMessageAreCommittedOrLostTogether) {
+  auto& s = this->store();
+  auto write = [&](const std::string& symbol, Status outcome) {
+    return s.InTransaction([&]() -> Status {
+      KAIROS_RETURN_IF_ERROR(s.signals().Insert(MakeSignal(symbol, D(2024, 3, 1))).status());
+      KAIROS_RETURN_IF_ERROR(
+          s.outbox().Enqueue(MakeMessage("signal.pending:" + symbol, "signal.pending")).status());
+      return outcome;
+    });
+  };
+  EXPECT_EQ(write("GOOG", Status::Internal("disk full")), Status::Internal("disk full"));
+  EXPECT_EQ(this->Count("signals"), 0);
+  EXPECT_EQ(this->Count("outbox"), 0);
+  ASSERT_TRUE(write("MSFT", Status::Ok()).ok());
+  EXPECT_EQ(this->Count("signals"), 1);
+  EXPECT_EQ(KeysOf(Unwrap(s.outbox().Pending(0))),
+            std::vector<std::string>({"signal.pending:MSFT"}));
+}
+
+TYPED_TEST_P(StoreContractTest, ARefusedEnqueueOrClaimDoesNotDoomTheCallersTransaction) {
+  auto& s = this->store();
+  Status status = s.InTransaction([&]() -> Status {
+    KAIROS_RETURN_IF_ERROR(s.state().Put("a", "1"));
+    EXPECT_EQ(s.outbox().Enqueue(MakeMessage("")).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.job_runs().Claim("", 1, 1).status().code(), StatusCode::kInvalidArgument);
+    EXPECT_EQ(s.outbox().MarkSent(5, 1, "").code(), StatusCode::kNotFound);
+    return Status::Ok();
+  });
+  ASSERT_TRUE(status.ok()) << status.ToString();
+  EXPECT_EQ(this->Count("state"), 1);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreContractTest, ImportStoresANewStrategyAsVersionOne, ImportOfADisabledSpecStoresItDisabled,
     ImportOfTheSameTextReturnsTheLatestUnchanged,
@@ -1282,6 +1670,19 @@ REGISTER_TYPED_TEST_SUITE_P(
     NonFiniteDoublesReadBackTheWaySqliteStoresThem, OrderListCombinesStatusesSessionAndStrategy,
     AuditListByPrefixMergesSubjectsInIdOrder, AnExceptionInANestedBodyRollsBackTheOuterTransaction,
     AnInnerFailureTheOuterBodyReportsIsReturnedAsIs,
-    ThreadsSharingOneStoreNeverInterleaveTransactions);
+    ThreadsSharingOneStoreNeverInterleaveTransactions,
+    ClaimCreatesARunningRunAndASecondClaimReturnsIt,
+    ClaimsAreUniquePerJobAndInstantWhateverTheStatus, ClaimWithoutAJobNameIsRefused,
+    JobRunUpdateWritesEveryMutableField, JobRunUpdateOfAnUnknownIdOrNegativeAttemptsChangesNothing,
+    JobRunHistoryIsNewestFirstWithLimitAndJobFilter, JobRunLastIsTheLatestScheduledInstantOfTheJob,
+    UnfinishedListsRunningAndRetryingRunsOldestFirst, EnqueueStoresAMessageWithItsIdAndEveryField,
+    EnqueueOfAStoredKeyReturnsTheStoredMessageAndStoresOne, EnqueueWithoutAKeyOrAKindIsRefused,
+    PendingListsUnsentMessagesInIdOrderUpToTheLimit,
+    MarkSentRecordsTheDeliveryAndRemovesFromPending,
+    MarkFailedCountsAttemptsKeepsTheLastErrorAndStaysPending, MarkingAnUnknownMessageIsNotFound,
+    OutboxListFiltersByUnsentKindAndSinceAndLimitsNewestFirst,
+    ARolledBackTransactionUndoesClaimsEnqueuesAndTheirUpdates,
+    ASignalAndItsOutboxMessageAreCommittedOrLostTogether,
+    ARefusedEnqueueOrClaimDoesNotDoomTheCallersTransaction);
 
 }  // namespace kairos::ports::store_contract
