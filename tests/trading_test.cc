@@ -192,7 +192,9 @@ TEST_F(TradingTest, AutoStrategyTradesThroughTheWeekWithExactMoney) {
 void RunJobSteps(app::PaperSession& p, Date d) {
   constexpr int64_t kMin = 60'000'000'000;
   calendar::Session s = Nyse().SessionOf(d).value();
-  auto ok = [&](const Status& st) { EXPECT_TRUE(st.ok()) << d.ToString() << ": " << st.ToString(); };
+  auto ok = [&](const Status& st) {
+    EXPECT_TRUE(st.ok()) << d.ToString() << ": " << st.ToString();
+  };
   p.clock->AdvanceTo(s.open.nanos() - 2 * kMin);
   ok(p.day->ExpireSignals(d).status());
   p.clock->AdvanceTo(s.open.nanos() - kMin);
@@ -241,6 +243,32 @@ TEST_F(TradingTest, TheJobStepsAtTheirDefaultInstantsTradeExactlyAsRunSession) {
   ASSERT_NE(by_run_session.find("fill close"), std::string::npos) << by_run_session;
   ASSERT_NE(by_run_session.find("fill auto"), std::string::npos) << by_run_session;
   EXPECT_EQ(Dump(*q->store), by_run_session);
+}
+
+TEST_F(TradingTest, PaperTradingTellsEachEventOnceThroughTheOutbox) {
+  auto p = Open();
+  ASSERT_NE(p, nullptr);
+  Import(*p->store, Spec("auto", Approval::kAuto, {"AAA", "BBB"}));
+  Import(*p->store, Spec("manual", Approval::kManual, {"AAA"}));
+  RunRange(*p, D(2024, 2, 29), D(2024, 3, 8));
+  auto kinds = [&] {
+    std::map<std::string, int> n;
+    for (const auto& m : p->store->outbox().List({}).value()) ++n[m.kind];
+    return n;
+  };
+  const std::map<std::string, int> once = kinds();
+  // AAA and BBB bought and sold (4 sends, 4 fills), both sales after their stops were hit; the
+  // manual strategy's AAA signals of Friday, Monday and Tuesday (closes above 150) waited for
+  // review.
+  EXPECT_EQ(
+      once,
+      (std::map<std::string, int>{
+          {"exit.stop_hit", 2}, {"order.filled", 4}, {"order.sent", 4}, {"signal.pending", 3}}));
+  ASSERT_TRUE(p->day->PreOpen(D(2024, 3, 8)).ok());
+  ASSERT_TRUE(p->day->AfterOpen(D(2024, 3, 8)).ok());
+  ASSERT_TRUE(p->day->AtClose(D(2024, 3, 8)).ok());
+  ASSERT_TRUE(p->day->AfterClose(D(2024, 3, 8)).ok());
+  EXPECT_EQ(kinds(), once);
 }
 
 TEST_F(TradingTest, ScanTwiceCreatesNoDuplicateAndASessionRunTwiceChangesNothing) {

@@ -13,6 +13,7 @@
 #include "calendar/calendar.h"
 #include "core/fixed_point.h"
 #include "core/result.h"
+#include "engine/alerts.h"
 #include "engine/order_manager.h"
 #include "engine/store_bar_source.h"
 #include "engine/trading_day.h"
@@ -65,6 +66,8 @@ struct PaperSession {
   std::unique_ptr<ports::ManualClock> clock;
   std::unique_ptr<engine::StoreBarSource> bar_source;
   std::unique_ptr<sim_broker::PaperBroker> broker;
+  // Paper trading tells a person what happens (the outbox), on the simulated clock.
+  std::unique_ptr<engine::Alerts> alerts;
   std::unique_ptr<engine::OrderManager> orders;
   std::unique_ptr<engine::TradingDay> day;
 

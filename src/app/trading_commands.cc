@@ -13,6 +13,7 @@
 #include "app/cli.h"
 #include "app/home_locks.h"
 #include "app/paper_wiring.h"
+#include "engine/alerts.h"
 #include "engine/kill_switch.h"
 #include "engine/signal_book.h"
 #include "engine/trading_day.h"
@@ -361,8 +362,10 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
   if (!trading_lock.ok()) {
     // The kill switch still goes on (the running command sees it before its next order); the
     // cancels and the square-off wait for the trading lock.
+    WallClock clock;
+    engine::Alerts alerts(*paper->store, clock);
     KAIROS_RETURN_IF_ERROR(
-        engine::StoreHalt(*paper->store, WallClock().NowNs(), "cli", reason).status());
+        engine::StoreHalt(*paper->store, clock.NowNs(), "cli", reason, &alerts).status());
     return Status::FailedPrecondition(fmt::format(
         "halt is on, but no open order was cancelled{}: {}; run `kairos halt{}` again then",
         args.squareoff ? " and nothing was squared off" : "", trading_lock.status().message(),
@@ -401,7 +404,9 @@ Status ResumeCommand(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kWrite));
   KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(home));
-  KAIROS_ASSIGN_OR_RETURN(bool was, engine::Resume(*store, "cli"));
+  WallClock clock;
+  engine::Alerts alerts(*store, clock);
+  KAIROS_ASSIGN_OR_RETURN(bool was, engine::Resume(*store, "cli", clock.NowNs(), &alerts));
   fmt::print("{}\n", was ? "resumed: new orders may reach the broker again"
                          : "not halted: nothing to resume");
   return Status::Ok();

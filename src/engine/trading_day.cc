@@ -255,7 +255,7 @@ struct TradingDay::Impl {
         bars(bs),
         cal(ca),
         orders(o),
-        book(s, c),
+        book(s, c, options.alerts),
         market(m),
         replays(s),
         position_list(s),

@@ -72,8 +72,14 @@ struct SessionReport {
   std::vector<std::string> notes;  // skipped symbols, refused candidates, rule errors
 };
 
+class Alerts;
+
 struct TradingDayOptions {
   SessionMarkers markers;
+  // Not owned, outlives the TradingDay; nullptr (backtests): no alert. When set, signal.pending
+  // and exit.stop_hit are enqueued with the signal they report (engine/alerts.h); the order
+  // alerts are the OrderManager's.
+  Alerts* alerts = nullptr;
 };
 
 // The trading day (ARCHITECTURE.md "A trading day"), mode-agnostic and clock-driven. A scheduler
