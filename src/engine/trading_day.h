@@ -103,8 +103,9 @@ struct TradingDayOptions {
 //
 // The steps of the daemon's jobs (kairos serve), each idempotent like the phases; a step of a
 // session before the last one run does nothing. For the daemon on the paper broker to give the
-// fills and P&L of RunSession, the trading jobs call these at RunSession's instants, in this
-// order (a later step finds its work done by an earlier one and adds nothing):
+// fills and P&L of RunSession, to the cent, the trading jobs call these in this order, PreOpen,
+// AfterOpen and AtClose at RunSession's instants, the others anywhere in their window (a step
+// after AtClose finds its work done by it and adds nothing; tests/trading_test checks this):
 //   job              default instant   step
 //   signals.expire   open - 2 min      ExpireSignals (PreOpen expires again, at open - 1 min)
 //   orders.open      open - 1 min      PreOpen
