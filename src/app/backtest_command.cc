@@ -121,6 +121,38 @@ Result<backtest::BacktestResult> RunOne(const RunContext& rc, const StrategySpec
   return backtest::RunBacktest(wiring, spec, source, rc.options);
 }
 
+// The ranked sweep: one row per combination, its parameters and metrics.
+Table SweepTable(const std::vector<backtest::SweepAxis>& axes,
+                 const std::vector<backtest::Params>& combos,
+                 const std::vector<Result<backtest::BacktestResult>>& runs,
+                 const std::vector<size_t>& order) {
+  auto ratio = [](const std::optional<double>& v) {
+    return v ? fmt::format("{:.4f}", *v) : std::string("");
+  };
+  Table table;
+  table.columns = {"rank"};
+  for (const auto& axis : axes) table.columns.push_back(axis.name);
+  for (const char* c : {"trades", "total_return_percent", "cagr_percent", "max_drawdown_percent",
+                        "sharpe", "sortino", "profit_factor", "win_rate_percent"}) {
+    table.columns.push_back(c);
+  }
+  for (size_t r = 0; r < order.size(); ++r) {
+    const auto& m = runs[order[r]]->metrics;
+    std::vector<std::string> row = {std::to_string(r + 1)};
+    for (const auto& axis : axes) row.push_back(combos[order[r]].at(axis.name));
+    row.push_back(std::to_string(m.trades));
+    row.push_back(ratio(m.total_return_percent));
+    row.push_back(ratio(m.cagr_percent));
+    row.push_back(ratio(m.max_drawdown.percent));
+    row.push_back(ratio(m.sharpe));
+    row.push_back(ratio(m.sortino));
+    row.push_back(ratio(m.profit_factor));
+    row.push_back(ratio(m.win_rate_percent));
+    table.rows.push_back(std::move(row));
+  }
+  return table;
+}
+
 // Every combination of the --sweep values, run in parallel, one row each ranked by --rank-by
 // (best first; combinations where the metric is undefined last); the best one's report written.
 void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunContext& rc,
@@ -164,31 +196,7 @@ void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunC
     double kb = backtest::RankKey(runs[b]->metrics, args.rank_by).value_or(kUndefined);
     return CompareRanks(ka, kb, RankOrder::kHighestFirst) < 0;
   });
-  auto ratio = [](const std::optional<double>& v) {
-    return v ? fmt::format("{:.4f}", *v) : std::string("");
-  };
-  Table table;
-  table.columns = {"rank"};
-  for (const auto& axis : axes) table.columns.push_back(axis.name);
-  for (const char* c : {"trades", "total_return_percent", "cagr_percent", "max_drawdown_percent",
-                        "sharpe", "sortino", "profit_factor", "win_rate_percent"}) {
-    table.columns.push_back(c);
-  }
-  for (size_t r = 0; r < order.size(); ++r) {
-    const auto& m = runs[order[r]]->metrics;
-    std::vector<std::string> row = {std::to_string(r + 1)};
-    for (const auto& axis : axes) row.push_back(combos[order[r]].at(axis.name));
-    row.push_back(std::to_string(m.trades));
-    row.push_back(ratio(m.total_return_percent));
-    row.push_back(ratio(m.cagr_percent));
-    row.push_back(ratio(m.max_drawdown.percent));
-    row.push_back(ratio(m.sharpe));
-    row.push_back(ratio(m.sortino));
-    row.push_back(ratio(m.profit_factor));
-    row.push_back(ratio(m.win_rate_percent));
-    table.rows.push_back(std::move(row));
-  }
-  table.Print(ctx.format);
+  SweepTable(axes, combos, runs, order).Print(ctx.format);
   Status written = backtest::WriteReport(runs[order.front()]->report, out);
   if (!written.ok()) return ctx.Fail(written);
   std::FILE* note = ctx.format == OutputFormat::kTable ? stdout : stderr;
@@ -196,35 +204,22 @@ void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunC
              out.string());
 }
 
-void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
-  backtest::KeepFreedMemoryForReplays();
-  if (args.review != "auto") {
-    return ctx.Fail(fmt::format(
-        "--review {}: only 'auto' is implemented (every signal approved before its cut-off)",
-        args.review));
-  }
-  auto home_or = ctx.Home();
-  if (!home_or.ok()) return ctx.Fail(home_or.status());
-  const std::filesystem::path home = *home_or;
-  auto loaded = LoadStrategy(args.strategy, home);
-  if (!loaded.ok()) return ctx.Fail(loaded.status());
-  const StrategySpec& spec = loaded->spec;
-  auto bars = marketdata::BarStore::Open(home);
-  if (!bars.ok()) return ctx.Fail(bars.status());
-  auto cal = calendar::ExchangeCalendar::ForExchange(spec.exchange);
-  if (!cal.ok()) return ctx.Fail(cal.status());
-
+// The run's sessions: --from (default a year before --to) to --to (default, and at most, the
+// last bar of the strategy's symbols). A --to after the last bar is noted on stderr.
+Result<backtest::BacktestOptions> ResolveRange(const BacktestArgs& args,
+                                               const marketdata::BarStore& bars,
+                                               const StrategySpec& spec,
+                                               const calendar::ExchangeCalendar& cal) {
   backtest::BacktestOptions options;
-  auto last = LastBarDate(**bars, spec);
-  if (!last.ok()) return ctx.Fail(last.status());
-  options.to = *last;
+  KAIROS_ASSIGN_OR_RETURN(Date last, LastBarDate(bars, spec));
+  options.to = last;
   if (!args.to.empty()) {
     auto to = Date::Parse(args.to);
-    if (!to.ok()) return ctx.Fail(to.status().WithContext("--to"));
+    if (!to.ok()) return to.status().WithContext("--to");
     // Sessions after the last bar would only repeat the last marks and dilute every ratio.
-    if (*to > *last) {
+    if (*to > last) {
       fmt::print(stderr, "note: --to {} is after the last bar ({}); the run ends there\n",
-                 to->ToString(), last->ToString());
+                 to->ToString(), last.ToString());
     } else {
       options.to = *to;
     }
@@ -233,52 +228,29 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
     options.from = options.to.AddDays(-365);
   } else {
     auto from = Date::Parse(args.from);
-    if (!from.ok()) return ctx.Fail(from.status().WithContext("--from"));
+    if (!from.ok()) return from.status().WithContext("--from");
     options.from = *from;
   }
-  if (Status covered = (*cal)->CheckCovers(options.from, options.to); !covered.ok()) {
-    return ctx.Fail(covered);
-  }
-  std::vector<Date> sessions = (*cal)->Sessions(options.from, options.to);
-  if (sessions.empty()) {
-    return ctx.Fail(fmt::format("no {} session from {} to {}", (*cal)->name(),
-                                options.from.ToString(), options.to.ToString()));
-  }
+  KAIROS_RETURN_IF_ERROR(cal.CheckCovers(options.from, options.to));
+  return options;
+}
 
-  // A universe named by the strategy comes from the live store (read only).
-  std::optional<Universe> universe;
+// A universe named by the strategy comes from the live store (read only); none without a store.
+Result<std::optional<Universe>> LiveUniverse(const std::filesystem::path& home,
+                                             const StrategySpec& spec) {
   std::error_code ec;
-  if (!spec.universe.empty() && std::filesystem::exists(home / "kairos.db", ec)) {
-    auto live = OpenTradingStore(home, Access::kRead);
-    if (!live.ok()) return ctx.Fail(live.status());
-    auto u = (*live)->universes().Get(spec.universe);
-    if (!u.ok()) return ctx.Fail(u.status());
-    universe = *u;
+  if (spec.universe.empty() || !std::filesystem::exists(home / "kairos.db", ec)) {
+    return std::optional<Universe>();
   }
-  RunContext run_ctx{**bars, **cal, options, universe};
+  KAIROS_ASSIGN_OR_RETURN(auto live, OpenTradingStore(home, Access::kRead));
+  KAIROS_ASSIGN_OR_RETURN(auto u, live->universes().Get(spec.universe));
+  return std::optional<Universe>(u);
+}
 
-  std::filesystem::path out =
-      args.out.empty() ? home / "backtests" / spec.name : std::filesystem::path(args.out);
-  if (!args.walk_forward.empty()) {
-    auto run = [&run_ctx](const StrategySpec& s, std::string_view text,
-                          const backtest::BacktestOptions& o) {
-      RunContext rc = run_ctx;
-      rc.options = o;
-      return RunOne(rc, s, text);
-    };
-    return RunWalkForwardCommand({args.walk_forward, args.sweeps, args.rank_by, loaded->source,
-                                  loaded->file_name, sessions, args.out, **bars, run},
-                                 ctx);
-  }
-  if (!args.sweeps.empty()) return RunSweep(args, *loaded, run_ctx, out, ctx);
-
-  auto result = RunOne(run_ctx, spec, loaded->expanded);
-  if (!result.ok()) return ctx.Fail(result.status());
-
-  Status written = backtest::WriteReport(result->report, out);
-  if (!written.ok()) return ctx.Fail(written);
-
-  const backtest::Summary& s = result->report.summary;
+// The summary table of a single run, and where its report went.
+void PrintSummary(const backtest::BacktestResult& result, const std::filesystem::path& out,
+                  CliContext& ctx) {
+  const backtest::Summary& s = result.report.summary;
   auto ratio = [](const std::optional<double>& v) {
     return v ? fmt::format("{:.4f}", *v) : std::string("");
   };
@@ -306,11 +278,64 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
   };
   table.Print(ctx.format);
   std::FILE* note = ctx.format == OutputFormat::kTable ? stdout : stderr;
-  if (result->auto_approved > 0) {
+  if (result.auto_approved > 0) {
     fmt::print(note, "{} signals needing review were approved by the backtest\n",
-               result->auto_approved);
+               result.auto_approved);
   }
   fmt::print(note, "wrote {}/{{summary.json,trades.csv,equity.csv,report.html}}\n", out.string());
+}
+
+// Loads the strategy and the market it trades, resolves the range, then runs a walk-forward, a
+// sweep or one backtest.
+void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
+  backtest::KeepFreedMemoryForReplays();
+  if (args.review != "auto") {
+    return ctx.Fail(fmt::format(
+        "--review {}: only 'auto' is implemented (every signal approved before its cut-off)",
+        args.review));
+  }
+  auto home_or = ctx.Home();
+  if (!home_or.ok()) return ctx.Fail(home_or.status());
+  const std::filesystem::path home = *home_or;
+  auto loaded = LoadStrategy(args.strategy, home);
+  if (!loaded.ok()) return ctx.Fail(loaded.status());
+  const StrategySpec& spec = loaded->spec;
+  auto bars = marketdata::BarStore::Open(home);
+  if (!bars.ok()) return ctx.Fail(bars.status());
+  auto cal = calendar::ExchangeCalendar::ForExchange(spec.exchange);
+  if (!cal.ok()) return ctx.Fail(cal.status());
+
+  auto options = ResolveRange(args, **bars, spec, **cal);
+  if (!options.ok()) return ctx.Fail(options.status());
+  std::vector<Date> sessions = (*cal)->Sessions(options->from, options->to);
+  if (sessions.empty()) {
+    return ctx.Fail(fmt::format("no {} session from {} to {}", (*cal)->name(),
+                                options->from.ToString(), options->to.ToString()));
+  }
+  auto universe = LiveUniverse(home, spec);
+  if (!universe.ok()) return ctx.Fail(universe.status());
+  RunContext run_ctx{**bars, **cal, *options, *universe};
+
+  std::filesystem::path out =
+      args.out.empty() ? home / "backtests" / spec.name : std::filesystem::path(args.out);
+  if (!args.walk_forward.empty()) {
+    auto run = [&run_ctx](const StrategySpec& s, std::string_view text,
+                          const backtest::BacktestOptions& o) {
+      RunContext rc = run_ctx;
+      rc.options = o;
+      return RunOne(rc, s, text);
+    };
+    return RunWalkForwardCommand({args.walk_forward, args.sweeps, args.rank_by, loaded->source,
+                                  loaded->file_name, sessions, args.out, **bars, run},
+                                 ctx);
+  }
+  if (!args.sweeps.empty()) return RunSweep(args, *loaded, run_ctx, out, ctx);
+
+  auto result = RunOne(run_ctx, spec, loaded->expanded);
+  if (!result.ok()) return ctx.Fail(result.status());
+  Status written = backtest::WriteReport(result->report, out);
+  if (!written.ok()) return ctx.Fail(written);
+  PrintSummary(*result, out, ctx);
 }
 
 }  // namespace

@@ -72,5 +72,6 @@ void AddStrategyCommands(CLI::App& app, CliContext& ctx);  // strategy, pnl (str
 void AddTradingCommands(CLI::App& app, CliContext& ctx);   // run-day, signals, orders, fills,
                                                            // positions, halt, resume
 void AddBacktestCommands(CLI::App& app, CliContext& ctx);  // backtest (backtest_command.cc)
+void AddInitCommand(CLI::App& app, CliContext& ctx);       // init (init_command.cc)
 
 }  // namespace kairos::app

@@ -30,6 +30,7 @@ int main(int argc, char** argv) {
   kairos::app::AddStrategyCommands(app, ctx);
   kairos::app::AddTradingCommands(app, ctx);
   kairos::app::AddBacktestCommands(app, ctx);
+  kairos::app::AddInitCommand(app, ctx);
   kairos::app::RefuseEmptyValues(app);
   // Commands run inside parse(); nothing they throw may end the process without a message.
   try {

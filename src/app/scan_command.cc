@@ -98,56 +98,43 @@ struct ScanArgs {
   int threads = 0;
 };
 
-void RunScan(const ScanArgs& args, CliContext& ctx) {
-  // The rule first: a bad rule prints its diagnostic and nothing else.
+// The rule first: a bad rule prints its diagnostic and nothing else. Then the range and the
+// symbols (a stored universe's members, --symbols, or every stored symbol).
+Result<engine::ScanRequest> BuildScanRequest(const ScanArgs& args, const CliContext& ctx) {
   std::vector<std::string> extras;
   if (!args.rank.empty()) extras.push_back(args.rank);
-  auto program = rules::Program::Compile(args.rule, extras);
-  if (!program.ok()) return ctx.Fail(program.status());
   engine::ScanRequest request;
-  request.program = *program;
+  KAIROS_ASSIGN_OR_RETURN(request.program, rules::Program::Compile(args.rule, extras));
   request.threads = args.threads;
-  auto columns = engine::ColumnsRead(args.rule, extras);
-  if (!columns.ok()) return ctx.Fail(columns.status());
-  request.columns = *columns;
-  auto date = ParseDateFlag("--date", args.date);
-  if (!date.ok()) return ctx.Fail(date.status());
-  auto from = ParseDateFlag("--from", args.from);
-  if (!from.ok()) return ctx.Fail(from.status());
-  auto to = ParseDateFlag("--to", args.to);
-  if (!to.ok()) return ctx.Fail(to.status());
-  request.as_of = *date;
-  request.from = *from;
-  request.to = *to;
+  KAIROS_ASSIGN_OR_RETURN(request.columns, engine::ColumnsRead(args.rule, extras));
+  KAIROS_ASSIGN_OR_RETURN(request.as_of, ParseDateFlag("--date", args.date));
+  KAIROS_ASSIGN_OR_RETURN(request.from, ParseDateFlag("--from", args.from));
+  KAIROS_ASSIGN_OR_RETURN(request.to, ParseDateFlag("--to", args.to));
   if (request.from && request.to && *request.to < *request.from) {
-    return ctx.Fail(fmt::format("--to {} is before --from {}", args.to, args.from));
+    return Status::InvalidArgument(fmt::format("--to {} is before --from {}", args.to, args.from));
   }
   if (!args.universe.empty()) {
-    auto db = OpenDb(ctx, Access::kRead);
-    if (!db.ok()) return ctx.Fail(db.status());
-    auto u = (*db)->universes().Get(args.universe);
-    if (!u.ok()) return ctx.Fail(u.status());
-    if (!u->has_value()) {
-      return ctx.Fail(
+    KAIROS_ASSIGN_OR_RETURN(auto db, OpenDb(ctx, Access::kRead));
+    KAIROS_ASSIGN_OR_RETURN(auto u, db->universes().Get(args.universe));
+    if (!u) {
+      return Status::NotFound(
           fmt::format("no universe named '{}' (see kairos universe list)", args.universe));
     }
-    request.symbols = (*u)->members;
+    request.symbols = u->members;
     if (request.symbols.empty()) {
-      return ctx.Fail(fmt::format("universe {} has no members", args.universe));
+      return Status::FailedPrecondition(fmt::format("universe {} has no members", args.universe));
     }
   } else if (!args.symbols.empty()) {
     request.symbols = SplitSymbols(args.symbols);
-    if (request.symbols.empty()) return ctx.Fail("--symbols: no symbol given");
+    if (request.symbols.empty()) return Status::InvalidArgument("--symbols: no symbol given");
   }
-  auto bars = OpenBars(ctx);
-  if (!bars.ok()) return ctx.Fail(bars.status());
-  auto result = engine::Scan(**bars, request);
-  if (!result.ok()) return ctx.Fail(result.status());
+  return request;
+}
 
-  std::vector<engine::ScanMatch>& matches = result->matches;
-  const bool ranked = !args.rank.empty();
-  if (ranked) {
-    // Within a date: rank descending, an undefined rank last, then symbol.
+// Within a date: with --rank, rank descending, an undefined rank last, then symbol; with
+// --limit, the first `limit` matches of each date.
+void RankAndLimit(const ScanArgs& args, std::vector<engine::ScanMatch>& matches) {
+  if (!args.rank.empty()) {
     std::stable_sort(matches.begin(), matches.end(),
                      [](const engine::ScanMatch& a, const engine::ScanMatch& b) {
                        if (a.date != b.date) return a.date < b.date;
@@ -164,15 +151,18 @@ void RunScan(const ScanArgs& args, CliContext& ctx) {
     }
     matches = std::move(kept);
   }
+}
 
-  const auto& terms = result->terms;
-  if (ctx.format == OutputFormat::kJson) {
+// One row per match: its date, symbol, the rule's terms and, when `ranked`, its rank.
+void PrintMatches(const engine::ScanResult& result, bool ranked, OutputFormat format) {
+  const auto& terms = result.terms;
+  if (format == OutputFormat::kJson) {
     // Exact numbers (shortest round-trip form) and null for none.
     nlohmann::ordered_json arr = nlohmann::ordered_json::array();
     auto number = [](double v) {
       return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
     };
-    for (const auto& m : matches) {
+    for (const auto& m : result.matches) {
       nlohmann::ordered_json row = nlohmann::ordered_json::object();
       row["date"] = m.date.ToString();
       row["symbol"] = m.symbol;
@@ -181,33 +171,50 @@ void RunScan(const ScanArgs& args, CliContext& ctx) {
       arr.push_back(std::move(row));
     }
     fmt::print("{}\n", arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
-  } else {
-    Table table;
-    table.columns = {"date", "symbol"};
-    for (const auto& t : terms) table.columns.push_back(t.name);
-    if (ranked) table.columns.push_back("rank");
-    for (const auto& m : matches) {
-      std::vector<std::string> row = {m.date.ToString(), m.symbol};
-      for (double v : m.terms) row.push_back(Short(v));
-      if (ranked) row.push_back(Short(m.extras[0]));
-      table.rows.push_back(std::move(row));
-    }
-    table.Print(ctx.format);
+    return;
   }
-  // What was scanned, on stderr so that stdout stays a clean table/CSV/JSON.
+  Table table;
+  table.columns = {"date", "symbol"};
+  for (const auto& t : terms) table.columns.push_back(t.name);
+  if (ranked) table.columns.push_back("rank");
+  for (const auto& m : result.matches) {
+    std::vector<std::string> row = {m.date.ToString(), m.symbol};
+    for (double v : m.terms) row.push_back(Short(v));
+    if (ranked) row.push_back(Short(m.extras[0]));
+    table.rows.push_back(std::move(row));
+  }
+  table.Print(format);
+}
+
+// What was scanned, on stderr so that stdout stays a clean table/CSV/JSON.
+void PrintScanned(const engine::ScanResult& result, const engine::ScanRequest& request,
+                  const ScanArgs& args) {
   constexpr size_t kMaxSkipped = 10;
-  for (size_t i = 0; i < result->skipped.size() && i < kMaxSkipped; ++i) {
-    fmt::print(stderr, "skipped {}\n", TerminalSafe(result->skipped[i]));
+  for (size_t i = 0; i < result.skipped.size() && i < kMaxSkipped; ++i) {
+    fmt::print(stderr, "skipped {}\n", TerminalSafe(result.skipped[i]));
   }
-  if (result->skipped.size() > kMaxSkipped) {
-    fmt::print(stderr, "skipped {} more\n", result->skipped.size() - kMaxSkipped);
+  if (result.skipped.size() > kMaxSkipped) {
+    fmt::print(stderr, "skipped {} more\n", result.skipped.size() - kMaxSkipped);
   }
   std::string when = request.from || request.to
                          ? fmt::format("from {} to {}", request.from ? args.from : "the start",
                                        request.to ? args.to : "the end")
-                         : fmt::format("as of {}", result->as_of);
-  fmt::print(stderr, "{} match{} {} ({} bars read, {} skipped)\n", matches.size(),
-             matches.size() == 1 ? "" : "es", when, result->bars_read, result->skipped.size());
+                         : fmt::format("as of {}", result.as_of);
+  const size_t matches = result.matches.size();
+  fmt::print(stderr, "{} match{} {} ({} bars read, {} skipped)\n", matches,
+             matches == 1 ? "" : "es", when, result.bars_read, result.skipped.size());
+}
+
+void RunScan(const ScanArgs& args, CliContext& ctx) {
+  auto request = BuildScanRequest(args, ctx);
+  if (!request.ok()) return ctx.Fail(request.status());
+  auto bars = OpenBars(ctx);
+  if (!bars.ok()) return ctx.Fail(bars.status());
+  auto result = engine::Scan(**bars, *request);
+  if (!result.ok()) return ctx.Fail(result.status());
+  RankAndLimit(args, result->matches);
+  PrintMatches(*result, !args.rank.empty(), ctx.format);
+  PrintScanned(*result, *request, args);
 }
 
 // --- universe --------------------------------------------------------------------------------

@@ -115,146 +115,177 @@ std::optional<double> MetricValue(const engine::Metrics& m, std::string_view met
   return key;
 }
 
-Result<WalkForwardResult> RunWalkForward(const WalkForwardInput& in, const BacktestRunner& run,
-                                         const CloseLookup& close) {
-  KAIROS_ASSIGN_OR_RETURN(FoldPlan plan, PlanFolds(in.sessions, in.spec, in.spec_arg));
-  const std::vector<Params> combos = Combinations(in.axes);
+namespace {
+
+// The sweep's combinations, each expanded into its strategy file text and parsed.
+struct Candidates {
+  std::vector<Params> combos;
   std::vector<std::string> texts;
   std::vector<StrategySpec> specs;
-  for (const Params& p : combos) {
+};
+
+Result<Candidates> ExpandCandidates(const WalkForwardInput& in) {
+  Candidates c;
+  c.combos = Combinations(in.axes);
+  for (const Params& p : c.combos) {
     KAIROS_ASSIGN_OR_RETURN(std::string text, ExpandPlaceholders(in.source, p));
     KAIROS_ASSIGN_OR_RETURN(StrategySpec spec, engine::ParseStrategy(text, in.file_name));
-    texts.push_back(std::move(text));
-    specs.push_back(std::move(spec));
+    c.texts.push_back(std::move(text));
+    c.specs.push_back(std::move(spec));
   }
+  return c;
+}
 
-  // Every (fold, combination) training run at once: the pool stays busy across folds. Only the
-  // metrics are kept; item i is fold i / combos, combination i % combos.
-  const size_t nc = combos.size();
+// Every (fold, combination) training run at once: the pool stays busy across folds. Only the
+// metrics are kept; item i is fold i / combos, combination i % combos.
+Result<std::vector<engine::Metrics>> TrainEveryCombination(const FoldPlan& plan,
+                                                           const Candidates& c, int threads,
+                                                           const BacktestRunner& run) {
+  const size_t nc = c.combos.size();
   using Trained = Result<engine::Metrics>;
   std::vector<Trained> trained =
-      ParallelMap<Trained>(plan.folds.size() * nc, in.threads, [&](size_t i) -> Trained {
+      ParallelMap<Trained>(plan.folds.size() * nc, threads, [&](size_t i) -> Trained {
         const Fold& f = plan.folds[i / nc];
         BacktestOptions options{f.train.from, f.train.to};
-        KAIROS_ASSIGN_OR_RETURN(BacktestResult r, run(specs[i % nc], texts[i % nc], options));
+        KAIROS_ASSIGN_OR_RETURN(BacktestResult r, run(c.specs[i % nc], c.texts[i % nc], options));
         return r.metrics;
       });
+  std::vector<engine::Metrics> metrics;
+  metrics.reserve(trained.size());
   for (size_t i = 0; i < trained.size(); ++i) {
     if (!trained[i].ok()) {
       return trained[i].status().WithContext(fmt::format(
           "walk-forward fold {} training ({} .. {}), combination {} ({})", i / nc + 1,
           plan.folds[i / nc].train.from.ToString(), plan.folds[i / nc].train.to.ToString(),
-          i % nc + 1, Describe(combos[i % nc])));
+          i % nc + 1, Describe(c.combos[i % nc])));
+    }
+    metrics.push_back(std::move(*trained[i]));
+  }
+  return metrics;
+}
+
+// Chooses fold `f`'s combination by its training metrics (one per combination): the best
+// defined metric wins; a tie keeps the earlier combination (strict >). When the metric is
+// undefined for all, the first is taken and a note says so.
+FoldResult ChooseOnTraining(const Fold& f, std::span<const engine::Metrics> trained,
+                            const Candidates& c, std::string_view rank_by,
+                            std::vector<std::string>& notes) {
+  FoldResult fr;
+  fr.fold = f;
+  std::optional<double> best;
+  for (size_t k = 0; k < trained.size(); ++k) {
+    std::optional<double> key = RankKey(trained[k], rank_by);
+    if (key && !std::isnan(*key) && (!best || *key > *best)) {
+      best = key;
+      fr.chosen = k;
     }
   }
+  if (!best) {
+    fr.train_metric_undefined_for_all = true;
+    notes.push_back(fmt::format(
+        "fold {}: {} is undefined for every combination on the training window; the first "
+        "combination ({}) was taken",
+        f.number, rank_by, Describe(c.combos[0])));
+  }
+  fr.params = c.combos[fr.chosen];
+  fr.train_metric = MetricValue(trained[fr.chosen], rank_by);
+  return fr;
+}
 
-  WalkForwardResult out;
-  for (const SweepAxis& a : in.axes) out.param_names.push_back(a.name);
-  out.combinations = nc;
-  out.untested_sessions = plan.untested_sessions;
+// Runs the chosen combination over fold `fr`'s test window, starting with `capital` (the equity
+// the previous test window ended with) or, for the first fold, the strategy's allocation.
+Status RunTestWindow(FoldResult& fr, bool first, int64_t capital, const Candidates& c,
+                     std::string_view rank_by, const BacktestRunner& run) {
+  const Fold& f = fr.fold;
+  StrategySpec spec = c.specs[fr.chosen];
+  if (!first) {
+    if (capital <= 0) {
+      return Status::FailedPrecondition(
+          fmt::format("walk-forward fold {}: no capital left to test with (equity {} minor "
+                      "units at the end of fold {})",
+                      f.number, capital, f.number - 1));
+    }
+    spec.allocation = capital;
+  }
+  fr.test_starting_equity = spec.allocation;
+  BacktestOptions options{f.test.from, f.test.to};
+  auto tested = run(spec, c.texts[fr.chosen], options);
+  if (!tested.ok()) {
+    return tested.status().WithContext(fmt::format("walk-forward fold {} test ({} .. {}), {}",
+                                                   f.number, f.test.from.ToString(),
+                                                   f.test.to.ToString(), Describe(fr.params)));
+  }
+  fr.test = std::move(*tested);
+  const Summary& s = fr.test.report.summary;
+  fr.test_metric = MetricValue(fr.test.metrics, rank_by);
+  fr.test_final_equity = s.final_equity;
+  fr.test_return_percent = s.total_return;
+  return Status::Ok();
+}
 
+// The test windows chained into the out-of-sample run, fold by fold.
+struct Stitched {
   std::vector<DailyPnl> daily;
   std::vector<engine::Trade> trades;
-  Report& oos = out.out_of_sample;
-  int64_t capital = 0;
-  for (size_t k = 0; k < plan.folds.size(); ++k) {
-    const Fold& f = plan.folds[k];
-    FoldResult fr;
-    fr.fold = f;
-    // The best defined metric wins; a tie keeps the earlier combination (strict >).
-    std::optional<double> best;
-    for (size_t c = 0; c < nc; ++c) {
-      std::optional<double> key = RankKey(*trained[k * nc + c], in.rank_by);
-      if (key && !std::isnan(*key) && (!best || *key > *best)) {
-        best = key;
-        fr.chosen = c;
-      }
-    }
-    if (!best) {
-      fr.train_metric_undefined_for_all = true;
-      out.notes.push_back(fmt::format(
-          "fold {}: {} is undefined for every combination on the training window; the first "
-          "combination ({}) was taken",
-          f.number, in.rank_by, Describe(combos[0])));
-    }
-    fr.params = combos[fr.chosen];
-    fr.train_metric = MetricValue(*trained[k * nc + fr.chosen], in.rank_by);
+};
 
-    StrategySpec spec = specs[fr.chosen];
-    if (k > 0) {
-      if (capital <= 0) {
-        return Status::FailedPrecondition(
-            fmt::format("walk-forward fold {}: no capital left to test with (equity {} minor "
-                        "units at the end of fold {})",
-                        f.number, capital, f.number - 1));
-      }
-      spec.allocation = capital;
+// Appends fold `fr`'s sessions, then its trades. A position still open at the end of a fold that
+// is not the last leaves the out-of-sample run at that close (its mark is in the equity the next
+// fold starts from), so it becomes a closed trade there and counts in the fold's trades: the
+// folds' trades sum to the stitched run's.
+Status StitchFold(FoldResult& fr, bool first, bool last, const CloseLookup& close,
+                  Stitched& stitched, Report& oos) {
+  const Summary& s = fr.test.report.summary;
+  const Date end = fr.fold.test.to;
+  fr.test_trades = s.trades + (last ? 0 : s.open_trades);
+  stitched.daily.insert(stitched.daily.end(), fr.test.daily.begin(), fr.test.daily.end());
+  KAIROS_CHECK(fr.test.trades.size() == fr.test.report.trades.size());
+  for (size_t t = 0; t < fr.test.trades.size(); ++t) {
+    engine::Trade trade = fr.test.trades[t];
+    TradeRow row = fr.test.report.trades[t];
+    if (!trade.closed() && !last) {
+      KAIROS_ASSIGN_OR_RETURN(std::optional<Price> price, close(trade.symbol, end));
+      trade.exit_date = row.exit_date = end;
+      if (price) trade.exit_price = *price;
+      row.exit_price = price;
+      trade.pnl = row.pnl;
+      trade.exit_reason = row.exit_reason = std::string(kFoldEnd);
     }
-    fr.test_starting_equity = spec.allocation;
-    BacktestOptions options{f.test.from, f.test.to};
-    auto tested = run(spec, texts[fr.chosen], options);
-    if (!tested.ok()) {
-      return tested.status().WithContext(fmt::format("walk-forward fold {} test ({} .. {}), {}",
-                                                     f.number, f.test.from.ToString(),
-                                                     f.test.to.ToString(), Describe(fr.params)));
-    }
-    fr.test = std::move(*tested);
-    const Summary& s = fr.test.report.summary;
-    fr.test_metric = MetricValue(fr.test.metrics, in.rank_by);
-    fr.test_final_equity = s.final_equity;
-    fr.test_return_percent = s.total_return;
-    capital = s.final_equity;
-
-    // Stitching: this fold's sessions, then its trades. A position still open at the end of a
-    // fold that is not the last leaves the out-of-sample run at that close (its mark is in the
-    // equity the next fold starts from), so it becomes a closed trade there and counts in the
-    // fold's trades: the folds' trades sum to the stitched run's.
-    const bool last = k + 1 == plan.folds.size();
-    fr.test_trades = s.trades + (last ? 0 : s.open_trades);
-    daily.insert(daily.end(), fr.test.daily.begin(), fr.test.daily.end());
-    KAIROS_CHECK(fr.test.trades.size() == fr.test.report.trades.size());
-    for (size_t t = 0; t < fr.test.trades.size(); ++t) {
-      engine::Trade trade = fr.test.trades[t];
-      TradeRow row = fr.test.report.trades[t];
-      if (!trade.closed() && !last) {
-        KAIROS_ASSIGN_OR_RETURN(std::optional<Price> price, close(trade.symbol, f.test.to));
-        trade.exit_date = row.exit_date = f.test.to;
-        if (price) trade.exit_price = *price;
-        row.exit_price = price;
-        trade.pnl = row.pnl;
-        trade.exit_reason = row.exit_reason = std::string(kFoldEnd);
-      }
-      trades.push_back(std::move(trade));
-      oos.trades.push_back(std::move(row));
-    }
-    oos.summary.realized_pnl += s.realized_pnl + (last ? 0 : s.unrealized_pnl);
-    oos.summary.fees += s.fees;
-    if (last) {
-      oos.summary.unrealized_pnl = s.unrealized_pnl;
-      oos.summary.open_trades = s.open_trades;
-      oos.summary.final_equity = s.final_equity;
-    }
-    if (k == 0) {
-      oos.summary.strategy = s.strategy;
-      oos.summary.currency = s.currency;
-      oos.summary.starting_equity = s.starting_equity;
-    }
-    out.folds.push_back(std::move(fr));
+    stitched.trades.push_back(std::move(trade));
+    oos.trades.push_back(std::move(row));
   }
+  oos.summary.realized_pnl += s.realized_pnl + (last ? 0 : s.unrealized_pnl);
+  oos.summary.fees += s.fees;
+  if (last) {
+    oos.summary.unrealized_pnl = s.unrealized_pnl;
+    oos.summary.open_trades = s.open_trades;
+    oos.summary.final_equity = s.final_equity;
+  }
+  if (first) {
+    oos.summary.strategy = s.strategy;
+    oos.summary.currency = s.currency;
+    oos.summary.starting_equity = s.starting_equity;
+  }
+  return Status::Ok();
+}
 
-  // The stitched run's figures come from the same analytics as a single backtest's, over the
-  // concatenated daily rows: equity chains across folds, so its returns compound.
+// The stitched run's figures come from the same analytics as a single backtest's, over the
+// concatenated daily rows: equity chains across folds, so its returns compound. Then the
+// in-sample and out-of-sample averages.
+void FinishOutOfSample(const FoldPlan& plan, const Stitched& stitched, std::string_view rank_by,
+                       WalkForwardResult& out) {
+  Report& oos = out.out_of_sample;
   Summary& s = oos.summary;
   s.from = plan.folds.front().test.from;
   s.to = plan.folds.back().test.to;
-  s.sessions = static_cast<int>(daily.size());
+  s.sessions = static_cast<int>(stitched.daily.size());
   engine::Metrics& m = out.out_of_sample_metrics;
-  if (!daily.empty()) {
-    m = engine::ComputeMetrics(daily, trades);
-    for (const engine::EquityPoint& p : engine::EquityCurve(daily)) {
+  if (!stitched.daily.empty()) {
+    m = engine::ComputeMetrics(stitched.daily, stitched.trades);
+    for (const engine::EquityPoint& p : engine::EquityCurve(stitched.daily)) {
       oos.equity.push_back({p.date, p.equity, p.drawdown});
     }
-    for (const engine::MonthlyPnl& mp : engine::Monthly(daily)) {
+    for (const engine::MonthlyPnl& mp : engine::Monthly(stitched.daily)) {
       oos.monthly.push_back({mp.year, mp.month, mp.return_percent});
     }
   }
@@ -267,7 +298,37 @@ Result<WalkForwardResult> RunWalkForward(const WalkForwardInput& in, const Backt
   }
   out.mean_train_metric = Mean(train);
   out.mean_test_metric = Mean(test);
-  out.out_of_sample_metric = daily.empty() ? std::nullopt : MetricValue(m, in.rank_by);
+  out.out_of_sample_metric = stitched.daily.empty() ? std::nullopt : MetricValue(m, rank_by);
+}
+
+}  // namespace
+
+Result<WalkForwardResult> RunWalkForward(const WalkForwardInput& in, const BacktestRunner& run,
+                                         const CloseLookup& close) {
+  KAIROS_ASSIGN_OR_RETURN(FoldPlan plan, PlanFolds(in.sessions, in.spec, in.spec_arg));
+  KAIROS_ASSIGN_OR_RETURN(Candidates c, ExpandCandidates(in));
+  KAIROS_ASSIGN_OR_RETURN(std::vector<engine::Metrics> trained,
+                          TrainEveryCombination(plan, c, in.threads, run));
+
+  WalkForwardResult out;
+  for (const SweepAxis& a : in.axes) out.param_names.push_back(a.name);
+  const size_t nc = c.combos.size();
+  out.combinations = nc;
+  out.untested_sessions = plan.untested_sessions;
+
+  // The folds in order: each test window starts with the equity the previous one ended with.
+  Stitched stitched;
+  int64_t capital = 0;
+  for (size_t k = 0; k < plan.folds.size(); ++k) {
+    const bool first = k == 0, last = k + 1 == plan.folds.size();
+    FoldResult fr = ChooseOnTraining(plan.folds[k], std::span(trained).subspan(k * nc, nc), c,
+                                     in.rank_by, out.notes);
+    KAIROS_RETURN_IF_ERROR(RunTestWindow(fr, first, capital, c, in.rank_by, run));
+    capital = fr.test_final_equity;
+    KAIROS_RETURN_IF_ERROR(StitchFold(fr, first, last, close, stitched, out.out_of_sample));
+    out.folds.push_back(std::move(fr));
+  }
+  FinishOutOfSample(plan, stitched, in.rank_by, out);
   return out;
 }
 

@@ -417,7 +417,16 @@ struct Evaluator::Impl {
   Status Validate(const BarColumns& bars, uint32_t needed, const std::array<std::string, 8>& first,
                   std::string_view which) const;
   Status Run(const BarColumns& daily, const WeeklyColumns* weekly);
+  // Points the node's view at its values over `n` bars, computed into its buffer (a column is
+  // viewed as is); one step per kind of node. Its arguments come earlier in the program and
+  // have run already.
   Status RunNode(const Node& node, const BarColumns& bars, const WeeklyColumns* weekly, size_t n);
+  Status RunIndicator(const Node& node, size_t id, const BarColumns& bars, size_t n);
+  void RunBinary(const Node& node, size_t id, size_t n);
+  void RunOffset(const Node& node, size_t id, size_t n);
+  void RunBuiltin(const Node& node, size_t id, size_t n);
+  void RunNumberBuiltin(const Node& node, std::span<double> out);
+  void RunWeekly(const Node& node, size_t id, const WeeklyColumns& weekly, size_t n);
   eval::NumArg Arg(int id) const {
     const Node& node = program->nodes_[static_cast<size_t>(id)];
     if (node.op == Op::kConstant && !node.materialize) return {nullptr, node.constant};
@@ -518,15 +527,12 @@ Status Evaluator::Impl::Run(const BarColumns& daily, const WeeklyColumns* weekly
 Status Evaluator::Impl::RunNode(const Node& node, const BarColumns& bars,
                                 const WeeklyColumns* weekly, size_t n) {
   const size_t id = static_cast<size_t>(&node - program->nodes_.data());
-  const auto& nodes = program->nodes_;
-  auto set_number = [&](std::span<double> out) { number_view[id] = out; };
-  auto set_bool = [&](std::span<uint8_t> out) { bool_view[id] = out; };
   switch (node.op) {
     case Op::kConstant:
       if (node.materialize) {
         std::span<double> out = NumberOut(node, n);
         eval::Fill(node.constant, out);
-        set_number(out);
+        number_view[id] = out;
       }
       return Status::Ok();
     case Op::kField:
@@ -535,141 +541,163 @@ Status Evaluator::Impl::RunNode(const Node& node, const BarColumns& bars,
     case Op::kDerived: {
       std::span<double> out = NumberOut(node, n);
       eval::Derived(node.field, bars, out);
-      set_number(out);
+      number_view[id] = out;
       return Status::Ok();
     }
-    case Op::kIndicator: {
-      const IndicatorInfo& info = *node.indicator;
-      std::array<std::span<const double>, 8> inputs;
-      std::array<std::span<double>, 8> outputs;
-      KAIROS_CHECK(info.inputs.size() <= inputs.size() && info.outputs.size() <= outputs.size());
-      for (size_t k = 0; k < info.inputs.size(); ++k) {
-        inputs[k] = info.inputs[k] == Input::kSeries
-                        ? std::span<const double>(Series(node.args[0]), n)
-                        : Column(bars, InputField(info.inputs[k]));
-      }
-      for (size_t k = 0; k < info.outputs.size(); ++k) outputs[k] = NumberOut(node, n, k);
-      ++indicator_calls;
-      KAIROS_RETURN_IF_ERROR(info.batch(
-          std::span<const std::span<const double>>(inputs.data(), info.inputs.size()), node.params,
-          std::span<const std::span<double>>(outputs.data(), info.outputs.size())));
-      number_view[id] = outputs[0];
-      return Status::Ok();
-    }
+    case Op::kIndicator:
+      return RunIndicator(node, id, bars, n);
     case Op::kOutput: {
-      const Node& call = nodes[static_cast<size_t>(node.args[0])];
+      const Node& call = program->nodes_[static_cast<size_t>(node.args[0])];
       number_view[id] = numbers[static_cast<size_t>(call.buffer) + node.output];
       return Status::Ok();
     }
     case Op::kNegate: {
       std::span<double> out = NumberOut(node, n);
       eval::Negate(Series(node.args[0]), out);
-      set_number(out);
+      number_view[id] = out;
       return Status::Ok();
     }
     case Op::kNot: {
       std::span<uint8_t> out = BoolOut(node, n);
       eval::Not(Bools(node.args[0]), out);
-      set_bool(out);
+      bool_view[id] = out;
       return Status::Ok();
     }
-    case Op::kBinary: {
-      const BinaryOp op = node.binary_op;
-      if (op == BinaryOp::kAnd || op == BinaryOp::kOr ||
-          nodes[static_cast<size_t>(node.args[0])].type == Type::kBool) {
-        std::span<uint8_t> out = BoolOut(node, n);
-        eval::Logic(op, Bools(node.args[0]), Bools(node.args[1]), out);
-        set_bool(out);
-      } else if (IsComparison(op)) {
-        std::span<uint8_t> out = BoolOut(node, n);
-        eval::Compare(op, Arg(node.args[0]), Arg(node.args[1]), out);
-        set_bool(out);
-      } else {
-        std::span<double> out = NumberOut(node, n);
-        eval::Arithmetic(op, Arg(node.args[0]), Arg(node.args[1]), out);
-        set_number(out);
-      }
+    case Op::kBinary:
+      RunBinary(node, id, n);
       return Status::Ok();
-    }
     case Op::kOffset:
-      if (node.type == Type::kBool) {
-        std::span<uint8_t> out = BoolOut(node, n);
-        eval::ShiftBool(Bools(node.args[0]), node.window, out);
-        set_bool(out);
-      } else {
-        std::span<double> out = NumberOut(node, n);
-        eval::ShiftNumber(Series(node.args[0]), node.window, out);
-        set_number(out);
-      }
+      RunOffset(node, id, n);
       return Status::Ok();
-    case Op::kBuiltin: {
-      const int w = node.window;
-      const Builtin b = node.builtin;
-      if (b == Builtin::kCrossover || b == Builtin::kCrossunder || b == Builtin::kRising ||
-          b == Builtin::kFalling) {
-        std::span<uint8_t> out = BoolOut(node, n);
-        if (b == Builtin::kCrossover || b == Builtin::kCrossunder) {
-          eval::CrossOver(b == Builtin::kCrossover, Series(node.args[0]), Series(node.args[1]),
-                          out);
-        } else {
-          eval::Rising(b == Builtin::kRising, Series(node.args[0]), w, out);
-        }
-        set_bool(out);
-        return Status::Ok();
-      }
-      std::span<double> out = NumberOut(node, n);
-      switch (b) {
-        case Builtin::kHighest:
-        case Builtin::kLowest:
-          eval::Extreme(b == Builtin::kHighest, Series(node.args[0]), w, extreme_scratch, out);
-          break;
-        case Builtin::kMedian:
-          if (w == 1) {
-            eval::FiniteCopy(Series(node.args[0]), out);
-          } else {
-            eval::Median(Series(node.args[0]), w, median_scratch, out);
-          }
-          break;
-        case Builtin::kChange:
-        case Builtin::kPctChange:
-          eval::Change(b == Builtin::kPctChange, Series(node.args[0]), w, out);
-          break;
-        case Builtin::kAbs:
-          eval::Abs(Series(node.args[0]), out);
-          break;
-        case Builtin::kMin:
-        case Builtin::kMax:
-          eval::MinMax(b == Builtin::kMax, Series(node.args[0]), Series(node.args[1]), out);
-          break;
-        case Builtin::kCount:
-          eval::Count(Bools(node.args[0]), w, out);
-          break;
-        case Builtin::kBarsSince:
-          eval::BarsSince(Bools(node.args[0]), out);
-          break;
-        default:
-          break;
-      }
-      set_number(out);
+    case Op::kBuiltin:
+      RunBuiltin(node, id, n);
       return Status::Ok();
-    }
-    case Op::kWeekly: {
-      const int32_t* last = weekly->last_completed.data();
-      if (node.type == Type::kBool) {
-        const uint8_t* in = Bools(node.args[0]);
-        std::span<uint8_t> out = BoolOut(node, n);
-        for (size_t i = 0; i < n; ++i) out[i] = last[i] >= 0 ? in[last[i]] : eval::kNone;
-        set_bool(out);
-      } else {
-        const double* in = Series(node.args[0]);
-        std::span<double> out = NumberOut(node, n);
-        for (size_t i = 0; i < n; ++i) out[i] = last[i] >= 0 ? in[last[i]] : eval::kNaN;
-        set_number(out);
-      }
+    case Op::kWeekly:
+      RunWeekly(node, id, *weekly, n);
       return Status::Ok();
-    }
   }
   return Status::Ok();
+}
+
+Status Evaluator::Impl::RunIndicator(const Node& node, size_t id, const BarColumns& bars,
+                                     size_t n) {
+  const IndicatorInfo& info = *node.indicator;
+  std::array<std::span<const double>, 8> inputs;
+  std::array<std::span<double>, 8> outputs;
+  KAIROS_CHECK(info.inputs.size() <= inputs.size() && info.outputs.size() <= outputs.size());
+  for (size_t k = 0; k < info.inputs.size(); ++k) {
+    inputs[k] = info.inputs[k] == Input::kSeries ? std::span<const double>(Series(node.args[0]), n)
+                                                 : Column(bars, InputField(info.inputs[k]));
+  }
+  for (size_t k = 0; k < info.outputs.size(); ++k) outputs[k] = NumberOut(node, n, k);
+  ++indicator_calls;
+  KAIROS_RETURN_IF_ERROR(info.batch(
+      std::span<const std::span<const double>>(inputs.data(), info.inputs.size()), node.params,
+      std::span<const std::span<double>>(outputs.data(), info.outputs.size())));
+  number_view[id] = outputs[0];
+  return Status::Ok();
+}
+
+void Evaluator::Impl::RunBinary(const Node& node, size_t id, size_t n) {
+  const BinaryOp op = node.binary_op;
+  if (op == BinaryOp::kAnd || op == BinaryOp::kOr ||
+      program->nodes_[static_cast<size_t>(node.args[0])].type == Type::kBool) {
+    std::span<uint8_t> out = BoolOut(node, n);
+    eval::Logic(op, Bools(node.args[0]), Bools(node.args[1]), out);
+    bool_view[id] = out;
+  } else if (IsComparison(op)) {
+    std::span<uint8_t> out = BoolOut(node, n);
+    eval::Compare(op, Arg(node.args[0]), Arg(node.args[1]), out);
+    bool_view[id] = out;
+  } else {
+    std::span<double> out = NumberOut(node, n);
+    eval::Arithmetic(op, Arg(node.args[0]), Arg(node.args[1]), out);
+    number_view[id] = out;
+  }
+}
+
+void Evaluator::Impl::RunOffset(const Node& node, size_t id, size_t n) {
+  if (node.type == Type::kBool) {
+    std::span<uint8_t> out = BoolOut(node, n);
+    eval::ShiftBool(Bools(node.args[0]), node.window, out);
+    bool_view[id] = out;
+  } else {
+    std::span<double> out = NumberOut(node, n);
+    eval::ShiftNumber(Series(node.args[0]), node.window, out);
+    number_view[id] = out;
+  }
+}
+
+void Evaluator::Impl::RunBuiltin(const Node& node, size_t id, size_t n) {
+  const Builtin b = node.builtin;
+  if (b == Builtin::kCrossover || b == Builtin::kCrossunder) {
+    std::span<uint8_t> out = BoolOut(node, n);
+    eval::CrossOver(b == Builtin::kCrossover, Series(node.args[0]), Series(node.args[1]), out);
+    bool_view[id] = out;
+    return;
+  }
+  if (b == Builtin::kRising || b == Builtin::kFalling) {
+    std::span<uint8_t> out = BoolOut(node, n);
+    eval::Rising(b == Builtin::kRising, Series(node.args[0]), node.window, out);
+    bool_view[id] = out;
+    return;
+  }
+  std::span<double> out = NumberOut(node, n);
+  RunNumberBuiltin(node, out);
+  number_view[id] = out;
+}
+
+void Evaluator::Impl::RunNumberBuiltin(const Node& node, std::span<double> out) {
+  const int w = node.window;
+  const Builtin b = node.builtin;
+  switch (b) {
+    case Builtin::kHighest:
+    case Builtin::kLowest:
+      eval::Extreme(b == Builtin::kHighest, Series(node.args[0]), w, extreme_scratch, out);
+      break;
+    case Builtin::kMedian:
+      if (w == 1) {
+        eval::FiniteCopy(Series(node.args[0]), out);
+      } else {
+        eval::Median(Series(node.args[0]), w, median_scratch, out);
+      }
+      break;
+    case Builtin::kChange:
+    case Builtin::kPctChange:
+      eval::Change(b == Builtin::kPctChange, Series(node.args[0]), w, out);
+      break;
+    case Builtin::kAbs:
+      eval::Abs(Series(node.args[0]), out);
+      break;
+    case Builtin::kMin:
+    case Builtin::kMax:
+      eval::MinMax(b == Builtin::kMax, Series(node.args[0]), Series(node.args[1]), out);
+      break;
+    case Builtin::kCount:
+      eval::Count(Bools(node.args[0]), w, out);
+      break;
+    case Builtin::kBarsSince:
+      eval::BarsSince(Bools(node.args[0]), out);
+      break;
+    default:
+      break;
+  }
+}
+
+void Evaluator::Impl::RunWeekly(const Node& node, size_t id, const WeeklyColumns& weekly,
+                                size_t n) {
+  const int32_t* last = weekly.last_completed.data();
+  if (node.type == Type::kBool) {
+    const uint8_t* in = Bools(node.args[0]);
+    std::span<uint8_t> out = BoolOut(node, n);
+    for (size_t i = 0; i < n; ++i) out[i] = last[i] >= 0 ? in[last[i]] : eval::kNone;
+    bool_view[id] = out;
+  } else {
+    const double* in = Series(node.args[0]);
+    std::span<double> out = NumberOut(node, n);
+    for (size_t i = 0; i < n; ++i) out[i] = last[i] >= 0 ? in[last[i]] : eval::kNaN;
+    number_view[id] = out;
+  }
 }
 
 namespace {

@@ -1,0 +1,49 @@
+#pragma once
+// The stand-in Bot API server (tests/standins/telegram_bot_api.py) as a test fixture: a python3
+// child process on 127.0.0.1, started with a fixed token and killed when the fixture ends.
+#include <sys/types.h>
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include <nlohmann/json.hpp>
+
+#include "adapters/telegram/bot_client.h"
+#include "adapters/telegram/http_transport.h"
+
+namespace kairos::telegram::testing {
+
+class BotApiStandin {
+ public:
+  // The token the stand-in accepts (the form of a real one: digits, colon, 35 characters).
+  static constexpr std::string_view kToken = "4242424242:AAstandinTOKENstandinTOKENstandin00";
+
+  // Starts the server and waits (up to 10 s) for it to print its port. On failure ok() is false
+  // and error() says why.
+  BotApiStandin();
+  ~BotApiStandin();
+  BotApiStandin(const BotApiStandin&) = delete;
+  BotApiStandin& operator=(const BotApiStandin&) = delete;
+
+  bool ok() const { return port_ > 0; }
+  const std::string& error() const { return error_; }
+  std::string api_base() const;
+  // A client configuration for this server with `token` (kToken by default).
+  BotConfig Config(std::string_view token = kToken) const;
+
+  // POST /_test/<name> with `body`; the decoded JSON answer, or null when the call failed.
+  nlohmann::json Control(std::string_view name,
+                         const nlohmann::json& body = nlohmann::json::object());
+  // POST of a raw body to `path` (e.g. a form-encoded Bot API call).
+  HttpResponse Post(std::string_view path, std::string body, std::string content_type);
+
+ private:
+  pid_t pid_ = -1;
+  int stdout_fd_ = -1;
+  int port_ = 0;
+  std::string error_;
+  std::unique_ptr<HttpTransport> http_;
+};
+
+}  // namespace kairos::telegram::testing
