@@ -187,6 +187,90 @@ TEST_F(TradingTest, AutoStrategyTradesThroughTheWeekWithExactMoney) {
   EXPECT_TRUE(p->store->ledger().Positions("auto").value().empty());
 }
 
+// The daemon's trading jobs at their default instants (engine/trading_day.h): signals.expire,
+// orders.open, orders.sync, orders.close, scan.daily, scan.weekly, exits.check, pnl.eod.
+void RunJobSteps(app::PaperSession& p, Date d) {
+  constexpr int64_t kMin = 60'000'000'000;
+  calendar::Session s = Nyse().SessionOf(d).value();
+  auto ok = [&](const Status& st) {
+    EXPECT_TRUE(st.ok()) << d.ToString() << ": " << st.ToString();
+  };
+  p.clock->AdvanceTo(s.open.nanos() - 2 * kMin);
+  ok(p.day->ExpireSignals(d).status());
+  p.clock->AdvanceTo(s.open.nanos() - kMin);
+  ok(p.day->PreOpen(d));
+  p.clock->AdvanceTo(s.open.nanos() + kMin);
+  ok(p.day->AfterOpen(d));
+  p.clock->AdvanceTo(s.close.nanos() - kMin);
+  ok(p.day->AtClose(d));
+  p.clock->AdvanceTo(s.close.nanos() + 20 * kMin);
+  ok(p.day->ScanEntries(d, Timeframe::kDaily));
+  if (Nyse().IsLastSessionOfWeek(d)) {
+    p.clock->AdvanceTo(s.close.nanos() + 25 * kMin);
+    ok(p.day->ScanEntries(d, Timeframe::kWeekly));
+  }
+  p.clock->AdvanceTo(s.close.nanos() + 30 * kMin);
+  ok(p.day->CheckExits(d));
+  p.clock->AdvanceTo(s.close.nanos() + 40 * kMin);
+  ok(p.day->AfterClose(d));
+  EXPECT_TRUE(p.SaveClock().ok());
+}
+
+TEST_F(TradingTest, TheJobStepsAtTheirDefaultInstantsTradeExactlyAsRunSession) {
+  StrategySpec same_close = Spec("close", Approval::kAuto, {"AAA", "BBB", "THIN"});
+  same_close.execution = Execution::kSameClose;
+  StrategySpec weekly = Spec("weekly", Approval::kAuto, {"AAA", "BBB"});
+  weekly.timeframe = Timeframe::kWeekly;
+  auto import_all = [&](ports::Store& store) {
+    Import(store, Spec("auto", Approval::kAuto, {"AAA", "BBB", "THIN"}));
+    Import(store, same_close);
+    Import(store, weekly);
+  };
+  const Date from = D(2024, 2, 29), to = D(2024, 3, 12);
+  std::string by_run_session;
+  {
+    auto p = Open();
+    ASSERT_NE(p, nullptr);
+    import_all(*p->store);
+    RunRange(*p, from, to);
+    by_run_session = Dump(*p->store);
+  }
+  for (const char* file : {"kairos.db", "kairos.db-wal", "kairos.db-shm"}) fs::remove(home_ / file);
+  auto q = Open();
+  ASSERT_NE(q, nullptr);
+  import_all(*q->store);
+  for (Date d : Nyse().Sessions(from, to)) RunJobSteps(*q, d);
+  ASSERT_NE(by_run_session.find("fill close"), std::string::npos) << by_run_session;
+  ASSERT_NE(by_run_session.find("fill auto"), std::string::npos) << by_run_session;
+  EXPECT_EQ(Dump(*q->store), by_run_session);
+}
+
+TEST_F(TradingTest, PaperTradingTellsEachEventOnceThroughTheOutbox) {
+  auto p = Open();
+  ASSERT_NE(p, nullptr);
+  Import(*p->store, Spec("auto", Approval::kAuto, {"AAA", "BBB"}));
+  Import(*p->store, Spec("manual", Approval::kManual, {"AAA"}));
+  RunRange(*p, D(2024, 2, 29), D(2024, 3, 8));
+  auto kinds = [&] {
+    std::map<std::string, int> n;
+    for (const auto& m : p->store->outbox().List({}).value()) ++n[m.kind];
+    return n;
+  };
+  const std::map<std::string, int> once = kinds();
+  // AAA and BBB bought and sold (4 sends, 4 fills), both sales after their stops were hit; the
+  // manual strategy's AAA signals of Friday, Monday and Tuesday (closes above 150) waited for
+  // review.
+  EXPECT_EQ(
+      once,
+      (std::map<std::string, int>{
+          {"exit.stop_hit", 2}, {"order.filled", 4}, {"order.sent", 4}, {"signal.pending", 3}}));
+  ASSERT_TRUE(p->day->PreOpen(D(2024, 3, 8)).ok());
+  ASSERT_TRUE(p->day->AfterOpen(D(2024, 3, 8)).ok());
+  ASSERT_TRUE(p->day->AtClose(D(2024, 3, 8)).ok());
+  ASSERT_TRUE(p->day->AfterClose(D(2024, 3, 8)).ok());
+  EXPECT_EQ(kinds(), once);
+}
+
 TEST_F(TradingTest, ScanTwiceCreatesNoDuplicateAndASessionRunTwiceChangesNothing) {
   auto p = Open();
   ASSERT_NE(p, nullptr);

@@ -81,6 +81,7 @@ Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& hom
   s->starting_cash =
       static_cast<int64_t>(std::min<Int128>(starting_cash, std::numeric_limits<int64_t>::max()));
   KAIROS_ASSIGN_OR_RETURN(s->calendar, calendar::ExchangeCalendar::ForExchange(exchange));
+  s->markers = engine::MarkersOf(*s->calendar, /*adopt_unkeyed=*/true);
   return s;
 }
 
@@ -128,9 +129,14 @@ Status PaperSession::StartBroker(const PaperOptions& options) {
     s->broker =
         std::make_unique<sim_broker::PaperBroker>(*s->clock, *s->bar_source, *s->calendar, bo);
   }
-  s->orders = std::make_unique<engine::OrderManager>(*s->store, *s->broker, *s->clock);
+  s->alerts = std::make_unique<engine::Alerts>(*s->store, *s->clock);
+  s->orders =
+      std::make_unique<engine::OrderManager>(*s->store, *s->broker, *s->clock, s->alerts.get());
+  engine::TradingDayOptions day_options;
+  day_options.markers = s->markers;
+  day_options.alerts = s->alerts.get();
   s->day = std::make_unique<engine::TradingDay>(*s->store, *s->broker, *s->clock, *s->bars,
-                                                *s->calendar, *s->orders);
+                                                *s->calendar, *s->orders, nullptr, day_options);
   return Status::Ok();
 }
 

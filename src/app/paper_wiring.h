@@ -13,6 +13,7 @@
 #include "calendar/calendar.h"
 #include "core/fixed_point.h"
 #include "core/result.h"
+#include "engine/alerts.h"
 #include "engine/order_manager.h"
 #include "engine/store_bar_source.h"
 #include "engine/trading_day.h"
@@ -56,12 +57,17 @@ struct PaperSession {
   std::unique_ptr<ports::Store> store;
   std::unique_ptr<marketdata::BarStore> bars;
   const calendar::ExchangeCalendar* calendar = nullptr;
+  // The trading day's session markers: keyed by the calendar's name, adopting the unkeyed ones
+  // a home holds from before (engine::SessionMarkers: they are this calendar's).
+  engine::SessionMarkers markers;
   std::vector<StrategyRecord> strategies;  // as stored when the session was opened
   Currency currency = Currency::Usd();     // of the first strategy
   int64_t starting_cash = 0;               // sum of the allocations (a new paper account)
   std::unique_ptr<ports::ManualClock> clock;
   std::unique_ptr<engine::StoreBarSource> bar_source;
   std::unique_ptr<sim_broker::PaperBroker> broker;
+  // Paper trading tells a person what happens (the outbox), on the simulated clock.
+  std::unique_ptr<engine::Alerts> alerts;
   std::unique_ptr<engine::OrderManager> orders;
   std::unique_ptr<engine::TradingDay> day;
 

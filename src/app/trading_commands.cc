@@ -14,6 +14,7 @@
 #include "app/home_locks.h"
 #include "app/paper_wiring.h"
 #include "app/trading_tables.h"
+#include "engine/alerts.h"
 #include "engine/kill_switch.h"
 #include "engine/signal_book.h"
 #include "engine/trading_day.h"
@@ -70,8 +71,9 @@ Result<Date> LastBarDate(const marketdata::BarStore& bars, const std::filesystem
 // stop that was hit, is executed when it was due, and no session is skipped silently. Prepends
 // them to `sessions`, says so on stderr and in the audit log, and returns them.
 Result<std::vector<Date>> CatchUp(PaperSession& paper, std::vector<Date>& sessions) {
-  KAIROS_ASSIGN_OR_RETURN(std::vector<Date> missed,
-                          engine::MissedSessions(*paper.store, *paper.calendar, sessions.front()));
+  KAIROS_ASSIGN_OR_RETURN(
+      std::vector<Date> missed,
+      engine::MissedSessions(*paper.store, *paper.calendar, sessions.front(), paper.markers));
   if (missed.empty()) return missed;
   std::string what =
       fmt::format("{} session{} not run since the last one ({}), run before {}: {}", missed.size(),
@@ -286,8 +288,10 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
   if (!trading_lock.ok()) {
     // The kill switch still goes on (the running command sees it before its next order); the
     // cancels and the square-off wait for the trading lock.
+    WallClock clock;
+    engine::Alerts alerts(*paper->store, clock);
     KAIROS_RETURN_IF_ERROR(
-        engine::StoreHalt(*paper->store, WallClock().NowNs(), "cli", reason).status());
+        engine::StoreHalt(*paper->store, clock.NowNs(), "cli", reason, &alerts).status());
     return Status::FailedPrecondition(fmt::format(
         "halt is on, but no open order was cancelled{}: {}; run `kairos halt{}` again then",
         args.squareoff ? " and nothing was squared off" : "", trading_lock.status().message(),
@@ -297,10 +301,8 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
   // Square-off orders are for the session after the last one run (the paper broker fills them
   // at its open when run-day runs it); with no run yet, the session after the last bar.
   std::optional<Date> session;
-  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last,
-                          paper->store->state().Get(engine::TradingDay::kLastSessionKey));
-  if (last) {
-    if (auto d = Date::Parse(*last); d.ok()) session = paper->calendar->NextSession(*d);
+  if (auto last = engine::LastSessionRun(*paper->store, paper->markers); last.ok() && *last) {
+    session = paper->calendar->NextSession(**last);
   }
   if (!session) {
     if (auto d = LastBarDate(*paper->bars, home); d.ok()) {
@@ -328,7 +330,9 @@ Status ResumeCommand(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kWrite));
   KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(home));
-  KAIROS_ASSIGN_OR_RETURN(bool was, engine::Resume(*store, "cli"));
+  WallClock clock;
+  engine::Alerts alerts(*store, clock);
+  KAIROS_ASSIGN_OR_RETURN(bool was, engine::Resume(*store, "cli", clock.NowNs(), &alerts));
   fmt::print("{}\n", was ? "resumed: new orders may reach the broker again"
                          : "not halted: nothing to resume");
   return Status::Ok();

@@ -8,6 +8,8 @@
 
 #include <fmt/format.h>
 
+#include "core/html.h"
+
 namespace kairos::backtest {
 namespace {
 
@@ -56,29 +58,6 @@ std::string CsvField(std::string_view s) {
   return out + "\"";
 }
 
-std::string HtmlEscape(std::string_view s) {
-  std::string out;
-  for (char ch : s) {
-    switch (ch) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      case '"':
-        out += "&quot;";
-        break;
-      default:
-        out += ch;
-    }
-  }
-  return out;
-}
-
 // `v` is already in percent.
 std::string Percent(double v, int decimals = 2) {
   if (!std::isfinite(v)) return "–";
@@ -106,7 +85,7 @@ std::string SvgChart(const std::vector<Date>& dates, const std::vector<double>& 
   std::string out = fmt::format(
       "<svg xmlns=\"http://www.w3.org/2000/svg\" viewBox=\"0 0 {} {}\" class=\"chart\" "
       "role=\"img\" aria-label=\"{}\">",
-      kW, kH, HtmlEscape(title));
+      kW, kH, EscapeHtml(title));
   if (values.empty()) {
     out += "<text x=\"450\" y=\"130\" text-anchor=\"middle\">no sessions</text></svg>";
     return out;
@@ -231,7 +210,7 @@ std::string HtmlHead(const Summary& s) {
   const Currency c = s.currency;
   std::string out;
   out += "<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">";
-  out += fmt::format("<title>kairos backtest: {}</title>", HtmlEscape(s.strategy));
+  out += fmt::format("<title>kairos backtest: {}</title>", EscapeHtml(s.strategy));
   out +=
       "<style>"
       "body{font-family:system-ui,-apple-system,'Segoe UI',Helvetica,Arial,sans-serif;"
@@ -246,7 +225,7 @@ std::string HtmlHead(const Summary& s) {
       ".pos{color:#17602a}.neg{color:#a11}"
       "</style></head><body>\n";
   out += fmt::format("<h1>Backtest: {}</h1>\n<p>{} to {}, {} sessions, starting equity {} {}</p>\n",
-                     HtmlEscape(s.strategy), s.from.ToString(), s.to.ToString(), s.sessions,
+                     EscapeHtml(s.strategy), s.from.ToString(), s.to.ToString(), s.sessions,
                      MoneyText(s.starting_equity, c), c.code());
   return out;
 }
@@ -338,10 +317,10 @@ std::string TradesTable(const Report& report) {
     out += fmt::format(
         "<tr><td class=\"l\">{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td>"
         "<td class=\"{}\">{}</td><td>{}</td><td class=\"l\">{}</td></tr>",
-        HtmlEscape(t.symbol), t.entry_date.ToString(), t.entry_price.ToString(),
+        EscapeHtml(t.symbol), t.entry_date.ToString(), t.entry_price.ToString(),
         t.exit_date ? t.exit_date->ToString() : "open",
         t.exit_price ? t.exit_price->ToString() : "", t.qty.units(), t.pnl >= 0 ? "pos" : "neg",
-        MoneyText(t.pnl, c), MoneyText(t.fees, c), HtmlEscape(t.exit_reason));
+        MoneyText(t.pnl, c), MoneyText(t.fees, c), EscapeHtml(t.exit_reason));
   }
   out += "</table>\n";
   return out;

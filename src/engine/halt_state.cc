@@ -5,6 +5,7 @@
 
 #include "core/date.h"
 #include "domain/trading.h"
+#include "engine/alerts.h"
 
 namespace kairos::engine {
 
@@ -46,7 +47,7 @@ bool IsHalted(ports::Store& store) {
 }
 
 Result<bool> StoreHalt(ports::Store& store, int64_t time_ns, std::string_view actor,
-                       std::string_view reason) {
+                       std::string_view reason, Alerts* alerts) {
   bool already = false;
   KAIROS_RETURN_IF_ERROR(store.InTransaction([&]() -> Status {
     KAIROS_ASSIGN_OR_RETURN(std::optional<HaltRecord> before, GetHalt(store));
@@ -59,6 +60,10 @@ Result<bool> StoreHalt(ports::Store& store, int64_t time_ns, std::string_view ac
                         {"actor", std::string(actor)},
                         {"reason", std::string(reason)}};
     KAIROS_RETURN_IF_ERROR(store.state().Put(kHaltKey, j.dump()));
+    if (alerts != nullptr) {
+      KAIROS_RETURN_IF_ERROR(alerts->Halted(HaltRecord{
+          .time_ns = time_ns, .actor = std::string(actor), .reason = std::string(reason)}));
+    }
     return AppendHaltAudit(store, time_ns, actor, std::string(reason));
   }));
   return already;

@@ -4,6 +4,8 @@
 
 #include <fmt/format.h>
 
+#include "engine/alerts.h"
+
 namespace kairos::engine {
 
 namespace {
@@ -157,7 +159,8 @@ Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker
   const int64_t now = orders.clock().NowNs();
   // First the halt itself: once it is stored nothing new reaches the broker, even if the rest
   // fails halfway.
-  KAIROS_ASSIGN_OR_RETURN(report.already_halted, StoreHalt(store, now, actor, reason));
+  KAIROS_ASSIGN_OR_RETURN(report.already_halted,
+                          StoreHalt(store, now, actor, reason, orders.alerts()));
   CancelOpenOrders(orders, actor, report);
   if (!squareoff) return report;
 
@@ -183,11 +186,12 @@ bool IsSquareOffOrder(const Order& order) {
   return false;
 }
 
-Result<bool> Resume(ports::Store& store, std::string_view actor, int64_t time_ns) {
-  KAIROS_ASSIGN_OR_RETURN(auto text, store.state().Get(kHaltKey));
-  if (!text) return false;
+Result<bool> Resume(ports::Store& store, std::string_view actor, int64_t time_ns, Alerts* alerts) {
+  KAIROS_ASSIGN_OR_RETURN(std::optional<HaltRecord> halt, GetHalt(store));
+  if (!halt) return false;
   KAIROS_RETURN_IF_ERROR(store.InTransaction([&]() -> Status {
     KAIROS_RETURN_IF_ERROR(store.state().Erase(kHaltKey));
+    if (alerts != nullptr) KAIROS_RETURN_IF_ERROR(alerts->Resumed(*halt, actor));
     return AppendAudit(store, time_ns, actor, "resume", "system:halt", "halt lifted");
   }));
   return true;

@@ -33,7 +33,7 @@ struct HaltReport {
 // (reason "squareoff"). Open orders are cancelled except working square-off orders of an earlier
 // halt (IsSquareOffOrder), which a second halt keeps and reuses. Writes audit rows ("halt",
 // "order.cancel", "squareoff"). `session` is the session the exits are for (default: the clock's
-// UTC date).
+// UTC date). The "halt" alert goes to the order manager's alerts (OrderManager::alerts()).
 Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker& broker,
                         bool squareoff, std::string_view actor, std::string_view reason,
                         std::optional<Date> session = std::nullopt);
@@ -43,6 +43,8 @@ Result<HaltReport> Halt(ports::Store& store, OrderManager& orders, ports::Broker
 bool IsSquareOffOrder(const Order& order);
 
 // Lifts the halt (audited at `time_ns`, the caller's clock). false when it was not halted.
-Result<bool> Resume(ports::Store& store, std::string_view actor, int64_t time_ns = 0);
+// With `alerts`, a "resume" alert in the same transaction.
+Result<bool> Resume(ports::Store& store, std::string_view actor, int64_t time_ns = 0,
+                    Alerts* alerts = nullptr);
 
 }  // namespace kairos::engine

@@ -8,6 +8,7 @@
 #include <fmt/format.h>
 #include <fmt/ranges.h>
 
+#include "engine/alerts.h"
 #include "engine/halt_state.h"
 #include "engine/ledger.h"
 
@@ -77,8 +78,9 @@ std::string ClientOrderId(std::string_view strategy, std::string_view symbol, Da
   return ClientOrderId(strategy, symbol, session, side, std::to_string(attempt));
 }
 
-OrderManager::OrderManager(ports::Store& store, ports::Broker& broker, const ports::Clock& clock)
-    : store_(store), broker_(broker), clock_(clock) {}
+OrderManager::OrderManager(ports::Store& store, ports::Broker& broker, const ports::Clock& clock,
+                           Alerts* alerts)
+    : store_(store), broker_(broker), clock_(clock), alerts_(alerts) {}
 
 Status OrderManager::Audit(std::string_view actor, std::string_view action,
                            std::string_view client_order_id, std::string detail) {
@@ -209,11 +211,17 @@ Status OrderManager::FinishSignal(const Order& order) {
       clock_.NowNs());
 }
 
-Status OrderManager::StoreOrder(const Order& order, std::string_view action, std::string detail) {
+Status OrderManager::StoreOrder(const Order& order, std::string_view action, std::string detail,
+                                Event event) {
   return store_.InTransaction([&]() -> Status {
     KAIROS_RETURN_IF_ERROR(store_.orders().Update(order));
     if (IsTerminal(order.status) || order.filled_qty.units() > 0) {
       KAIROS_RETURN_IF_ERROR(FinishSignal(order));
+    }
+    if (alerts_ != nullptr && event == Event::kSent) {
+      KAIROS_RETURN_IF_ERROR(alerts_->OrderSent(order));
+    } else if (alerts_ != nullptr && event == Event::kRejected) {
+      KAIROS_RETURN_IF_ERROR(alerts_->OrderRejected(order));
     }
     if (action.empty()) return Status::Ok();
     return Audit(kEngine, action, order.request.client_order_id, std::move(detail));
@@ -232,10 +240,19 @@ Status OrderManager::RecordAnswer(Order order, const BrokerOrder& answer) {
   if (!answer.broker_order_id.empty()) order.broker_order_id = answer.broker_order_id;
   order.message = answer.message;
   order.updated_ns = clock_.NowNs();
+  // The broker's first answer that it holds the order: sent. A rejection at any answer.
+  Event event = Event::kNone;
+  if (order.status == OrderStatus::kRejected) {
+    event = Event::kRejected;
+  } else if ((before == OrderStatus::kSubmitted || before == OrderStatus::kUnknown) &&
+             !IsTerminal(order.status)) {
+    event = Event::kSent;
+  }
   return StoreOrder(order, before == order.status ? "" : "order.status",
                     fmt::format("{} -> {} (broker {}{}{})", OrderStatusName(before),
                                 OrderStatusName(order.status), OrderStatusName(answer.status),
-                                answer.message.empty() ? "" : ": ", answer.message));
+                                answer.message.empty() ? "" : ": ", answer.message),
+                    event);
 }
 
 Status OrderManager::SubmitOne(Order order, SubmitReport& report) {
@@ -265,7 +282,7 @@ Status OrderManager::SubmitOne(Order order, SubmitReport& report) {
     ++report.sent;
     ++report.rejected;
     order.status = OrderStatus::kRejected;
-    return StoreOrder(order, "order.rejected", err.message());
+    return StoreOrder(order, "order.rejected", err.message(), Event::kRejected);
   }
   ++report.unknown;
   order.status = OrderStatus::kUnknown;
@@ -389,6 +406,7 @@ Result<bool> OrderManager::ApplyOneFill(const Fill& fill, std::vector<std::strin
     (void)effect;  // realised P&L and fees are summed from the fills at the end of the day
     KAIROS_RETURN_IF_ERROR(store_.ledger().PutPosition(position));
     KAIROS_RETURN_IF_ERROR(FinishSignal(order));
+    if (alerts_ != nullptr) KAIROS_RETURN_IF_ERROR(alerts_->OrderFilled(order, fill, currency));
     applied = true;
     return Status::Ok();
   });

@@ -15,6 +15,8 @@
 
 namespace kairos::engine {
 
+class Alerts;
+
 // Deterministic client order id: "<strategy>-<symbol>-<yyyymmdd>-<b|s>-<attempt>". Same inputs,
 // same id, so a resend after a crash is recognised by the broker. At most 48 characters (what
 // brokers accept): a longer id keeps a readable prefix and ends in a hash of the whole text.
@@ -39,9 +41,15 @@ struct SubmitReport {
 // Not thread-safe: the engine thread owns it. It keeps no state of its own between calls (all
 // of it is in the store), so a new OrderManager over the same store continues where a crashed
 // one stopped.
+//
+// With `alerts` (not owned, outlives this; nullptr in backtests) each change a person should hear
+// about is enqueued in the transaction that stores it (engine/alerts.h): order.sent when the
+// broker's first answer taking an order is stored, order.rejected with the rejection,
+// order.filled with each fill applied.
 class OrderManager {
  public:
-  OrderManager(ports::Store& store, ports::Broker& broker, const ports::Clock& clock);
+  OrderManager(ports::Store& store, ports::Broker& broker, const ports::Clock& clock,
+               Alerts* alerts = nullptr);
 
   // Persists an order intent (status new) BEFORE anything is sent. Idempotent: an intent with
   // the same client id returns the stored order unchanged (whatever its status now). When
@@ -90,12 +98,16 @@ class OrderManager {
   const std::vector<std::string>& last_cancelled() const { return last_cancelled_; }
 
   const ports::Clock& clock() const { return clock_; }
+  Alerts* alerts() const { return alerts_; }
 
  private:
   Status SubmitOne(Order order, SubmitReport& report);
   Status ResolveOne(Order order, bool halted, SubmitReport& report);
   Status RecordAnswer(Order order, const BrokerOrder& answer);
-  Status StoreOrder(const Order& order, std::string_view action, std::string detail);
+  // What a stored change of an order tells a person (Alerts), enqueued with it.
+  enum class Event { kNone, kSent, kRejected };
+  Status StoreOrder(const Order& order, std::string_view action, std::string detail,
+                    Event event = Event::kNone);
   Status FinishSignal(const Order& order);
   Result<bool> ApplyOneFill(const Fill& fill, std::vector<std::string>& refused);
   Status RefreshOpen(const std::vector<std::string>& also);
@@ -107,6 +119,7 @@ class OrderManager {
   ports::Store& store_;
   ports::Broker& broker_;
   const ports::Clock& clock_;
+  Alerts* alerts_;
   std::vector<std::string> last_cancelled_;
 };
 

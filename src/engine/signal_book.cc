@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include "domain/signal_transition.h"
+#include "engine/alerts.h"
 
 namespace kairos::engine {
 
@@ -18,8 +19,8 @@ Result<int64_t> ReviewCutoffNs(const calendar::ExchangeCalendar& cal, Date execu
   return s.open.nanos() + (cutoff_minute_local - s.open_minute_local) * kNsPerMinute;
 }
 
-SignalBook::SignalBook(ports::Store& store, const ports::Clock& clock)
-    : store_(store), clock_(clock) {}
+SignalBook::SignalBook(ports::Store& store, const ports::Clock& clock, Alerts* alerts)
+    : store_(store), clock_(clock), alerts_(alerts) {}
 
 Result<std::pair<Signal, bool>> SignalBook::Record(Signal signal, Approval approval) {
   const int64_t now = clock_.NowNs();
@@ -39,6 +40,9 @@ Result<std::pair<Signal, bool>> SignalBook::Record(Signal signal, Approval appro
     KAIROS_ASSIGN_OR_RETURN(out, store_.signals().Insert(signal));
     if (!out.second) return Status::Ok();
     const Signal& s = out.first;
+    if (alerts_ != nullptr) {
+      KAIROS_RETURN_IF_ERROR(auto_approved ? alerts_->StopHit(s) : alerts_->SignalPending(s));
+    }
     AuditEntry a;
     a.time_ns = now;
     a.actor = auto_approved ? "auto" : "engine";
@@ -79,7 +83,8 @@ Status SignalBook::Fail(int64_t id, std::string_view note) {
   return Decide(id, SignalStatus::kApproved, SignalStatus::kFailed, "engine", note);
 }
 
-Result<int> SignalBook::ExpireDue(const calendar::ExchangeCalendar& cal) {
+Result<int> SignalBook::ExpireDue(const calendar::ExchangeCalendar& cal,
+                                  const std::function<Result<bool>(std::string_view)>& mine) {
   const int64_t now = clock_.NowNs();
   ports::SignalFilter f;
   f.status = SignalStatus::kPendingReview;
@@ -87,6 +92,10 @@ Result<int> SignalBook::ExpireDue(const calendar::ExchangeCalendar& cal) {
   std::map<std::pair<std::string, int>, int> cutoff_of;  // (strategy, version) -> minute
   int expired = 0;
   for (const Signal& s : pending) {
+    if (mine) {
+      KAIROS_ASSIGN_OR_RETURN(bool ours, mine(s.strategy));
+      if (!ours) continue;
+    }
     auto key = std::make_pair(s.strategy, s.strategy_version);
     auto it = cutoff_of.find(key);
     if (it == cutoff_of.end()) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -16,15 +17,20 @@
 
 namespace kairos::engine {
 
+class Alerts;
+
 // The signal life cycle over the SignalRepository, with an audit row for
 // every decision:
 //   pending_review -> approved | rejected | expired (review cut-off passed)
 //   approved -> ordered (OrderManager::CreateIntent) | failed (not selected, size 0, missed)
 // Every transition is a compare-and-set in the store, so two deciders (CLI and Telegram, or a
 // person and the expiry) cannot both win.
+//
+// With `alerts` (not owned; nullptr in backtests), Record enqueues signal.pending for a signal
+// left for review and exit.stop_hit for an exit from a stop, with the signal (engine/alerts.h).
 class SignalBook {
  public:
-  SignalBook(ports::Store& store, const ports::Clock& clock);
+  SignalBook(ports::Store& store, const ports::Clock& clock, Alerts* alerts = nullptr);
 
   // Stores a new signal once per (strategy, symbol, session, side). `approval` kAuto (and every
   // exit signal) stores it approved by "auto"; kManual leaves it pending_review. .second is
@@ -41,8 +47,10 @@ class SignalBook {
 
   // Expires every pending_review signal whose review cut-off is at or before the clock's time
   // (decided_by "expiry"). The cut-off of a signal is its execute_on session at the strategy's
-  // review_cutoff (exchange-local), through `cal`. Returns how many expired.
-  Result<int> ExpireDue(const calendar::ExchangeCalendar& cal);
+  // review_cutoff (exchange-local), through `cal`. With `mine`, only the signals of the
+  // strategies it accepts (those trading on `cal`). Returns how many expired.
+  Result<int> ExpireDue(const calendar::ExchangeCalendar& cal,
+                        const std::function<Result<bool>(std::string_view strategy)>& mine = {});
 
  private:
   Status Decide(int64_t id, SignalStatus from, SignalStatus to, std::string_view by,
@@ -50,6 +58,7 @@ class SignalBook {
 
   ports::Store& store_;
   const ports::Clock& clock_;
+  Alerts* alerts_;
 };
 
 // The review cut-off of a signal to be executed on `execute_on`: that session's date at

@@ -221,6 +221,7 @@ bool PositionsAreSumsOfFills(const std::vector<Position>& positions, const FillR
 
 struct TradingDay::Impl {
   ports::Store& store;
+  const SessionMarkers markers;
   ports::Broker& broker;
   const ports::Clock& clock;
   const marketdata::BarStore& bars;
@@ -240,16 +241,21 @@ struct TradingDay::Impl {
   EntryFactsCache entry_facts;
   PositionList position_list;
   SessionIndex sessions;
+  // Strategy name -> whether its exchange trades on `cal`, for the signals of all strategies
+  // (built once per phase).
+  std::map<std::string, bool, std::less<>> on_calendar;
 
   Impl(ports::Store& s, ports::Broker& b, const ports::Clock& c, const marketdata::BarStore& bs,
-       const calendar::ExchangeCalendar& ca, OrderManager& o, MarketReader* m)
+       const calendar::ExchangeCalendar& ca, OrderManager& o, MarketReader* m,
+       const TradingDayOptions& options)
       : store(s),
+        markers(options.markers),
         broker(b),
         clock(c),
         bars(bs),
         cal(ca),
         orders(o),
-        book(s, c),
+        book(s, c, options.alerts),
         market(m),
         replays(s),
         position_list(s),
@@ -266,6 +272,33 @@ struct TradingDay::Impl {
     market->NewPhase();
     unreadable.clear();
     position_list.MarkStale();
+    on_calendar.clear();
+  }
+
+  // Whether the signals of `strategy` are this TradingDay's to expire or fail: its exchange
+  // trades on `cal`, or it is not stored (a signal nobody else would handle).
+  Result<bool> OnThisCalendar(std::string_view strategy) {
+    if (on_calendar.empty()) {
+      KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> all, store.strategies().List());
+      for (const StrategyRecord& r : all) {
+        auto c = calendar::ExchangeCalendar::ForExchange(r.spec.exchange);
+        on_calendar[r.spec.name] = c.ok() && (*c)->name() == cal.name();
+      }
+    }
+    auto it = on_calendar.find(strategy);
+    return it == on_calendar.end() || it->second;
+  }
+
+  // Whether `spec`'s rules are evaluated at `session` (weekly ones on the week's last session).
+  bool ScansOn(const StrategySpec& spec, Date session) const {
+    return spec.timeframe == Timeframe::kDaily || cal.IsLastSessionOfWeek(session);
+  }
+
+  Result<int> Expire() {
+    KAIROS_ASSIGN_OR_RETURN(
+        int n, book.ExpireDue(cal, [this](std::string_view s) { return OnThisCalendar(s); }));
+    expired += n;
+    return n;
   }
 
   // The close of `symbol` on `d` (exact) or, with `at_or_before`, the last close up to d.
@@ -384,9 +417,8 @@ struct TradingDay::Impl {
   // A session before the last one completed: the store has moved on (positions, orders), so
   // its phases would act on today's state under an old date. They do nothing instead.
   Result<bool> Past(Date session) {
-    KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last,
-                            store.state().Get(TradingDay::kLastSessionKey));
-    if (last && session.ToString() < *last) {
+    KAIROS_ASSIGN_OR_RETURN(std::optional<Date> last, LastSessionRun(store, markers));
+    if (last && session < *last) {
       Note(fmt::format("{} is before the last session run ({}): nothing done", session, *last));
       return true;
     }
@@ -395,7 +427,7 @@ struct TradingDay::Impl {
 
   // A session run after missed ones says so: a note on every run of it, one audit row.
   Status NoteSkipped(Date session) {
-    KAIROS_ASSIGN_OR_RETURN(std::vector<Date> missed, MissedSessions(store, cal, session));
+    KAIROS_ASSIGN_OR_RETURN(std::vector<Date> missed, MissedSessions(store, cal, session, markers));
     if (missed.empty()) return Status::Ok();
     std::string what = fmt::format("{} not run since the last session run, {}", SessionSpan(missed),
                                    cal.PreviousSession(missed.front()));
@@ -644,6 +676,8 @@ struct TradingDay::Impl {
     for (const Signal& s : all) {
       if (s.execute_on >= session) continue;
       if (s.kind == SignalKind::kExit && s.reason != "squareoff") continue;
+      KAIROS_ASSIGN_OR_RETURN(bool mine, OnThisCalendar(s.strategy));
+      if (!mine) continue;
       KAIROS_RETURN_IF_ERROR(
           book.Fail(s.id, fmt::format("not executed: its session {} passed", s.execute_on)));
     }
@@ -861,12 +895,65 @@ struct TradingDay::Impl {
 
 TradingDay::TradingDay(ports::Store& store, ports::Broker& broker, const ports::Clock& clock,
                        const marketdata::BarStore& bars, const calendar::ExchangeCalendar& cal,
-                       OrderManager& orders, MarketReader* market)
-    : impl_(std::make_unique<Impl>(store, broker, clock, bars, cal, orders, market)) {}
+                       OrderManager& orders, MarketReader* market, const TradingDayOptions& options)
+    : impl_(std::make_unique<Impl>(store, broker, clock, bars, cal, orders, market, options)) {}
 
 TradingDay::~TradingDay() = default;
 
 std::string TradingDay::DoneKey(Date session) { return fmt::format("run_day.done:{}", session); }
+
+std::string SessionMarkers::DoneKey(Date session) const {
+  if (exchange.empty()) return TradingDay::DoneKey(session);
+  return fmt::format("run_day.done:{}:{}", exchange, session);
+}
+
+std::string SessionMarkers::LastKey() const {
+  if (exchange.empty()) return std::string(TradingDay::kLastSessionKey);
+  return fmt::format("{}:{}", TradingDay::kLastSessionKey, exchange);
+}
+
+SessionMarkers MarkersOf(const calendar::ExchangeCalendar& cal, bool adopt_unkeyed) {
+  return SessionMarkers{.exchange = std::string(cal.name()), .adopt_unkeyed = adopt_unkeyed};
+}
+
+namespace {
+
+// The value under `key`, or (adopting) under `unkeyed` when `key` holds none.
+Result<std::optional<std::string>> ReadMarker(ports::Store& store, const SessionMarkers& markers,
+                                              const std::string& key, std::string_view unkeyed) {
+  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> value, store.state().Get(key));
+  if (value || markers.exchange.empty() || !markers.adopt_unkeyed) return value;
+  return store.state().Get(unkeyed);
+}
+
+}  // namespace
+
+Result<bool> SessionDone(ports::Store& store, const SessionMarkers& markers, Date session) {
+  KAIROS_ASSIGN_OR_RETURN(
+      std::optional<std::string> done,
+      ReadMarker(store, markers, markers.DoneKey(session), TradingDay::DoneKey(session)));
+  return done.has_value();
+}
+
+Result<std::optional<Date>> LastSessionRun(ports::Store& store, const SessionMarkers& markers) {
+  KAIROS_ASSIGN_OR_RETURN(
+      std::optional<std::string> last,
+      ReadMarker(store, markers, markers.LastKey(), TradingDay::kLastSessionKey));
+  if (!last) return std::optional<Date>();
+  Result<Date> d = Date::Parse(*last);
+  if (!d.ok()) {
+    return Status::Corruption(
+        fmt::format("state '{}' is not a date: '{}'", markers.LastKey(), *last));
+  }
+  return std::optional<Date>(*d);
+}
+
+TradingDay::Counts TradingDay::TakeCounts() {
+  Counts c{.expired = impl_->expired, .orders_sent = impl_->sent};
+  impl_->expired = 0;
+  impl_->sent = 0;
+  return c;
+}
 
 std::vector<std::string> TradingDay::TakeNotes() {
   std::vector<std::string> out;
@@ -882,8 +969,7 @@ Status TradingDay::PreOpen(Date session) {
   KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
   (void)sess;
   KAIROS_RETURN_IF_ERROR(m.NoteSkipped(session));
-  KAIROS_ASSIGN_OR_RETURN(int expired, m.book.ExpireDue(m.cal));
-  m.expired += expired;
+  KAIROS_RETURN_IF_ERROR(m.Expire().status());
   KAIROS_RETURN_IF_ERROR(m.FailMissed(session));
   bool halted = IsHalted(m.store);
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
@@ -911,7 +997,7 @@ Status TradingDay::AtClose(Date session) {
   bool halted = IsHalted(m.store);
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
   for (const StrategyRecord& rec : strategies) {
-    bool scan_today = rec.spec.timeframe == Timeframe::kDaily || m.cal.IsLastSessionOfWeek(session);
+    const bool scan_today = m.ScansOn(rec.spec, session);
     if (rec.enabled && scan_today) KAIROS_RETURN_IF_ERROR(m.ScanEntries(rec, session, next));
     KAIROS_RETURN_IF_ERROR(m.CheckExits(rec, session, next, scan_today));
     if (rec.spec.execution == Execution::kSameClose) {
@@ -920,6 +1006,44 @@ Status TradingDay::AtClose(Date session) {
     }
   }
   return m.Submit();
+}
+
+Result<int> TradingDay::ExpireSignals(Date session) {
+  Impl& m = *impl_;
+  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
+  if (past) return 0;
+  m.NewPhase();
+  KAIROS_RETURN_IF_ERROR(m.cal.SessionOf(session).status());
+  return m.Expire();
+}
+
+Status TradingDay::ScanEntries(Date session, Timeframe timeframe) {
+  Impl& m = *impl_;
+  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
+  if (past) return Status::Ok();
+  m.NewPhase();
+  KAIROS_RETURN_IF_ERROR(m.cal.SessionOf(session).status());
+  const Date next = m.cal.NextSession(session);
+  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
+  for (const StrategyRecord& rec : strategies) {
+    if (rec.spec.timeframe != timeframe || !rec.enabled || !m.ScansOn(rec.spec, session)) continue;
+    KAIROS_RETURN_IF_ERROR(m.ScanEntries(rec, session, next));
+  }
+  return Status::Ok();
+}
+
+Status TradingDay::CheckExits(Date session) {
+  Impl& m = *impl_;
+  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
+  if (past) return Status::Ok();
+  m.NewPhase();
+  KAIROS_RETURN_IF_ERROR(m.cal.SessionOf(session).status());
+  const Date next = m.cal.NextSession(session);
+  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
+  for (const StrategyRecord& rec : strategies) {
+    KAIROS_RETURN_IF_ERROR(m.CheckExits(rec, session, next, m.ScansOn(rec.spec, session)));
+  }
+  return Status::Ok();
 }
 
 Status TradingDay::AfterClose(Date session) {
@@ -932,11 +1056,11 @@ Status TradingDay::AfterClose(Date session) {
   for (const StrategyRecord& rec : strategies) {
     KAIROS_RETURN_IF_ERROR(m.EndOfDay(rec, session));
   }
-  KAIROS_RETURN_IF_ERROR(
-      m.store.state().Put(DoneKey(session), fmt::format("{{\"time_ns\":{}}}", m.clock.NowNs())));
-  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last, m.store.state().Get(kLastSessionKey));
-  if (!last || *last < session.ToString()) {
-    KAIROS_RETURN_IF_ERROR(m.store.state().Put(kLastSessionKey, session.ToString()));
+  KAIROS_RETURN_IF_ERROR(m.store.state().Put(m.markers.DoneKey(session),
+                                             fmt::format("{{\"time_ns\":{}}}", m.clock.NowNs())));
+  KAIROS_ASSIGN_OR_RETURN(std::optional<Date> last, LastSessionRun(m.store, m.markers));
+  if (!last || *last < session) {
+    KAIROS_RETURN_IF_ERROR(m.store.state().Put(m.markers.LastKey(), session.ToString()));
   }
   return Status::Ok();
 }
@@ -944,21 +1068,21 @@ Status TradingDay::AfterClose(Date session) {
 Result<SessionReport> TradingDay::RunSession(ports::ManualClock& clock, Date session) {
   Impl& m = *impl_;
   if (!m.cal.IsSession(session)) return NotASession(m.cal, session);
-  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> done, m.store.state().Get(DoneKey(session)));
+  KAIROS_ASSIGN_OR_RETURN(bool done, SessionDone(m.store, m.markers, session));
   if (done) {
     KAIROS_ASSIGN_OR_RETURN(SessionReport r, Report(session));
     r.already_done = true;
     return r;
   }
-  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last, m.store.state().Get(kLastSessionKey));
-  if (last && session.ToString() < *last) {
+  KAIROS_ASSIGN_OR_RETURN(std::optional<Date> last, LastSessionRun(m.store, m.markers));
+  if (last && session < *last) {
     return Status::FailedPrecondition(fmt::format(
         "{} is before the last session run ({}); sessions run in order", session, *last));
   }
-  KAIROS_ASSIGN_OR_RETURN(std::vector<Date> skipped, MissedSessions(m.store, m.cal, session));
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Date> skipped,
+                          MissedSessions(m.store, m.cal, session, m.markers));
   KAIROS_ASSIGN_OR_RETURN(calendar::Session s, m.cal.SessionOf(session));
-  m.expired = 0;
-  m.sent = 0;
+  TakeCounts();
   clock.AdvanceTo(s.open.nanos() - kMinuteNs);
   KAIROS_RETURN_IF_ERROR(PreOpen(session));
   clock.AdvanceTo(s.open.nanos() + kMinuteNs);
@@ -970,24 +1094,19 @@ Result<SessionReport> TradingDay::RunSession(ports::ManualClock& clock, Date ses
   clock.AdvanceTo(s.close.nanos() + kMinuteNs);
   KAIROS_RETURN_IF_ERROR(AfterClose(session));
   KAIROS_ASSIGN_OR_RETURN(SessionReport r, Report(session));
-  r.expired = m.expired;
-  r.orders_sent = m.sent;
+  const Counts counts = TakeCounts();
+  r.expired = counts.expired;
+  r.orders_sent = counts.orders_sent;
   r.skipped = std::move(skipped);
   r.notes = TakeNotes();
   return r;
 }
 
 Result<std::vector<Date>> MissedSessions(ports::Store& store, const calendar::ExchangeCalendar& cal,
-                                         Date session) {
+                                         Date session, const SessionMarkers& markers) {
   if (!cal.IsSession(session)) return NotASession(cal, session);
-  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> last,
-                          store.state().Get(TradingDay::kLastSessionKey));
-  if (!last) return std::vector<Date>();
-  Result<Date> since = Date::Parse(*last);
-  if (!since.ok()) {
-    return Status::Corruption(
-        fmt::format("state '{}' is not a date: '{}'", TradingDay::kLastSessionKey, *last));
-  }
+  KAIROS_ASSIGN_OR_RETURN(std::optional<Date> since, LastSessionRun(store, markers));
+  if (!since) return std::vector<Date>();
   const Date first = cal.NextSession(*since);
   if (!(first < session)) return std::vector<Date>();
   return cal.Sessions(first, cal.PreviousSession(session));

@@ -534,6 +534,94 @@ TEST_F(TradingDayTest, ASessionRunAfterMissedOnesReportsThemAndFailsTheirEntries
   EXPECT_EQ(AuditRows(store_, "session.skipped").size(), 1u);
 }
 
+TEST_F(TradingDayTest, KeyedMarkersLetOneTradingDayPerExchangeRunOnOneStore) {
+  Import(Spec());
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4);
+  const auto& nse = *calendar::ExchangeCalendar::ForExchange("NSE").value();
+  TradingDay nyse_day(store_, broker_, clock_, *bars_, Nyse(), orders_, nullptr,
+                      {.markers = MarkersOf(Nyse(), false)});
+  TradingDay nse_day(store_, broker_, clock_, *bars_, nse, orders_, nullptr,
+                     {.markers = MarkersOf(nse, false)});
+  ASSERT_TRUE(nyse_day.RunSession(clock_, fri).ok());
+  EXPECT_TRUE(store_.state().Get("run_day.done:NYSE:2024-03-01").value().has_value());
+  EXPECT_EQ(store_.state().Get("run_day.last:NYSE").value(), "2024-03-01");
+  EXPECT_FALSE(store_.state().Get("run_day.last").value().has_value());
+  EXPECT_FALSE(SessionDone(store_, MarkersOf(nse, false), fri).value());
+  // NSE's sessions are its own: Thursday 2024-02-29 is not before NYSE's last one for it.
+  EXPECT_FALSE(LastSessionRun(store_, MarkersOf(nse, false)).value().has_value());
+  clock_.AdvanceTo(nse.SessionOf(mon).value().close.nanos());
+  EXPECT_TRUE(nse_day.AfterClose(mon).ok());
+  EXPECT_EQ(LastSessionRun(store_, MarkersOf(nse, false)).value(), mon);
+  EXPECT_EQ(LastSessionRun(store_, MarkersOf(Nyse(), false)).value(), fri);
+  EXPECT_TRUE(MissedSessions(store_, Nyse(), mon, MarkersOf(Nyse(), false)).value().empty());
+}
+
+TEST_F(TradingDayTest, KeyedMarkersAdoptTheUnkeyedOnesOnlyWhenAskedTo) {
+  ASSERT_TRUE(store_.state().Put("run_day.last", "2024-03-01").ok());
+  ASSERT_TRUE(store_.state().Put("run_day.done:2024-03-01", "{}").ok());
+  const SessionMarkers adopting = MarkersOf(Nyse(), true);
+  EXPECT_EQ(LastSessionRun(store_, adopting).value(), D(2024, 3, 1));
+  EXPECT_TRUE(SessionDone(store_, adopting, D(2024, 3, 1)).value());
+  EXPECT_FALSE(LastSessionRun(store_, MarkersOf(Nyse(), false)).value().has_value());
+  EXPECT_FALSE(SessionDone(store_, MarkersOf(Nyse(), false), D(2024, 3, 1)).value());
+  // A run on an adopted home reports the session done and continues after it.
+  TradingDay adopted(store_, broker_, clock_, *bars_, Nyse(), orders_, nullptr,
+                     {.markers = adopting});
+  EXPECT_TRUE(adopted.RunSession(clock_, D(2024, 3, 1)).value().already_done);
+  EXPECT_EQ(adopted.RunSession(clock_, D(2024, 2, 29)).status().message(),
+            "2024-02-29 is before the last session run (2024-03-01); sessions run in order");
+  ASSERT_TRUE(adopted.RunSession(clock_, D(2024, 3, 4)).ok());
+  EXPECT_EQ(store_.state().Get("run_day.last:NYSE").value(), "2024-03-04");
+  EXPECT_EQ(store_.state().Get("run_day.last").value(), "2024-03-01");  // left as it was
+  ASSERT_TRUE(store_.state().Put("run_day.last:NYSE", "garbled").ok());
+  EXPECT_EQ(LastSessionRun(store_, adopting).status().message(),
+            "state 'run_day.last:NYSE' is not a date: 'garbled'");
+}
+
+TEST_F(TradingDayTest, PendingSignalsOfAnotherExchangeAreNotExpiredOnThisCalendar) {
+  Import(Spec(Approval::kManual));
+  const Date fri = D(2024, 3, 1), mon = D(2024, 3, 4);
+  AtClose(fri);
+  ASSERT_EQ(Signals().size(), 1u);
+  const auto& nse = *calendar::ExchangeCalendar::ForExchange("NSE").value();
+  TradingDay nse_day(store_, broker_, clock_, *bars_, nse, orders_, nullptr,
+                     {.markers = MarkersOf(nse, false)});
+  clock_.AdvanceTo(S(mon).open.nanos() - 2 * 60'000'000'000);  // after the 09:00 cut-off
+  EXPECT_EQ(nse_day.ExpireSignals(mon).value(), 0);
+  ASSERT_TRUE(nse_day.PreOpen(mon).ok());
+  EXPECT_EQ(Signals()[0].status, SignalStatus::kPendingReview);
+  EXPECT_EQ(day().ExpireSignals(mon).value(), 1);
+  EXPECT_EQ(Signals()[0].status, SignalStatus::kExpired);
+  EXPECT_EQ(day().ExpireSignals(mon).value(), 0);  // once
+  EXPECT_EQ(day().TakeCounts().expired, 1);
+}
+
+TEST_F(TradingDayTest, ScanAndExitStepsAfterAtCloseAddNothing) {
+  Import(Spec());
+  const Date fri = D(2024, 3, 1);
+  AtClose(fri);
+  std::string once = Dump(store_);
+  ASSERT_NE(once.find("signal "), std::string::npos);
+  clock_.AdvanceTo(S(fri).close.nanos() + 20 * 60'000'000'000);
+  ASSERT_TRUE(day().ScanEntries(fri, Timeframe::kDaily).ok());
+  ASSERT_TRUE(day().ScanEntries(fri, Timeframe::kWeekly).ok());
+  ASSERT_TRUE(day().CheckExits(fri).ok());
+  EXPECT_EQ(Dump(store_), once);
+}
+
+TEST_F(TradingDayTest, TheScanStepScansOnlyItsTimeframe) {
+  StrategySpec weekly = Spec();
+  weekly.name = "weekly";
+  weekly.timeframe = Timeframe::kWeekly;
+  Import(weekly);
+  const Date fri = D(2024, 3, 1);
+  clock_.AdvanceTo(S(fri).close.nanos() + 20 * 60'000'000'000);
+  ASSERT_TRUE(day().ScanEntries(fri, Timeframe::kDaily).ok());
+  EXPECT_TRUE(Signals().empty());
+  ASSERT_TRUE(day().ScanEntries(fri, Timeframe::kWeekly).ok());
+  EXPECT_FALSE(Signals().empty());
+}
+
 // A reader that answers from the store but shows one more match (BBB, whose close never passes
 // 150) and records what the trading day asked: the engine must act on what its reader says.
 class RecordingReader final : public MarketReader {
