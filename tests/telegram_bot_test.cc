@@ -374,6 +374,12 @@ TEST_F(TelegramBotTest, HaltCancelledOrConfirmedTooLateDoesNothing) {
   Poll();
   EXPECT_TRUE(actions_.halts.empty());
   EXPECT_EQ(Answers().back()["text"], "this confirmation expired: send /halt again");
+  for (std::string forged : {"halt:1:99999999999999999", "halt:1:9223372036854775807", "halt:2:1",
+                             "halt:1:", "halt:1:-5"}) {
+    Press(forged, message_id);
+  }
+  Poll();
+  EXPECT_TRUE(actions_.halts.empty());
   EXPECT_EQ(Ask("/halt now"), "usage: /halt [squareoff]");
 }
 

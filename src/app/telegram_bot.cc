@@ -8,7 +8,6 @@
 #include <fmt/format.h>
 
 #include "adapters/telegram/html.h"
-#include "adapters/telegram/signal_buttons.h"
 
 namespace kairos::app {
 namespace {

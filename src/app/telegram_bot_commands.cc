@@ -204,7 +204,9 @@ Status TelegramBot::OnCallback(const telegram::CallbackQuery& query, Reply& repl
       reply.edit_message_id = 0;
       return Status::Ok();
     }
-    if (clock_.NowNs() - *asked_s * kSecondNs > options_.halt_confirm_ttl_ns) {
+    // In seconds, so a forged huge time cannot overflow; a time ahead of the clock is not ours.
+    const int64_t age_s = clock_.NowNs() / kSecondNs - *asked_s;
+    if (age_s < 0 || age_s > options_.halt_confirm_ttl_ns / kSecondNs) {
       reply.callback_text = "this confirmation expired: send /halt again";
       reply.edit_text = "Halt not confirmed in time: nothing was done.";
       return Status::Ok();
