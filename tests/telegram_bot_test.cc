@@ -89,7 +89,7 @@ class TelegramBotTest : public ::testing::Test {
     TelegramBotOptions options;
     options.allowed_users = {kOwner};
     options.poll_timeout_s = 1;
-    options.conflict_backoff_ns = 100'000'000;
+    options.retry_backoff_ns = 100'000'000;
     options.log = [this](std::string_view line) {
       std::lock_guard lock(log_mu_);
       log_.emplace_back(line);

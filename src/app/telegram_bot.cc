@@ -98,11 +98,11 @@ void TelegramBot::Loop() {
   if (Status st = Register(); !st.ok()) {
     Log(fmt::format("telegram: registering the bot failed (polling anyway): {}", st.message()));
   }
-  int64_t backoff_ns = options_.conflict_backoff_ns;
+  int64_t backoff_ns = options_.retry_backoff_ns;
   while (!stop_) {
     Status st = PollOnce(options_.poll_timeout_s);
     if (st.ok()) {
-      backoff_ns = options_.conflict_backoff_ns;
+      backoff_ns = options_.retry_backoff_ns;
       continue;
     }
     if (stop_) break;
@@ -110,7 +110,7 @@ void TelegramBot::Loop() {
                     st.message()));
     std::unique_lock lock(stop_mu_);
     stop_cv_.wait_for(lock, std::chrono::nanoseconds(backoff_ns), [this] { return stop_.load(); });
-    backoff_ns = std::min(backoff_ns * 2, options_.max_conflict_backoff_ns);
+    backoff_ns = std::min(backoff_ns * 2, options_.max_retry_backoff_ns);
   }
 }
 

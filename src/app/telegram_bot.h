@@ -51,9 +51,9 @@ struct TelegramBotOptions {
   bool unauthorized_alert_off = false;
   bool unauthorized_alert_silent = false;
   int poll_timeout_s = 10;  // getUpdates long-poll wait; also the longest Stop() waits for it
-  int64_t conflict_backoff_ns = 5'000'000'000;        // first wait after a failed poll, doubling
-  int64_t max_conflict_backoff_ns = 300'000'000'000;  // ... up to this
-  int64_t halt_confirm_ttl_ns = 300'000'000'000;      // a /halt confirmation button works this long
+  int64_t retry_backoff_ns = 5'000'000'000;        // first wait after a failed poll, doubling
+  int64_t max_retry_backoff_ns = 300'000'000'000;  // ... up to this
+  int64_t halt_confirm_ttl_ns = 300'000'000'000;   // a /halt confirmation button works this long
   // Where the bot reports what it does and what failed, one line each (the daemon's log).
   std::function<void(std::string_view)> log;
 };
@@ -74,7 +74,7 @@ TelegramBotOptions BotOptionsFromConfig(const DaemonConfig& config);
 // twice. Work handed to the daemon (/run, a confirmed /halt, /resume) happens after the offset is
 // stored: at most once. Replies are sent after that; a reply lost to a crash is not repeated.
 // A signal is decided through engine::SignalBook, a compare-and-set, so a double tap, the CLI and
-// the expiry cannot all win: the loser is told "already approved by ...".
+// the expiry cannot all win: the loser is told so ("signal 12 already approved").
 //
 // Anyone not in allowed_users gets no answer; the owner gets a telegram.unauthorized alert
 // through the outbox (at most one per user per hour).
