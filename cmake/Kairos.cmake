@@ -21,8 +21,15 @@ endfunction()
 # every library (kairos_pch) or test (kairos_test_pch) reuses; a library never sees GoogleTest.
 # A reusing target may add compile definitions, never change the compile options, which
 # KAIROS_WARNINGS and the global flags keep the same. KAIROS_PCH=OFF builds without them (to
-# check that each file includes what it uses).
-option(KAIROS_PCH "Precompile the common standard library, fmt and GoogleTest headers" ON)
+# check that each file includes what it uses). It is off by default under a ccache launcher: ccache
+# caches no compile that reads a precompiled header (unless its sloppiness allows it), and a warm
+# cache saves more than the precompiled headers do.
+set(kairos_pch_default ON)
+if(CMAKE_CXX_COMPILER_LAUNCHER MATCHES "ccache")
+  set(kairos_pch_default OFF)
+endif()
+option(KAIROS_PCH "Precompile the common standard library, fmt and GoogleTest headers"
+       ${kairos_pch_default})
 set(KAIROS_PCH_HEADERS
   <algorithm> <array> <chrono> <cmath> <cstdint> <filesystem> <functional> <limits> <map>
   <memory> <mutex> <optional> <set> <span> <string> <string_view> <unordered_map> <utility>
