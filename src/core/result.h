@@ -25,13 +25,14 @@ class [[nodiscard]] Result {
   // OK when the Result holds a value.
   Status status() const { return ok() ? Status::Ok() : std::get<Status>(v_); }
 
-  // REQUIRES: ok().
+  // REQUIRES: ok(). A temporary Result gives its value away by value, never as a reference
+  // into itself, so `for (auto& x : store.List().value())` cannot outlive the list.
   T& value() & { return Get(); }
   const T& value() const& { return Get(); }
-  T&& value() && { return std::move(Get()); }
+  T value() && { return std::move(Get()); }
   T& operator*() & { return Get(); }
   const T& operator*() const& { return Get(); }
-  T&& operator*() && { return std::move(Get()); }
+  T operator*() && { return std::move(Get()); }
   T* operator->() { return &Get(); }
   const T* operator->() const { return &Get(); }
 

@@ -1,5 +1,9 @@
 #include "core/status.h"
 
+#include <string>
+#include <type_traits>
+#include <vector>
+
 #include <gtest/gtest.h>
 
 #include "core/result.h"
@@ -63,6 +67,18 @@ TEST(ResultDeathTest, OkStatusIsNotAResult) {
         (void)r;
       },
       "cannot hold an OK status");
+}
+
+Result<std::vector<std::string>> Names() { return std::vector<std::string>{"alpha", "beta"}; }
+
+// A range-for over a temporary Result's value must not read a destroyed vector (under ASan a
+// reference into the temporary is a use after free).
+TEST(ResultTest, TemporaryResultGivesItsValueAwayByValue) {
+  static_assert(std::is_same_v<decltype(Names().value()), std::vector<std::string>>);
+  static_assert(std::is_same_v<decltype(*Names()), std::vector<std::string>>);
+  std::string joined;
+  for (const std::string& n : Names().value()) joined += n;
+  EXPECT_EQ(joined, "alphabeta");
 }
 
 }  // namespace
