@@ -319,6 +319,15 @@ DaemonConfig DefaultConfig() {
   return config;
 }
 
+engine::Alerts::Options AlertOptions(const DaemonConfig& config) {
+  engine::Alerts::Options options;
+  for (const auto& [kind, level] : config.alerts) {
+    if (level == AlertLevel::kOff) options.off.insert(kind);
+    if (level == AlertLevel::kSilent) options.silent.insert(kind);
+  }
+  return options;
+}
+
 Result<DaemonConfig> ParseConfig(std::string_view text, std::string_view file_name,
                                  const fs::path& home) {
   KAIROS_ASSIGN_OR_RETURN(toml::table root, engine::ParseTomlText(text, file_name));

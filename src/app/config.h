@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "core/result.h"
+#include "engine/alerts.h"
 #include "jobs/catalogue.h"
 #include "scheduler/job_spec.h"
 
@@ -54,6 +55,9 @@ inline constexpr std::string_view kConfigFileName = "kairos.toml";
 inline constexpr size_t kMaxConfigFileBytes = size_t{1} << 20;  // 1 MiB
 
 DaemonConfig DefaultConfig();
+
+// The [alerts] levels as engine::Alerts applies them (silent and off kinds).
+engine::Alerts::Options AlertOptions(const DaemonConfig& config);
 
 // HOME/kairos.toml read and checked; DefaultConfig() when the file does not exist. Every problem
 // of the file is reported at once, one per line in file order, as

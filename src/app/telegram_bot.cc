@@ -32,10 +32,7 @@ std::optional<int64_t> ParseOffset(std::string_view text) {
 TelegramBotOptions BotOptionsFromConfig(const DaemonConfig& config) {
   TelegramBotOptions options;
   options.allowed_users = config.telegram.allowed_users;
-  if (auto it = config.alerts.find(TelegramBot::kUnauthorizedKind); it != config.alerts.end()) {
-    options.unauthorized_alert_off = it->second == jobs::AlertLevel::kOff;
-    options.unauthorized_alert_silent = it->second == jobs::AlertLevel::kSilent;
-  }
+  options.alerts = AlertOptions(config);
   return options;
 }
 
@@ -45,6 +42,7 @@ TelegramBot::TelegramBot(TelegramBotOptions options, telegram::BotClient& client
       client_(client),
       store_(store),
       clock_(clock),
+      alerts_(store, clock, options_.alerts),
       actions_(actions) {}
 
 TelegramBot::~TelegramBot() { Stop(); }
@@ -184,19 +182,14 @@ Status TelegramBot::Unauthorized(const telegram::Update& update, int64_t user_id
                                  std::string_view username, std::string_view what) {
   Log(fmt::format("telegram: update {} from user {} not in allowed_users: ignored",
                   update.update_id, user_id));
-  if (options_.unauthorized_alert_off) return Status::Ok();
   const int64_t now = clock_.NowNs();
-  ports::OutboxMessage alert;
-  alert.silent = options_.unauthorized_alert_silent;
-  alert.kind = std::string(kUnauthorizedKind);
-  alert.key = fmt::format("{}:{}:{}", kUnauthorizedKind, user_id, now / kHourNs);
-  alert.created_ns = now;
   std::string shown(what.substr(0, 200));
-  alert.text = fmt::format(
-      "\U0001f6ab <b>Telegram: ignored</b> {} (id {}), not in allowed_users: <code>{}</code>",
-      EscapeHtml(Who(user_id, username)), user_id, EscapeHtml(shown));
-  alert.payload = fmt::format(R"({{"user":{}}})", user_id);
-  return store_.outbox().Enqueue(alert).status();
+  return alerts_.Notify(
+      kUnauthorizedKind, fmt::format("{}:{}:{}", kUnauthorizedKind, user_id, now / kHourNs),
+      fmt::format(
+          "\U0001f6ab <b>Telegram: ignored</b> {} (id {}), not in allowed_users: <code>{}</code>",
+          EscapeHtml(Who(user_id, username)), user_id, EscapeHtml(shown)),
+      fmt::format(R"({{"user":{}}})", user_id));
 }
 
 void TelegramBot::Finish(const telegram::Update& update, Reply& reply) {

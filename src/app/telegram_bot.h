@@ -17,6 +17,7 @@
 #include "app/config.h"
 #include "core/result.h"
 #include "core/status.h"
+#include "engine/alerts.h"
 #include "engine/kill_switch.h"
 #include "ports/clock.h"
 #include "ports/store.h"
@@ -47,9 +48,7 @@ class BotActions {
 
 struct TelegramBotOptions {
   std::vector<int64_t> allowed_users;  // user ids obeyed ([telegram] allowed_users)
-  // The level of the telegram.unauthorized alert ([alerts]): off enqueues nothing.
-  bool unauthorized_alert_off = false;
-  bool unauthorized_alert_silent = false;
+  engine::Alerts::Options alerts;      // the [alerts] levels, for the bot's own alerts
   int poll_timeout_s = 10;  // getUpdates long-poll wait; also the longest Stop() waits for it
   int64_t retry_backoff_ns = 5'000'000'000;        // first wait after a failed poll, doubling
   int64_t max_retry_backoff_ns = 300'000'000'000;  // ... up to this
@@ -58,8 +57,7 @@ struct TelegramBotOptions {
   std::function<void(std::string_view)> log;
 };
 
-// The options kairos.toml gives: [telegram] allowed_users, and the [alerts] level of
-// telegram.unauthorized ("off": no alert is enqueued, as engine::Alerts does for its kinds).
+// The options kairos.toml gives: [telegram] allowed_users and the [alerts] levels.
 // The caller sets `log`.
 TelegramBotOptions BotOptionsFromConfig(const DaemonConfig& config);
 
@@ -146,6 +144,7 @@ class TelegramBot {
   telegram::BotClient& client_;
   ports::Store& store_;
   const ports::Clock& clock_;
+  engine::Alerts alerts_;
   BotActions& actions_;
   std::optional<int64_t> offset_;  // the stored offset, once read
   std::atomic<bool> stop_{false};

@@ -35,9 +35,8 @@ bool IsStopExit(const Signal& signal) {
 Alerts::Alerts(ports::Store& store, const ports::Clock& clock, Options options)
     : store_(store), clock_(clock), options_(std::move(options)) {}
 
-Status Alerts::Enqueue(std::string_view kind, std::string key, std::string text,
-                       std::string payload) {
-  if (options_.off.count(kind)) return Status::Ok();
+Status Alerts::Notify(std::string_view kind, std::string key, std::string text,
+                      std::string payload) {
   ports::OutboxMessage m;
   m.kind = std::string(kind);
   m.key = std::move(key);
@@ -45,7 +44,9 @@ Status Alerts::Enqueue(std::string_view kind, std::string key, std::string text,
   m.payload = std::move(payload);
   m.silent = options_.silent.count(kind) > 0;
   m.created_ns = clock_.NowNs();
-  return store_.outbox().Enqueue(m).status();
+  KAIROS_ASSIGN_OR_RETURN(ports::OutboxMessage stored, store_.outbox().Enqueue(m));
+  if (options_.off.count(kind) == 0 || stored.sent_ns != 0) return Status::Ok();
+  return store_.outbox().MarkSent(stored.id, m.created_ns, kOffDelivery);
 }
 
 Status Alerts::SignalPending(const Signal& s) {
@@ -53,10 +54,10 @@ Status Alerts::SignalPending(const Signal& s) {
   for (const auto& [name, value] : s.terms) {
     terms += fmt::format("{}{}={:.4g}", terms.empty() ? "" : " ", EscapeHtml(name), value);
   }
-  return Enqueue("signal.pending", fmt::format("signal.pending:{}", s.id),
-                 fmt::format("<b>Signal awaiting review</b>\n{}\nexecutes on {}{}{}", SignalLine(s),
-                             s.execute_on, terms.empty() ? "" : "\n", terms),
-                 fmt::format("{{\"signal\":{}}}", s.id));
+  return Notify("signal.pending", fmt::format("signal.pending:{}", s.id),
+                fmt::format("<b>Signal awaiting review</b>\n{}\nexecutes on {}{}{}", SignalLine(s),
+                            s.execute_on, terms.empty() ? "" : "\n", terms),
+                fmt::format("{{\"signal\":{}}}", s.id));
 }
 
 Status Alerts::StopHit(const Signal& s) {
@@ -67,20 +68,20 @@ Status Alerts::StopHit(const Signal& s) {
       levels += fmt::format("{}{} {:.2f}", levels.empty() ? "" : ", ", EscapeHtml(name), value);
     }
   }
-  return Enqueue("exit.stop_hit", fmt::format("exit.stop_hit:{}", s.id),
-                 fmt::format("<b>Stop hit</b>\n{}\n{}; exit ordered for {}", SignalLine(s), levels,
-                             s.execute_on));
+  return Notify("exit.stop_hit", fmt::format("exit.stop_hit:{}", s.id),
+                fmt::format("<b>Stop hit</b>\n{}\n{}; exit ordered for {}", SignalLine(s), levels,
+                            s.execute_on));
 }
 
 Status Alerts::OrderSent(const Order& o) {
-  return Enqueue(
+  return Notify(
       "order.sent", fmt::format("order.sent:{}", o.request.client_order_id),
       fmt::format("<b>Order sent</b>\n{} ({}) for {}\n<code>{}</code>", OrderLine(o),
                   OrderKind(o.request), o.request.session, EscapeHtml(o.request.client_order_id)));
 }
 
 Status Alerts::OrderFilled(const Order& o, const Fill& f, const Currency& currency) {
-  return Enqueue(
+  return Notify(
       "order.filled", fmt::format("order.filled:{}", f.execution_id),
       fmt::format("<b>Filled</b>\n{} {} {} {} at {} (fees {}), {} of {} filled\n<code>{}</code>",
                   EscapeHtml(o.strategy), SideName(f.side), f.qty.units(), EscapeHtml(f.symbol),
@@ -89,23 +90,23 @@ Status Alerts::OrderFilled(const Order& o, const Fill& f, const Currency& curren
 }
 
 Status Alerts::OrderRejected(const Order& o) {
-  return Enqueue("order.rejected", fmt::format("order.rejected:{}", o.request.client_order_id),
-                 fmt::format("<b>Order rejected</b>\n{} ({}) for {}: {}\n<code>{}</code>",
-                             OrderLine(o), OrderKind(o.request), o.request.session,
-                             EscapeHtml(o.message), EscapeHtml(o.request.client_order_id)));
+  return Notify("order.rejected", fmt::format("order.rejected:{}", o.request.client_order_id),
+                fmt::format("<b>Order rejected</b>\n{} ({}) for {}: {}\n<code>{}</code>",
+                            OrderLine(o), OrderKind(o.request), o.request.session,
+                            EscapeHtml(o.message), EscapeHtml(o.request.client_order_id)));
 }
 
 Status Alerts::Halted(const HaltRecord& halt) {
-  return Enqueue("halt", fmt::format("halt:{}", halt.time_ns),
-                 fmt::format("<b>Trading halted</b> by {}: {}\nNo order that adds exposure is sent "
-                             "until trading is resumed.",
-                             EscapeHtml(halt.actor), EscapeHtml(halt.reason)));
+  return Notify("halt", fmt::format("halt:{}", halt.time_ns),
+                fmt::format("<b>Trading halted</b> by {}: {}\nNo order that adds exposure is sent "
+                            "until trading is resumed.",
+                            EscapeHtml(halt.actor), EscapeHtml(halt.reason)));
 }
 
 Status Alerts::Resumed(const HaltRecord& lifted, std::string_view actor) {
-  return Enqueue("resume", fmt::format("resume:{}", lifted.time_ns),
-                 fmt::format("<b>Trading resumed</b> by {} (halted by {}: {})", EscapeHtml(actor),
-                             EscapeHtml(lifted.actor), EscapeHtml(lifted.reason)));
+  return Notify("resume", fmt::format("resume:{}", lifted.time_ns),
+                fmt::format("<b>Trading resumed</b> by {} (halted by {}: {})", EscapeHtml(actor),
+                            EscapeHtml(lifted.actor), EscapeHtml(lifted.reason)));
 }
 
 }  // namespace kairos::engine

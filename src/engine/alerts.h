@@ -34,7 +34,7 @@ namespace kairos::engine {
 class Alerts {
  public:
   struct Options {
-    std::set<std::string, std::less<>> off;     // kinds not enqueued at all
+    std::set<std::string, std::less<>> off;     // kinds kept in the outbox, never delivered
     std::set<std::string, std::less<>> silent;  // kinds delivered without a sound
   };
   Alerts(ports::Store& store, const ports::Clock& clock, Options options = {});
@@ -47,14 +47,20 @@ class Alerts {
   Status Halted(const HaltRecord& halt);
   Status Resumed(const HaltRecord& lifted, std::string_view actor);
 
- private:
-  Status Enqueue(std::string_view kind, std::string key, std::string text,
-                 std::string payload = "");
+  // Any other event (the daemon's jobs, the Telegram bot), through the same levels: `text` is
+  // Telegram HTML with user text escaped; one message per `key`, ever. A kind that is "off" is
+  // stored already marked delivered with external id "off", so `kairos alerts list` still
+  // shows it and no deliverer sends it.
+  Status Notify(std::string_view kind, std::string key, std::string text, std::string payload = "");
 
+ private:
   ports::Store& store_;
   const ports::Clock& clock_;
   Options options_;
 };
+
+// The external id of a message whose kind is switched off: stored, never delivered.
+inline constexpr std::string_view kOffDelivery = "off";
 
 // Whether an exit signal's reason is a stop (an exit.stop_hit alert).
 bool IsStopExit(const Signal& signal);

@@ -214,7 +214,7 @@ TEST_F(AlertsTest, AnOverfillRefusedEnqueuesNoFill) {
   EXPECT_EQ(Messages("order.filled").size(), 1u);
 }
 
-TEST_F(AlertsTest, KindsSwitchedOffAreNotEnqueuedAndSilentOnesAreMarked) {
+TEST_F(AlertsTest, KindsSwitchedOffAreKeptButNeverPendingAndSilentOnesAreMarked) {
   Alerts quiet(store, clock, {.off = {"order.sent"}, .silent = {"order.filled"}});
   OrderManager om(store, broker, clock, &quiet);
   OrderRequest r = Request("AAA", 10);
@@ -223,9 +223,16 @@ TEST_F(AlertsTest, KindsSwitchedOffAreNotEnqueuedAndSilentOnesAreMarked) {
   broker.Execute(r.client_order_id, 10, P("161"), 0, 1);
   ASSERT_TRUE(om.Sync().ok());
   auto messages = Messages();
-  ASSERT_EQ(messages.size(), 1u);
-  EXPECT_EQ(messages[0].kind, "order.filled");
-  EXPECT_TRUE(messages[0].silent);
+  ASSERT_EQ(messages.size(), 2u);
+  EXPECT_EQ(messages[0].kind, "order.sent");
+  EXPECT_EQ(messages[0].external_id, kOffDelivery);
+  EXPECT_NE(messages[0].sent_ns, 0);
+  EXPECT_EQ(messages[1].kind, "order.filled");
+  EXPECT_TRUE(messages[1].silent);
+  auto pending = store.outbox().Pending(0);
+  ASSERT_TRUE(pending.ok());
+  ASSERT_EQ(pending->size(), 1u);
+  EXPECT_EQ((*pending)[0].kind, "order.filled");
 }
 
 // The trading day with alerts (paper, daemon) and without (a backtest).
