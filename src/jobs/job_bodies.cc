@@ -34,8 +34,7 @@ JobOutcome FromResult(const Result<std::string>& r) {
   return r.ok() ? JobOutcome::Ok(*r) : FromStatus(r.status());
 }
 
-JobBody Hook(std::string_view name,
-             const std::function<Result<std::string>(Timestamp)>& hook) {
+JobBody Hook(std::string_view name, const std::function<Result<std::string>(Timestamp)>& hook) {
   std::string n(name);
   return [n, &hook](const JobContext& ctx) {
     if (!hook) return JobOutcome::Ok(fmt::format("{}: not wired here: nothing done", n));
@@ -66,7 +65,8 @@ JobBody Trading(std::string exchange, JobEnv& env, Step step) {
       if (!r.ok()) return r.status();
       message = fmt::format("{} {}: {}", exchange, *session, *r);
       std::vector<std::string> notes = day.TakeNotes();
-      if (!notes.empty()) message += fmt::format(" ({} note{})", notes.size(), notes.size() == 1 ? "" : "s");
+      if (!notes.empty())
+        message += fmt::format(" ({} note{})", notes.size(), notes.size() == 1 ? "" : "s");
       return Status::Ok();
     });
     if (!st.ok()) return FromStatus(st);
@@ -202,9 +202,9 @@ JobBody SignalsRemind(std::string exchange, JobEnv& env) {
       text += fmt::format("\n#{} {} {} {}", s.id, EscapeHtml(s.strategy), SideName(s.side),
                           EscapeHtml(s.symbol));
     }
-    Status st = EnqueueAlert(*env.store, *env.clock, "signal.pending",
-                             fmt::format("signals.remind:{}:{}", exchange, ctx.scheduled.nanos()),
-                             text);
+    Status st =
+        EnqueueAlert(*env.store, *env.clock, "signal.pending",
+                     fmt::format("signals.remind:{}:{}", exchange, ctx.scheduled.nanos()), text);
     if (!st.ok()) return FromStatus(st);
     return JobOutcome::Ok(fmt::format("{} signal(s) await review", pending->size()));
   };
@@ -263,8 +263,7 @@ Result<Date> SessionOfInstant(const calendar::ExchangeCalendar& cal, Timestamp i
     }
   }
   if (!best) {
-    return Status::NotFound(
-        fmt::format("no {} session near {}", cal.name(), instant.ToString()));
+    return Status::NotFound(fmt::format("no {} session near {}", cal.name(), instant.ToString()));
   }
   return *best;
 }
