@@ -21,6 +21,7 @@
 #include "app/home_locks.h"
 #include "calendar/calendar.h"
 #include "core/html.h"
+#include "engine/universe_manager.h"
 #include "marketdata/import.h"
 #include "scheduler/wall_clock.h"
 
@@ -208,6 +209,54 @@ Result<std::string> Reconcile(Daemon& d, Timestamp scheduled) {
   return fmt::format("{} difference(s)", diffs.size());
 }
 
+// data.stale_check: the symbols of the enabled strategies with no bar for the session of the
+// instant (on each strategy's calendar).
+Result<std::string> StaleCheck(Daemon& d, Timestamp scheduled) {
+  KAIROS_ASSIGN_OR_RETURN(auto bars, marketdata::BarStore::Open(d.home));
+  std::map<std::string, Date> last;
+  for (const auto& info : bars->List()) last[info.instrument.symbol] = info.last;
+  KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, d.store->strategies().List());
+  std::set<std::string> stale;
+  std::optional<Date> session;
+  for (const StrategyRecord& r : strategies) {
+    if (!r.enabled) continue;
+    auto cal = calendar::ExchangeCalendar::ForExchange(r.spec.exchange);
+    if (!cal.ok()) continue;
+    auto day = jobs::SessionOfInstant(**cal, scheduled);
+    if (!day.ok()) continue;
+    session = *day;
+    std::vector<std::string> symbols = r.spec.symbols;
+    if (!r.spec.universe.empty()) {
+      KAIROS_ASSIGN_OR_RETURN(auto u, d.store->universes().Get(r.spec.universe));
+      if (u) symbols = u->members;
+    }
+    for (const std::string& s : symbols) {
+      auto it = last.find(s);
+      if (it == last.end() || it->second < *day) stale.insert(s);
+    }
+  }
+  if (!session) return std::string("no strategy trades on a session near this instant");
+  if (stale.empty()) return fmt::format("every symbol has a bar for {}", *session);
+  std::string list;
+  for (const auto& s : stale) {
+    if (!list.empty()) list += ", ";
+    list += s;
+  }
+  KAIROS_RETURN_IF_ERROR(
+      jobs::EnqueueAlert(*d.store, *d.clock, "data.stale", fmt::format("data.stale:{}", *session),
+                         fmt::format("<b>{} symbol(s) have no bar for {}</b>\n{}", stale.size(),
+                                     *session, EscapeHtml(list))));
+  return fmt::format("{} symbol(s) have no bar for {}", stale.size(), *session);
+}
+
+// universe.refresh: every stored universe recomputed as of the last session in the bar store.
+Result<std::string> RefreshUniverses(Daemon& d, Timestamp) {
+  KAIROS_ASSIGN_OR_RETURN(auto bars, marketdata::BarStore::Open(d.home));
+  engine::UniverseManager manager(d.store->universes(), *bars, *d.clock);
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Universe> done, manager.RefreshAll());
+  return fmt::format("{} universe(s) refreshed", done.size());
+}
+
 }  // namespace
 
 fs::path DaemonLockPath(const fs::path& home) { return home / "locks" / "daemon.lock"; }
@@ -356,6 +405,8 @@ void WireHomeHooks(Daemon& d) {
   d.env.backup = [p](Timestamp t) { return Backup(*p, t); };
   d.env.maintenance = [p](Timestamp t) { return Maintenance(*p, t); };
   d.env.reconcile = [p](Timestamp t) { return Reconcile(*p, t); };
+  d.env.stale_check = [p](Timestamp t) { return StaleCheck(*p, t); };
+  d.env.refresh_universes = [p](Timestamp t) { return RefreshUniverses(*p, t); };
 }
 
 Result<std::unique_ptr<Daemon>> BuildDaemon(const fs::path& home, const DaemonConfig& config,

@@ -52,12 +52,18 @@ Result<scheduler::JobSpec> FindInstance(const std::vector<scheduler::JobSpec>& i
   if (matches.size() == 1) return *matches.front();
   if (matches.size() > 1) {
     std::string names;
-    for (auto* m : matches) names += (names.empty() ? "" : ", ") + m->name;
+    for (auto* m : matches) {
+      if (!names.empty()) names += ", ";
+      names += m->name;
+    }
     return Status::InvalidArgument(
         fmt::format("job '{}' runs per exchange: name one of {}", name, names));
   }
   std::string known;
-  for (const auto& j : jobs::BuiltinJobs()) known += (known.empty() ? "" : ", ") + j.spec.name;
+  for (const auto& j : jobs::BuiltinJobs()) {
+    if (!known.empty()) known += ", ";
+    known += j.spec.name;
+  }
   return Status::NotFound(fmt::format("unknown job '{}' (jobs: {})", name, known));
 }
 
