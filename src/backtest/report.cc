@@ -351,12 +351,16 @@ Status WriteReport(const Report& report, const std::filesystem::path& dir) {
       {"report.html", ReportHtml(report)},
   };
   for (const auto& [name, text] : files) {
-    std::filesystem::path path = dir / name;
-    std::ofstream f(path, std::ios::binary | std::ios::trunc);
-    f.write(text.data(), static_cast<std::streamsize>(text.size()));
-    f.close();
-    if (!f) return Status::IOError(fmt::format("{}: cannot write", path.string()));
+    KAIROS_RETURN_IF_ERROR(WriteReportFile(dir / name, text));
   }
+  return Status::Ok();
+}
+
+Status WriteReportFile(const std::filesystem::path& path, std::string_view text) {
+  std::ofstream f(path, std::ios::binary | std::ios::trunc);
+  f.write(text.data(), static_cast<std::streamsize>(text.size()));
+  f.close();
+  if (!f) return Status::IOError(fmt::format("{}: cannot write", path.string()));
   return Status::Ok();
 }
 

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "core/date.h"
@@ -87,5 +88,8 @@ std::string ReportHtml(const Report& report);
 
 // Writes the four files into `dir` (created when missing). IOError names the file.
 Status WriteReport(const Report& report, const std::filesystem::path& dir);
+
+// Writes `text` to `path` (created or truncated) as it is; IOError "<path>: cannot write".
+Status WriteReportFile(const std::filesystem::path& path, std::string_view text);
 
 }  // namespace kairos::backtest

@@ -2,7 +2,6 @@
 
 #include <charconv>
 #include <cmath>
-#include <fstream>
 
 #include <fmt/format.h>
 
@@ -372,13 +371,7 @@ std::string WalkForwardCsv(const WalkForwardResult& r, std::string_view metric) 
 Status WriteWalkForward(const WalkForwardResult& r, std::string_view metric,
                         const std::filesystem::path& dir) {
   KAIROS_RETURN_IF_ERROR(WriteReport(r.out_of_sample, dir));
-  const std::filesystem::path path = dir / "walk_forward.csv";
-  const std::string text = WalkForwardCsv(r, metric);
-  std::ofstream f(path, std::ios::binary | std::ios::trunc);
-  f.write(text.data(), static_cast<std::streamsize>(text.size()));
-  f.close();
-  if (!f) return Status::IOError(fmt::format("{}: cannot write", path.string()));
-  return Status::Ok();
+  return WriteReportFile(dir / "walk_forward.csv", WalkForwardCsv(r, metric));
 }
 
 }  // namespace kairos::backtest

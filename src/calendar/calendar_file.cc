@@ -204,19 +204,9 @@ class TableReader {
   std::string prefix_;
 };
 
-Result<DateRule> ParseRule(const TableReader& r, bool early_close) {
-  std::initializer_list<std::string_view> holiday_keys = {
-      "name",        "month",      "day",      "weekday", "nth", "easter_offset",
-      "offset_days", "observance", "weekdays", "from",    "to"};
-  std::initializer_list<std::string_view> early_keys = {
-      "name",        "month",      "day",      "weekday", "nth", "easter_offset",
-      "offset_days", "observance", "weekdays", "from",    "to",  "close"};
-  KAIROS_RETURN_IF_ERROR(r.CheckKeys(early_close ? early_keys : holiday_keys));
-  DateRule rule;
-  rule.key = r.Key("");
-  rule.key.pop_back();  // drop the trailing '.'
-  KAIROS_ASSIGN_OR_RETURN(rule.name, r.String("name"));
-
+// The date part of a rule: exactly one of a fixed day (with month), the nth weekday (with month)
+// or an offset from Easter Sunday.
+Status ParseRuleDate(const TableReader& r, DateRule& rule) {
   const bool fixed = r.Has("day");
   const bool nth_weekday = r.Has("weekday") || r.Has("nth");
   const bool easter = r.Has("easter_offset");
@@ -250,28 +240,31 @@ Result<DateRule> ParseRule(const TableReader& r, bool early_close) {
     KAIROS_ASSIGN_OR_RETURN(int64_t off, r.Integer("easter_offset", -100, 100));
     rule.easter_offset = static_cast<int>(off);
   }
-  KAIROS_ASSIGN_OR_RETURN(std::optional<int64_t> offset, r.OptionalInteger("offset_days", -31, 31));
-  rule.offset_days = static_cast<int>(offset.value_or(0));
+  return Status::Ok();
+}
 
+// The observance of a fixed-date rule (absent: the rule's default).
+Status ParseObservance(const TableReader& r, DateRule& rule) {
   KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> observance, r.OptionalString("observance"));
-  if (observance.has_value()) {
-    if (!fixed) return r.Error("observance", "only fixed-date rules (month and day) have one");
-    if (*observance == "none") {
-      rule.observance = Observance::kNone;
-    } else if (*observance == "sunday_to_monday") {
-      rule.observance = Observance::kSundayToMonday;
-    } else if (*observance == "nearest_weekday") {
-      rule.observance = Observance::kNearestWeekday;
-    } else {
-      return r.Error("observance",
-                     fmt::format("unknown observance \"{}\" (expected none, sunday_to_monday, "
-                                 "nearest_weekday)",
-                                 *observance));
-    }
+  if (!observance.has_value()) return Status::Ok();
+  if (!r.Has("day")) return r.Error("observance", "only fixed-date rules (month and day) have one");
+  if (*observance == "none") {
+    rule.observance = Observance::kNone;
+  } else if (*observance == "sunday_to_monday") {
+    rule.observance = Observance::kSundayToMonday;
+  } else if (*observance == "nearest_weekday") {
+    rule.observance = Observance::kNearestWeekday;
+  } else {
+    return r.Error("observance",
+                   fmt::format("unknown observance \"{}\" (expected none, sunday_to_monday, "
+                               "nearest_weekday)",
+                               *observance));
   }
-  if (r.Has("weekdays")) {
-    KAIROS_ASSIGN_OR_RETURN(rule.weekdays_mask, r.WeekdayMask("weekdays"));
-  }
+  return Status::Ok();
+}
+
+// The years a rule applies in: from and to, each optional (0: unbounded).
+Status ParseRuleYears(const TableReader& r, DateRule& rule) {
   KAIROS_ASSIGN_OR_RETURN(std::optional<int64_t> from,
                           r.OptionalInteger("from", kMinYear, kMaxYear));
   KAIROS_ASSIGN_OR_RETURN(std::optional<int64_t> to, r.OptionalInteger("to", kMinYear, kMaxYear));
@@ -280,6 +273,29 @@ Result<DateRule> ParseRule(const TableReader& r, bool early_close) {
   if (from && to && *from > *to) {
     return r.Error("to", fmt::format("{} is before from = {}", *to, *from));
   }
+  return Status::Ok();
+}
+
+Result<DateRule> ParseRule(const TableReader& r, bool early_close) {
+  std::initializer_list<std::string_view> holiday_keys = {
+      "name",        "month",      "day",      "weekday", "nth", "easter_offset",
+      "offset_days", "observance", "weekdays", "from",    "to"};
+  std::initializer_list<std::string_view> early_keys = {
+      "name",        "month",      "day",      "weekday", "nth", "easter_offset",
+      "offset_days", "observance", "weekdays", "from",    "to",  "close"};
+  KAIROS_RETURN_IF_ERROR(r.CheckKeys(early_close ? early_keys : holiday_keys));
+  DateRule rule;
+  rule.key = r.Key("");
+  rule.key.pop_back();  // drop the trailing '.'
+  KAIROS_ASSIGN_OR_RETURN(rule.name, r.String("name"));
+  KAIROS_RETURN_IF_ERROR(ParseRuleDate(r, rule));
+  KAIROS_ASSIGN_OR_RETURN(std::optional<int64_t> offset, r.OptionalInteger("offset_days", -31, 31));
+  rule.offset_days = static_cast<int>(offset.value_or(0));
+  KAIROS_RETURN_IF_ERROR(ParseObservance(r, rule));
+  if (r.Has("weekdays")) {
+    KAIROS_ASSIGN_OR_RETURN(rule.weekdays_mask, r.WeekdayMask("weekdays"));
+  }
+  KAIROS_RETURN_IF_ERROR(ParseRuleYears(r, rule));
   if (early_close) {
     KAIROS_ASSIGN_OR_RETURN(rule.close_minute, r.OptionalMinute("close"));
   }
@@ -324,20 +340,8 @@ Result<DatedEntry> ParseEntry(const TableReader& r, EntryKind kind) {
   return e;
 }
 
-Result<CalendarSpec> ParseTable(const toml::table& root, std::string_view source) {
-  TableReader top(root, source, "");
-  KAIROS_RETURN_IF_ERROR(
-      top.CheckKeys({"name", "aliases", "time_zone", "first_year", "last_year", "weekend", "hours",
-                     "holiday_rules", "early_close_rules", "holidays", "early_closes", "late_opens",
-                     "special_sessions"}));
-  CalendarSpec spec;
-  spec.source = std::string(source);
-  KAIROS_ASSIGN_OR_RETURN(spec.name, top.String("name"));
-  if (spec.name.empty()) return top.Error("name", "must not be empty");
-  if (top.Has("aliases")) {
-    KAIROS_ASSIGN_OR_RETURN(spec.aliases, top.StringArray("aliases"));
-  }
-  KAIROS_ASSIGN_OR_RETURN(spec.time_zone, top.String("time_zone"));
+// first_year and last_year: both or neither (neither: the calendar's years are not bounded here).
+Status ParseYears(const TableReader& top, CalendarSpec& spec) {
   KAIROS_ASSIGN_OR_RETURN(std::optional<int64_t> first,
                           top.OptionalInteger("first_year", kMinYear, kMaxYear));
   KAIROS_ASSIGN_OR_RETURN(std::optional<int64_t> last,
@@ -353,15 +357,17 @@ Result<CalendarSpec> ParseTable(const toml::table& root, std::string_view source
     spec.first_year = static_cast<int>(*first);
     spec.last_year = static_cast<int>(*last);
   }
-  KAIROS_ASSIGN_OR_RETURN(spec.weekend_mask, top.WeekdayMask("weekend"));
-  if (spec.weekend_mask == 0x7f) return top.Error("weekend", "every day is a weekend day");
+  return Status::Ok();
+}
 
-  const toml::node* hours_node = root.get("hours");
+// The [hours] table: open before close, and an early close between them.
+Status ParseHours(const TableReader& top, CalendarSpec& spec) {
+  const toml::node* hours_node = top.table().get("hours");
   if (hours_node == nullptr) return top.Error("hours", "missing");
   if (!hours_node->is_table()) {
     return top.Error("hours", "expected a table, got " + TypeName(*hours_node));
   }
-  TableReader hours(*hours_node->as_table(), source, "hours");
+  TableReader hours(*hours_node->as_table(), top.source(), "hours");
   KAIROS_RETURN_IF_ERROR(hours.CheckKeys({"open", "close", "early_close"}));
   KAIROS_ASSIGN_OR_RETURN(spec.open_minute, hours.Minute("open"));
   KAIROS_ASSIGN_OR_RETURN(spec.close_minute, hours.Minute("close"));
@@ -378,17 +384,25 @@ Result<CalendarSpec> ParseTable(const toml::table& root, std::string_view source
                                                   FormatMinute(spec.open_minute),
                                                   FormatMinute(spec.close_minute)));
   }
+  return Status::Ok();
+}
 
+// [[holiday_rules]] then [[early_close_rules]].
+Status ParseRules(const TableReader& top, CalendarSpec& spec) {
   for (bool early : {false, true}) {
     std::string_view list = early ? "early_close_rules" : "holiday_rules";
     KAIROS_ASSIGN_OR_RETURN(std::vector<const toml::table*> tables, top.Tables(list));
     for (size_t i = 0; i < tables.size(); ++i) {
-      TableReader r(*tables[i], source, fmt::format("{}[{}]", list, i));
+      TableReader r(*tables[i], top.source(), fmt::format("{}[{}]", list, i));
       KAIROS_ASSIGN_OR_RETURN(DateRule rule, ParseRule(r, early));
       (early ? spec.early_close_rules : spec.holiday_rules).push_back(std::move(rule));
     }
   }
+  return Status::Ok();
+}
 
+// The dated lists: holidays, early closes, late opens and special sessions.
+Status ParseEntries(const TableReader& top, CalendarSpec& spec) {
   struct EntryList {
     std::string_view key;
     EntryKind kind;
@@ -401,11 +415,34 @@ Result<CalendarSpec> ParseTable(const toml::table& root, std::string_view source
         EntryList{"special_sessions", EntryKind::kSpecialSession, &spec.special_sessions}}) {
     KAIROS_ASSIGN_OR_RETURN(std::vector<const toml::table*> tables, top.Tables(list.key));
     for (size_t i = 0; i < tables.size(); ++i) {
-      TableReader r(*tables[i], source, fmt::format("{}[{}]", list.key, i));
+      TableReader r(*tables[i], top.source(), fmt::format("{}[{}]", list.key, i));
       KAIROS_ASSIGN_OR_RETURN(DatedEntry e, ParseEntry(r, list.kind));
       list.out->push_back(std::move(e));
     }
   }
+  return Status::Ok();
+}
+
+Result<CalendarSpec> ParseTable(const toml::table& root, std::string_view source) {
+  TableReader top(root, source, "");
+  KAIROS_RETURN_IF_ERROR(
+      top.CheckKeys({"name", "aliases", "time_zone", "first_year", "last_year", "weekend", "hours",
+                     "holiday_rules", "early_close_rules", "holidays", "early_closes", "late_opens",
+                     "special_sessions"}));
+  CalendarSpec spec;
+  spec.source = std::string(source);
+  KAIROS_ASSIGN_OR_RETURN(spec.name, top.String("name"));
+  if (spec.name.empty()) return top.Error("name", "must not be empty");
+  if (top.Has("aliases")) {
+    KAIROS_ASSIGN_OR_RETURN(spec.aliases, top.StringArray("aliases"));
+  }
+  KAIROS_ASSIGN_OR_RETURN(spec.time_zone, top.String("time_zone"));
+  KAIROS_RETURN_IF_ERROR(ParseYears(top, spec));
+  KAIROS_ASSIGN_OR_RETURN(spec.weekend_mask, top.WeekdayMask("weekend"));
+  if (spec.weekend_mask == 0x7f) return top.Error("weekend", "every day is a weekend day");
+  KAIROS_RETURN_IF_ERROR(ParseHours(top, spec));
+  KAIROS_RETURN_IF_ERROR(ParseRules(top, spec));
+  KAIROS_RETURN_IF_ERROR(ParseEntries(top, spec));
   return spec;
 }
 

@@ -154,29 +154,105 @@ std::vector<EquityPoint> EquityCurve(std::span<const DailyPnl> rows) {
   return out;
 }
 
-Metrics ComputeMetrics(std::span<const DailyPnl> rows, std::span<const Trade> trades) {
-  Metrics m;
+namespace {
+
+// Closed trades: their count, wins and losses, win rate, profit factor and average win and loss.
+void SetTradeStatistics(std::span<const Trade> trades, Metrics& m) {
   for (const Trade& t : trades) {
     if (!t.closed()) continue;
     ++m.trades;
     if (t.pnl > 0) ++m.wins;
     if (t.pnl < 0) ++m.losses;
   }
-  if (m.trades > 0) {
-    int64_t won = 0, lost = 0;
-    for (const Trade& t : trades) {
-      if (!t.closed()) continue;
-      if (t.pnl > 0) won += t.pnl;
-      if (t.pnl < 0) lost += t.pnl;
-    }
-    m.win_rate_percent = 100.0 * m.wins / m.trades;
-    if (m.losses > 0) m.profit_factor = Ratio(won, -lost);
-    auto average = [](int64_t sum, int n) {
-      return static_cast<int64_t>(DivideRounded(sum, n, Rounding::kHalfEven));
-    };
-    if (m.wins > 0) m.average_win = average(won, m.wins);
-    if (m.losses > 0) m.average_loss = average(lost, m.losses);
+  if (m.trades == 0) return;
+  int64_t won = 0, lost = 0;
+  for (const Trade& t : trades) {
+    if (!t.closed()) continue;
+    if (t.pnl > 0) won += t.pnl;
+    if (t.pnl < 0) lost += t.pnl;
   }
+  m.win_rate_percent = 100.0 * m.wins / m.trades;
+  if (m.losses > 0) m.profit_factor = Ratio(won, -lost);
+  auto average = [](int64_t sum, int n) {
+    return static_cast<int64_t>(DivideRounded(sum, n, Rounding::kHalfEven));
+  };
+  if (m.wins > 0) m.average_win = average(won, m.wins);
+  if (m.losses > 0) m.average_loss = average(lost, m.losses);
+}
+
+// REQUIRES: rows not empty. The start counts as a peak on the first session.
+Drawdown MaxDrawdown(std::span<const DailyPnl> rows, int64_t starting_equity) {
+  Drawdown max;
+  int64_t peak = starting_equity;
+  Date peak_date = rows.front().session;
+  int64_t worst_peak = 0;
+  for (const DailyPnl& r : rows) {
+    if (r.equity >= peak) {
+      peak = r.equity;
+      peak_date = r.session;
+    }
+    int64_t dd = peak - r.equity;
+    if (dd > max.value) {
+      max.value = dd;
+      max.percent = peak > 0 ? 100.0 * Ratio(dd, peak) : 0.0;
+      max.peak_date = peak_date;
+      max.trough_date = r.session;
+      worst_peak = peak;
+    }
+  }
+  if (max.value == 0) {
+    max.peak_date = max.trough_date = peak_date;
+    return max;
+  }
+  for (const DailyPnl& r : rows) {
+    if (r.session > max.trough_date && r.equity >= worst_peak) {
+      max.recovery_date = r.session;
+      break;
+    }
+  }
+  return max;
+}
+
+// Sharpe and Sortino ratios of the daily returns, annualised over 252 sessions.
+void SetSharpeAndSortino(std::span<const DailyPnl> rows, Metrics& m) {
+  std::vector<double> returns;
+  int64_t previous = m.starting_equity;
+  for (const DailyPnl& r : rows) {
+    if (previous > 0) returns.push_back(Ratio(r.equity, previous) - 1.0);
+    previous = r.equity;
+  }
+  const double n = static_cast<double>(returns.size());
+  if (returns.size() < 2) return;
+  double mean = std::accumulate(returns.begin(), returns.end(), 0.0) / n;
+  double ss = 0, down = 0;
+  for (double r : returns) {
+    ss += (r - mean) * (r - mean);
+    if (r < 0) down += r * r;
+  }
+  double stdev = std::sqrt(ss / (n - 1));
+  if (stdev > 0) m.sharpe = mean / stdev * std::sqrt(252.0);
+  if (down > 0) m.sortino = mean / std::sqrt(down / n) * std::sqrt(252.0);
+}
+
+// The sessions at whose close some trade was open.
+int SessionsExposed(std::span<const DailyPnl> rows, std::span<const Trade> trades) {
+  int exposed = 0;
+  for (const DailyPnl& r : rows) {
+    for (const Trade& t : trades) {
+      if (t.entry_date <= r.session && (!t.exit_date || r.session < *t.exit_date)) {
+        ++exposed;
+        break;
+      }
+    }
+  }
+  return exposed;
+}
+
+}  // namespace
+
+Metrics ComputeMetrics(std::span<const DailyPnl> rows, std::span<const Trade> trades) {
+  Metrics m;
+  SetTradeStatistics(trades, m);
   if (rows.empty()) return m;
 
   m.sessions = static_cast<int>(rows.size());
@@ -192,65 +268,9 @@ Metrics ComputeMetrics(std::span<const DailyPnl> rows, std::span<const Trade> tr
           100.0 * (std::pow(Ratio(m.ending_equity, m.starting_equity), 1.0 / years) - 1.0);
     }
   }
-
-  // Drawdown: the start counts as a peak on the first session.
-  int64_t peak = m.starting_equity;
-  Date peak_date = rows.front().session;
-  int64_t worst_peak = 0;
-  for (const DailyPnl& r : rows) {
-    if (r.equity >= peak) {
-      peak = r.equity;
-      peak_date = r.session;
-    }
-    int64_t dd = peak - r.equity;
-    if (dd > m.max_drawdown.value) {
-      m.max_drawdown.value = dd;
-      m.max_drawdown.percent = peak > 0 ? 100.0 * Ratio(dd, peak) : 0.0;
-      m.max_drawdown.peak_date = peak_date;
-      m.max_drawdown.trough_date = r.session;
-      worst_peak = peak;
-    }
-  }
-  if (m.max_drawdown.value == 0) {
-    m.max_drawdown.peak_date = m.max_drawdown.trough_date = peak_date;
-  } else {
-    for (const DailyPnl& r : rows) {
-      if (r.session > m.max_drawdown.trough_date && r.equity >= worst_peak) {
-        m.max_drawdown.recovery_date = r.session;
-        break;
-      }
-    }
-  }
-
-  std::vector<double> returns;
-  int64_t previous = m.starting_equity;
-  for (const DailyPnl& r : rows) {
-    if (previous > 0) returns.push_back(Ratio(r.equity, previous) - 1.0);
-    previous = r.equity;
-  }
-  const double n = static_cast<double>(returns.size());
-  if (returns.size() >= 2) {
-    double mean = std::accumulate(returns.begin(), returns.end(), 0.0) / n;
-    double ss = 0, down = 0;
-    for (double r : returns) {
-      ss += (r - mean) * (r - mean);
-      if (r < 0) down += r * r;
-    }
-    double stdev = std::sqrt(ss / (n - 1));
-    if (stdev > 0) m.sharpe = mean / stdev * std::sqrt(252.0);
-    if (down > 0) m.sortino = mean / std::sqrt(down / n) * std::sqrt(252.0);
-  }
-
-  int exposed = 0;
-  for (const DailyPnl& r : rows) {
-    for (const Trade& t : trades) {
-      if (t.entry_date <= r.session && (!t.exit_date || r.session < *t.exit_date)) {
-        ++exposed;
-        break;
-      }
-    }
-  }
-  m.exposure_percent = 100.0 * exposed / m.sessions;
+  m.max_drawdown = MaxDrawdown(rows, m.starting_equity);
+  SetSharpeAndSortino(rows, m);
+  m.exposure_percent = 100.0 * SessionsExposed(rows, trades) / m.sessions;
   return m;
 }
 

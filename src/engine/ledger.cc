@@ -28,9 +28,8 @@ void StartPosition(Position& position, Date session) {
   position.high_water.reset();
 }
 
-}  // namespace
-
-Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency currency) {
+// InvalidArgument for a quantity or price that is not positive, or a fill of another symbol.
+Status CheckFill(const Position& position, const Fill& fill) {
   if (fill.qty.units() <= 0) {
     return Status::InvalidArgument(
         fmt::format("fill {}: quantity {} is not positive", fill.execution_id, fill.qty.units()));
@@ -43,6 +42,75 @@ Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency curr
     return Status::InvalidArgument(fmt::format("fill {} is for {}, the position for {}",
                                                fill.execution_id, fill.symbol, position.symbol));
   }
+  return Status::Ok();
+}
+
+// The price P&L of the `units` a fill closes, oldest lot first, each lot's share rounded once.
+Result<int64_t> RealizedPnl(const std::vector<Lot>& lots, int64_t units, Price price,
+                            Currency currency) {
+  int64_t realized = 0;
+  int64_t to_close = units;
+  for (const Lot& lot : lots) {
+    if (to_close == 0) break;
+    const int64_t take = std::min(std::abs(lot.qty.units()), to_close);
+    KAIROS_ASSIGN_OR_RETURN(int64_t pnl,
+                            LotPnl(lot.price, price, Sign(lot.qty.units()) * take, currency));
+    KAIROS_ASSIGN_OR_RETURN(realized, CheckedAdd(realized, pnl, "the realised P&L of a fill"));
+    to_close -= take;
+  }
+  return realized;
+}
+
+struct LotsClosed {
+  int64_t remaining = 0;     // units of the fill still to place (positive)
+  int64_t signed_units = 0;  // the lots' signed units closed
+};
+
+// Closes up to `units` of the position's lots, oldest first; lots closed entirely are removed.
+LotsClosed CloseOldestLots(Position& position, int64_t units) {
+  LotsClosed closed;
+  closed.remaining = units;
+  size_t closed_lots = 0;
+  for (Lot& lot : position.lots) {
+    if (closed.remaining == 0) break;
+    const int64_t lot_units = std::abs(lot.qty.units());
+    const int64_t take = std::min(lot_units, closed.remaining);
+    const int64_t take_signed = Sign(lot.qty.units()) * take;
+    if (take == lot_units) {
+      ++closed_lots;
+      lot.fees = 0;
+    } else {
+      // The closed part takes its pro-rata share of the entry fees; the remainder stays with the
+      // lot, so the lots' fees always sum to what was charged for the open units.
+      const int64_t share = static_cast<int64_t>(
+          DivideRounded(static_cast<Int128>(lot.fees) * take, lot_units, Rounding::kHalfEven));
+      lot.fees -= share;
+    }
+    lot.qty = Quantity::FromUnits(lot.qty.units() - take_signed);
+    closed.remaining -= take;
+    closed.signed_units += take_signed;
+  }
+  position.lots.erase(position.lots.begin(),
+                      position.lots.begin() + static_cast<std::ptrdiff_t>(closed_lots));
+  return closed;
+}
+
+// Flip through zero: the `units` of the fill left after closing the position open the other
+// side, with their pro-rata share of the fill's fees. Returns the new signed quantity.
+int64_t OpenOtherSide(Position& position, const Fill& fill, int64_t units) {
+  const int64_t open_signed = fill.side == Side::kBuy ? units : -units;
+  const int64_t open_fees = static_cast<int64_t>(
+      DivideRounded(static_cast<Int128>(fill.fees) * units, fill.qty.units(), Rounding::kHalfEven));
+  StartPosition(position, fill.session);
+  position.lots.push_back(
+      Lot{fill.session, Quantity::FromUnits(open_signed), fill.price, open_fees});
+  return open_signed;
+}
+
+}  // namespace
+
+Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency currency) {
+  KAIROS_RETURN_IF_ERROR(CheckFill(position, fill));
   if (position.symbol.empty()) position.symbol = fill.symbol;
 
   const int64_t signed_qty = fill.side == Side::kBuy ? fill.qty.units() : -fill.qty.units();
@@ -58,46 +126,16 @@ Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency curr
     return effect;
   }
 
-  // The P&L of the units closed, oldest lot first, before anything changes (so a value beyond
-  // the ledger's range leaves the position as it was).
-  int64_t to_close = std::abs(signed_qty);
-  for (const Lot& lot : position.lots) {
-    if (to_close == 0) break;
-    const int64_t take = std::min(std::abs(lot.qty.units()), to_close);
-    KAIROS_ASSIGN_OR_RETURN(int64_t pnl,
-                            LotPnl(lot.price, fill.price, Sign(lot.qty.units()) * take, currency));
-    KAIROS_ASSIGN_OR_RETURN(effect.realized,
-                            CheckedAdd(effect.realized, pnl, "the realised P&L of a fill"));
-    to_close -= take;
-  }
+  // The P&L of the units closed, before anything changes (so a value beyond the ledger's range
+  // leaves the position as it was).
+  KAIROS_ASSIGN_OR_RETURN(effect.realized,
+                          RealizedPnl(position.lots, std::abs(signed_qty), fill.price, currency));
   KAIROS_ASSIGN_OR_RETURN(
       const int64_t position_realized,
       CheckedAdd(position.realized, effect.realized, "the realised P&L of a position"));
 
-  // Closing, oldest lot first. `remaining` counts units of the fill still to place (positive).
-  int64_t remaining = std::abs(signed_qty);
-  size_t closed_lots = 0;
-  for (Lot& lot : position.lots) {
-    if (remaining == 0) break;
-    const int64_t lot_units = std::abs(lot.qty.units());
-    const int64_t take = std::min(lot_units, remaining);
-    const int64_t take_signed = Sign(lot.qty.units()) * take;
-    if (take == lot_units) {
-      ++closed_lots;
-      lot.fees = 0;
-    } else {
-      // The closed part takes its pro-rata share of the entry fees; the remainder stays with the
-      // lot, so the lots' fees always sum to what was charged for the open units.
-      const int64_t share = static_cast<int64_t>(
-          DivideRounded(static_cast<Int128>(lot.fees) * take, lot_units, Rounding::kHalfEven));
-      lot.fees -= share;
-    }
-    lot.qty = Quantity::FromUnits(lot.qty.units() - take_signed);
-    remaining -= take;
-    qty -= take_signed;
-  }
-  position.lots.erase(position.lots.begin(),
-                      position.lots.begin() + static_cast<std::ptrdiff_t>(closed_lots));
+  const LotsClosed closed = CloseOldestLots(position, std::abs(signed_qty));
+  qty -= closed.signed_units;
   position.realized = position_realized;
 
   if (qty == 0) {
@@ -106,16 +144,7 @@ Result<FillEffect> ApplyFill(Position& position, const Fill& fill, Currency curr
     StartPosition(position, Date());
     position.realized = realized;  // what the closed position earned, until the next entry
   }
-  if (remaining > 0) {
-    // Flip through zero: the rest opens the other side, with its pro-rata share of the fees.
-    const int64_t open_signed = Sign(signed_qty) * remaining;
-    const int64_t open_fees = static_cast<int64_t>(DivideRounded(
-        static_cast<Int128>(fill.fees) * remaining, fill.qty.units(), Rounding::kHalfEven));
-    StartPosition(position, fill.session);
-    position.lots.push_back(
-        Lot{fill.session, Quantity::FromUnits(open_signed), fill.price, open_fees});
-    qty = open_signed;
-  }
+  if (closed.remaining > 0) qty = OpenOtherSide(position, fill, closed.remaining);
   position.qty = Quantity::FromUnits(qty);
   return effect;
 }

@@ -47,6 +47,11 @@ struct Plan {
   const rules::Program* program;
   const CalendarFor* calendar_for;
   ColumnSet columns;
+  // The program's, read once per scan: whether it reads weekly bars, and its window.
+  bool weekly = false;
+  int window = 0;
+  // Weekly rules read up to a week more so that the first (partial) week can be dropped.
+  int64_t extra = 0;
   // as-of mode: the session; range mode: nullopt.
   std::optional<Date> as_of;
   // as-of mode: the store's tail file, when it has one (nullptr: read every bar file).
@@ -71,125 +76,167 @@ rules::BarColumns ColumnsOf(const SeriesView& view, ColumnSet columns, size_t be
   return out;
 }
 
+// The rows of a symbol a scan reads: every bar, or as of the series' last bar only the last
+// window (+ a week) of them.
+Result<std::unique_ptr<SeriesView>> ReadSeries(const Plan& plan, const std::string& symbol,
+                                               const SeriesInfo& info) {
+  const bool whole = !plan.as_of || plan.window == rules::kWindowAll ||
+                     plan.window + plan.extra >= info.bars || info.last != *plan.as_of;
+  if (whole) return plan.store->ReadColumns(symbol, plan.columns);
+  // As of the series' last bar: the tail file when it holds a current, intact copy of the
+  // rows; anything else it says (stale, too short, damaged) means the bar file is read.
+  const auto rows = static_cast<size_t>(plan.window + plan.extra);
+  Result<std::unique_ptr<SeriesView>> read = Status::Internal("not read");
+  if (plan.tails != nullptr) read = plan.tails->Tail(symbol, plan.columns, rows);
+  if (plan.tails == nullptr || !read.ok()) {
+    read = plan.store->ReadTail(symbol, plan.columns, rows);
+  }
+  return read;
+}
+
+// The rows [begin, end) of a symbol's dates that are evaluated, or none (`evaluate` false)
+// with the reason the symbol is skipped ("" when it has no rows in the range scanned).
+struct RowSpan {
+  size_t begin = 0;
+  size_t end = 0;
+  bool evaluate = false;
+  std::string skipped;
+};
+
+RowSpan RowsToEvaluate(const Plan& plan, const std::string& symbol, const SeriesInfo& info,
+                       std::span<const Date> dates) {
+  RowSpan rows;
+  const Date last_wanted = plan.as_of ? *plan.as_of : plan.to.value_or(dates.back());
+  rows.end = std::upper_bound(dates.begin(), dates.end(), last_wanted) - dates.begin();
+  if (rows.end == 0) {
+    if (plan.as_of) {
+      rows.skipped = fmt::format("{}: no bar on {} (first: {})", symbol, *plan.as_of, info.first);
+    }
+    return rows;
+  }
+  if (!plan.as_of) {
+    rows.evaluate = !(plan.from && dates[rows.end - 1] < *plan.from);  // anything in the range
+    return rows;
+  }
+  if (dates[rows.end - 1] != *plan.as_of) {
+    rows.skipped = fmt::format("{}: no bar on {}", symbol, *plan.as_of);
+    return rows;
+  }
+  if (plan.window != rules::kWindowAll &&
+      static_cast<int64_t>(rows.end) > plan.window + plan.extra) {
+    rows.begin = rows.end - static_cast<size_t>(plan.window + plan.extra);
+  }
+  // Unless the rows start at the series' first bar, their first week may be partial (its
+  // earlier days are not read): drop it so that no weekly bar is built from part of a week.
+  const bool at_series_start = rows.begin == 0 && static_cast<int64_t>(dates.size()) == info.bars;
+  if (plan.weekly && !at_series_start) {
+    const int32_t first_week = WeekKey(dates[rows.begin]);
+    while (rows.begin + 1 < rows.end && WeekKey(dates[rows.begin]) == first_week) ++rows.begin;
+  }
+  rows.evaluate = true;
+  return rows;
+}
+
+// The first row of `dates[0, end)` on or after the range's start (0 without one).
+size_t FirstInRange(const Plan& plan, std::span<const Date> dates, size_t end) {
+  return plan.from
+             ? static_cast<size_t>(
+                   std::lower_bound(dates.begin(), dates.begin() + end, *plan.from) - dates.begin())
+             : 0;
+}
+
+// ScanRangeEach: evaluates the rows [0, end) and hands them to the plan's sink.
+std::string StreamRows(const Plan& plan, const std::string& symbol, size_t index,
+                       const SeriesView& view, size_t end, const rules::BarColumns& daily,
+                       const rules::WeeklyColumns* weekly_columns, Worker& w) {
+  rules::Evaluation& e = w.evaluation;
+  Status evaluated = w.evaluator.EvaluateMatches(daily, weekly_columns, &e.match);
+  if (!evaluated.ok()) return fmt::format("{}: {}", symbol, evaluated.message());
+  std::span<const Date> dates = view.dates();
+  RangeRows rows;
+  rows.index = index;
+  rows.symbol = symbol;
+  rows.dates = dates.subspan(0, end);
+  rows.close = daily.close;
+  rows.match = e.match;
+  rows.first = FirstInRange(plan, dates, end);
+  rows.values = &w.evaluator;
+  rows.view = &view;
+  (*plan.sink)(rows);
+  return std::string();
+}
+
+// Appends the match of evaluated row `row` (at `at` of the evaluation's vectors).
+void AppendMatch(const std::string& symbol, Date date, double close, size_t at, Worker& w) {
+  const rules::Evaluation& e = w.evaluation;
+  ScanMatch m;
+  m.date = date;
+  m.symbol = symbol;
+  m.terms.reserve(e.terms.size());
+  for (const auto& t : e.terms) m.terms.push_back(t[at]);
+  m.extras.reserve(e.extras.size());
+  for (const auto& x : e.extras) m.extras.push_back(x[at]);
+  m.close = close;
+  w.matches.push_back(std::move(m));
+}
+
+// Evaluates the rows (as of: the last only) and appends the matches to the worker.
+std::string CollectMatches(const Plan& plan, const std::string& symbol, std::span<const Date> dates,
+                           const RowSpan& rows, const rules::BarColumns& daily,
+                           const rules::WeeklyColumns* weekly_columns, Worker& w) {
+  rules::Evaluation& e = w.evaluation;
+  Status evaluated = plan.as_of ? w.evaluator.EvaluateLast(daily, weekly_columns, &e)
+                                : w.evaluator.EvaluateAll(daily, weekly_columns, &e);
+  if (!evaluated.ok()) return fmt::format("{}: {}", symbol, evaluated.message());
+  if (plan.as_of) {
+    const size_t row = rows.end - rows.begin - 1;
+    if (!e.match.empty() && e.match[0] != 0) {
+      AppendMatch(symbol, dates[rows.begin + row], daily.close[row], 0, w);
+    }
+    return std::string();
+  }
+  for (size_t row = FirstInRange(plan, dates, rows.end); row < rows.end; ++row) {
+    if (e.match[row] != 0) AppendMatch(symbol, dates[rows.begin + row], daily.close[row], row, w);
+  }
+  return std::string();
+}
+
 // Scans one symbol; returns the reason it was skipped, or "" (matches appended to the worker).
 std::string ScanSymbol(const Plan& plan, const std::string& symbol, size_t index,
                        const SeriesInfo& info, Worker& w) {
-  const rules::Program& program = *plan.program;
-  const bool weekly = program.needs_weekly();
   const calendar::ExchangeCalendar* cal = nullptr;
-  if (weekly) {
+  if (plan.weekly) {
     cal = (*plan.calendar_for)(info);
     if (cal == nullptr) {
       return fmt::format("{}: no calendar for exchange '{}' to build weekly bars", symbol,
                          info.instrument.exchange);
     }
   }
-  const int window = program.window();
-  // Weekly rules read up to a week more so that the first (partial) week can be dropped.
-  const int64_t extra = weekly ? 7 : 0;
-  const bool whole = !plan.as_of || window == rules::kWindowAll || window + extra >= info.bars ||
-                     info.last != *plan.as_of;
   if (plan.as_of && info.last < *plan.as_of) {
     return fmt::format("{}: no bar on {} (last: {})", symbol, *plan.as_of, info.last);
   }
-  Result<std::unique_ptr<SeriesView>> read = Status::Internal("not read");
-  if (whole) {
-    read = plan.store->ReadColumns(symbol, plan.columns);
-  } else {
-    // As of the series' last bar: the tail file when it holds a current, intact copy of the
-    // rows; anything else it says (stale, too short, damaged) means the bar file is read.
-    const auto rows = static_cast<size_t>(window + extra);
-    if (plan.tails != nullptr) read = plan.tails->Tail(symbol, plan.columns, rows);
-    if (plan.tails == nullptr || !read.ok()) {
-      read = plan.store->ReadTail(symbol, plan.columns, rows);
-    }
-  }
+  Result<std::unique_ptr<SeriesView>> read = ReadSeries(plan, symbol, info);
   if (!read.ok()) return fmt::format("{}: {}", symbol, read.status().message());
   const SeriesView& view = **read;
   std::span<const Date> dates = view.dates();
   w.bars_read += static_cast<int64_t>(dates.size());
 
-  // Rows [begin, end) are evaluated.
-  const Date last_wanted = plan.as_of ? *plan.as_of : plan.to.value_or(dates.back());
-  const size_t end = std::upper_bound(dates.begin(), dates.end(), last_wanted) - dates.begin();
-  if (end == 0) {
-    return plan.as_of ? fmt::format("{}: no bar on {} (first: {})", symbol, *plan.as_of, info.first)
-                      : std::string();
-  }
-  size_t begin = 0;
-  if (plan.as_of) {
-    if (dates[end - 1] != *plan.as_of) {
-      return fmt::format("{}: no bar on {}", symbol, *plan.as_of);
-    }
-    if (window != rules::kWindowAll && static_cast<int64_t>(end) > window + extra) {
-      begin = end - static_cast<size_t>(window + extra);
-    }
-    // Unless the rows start at the series' first bar, their first week may be partial (its
-    // earlier days are not read): drop it so that no weekly bar is built from part of a week.
-    const bool at_series_start = begin == 0 && static_cast<int64_t>(dates.size()) == info.bars;
-    if (weekly && !at_series_start) {
-      const int32_t first_week = WeekKey(dates[begin]);
-      while (begin + 1 < end && WeekKey(dates[begin]) == first_week) ++begin;
-    }
-  } else if (plan.from && dates[end - 1] < *plan.from) {
-    return std::string();  // nothing in the range
-  }
-
-  rules::BarColumns daily = ColumnsOf(view, plan.columns, begin, end);
+  RowSpan rows = RowsToEvaluate(plan, symbol, info, dates);
+  if (!rows.evaluate) return std::move(rows.skipped);
+  rules::BarColumns daily = ColumnsOf(view, plan.columns, rows.begin, rows.end);
   const rules::WeeklyColumns* weekly_columns = nullptr;
   rules::WeeklyColumns wc;
-  if (weekly) {
-    Status built = BuildWeekly(dates.subspan(begin, end - begin), daily, *cal, &w.weekly);
+  if (plan.weekly) {
+    std::span<const Date> evaluated = dates.subspan(rows.begin, rows.end - rows.begin);
+    Status built = BuildWeekly(evaluated, daily, *cal, &w.weekly);
     if (!built.ok()) return fmt::format("{}: {}", symbol, built.message());
     wc = w.weekly.columns();
     weekly_columns = &wc;
   }
-  rules::Evaluation& e = w.evaluation;
   if (plan.sink != nullptr) {
-    Status evaluated = w.evaluator.EvaluateMatches(daily, weekly_columns, &e.match);
-    if (!evaluated.ok()) return fmt::format("{}: {}", symbol, evaluated.message());
-    RangeRows rows;
-    rows.index = index;
-    rows.symbol = symbol;
-    rows.dates = dates.subspan(0, end);
-    rows.close = daily.close;
-    rows.match = e.match;
-    rows.first =
-        plan.from
-            ? static_cast<size_t>(std::lower_bound(dates.begin(), dates.begin() + end, *plan.from) -
-                                  dates.begin())
-            : 0;
-    rows.values = &w.evaluator;
-    rows.view = &view;
-    (*plan.sink)(rows);
-    return std::string();
+    return StreamRows(plan, symbol, index, view, rows.end, daily, weekly_columns, w);
   }
-  Status evaluated = plan.as_of ? w.evaluator.EvaluateLast(daily, weekly_columns, &e)
-                                : w.evaluator.EvaluateAll(daily, weekly_columns, &e);
-  if (!evaluated.ok()) return fmt::format("{}: {}", symbol, evaluated.message());
-
-  auto emit = [&](size_t row, size_t at) {
-    ScanMatch m;
-    m.date = dates[begin + row];
-    m.symbol = symbol;
-    m.terms.reserve(e.terms.size());
-    for (const auto& t : e.terms) m.terms.push_back(t[at]);
-    m.extras.reserve(e.extras.size());
-    for (const auto& x : e.extras) m.extras.push_back(x[at]);
-    m.close = daily.close[row];
-    w.matches.push_back(std::move(m));
-  };
-  if (plan.as_of) {
-    if (!e.match.empty() && e.match[0] != 0) emit(end - begin - 1, 0);
-    return std::string();
-  }
-  const size_t lo =
-      plan.from ? std::lower_bound(dates.begin(), dates.begin() + end, *plan.from) - dates.begin()
-                : 0;
-  for (size_t row = lo; row < end; ++row) {
-    if (e.match[row] != 0) emit(row, row);
-  }
-  return std::string();
+  return CollectMatches(plan, symbol, dates, rows, daily, weekly_columns, w);
 }
 
 // OK if every calendar of the symbols scanned covers the session scanned (as of) or the ends
@@ -210,9 +257,7 @@ Status CheckCovered(const Plan& plan, const std::vector<const SeriesInfo*>& info
   return Status::Ok();
 }
 
-Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest& request,
-                           const CalendarFor& calendar_for, const RangeSink* sink = nullptr,
-                           std::vector<std::pair<size_t, std::string>>* skipped_at = nullptr) {
+Status CheckRequest(const ScanRequest& request) {
   if (request.program == nullptr) return Status::InvalidArgument("scan: no rule given");
   const bool range = request.from.has_value() || request.to.has_value();
   if (range && request.as_of) {
@@ -222,38 +267,49 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
     return Status::InvalidArgument(
         fmt::format("scan: the range ends ({}) before it starts ({})", *request.to, *request.from));
   }
+  return Status::Ok();
+}
 
-  // symbols[i] is described by *info_of[i] (nullptr: not in the store).
-  const std::vector<SeriesInfo> listed = store.List();
+// The symbols scanned: symbols[i] is described by *info_of[i] (nullptr: not in the store).
+struct Targets {
   std::vector<std::string> symbols;
   std::vector<const SeriesInfo*> info_of;
-  std::vector<size_t> position;  // symbols[i] is request.symbols[position[i]]
+  std::vector<size_t> position;  // symbols[i] is request.symbols[position[i]]; empty: every symbol
+  size_t RequestIndex(size_t i) const { return position.empty() ? i : position[i]; }
+};
+
+// The symbols of the request, or every symbol of `listed` when it names none.
+Targets TargetsOf(const ScanRequest& request, const std::vector<SeriesInfo>& listed) {
+  Targets t;
   if (request.symbols.empty()) {
     // Every symbol: no lookups (the daily scan of a whole market spends its time elsewhere).
-    symbols.reserve(listed.size());
-    info_of.reserve(listed.size());
+    t.symbols.reserve(listed.size());
+    t.info_of.reserve(listed.size());
     for (const SeriesInfo& info : listed) {
-      symbols.push_back(info.instrument.symbol);
-      info_of.push_back(&info);
+      t.symbols.push_back(info.instrument.symbol);
+      t.info_of.push_back(&info);
     }
-  } else {
-    std::unordered_map<std::string_view, const SeriesInfo*> by_symbol;
-    by_symbol.reserve(listed.size());
-    for (const SeriesInfo& info : listed) by_symbol.emplace(info.instrument.symbol, &info);
-    // Duplicates are scanned once.
-    std::unordered_map<std::string_view, bool> seen;
-    for (size_t k = 0; k < request.symbols.size(); ++k) {
-      const std::string& s = request.symbols[k];
-      if (!seen.emplace(s, true).second) continue;
-      symbols.push_back(s);
-      position.push_back(k);
-      auto it = by_symbol.find(s);
-      info_of.push_back(it == by_symbol.end() ? nullptr : it->second);
-    }
+    return t;
   }
+  std::unordered_map<std::string_view, const SeriesInfo*> by_symbol;
+  by_symbol.reserve(listed.size());
+  for (const SeriesInfo& info : listed) by_symbol.emplace(info.instrument.symbol, &info);
+  // Duplicates are scanned once.
+  std::unordered_map<std::string_view, bool> seen;
+  for (size_t k = 0; k < request.symbols.size(); ++k) {
+    const std::string& s = request.symbols[k];
+    if (!seen.emplace(s, true).second) continue;
+    t.symbols.push_back(s);
+    t.position.push_back(k);
+    auto it = by_symbol.find(s);
+    t.info_of.push_back(it == by_symbol.end() ? nullptr : it->second);
+  }
+  return t;
+}
 
-  ScanResult result;
-  result.terms = request.program->terms();
+// The plan of a scan, without its session (as-of mode) or tail file.
+Plan PlanOf(const marketdata::BarStore& store, const ScanRequest& request,
+            const CalendarFor& calendar_for, const RangeSink* sink) {
   Plan plan;
   plan.store = &store;
   plan.request = &request;
@@ -266,41 +322,45 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
   if (request.program->needs_weekly() && request.program->needs_ohlcv()) {
     plan.columns = ColumnSet::All();
   }
+  plan.weekly = request.program->needs_weekly();
+  plan.window = request.program->window();
+  plan.extra = plan.weekly ? 7 : 0;
   plan.from = request.from;
   plan.to = request.to;
   plan.sink = sink;
-  if (!range) {
-    if (request.as_of) {
-      plan.as_of = request.as_of;
-    } else {
-      // The last session in the store: the latest last bar of the symbols asked for.
-      for (const SeriesInfo* info : info_of) {
-        if (info != nullptr && (!plan.as_of || info->last > *plan.as_of)) plan.as_of = info->last;
-      }
-    }
-    if (!plan.as_of) {
-      result.skipped.reserve(symbols.size());
-      for (const std::string& s : symbols) result.skipped.push_back(s + ": not in the store");
-      return result;
-    }
-    result.as_of = *plan.as_of;
-    plan.tails = store.Tails();
+  return plan;
+}
+
+// The session an as-of scan is of: the one asked for, else the latest last bar of the symbols
+// asked for; nullopt when none of them is in the store.
+std::optional<Date> SessionScanned(const ScanRequest& request,
+                                   const std::vector<const SeriesInfo*>& info_of) {
+  if (request.as_of) return request.as_of;
+  std::optional<Date> as_of;
+  for (const SeriesInfo* info : info_of) {
+    if (info != nullptr && (!as_of || info->last > *as_of)) as_of = info->last;
   }
-  KAIROS_RETURN_IF_ERROR(CheckCovered(plan, info_of));
+  return as_of;
+}
 
-  const size_t n = symbols.size();
+// Scans every target on the worker pool; reasons[i] says why target i was skipped ("" if not).
+std::vector<std::string> ScanTargets(const Plan& plan, const Targets& targets, size_t threads,
+                                     std::vector<Worker>& workers) {
+  const size_t n = targets.symbols.size();
   std::vector<std::string> reasons(n);
-  const size_t threads = ThreadsFor(n, request.threads);
-  std::vector<Worker> workers;
   workers.reserve(threads);
-  for (size_t t = 0; t < threads; ++t) workers.emplace_back(request.program);
+  for (size_t t = 0; t < threads; ++t) workers.emplace_back(plan.request->program);
   ParallelFor(n, threads, [&](size_t i, size_t worker) {
-    const size_t at = position.empty() ? i : position[i];
-    reasons[i] = info_of[i] == nullptr
-                     ? symbols[i] + ": not in the store"
-                     : ScanSymbol(plan, symbols[i], at, *info_of[i], workers[worker]);
+    const std::string& symbol = targets.symbols[i];
+    reasons[i] = targets.info_of[i] == nullptr ? symbol + ": not in the store"
+                                               : ScanSymbol(plan, symbol, targets.RequestIndex(i),
+                                                            *targets.info_of[i], workers[worker]);
   });
+  return reasons;
+}
 
+// The workers' matches, by date then symbol, and the bars they read.
+void GatherMatches(std::vector<Worker>& workers, ScanResult& result) {
   size_t total = 0;
   for (const Worker& w : workers) total += w.matches.size();
   result.matches.reserve(total);
@@ -312,10 +372,39 @@ Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest&
             [](const ScanMatch& a, const ScanMatch& b) {
               return std::tie(a.date, a.symbol) < std::tie(b.date, b.symbol);
             });
-  for (size_t i = 0; i < n; ++i) {
+}
+
+Result<ScanResult> RunScan(const marketdata::BarStore& store, const ScanRequest& request,
+                           const CalendarFor& calendar_for, const RangeSink* sink = nullptr,
+                           std::vector<std::pair<size_t, std::string>>* skipped_at = nullptr) {
+  KAIROS_RETURN_IF_ERROR(CheckRequest(request));
+  const std::vector<SeriesInfo> listed = store.List();
+  const Targets targets = TargetsOf(request, listed);
+
+  ScanResult result;
+  result.terms = request.program->terms();
+  Plan plan = PlanOf(store, request, calendar_for, sink);
+  if (!request.from && !request.to) {
+    plan.as_of = SessionScanned(request, targets.info_of);
+    if (!plan.as_of) {
+      result.skipped.reserve(targets.symbols.size());
+      for (const std::string& s : targets.symbols)
+        result.skipped.push_back(s + ": not in the store");
+      return result;
+    }
+    result.as_of = *plan.as_of;
+    plan.tails = store.Tails();
+  }
+  KAIROS_RETURN_IF_ERROR(CheckCovered(plan, targets.info_of));
+
+  std::vector<Worker> workers;
+  std::vector<std::string> reasons =
+      ScanTargets(plan, targets, ThreadsFor(targets.symbols.size(), request.threads), workers);
+  GatherMatches(workers, result);
+  for (size_t i = 0; i < reasons.size(); ++i) {
     if (reasons[i].empty()) continue;
     if (skipped_at != nullptr) {
-      skipped_at->emplace_back(position.empty() ? i : position[i], std::move(reasons[i]));
+      skipped_at->emplace_back(targets.RequestIndex(i), std::move(reasons[i]));
     } else {
       result.skipped.push_back(std::move(reasons[i]));
     }

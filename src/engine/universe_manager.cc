@@ -36,6 +36,116 @@ std::vector<std::string> SortedUnique(std::vector<std::string> v) {
   return v;
 }
 
+// The session of lists that evaluate nothing: `as_of`, else the last session in the store, else
+// today (UTC) by the clock.
+Date SessionOfList(const marketdata::BarStore& bars, const ports::Clock& clock,
+                   std::optional<Date> as_of) {
+  if (as_of) return *as_of;
+  std::optional<Date> last;
+  for (const auto& info : bars.List()) {
+    if (!last || info.last > *last) last = info.last;
+  }
+  return last.value_or(Timestamp::FromNanos(clock.NowNs()).UtcDate());
+}
+
+// A static list: its symbols trimmed and upper-cased, sorted, each once.
+Result<std::vector<std::string>> StaticMembers(std::string_view name, const UniverseDefinition& d) {
+  if (d.symbols.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("universe {}: a static list needs at least one symbol", name));
+  }
+  std::vector<std::string> members;
+  for (const std::string& s : d.symbols) {
+    std::string_view t = Trim(s);
+    if (t.empty()) {
+      return Status::InvalidArgument(fmt::format("universe {}: empty symbol in the list", name));
+    }
+    members.push_back(Upper(t));
+  }
+  return SortedUnique(std::move(members));
+}
+
+// Every stored symbol of the definition's exchange (any case), sorted.
+Result<std::vector<std::string>> ExchangeMembers(const marketdata::BarStore& bars,
+                                                 std::string_view name,
+                                                 const UniverseDefinition& d) {
+  std::vector<std::string> members;
+  for (const auto& info : bars.List()) {
+    if (Upper(info.instrument.exchange) == Upper(d.exchange)) {
+      members.push_back(info.instrument.symbol);
+    }
+  }
+  if (members.empty()) {
+    return Status::FailedPrecondition(
+        fmt::format("universe {}: no stored symbol is on exchange '{}'", name, d.exchange));
+  }
+  return SortedUnique(std::move(members));
+}
+
+// A rule universe's scan, without its symbols: the rule, and the rank as the one extra.
+Result<ScanRequest> RuleScanRequest(std::string_view name, const UniverseDefinition& d,
+                                    std::optional<Date> as_of, int threads) {
+  if (d.top < 0) {
+    return Status::InvalidArgument(
+        fmt::format("universe {}: top must be >= 0, got {}", name, d.top));
+  }
+  if (d.top > 0 && d.rank.empty()) {
+    return Status::InvalidArgument(
+        fmt::format("universe {}: top {} needs a rank expression to choose by", name, d.top));
+  }
+  std::vector<std::string> extras;
+  if (!d.rank.empty()) extras.push_back(d.rank);
+  KAIROS_ASSIGN_OR_RETURN(std::shared_ptr<const rules::Program> program,
+                          rules::Program::Compile(d.rule, extras));
+  ScanRequest request;
+  request.program = program;
+  request.as_of = as_of;
+  request.threads = threads;
+  KAIROS_ASSIGN_OR_RETURN(request.columns, ColumnsRead(d.rule, extras));
+  return request;
+}
+
+// The symbols a rule universe scans: its base universe's members, else the stored symbols (of
+// its exchange, when it names one).
+Result<std::vector<std::string>> RuleCandidates(ports::UniverseRepository& repo,
+                                                const marketdata::BarStore& bars,
+                                                std::string_view name,
+                                                const UniverseDefinition& d) {
+  std::vector<std::string> symbols;
+  if (!d.base.empty()) {
+    if (d.base == name) {
+      return Status::InvalidArgument(fmt::format("universe {}: cannot be its own base", name));
+    }
+    KAIROS_ASSIGN_OR_RETURN(std::optional<Universe> base, repo.Get(d.base));
+    if (!base) {
+      return Status::NotFound(fmt::format("universe {}: unknown base universe '{}'", name, d.base));
+    }
+    return std::move(base->members);
+  }
+  for (const auto& info : bars.List()) {
+    if (d.exchange.empty() || Upper(info.instrument.exchange) == Upper(d.exchange)) {
+      symbols.push_back(info.instrument.symbol);
+    }
+  }
+  return symbols;
+}
+
+// The symbols of the matches; with top > 0, of the top matches by rank (descending; an undefined
+// (NaN) rank last; ties by symbol).
+std::vector<std::string> MatchedSymbols(std::vector<ScanMatch>& matches, int top) {
+  if (top > 0) {
+    std::sort(matches.begin(), matches.end(), [](const ScanMatch& a, const ScanMatch& b) {
+      auto c = CompareRanks(a.extras[0], b.extras[0], RankOrder::kHighestFirst);
+      return c != 0 ? c < 0 : a.symbol < b.symbol;
+    });
+    if (matches.size() > static_cast<size_t>(top)) matches.resize(static_cast<size_t>(top));
+  }
+  std::vector<std::string> members;
+  members.reserve(matches.size());
+  for (ScanMatch& m : matches) members.push_back(std::move(m.symbol));
+  return members;
+}
+
 }  // namespace
 
 Status ValidateUniverseName(std::string_view name) {
@@ -70,98 +180,28 @@ Result<std::vector<std::string>> ReadSymbolFile(const std::string& path) {
 
 Result<std::pair<Date, std::vector<std::string>>> UniverseManager::Compute(
     std::string_view name, const UniverseDefinition& d, std::optional<Date> as_of) {
-  // The last session in the store, for lists that do not evaluate anything.
-  auto default_session = [&]() -> Date {
-    if (as_of) return *as_of;
-    std::optional<Date> last;
-    for (const auto& info : bars_.List()) {
-      if (!last || info.last > *last) last = info.last;
-    }
-    return last.value_or(Timestamp::FromNanos(clock_.NowNs()).UtcDate());
-  };
   switch (d.kind) {
     case UniverseDefinition::Kind::kStatic: {
-      if (d.symbols.empty()) {
-        return Status::InvalidArgument(
-            fmt::format("universe {}: a static list needs at least one symbol", name));
-      }
-      std::vector<std::string> members;
-      for (const std::string& s : d.symbols) {
-        std::string_view t = Trim(s);
-        if (t.empty()) {
-          return Status::InvalidArgument(
-              fmt::format("universe {}: empty symbol in the list", name));
-        }
-        members.push_back(Upper(t));
-      }
-      return std::pair{default_session(), SortedUnique(std::move(members))};
+      KAIROS_ASSIGN_OR_RETURN(std::vector<std::string> members, StaticMembers(name, d));
+      return std::pair{SessionOfList(bars_, clock_, as_of), std::move(members)};
     }
     case UniverseDefinition::Kind::kExchange: {
-      std::vector<std::string> members;
-      for (const auto& info : bars_.List()) {
-        if (Upper(info.instrument.exchange) == Upper(d.exchange)) {
-          members.push_back(info.instrument.symbol);
-        }
-      }
-      if (members.empty()) {
-        return Status::FailedPrecondition(
-            fmt::format("universe {}: no stored symbol is on exchange '{}'", name, d.exchange));
-      }
-      return std::pair{default_session(), SortedUnique(std::move(members))};
+      KAIROS_ASSIGN_OR_RETURN(std::vector<std::string> members, ExchangeMembers(bars_, name, d));
+      return std::pair{SessionOfList(bars_, clock_, as_of), std::move(members)};
     }
     case UniverseDefinition::Kind::kRule:
       break;
   }
-  if (d.top < 0) {
-    return Status::InvalidArgument(
-        fmt::format("universe {}: top must be >= 0, got {}", name, d.top));
-  }
-  if (d.top > 0 && d.rank.empty()) {
-    return Status::InvalidArgument(
-        fmt::format("universe {}: top {} needs a rank expression to choose by", name, d.top));
-  }
-  std::vector<std::string> extras;
-  if (!d.rank.empty()) extras.push_back(d.rank);
-  KAIROS_ASSIGN_OR_RETURN(std::shared_ptr<const rules::Program> program,
-                          rules::Program::Compile(d.rule, extras));
-  ScanRequest request;
-  request.program = program;
-  request.as_of = as_of;
-  request.threads = threads_;
-  KAIROS_ASSIGN_OR_RETURN(request.columns, ColumnsRead(d.rule, extras));
-  if (!d.base.empty()) {
-    if (d.base == name) {
-      return Status::InvalidArgument(fmt::format("universe {}: cannot be its own base", name));
-    }
-    KAIROS_ASSIGN_OR_RETURN(std::optional<Universe> base, repo_.Get(d.base));
-    if (!base) {
-      return Status::NotFound(fmt::format("universe {}: unknown base universe '{}'", name, d.base));
-    }
-    request.symbols = base->members;
-  } else {
-    for (const auto& info : bars_.List()) {
-      if (d.exchange.empty() || Upper(info.instrument.exchange) == Upper(d.exchange)) {
-        request.symbols.push_back(info.instrument.symbol);
-      }
-    }
-  }
+  KAIROS_ASSIGN_OR_RETURN(ScanRequest request, RuleScanRequest(name, d, as_of, threads_));
+  KAIROS_ASSIGN_OR_RETURN(request.symbols, RuleCandidates(repo_, bars_, name, d));
   // An empty request would mean the whole store.
-  if (request.symbols.empty()) return std::pair{default_session(), std::vector<std::string>{}};
-  KAIROS_ASSIGN_OR_RETURN(ScanResult scan, Scan(bars_, request));
-  std::vector<ScanMatch>& matches = scan.matches;
-  if (d.top > 0) {
-    // Descending by rank; an undefined (NaN) rank last; ties by symbol.
-    std::sort(matches.begin(), matches.end(), [](const ScanMatch& a, const ScanMatch& b) {
-      auto c = CompareRanks(a.extras[0], b.extras[0], RankOrder::kHighestFirst);
-      return c != 0 ? c < 0 : a.symbol < b.symbol;
-    });
-    if (matches.size() > static_cast<size_t>(d.top)) matches.resize(static_cast<size_t>(d.top));
+  if (request.symbols.empty()) {
+    return std::pair{SessionOfList(bars_, clock_, as_of), std::vector<std::string>{}};
   }
-  std::vector<std::string> members;
-  members.reserve(matches.size());
-  for (ScanMatch& m : matches) members.push_back(std::move(m.symbol));
+  KAIROS_ASSIGN_OR_RETURN(ScanResult scan, Scan(bars_, request));
+  std::vector<std::string> members = MatchedSymbols(scan.matches, d.top);
   // No member symbol is stored: the scan found no session.
-  Date session = !as_of && scan.as_of == Date() ? default_session() : scan.as_of;
+  Date session = !as_of && scan.as_of == Date() ? SessionOfList(bars_, clock_, as_of) : scan.as_of;
   return std::pair{session, SortedUnique(std::move(members))};
 }
 

@@ -90,54 +90,76 @@ std::string Excerpt(std::string_view text) {
   return std::string(text.substr(0, kMax)) + "...";
 }
 
-Result<Layout> DetectLayout(const csv::FieldSplitter& header, std::string_view header_line) {
-  std::vector<std::string> names;
-  names.reserve(header.size());
-  for (size_t i = 0; i < header.size(); ++i) names.push_back(csv::NormalizeName(header[i]));
-  size_t count = names.size();
-  if (count > 1 && names.back().empty()) --count;  // a trailing comma (NSE bhavcopy)
-  for (size_t i = 0; i < count; ++i) {
-    for (size_t j = i + 1; j < count; ++j) {
-      if (!names[i].empty() && names[i] == names[j]) {
-        return Status::InvalidArgument(
-            fmt::format("duplicate column '{}' in the header", header[j]));
+// The normalised names of a header's columns, without a trailing empty one.
+class HeaderNames {
+ public:
+  // Refuses a header that names a column twice.
+  static Result<HeaderNames> Of(const csv::FieldSplitter& header) {
+    HeaderNames h;
+    h.names_.reserve(header.size());
+    for (size_t i = 0; i < header.size(); ++i) h.names_.push_back(csv::NormalizeName(header[i]));
+    if (h.names_.size() > 1 && h.names_.back().empty()) {
+      h.names_.pop_back();  // a trailing comma (NSE bhavcopy)
+    }
+    const std::vector<std::string>& names = h.names_;
+    for (size_t i = 0; i < names.size(); ++i) {
+      for (size_t j = i + 1; j < names.size(); ++j) {
+        if (!names[i].empty() && names[i] == names[j]) {
+          return Status::InvalidArgument(
+              fmt::format("duplicate column '{}' in the header", header[j]));
+        }
       }
     }
+    return h;
   }
-  auto find = [&](std::string_view name) -> int {
-    for (size_t i = 0; i < count; ++i) {
-      if (names[i] == name) return static_cast<int>(i);
+
+  size_t size() const { return names_.size(); }
+
+  // The column's index, -1 when absent.
+  int Find(std::string_view name) const {
+    for (size_t i = 0; i < names_.size(); ++i) {
+      if (names_[i] == name) return static_cast<int>(i);
     }
     return -1;
-  };
-  Layout l;
-  l.fields = count;
-  auto require = [&](std::string_view format_name,
-                     std::initializer_list<std::pair<int*, std::string_view>> columns) -> Status {
+  }
+
+  // Sets each slot to its column's index; refuses a header without one of them.
+  Status Require(std::string_view format_name,
+                 std::initializer_list<std::pair<int*, std::string_view>> columns) const {
     for (auto& [slot, name] : columns) {
-      *slot = find(name);
+      *slot = Find(name);
       if (*slot < 0) {
         return Status::InvalidArgument(
             fmt::format("{} header without a '{}' column", format_name, name));
       }
     }
     return Status::Ok();
-  };
-  // open, high and low come together or not at all.
-  auto ohl = [&]() -> Status {
-    l.open = find("open");
-    l.high = find("high");
-    l.low = find("low");
+  }
+
+  // Open, high, low and volume: open, high and low come together or not at all, and volume only
+  // with them.
+  Status FindOhlv(Layout& l) const {
+    l.open = Find("open");
+    l.high = Find("high");
+    l.low = Find("low");
     int present = (l.open >= 0) + (l.high >= 0) + (l.low >= 0);
     if (present != 0 && present != 3) {
       return Status::InvalidArgument("header has some but not all of open, high and low");
     }
+    l.volume = Find("volume");
+    if (l.open < 0 && l.volume >= 0) {
+      return Status::InvalidArgument("header has volume but no open, high and low");
+    }
     return Status::Ok();
-  };
+  }
 
-  if (find("tckrsymb") >= 0 && find("sgmt") >= 0) {
-    l.format = CsvFormat::kNseUdiff;
-    KAIROS_RETURN_IF_ERROR(require("NSE UDiFF", {{&l.date, "traddt"},
+ private:
+  std::vector<std::string> names_;
+};
+
+Result<Layout> NseUdiffLayout(const HeaderNames& h, Layout l) {
+  l.format = CsvFormat::kNseUdiff;
+  KAIROS_RETURN_IF_ERROR(h.Require("NSE UDiFF", {{&l.date, "traddt"},
                                                  {&l.segment, "sgmt"},
                                                  {&l.source, "src"},
                                                  {&l.instrument_type, "fininstrmtp"},
@@ -148,11 +170,12 @@ Result<Layout> DetectLayout(const csv::FieldSplitter& header, std::string_view h
                                                  {&l.low, "lwpric"},
                                                  {&l.close, "clspric"},
                                                  {&l.volume, "ttltradgvol"}}));
-    return l;
-  }
-  if (find("series") >= 0 && find("timestamp") >= 0) {
-    l.format = CsvFormat::kNseBhavcopy;
-    KAIROS_RETURN_IF_ERROR(require("NSE bhavcopy", {{&l.symbol, "symbol"},
+  return l;
+}
+
+Result<Layout> NseBhavcopyLayout(const HeaderNames& h, Layout l) {
+  l.format = CsvFormat::kNseBhavcopy;
+  KAIROS_RETURN_IF_ERROR(h.Require("NSE bhavcopy", {{&l.symbol, "symbol"},
                                                     {&l.series, "series"},
                                                     {&l.open, "open"},
                                                     {&l.high, "high"},
@@ -160,33 +183,38 @@ Result<Layout> DetectLayout(const csv::FieldSplitter& header, std::string_view h
                                                     {&l.close, "close"},
                                                     {&l.volume, "tottrdqty"},
                                                     {&l.date, "timestamp"}}));
-    return l;
+  return l;
+}
+
+// symbol,date,close[,open,high,low[,volume]] in any order.
+Result<Layout> LongLayout(const HeaderNames& h, Layout l) {
+  KAIROS_RETURN_IF_ERROR(
+      h.Require("long", {{&l.symbol, "symbol"}, {&l.date, "date"}, {&l.close, "close"}}));
+  KAIROS_RETURN_IF_ERROR(h.FindOhlv(l));
+  l.format = l.open >= 0 ? CsvFormat::kLongOhlcv : CsvFormat::kLongClose;
+  return l;
+}
+
+// One symbol's file: Date,Close or Date,Open,High,Low,Close[,Adj Close][,Volume].
+Result<Layout> DatedLayout(const HeaderNames& h, Layout l) {
+  KAIROS_RETURN_IF_ERROR(h.Require("Yahoo/Stooq", {{&l.date, "date"}, {&l.close, "close"}}));
+  KAIROS_RETURN_IF_ERROR(h.FindOhlv(l));
+  if (l.open < 0) {
+    l.format = CsvFormat::kDateClose;
+  } else {
+    l.format = h.Find("adjclose") >= 0 ? CsvFormat::kYahoo : CsvFormat::kOhlcv;
   }
-  if (find("symbol") >= 0) {
-    KAIROS_RETURN_IF_ERROR(
-        require("long", {{&l.symbol, "symbol"}, {&l.date, "date"}, {&l.close, "close"}}));
-    KAIROS_RETURN_IF_ERROR(ohl());
-    l.volume = find("volume");
-    if (l.open < 0 && l.volume >= 0) {
-      return Status::InvalidArgument("header has volume but no open, high and low");
-    }
-    l.format = l.open >= 0 ? CsvFormat::kLongOhlcv : CsvFormat::kLongClose;
-    return l;
-  }
-  if (find("date") >= 0) {
-    KAIROS_RETURN_IF_ERROR(require("Yahoo/Stooq", {{&l.date, "date"}, {&l.close, "close"}}));
-    KAIROS_RETURN_IF_ERROR(ohl());
-    l.volume = find("volume");
-    if (l.open < 0 && l.volume >= 0) {
-      return Status::InvalidArgument("header has volume but no open, high and low");
-    }
-    if (l.open < 0) {
-      l.format = CsvFormat::kDateClose;
-    } else {
-      l.format = find("adjclose") >= 0 ? CsvFormat::kYahoo : CsvFormat::kOhlcv;
-    }
-    return l;
-  }
+  return l;
+}
+
+Result<Layout> DetectLayout(const csv::FieldSplitter& header, std::string_view header_line) {
+  KAIROS_ASSIGN_OR_RETURN(const HeaderNames h, HeaderNames::Of(header));
+  Layout l;
+  l.fields = h.size();
+  if (h.Find("tckrsymb") >= 0 && h.Find("sgmt") >= 0) return NseUdiffLayout(h, l);
+  if (h.Find("series") >= 0 && h.Find("timestamp") >= 0) return NseBhavcopyLayout(h, l);
+  if (h.Find("symbol") >= 0) return LongLayout(h, l);
+  if (h.Find("date") >= 0) return DatedLayout(h, l);
   return Status::InvalidArgument(fmt::format(
       "unrecognised header '{}': expected Date,Open,High,Low,Close[,Adj Close][,Volume], "
       "Date,Close, symbol,date,close[,...] or an NSE bhavcopy (old or UDiFF)",
@@ -210,6 +238,14 @@ class FileParser {
       out_.errors.push_back({options_.file, line, std::move(reason)});
     }
   }
+  // The steps of Run, in order.
+  bool ReadHeader(csv::LineReader& lines);
+  bool SetFileSymbol();
+  void ReserveFileSeries(std::string_view text);
+  bool SplitRow(std::string_view line, int64_t line_number);
+  bool IsSymbol(std::string_view symbol);
+  void AddSummary();
+
   void ParseRow(int64_t line_number);
   size_t SeriesIndex(std::string_view symbol, std::string_view exchange);
 
@@ -269,90 +305,116 @@ std::string LineTooLong() {
 
 void FileParser::Run(std::string_view text) {
   csv::LineReader lines(csv::StripBom(text));
+  if (!ReadHeader(lines)) return;
+  if (!HasSymbolColumn(layout_.format)) {
+    if (!SetFileSymbol()) return;
+    ReserveFileSeries(text);
+  }
+  std::optional<std::string> only_symbol;
+  if (options_.symbol && HasSymbolColumn(layout_.format)) only_symbol = UpperCase(*options_.symbol);
+  while (std::optional<std::string_view> line = lines.Next()) {
+    if (csv::IsBlank(*line)) continue;
+    ++out_.rows_read;
+    const int64_t ln = lines.line_number();
+    if (!SplitRow(*line, ln)) continue;
+    if (only_symbol && !IsSymbol(*only_symbol)) {
+      ++out_.rows_other_symbols;
+      continue;
+    }
+    ParseRow(ln);
+  }
+  // The series reserved up front stays out if no row of it was good.
+  std::erase_if(out_.series, [](const ParsedSeries& s) { return s.bars.empty(); });
+  AddSummary();
+}
+
+// The first line that is not blank, as the layout of the rows; false after recording why not.
+bool FileParser::ReadHeader(csv::LineReader& lines) {
   std::optional<std::string_view> header;
   while ((header = lines.Next()) && csv::IsBlank(*header)) {
   }
   if (!header) {
     out_.errors.push_back({options_.file, 0, "empty file: no header line"});
-    return;
+    return false;
   }
   if (header->size() > kMaxCsvLineBytes) {
     out_.errors.push_back({options_.file, lines.line_number(), LineTooLong()});
-    return;
+    return false;
   }
   if (Status s = fields_.Split(*header); !s.ok()) {
     out_.errors.push_back({options_.file, lines.line_number(), "bad header: " + s.message()});
-    return;
+    return false;
   }
   Result<Layout> layout = DetectLayout(fields_, *header);
   if (!layout.ok()) {
     out_.errors.push_back({options_.file, lines.line_number(), layout.status().message()});
-    return;
+    return false;
   }
   layout_ = *layout;
   out_.format = layout_.format;
   default_exchange_ = options_.exchange.value_or(
       layout_.format == CsvFormat::kNseBhavcopy ? std::string("NSE") : std::string("NYSE"));
-  if (!HasSymbolColumn(layout_.format)) {
-    file_symbol_ = UpperCase(options_.symbol.value_or(options_.file_symbol));
-    if (!IsValidSymbol(file_symbol_)) {
-      out_.errors.push_back(
-          {options_.file, 0,
-           fmt::format("bad symbol '{}' (from {}; allowed: 1 to 32 of A-Z 0-9 . - _ ^ & =)",
-                       Excerpt(file_symbol_),
-                       options_.symbol ? "the symbol option" : "the file name")});
-      return;
+  return true;
+}
+
+// Formats without a symbol column: the symbol option's, else the file name's; false after
+// recording that it is not a valid symbol.
+bool FileParser::SetFileSymbol() {
+  file_symbol_ = UpperCase(options_.symbol.value_or(options_.file_symbol));
+  if (IsValidSymbol(file_symbol_)) return true;
+  out_.errors.push_back(
+      {options_.file, 0,
+       fmt::format("bad symbol '{}' (from {}; allowed: 1 to 32 of A-Z 0-9 . - _ ^ & =)",
+                   Excerpt(file_symbol_),
+                   options_.symbol ? "the symbol option" : "the file name")});
+  return false;
+}
+
+// One series: reserve a bar per remaining line, so the columns never grow and copy.
+void FileParser::ReserveFileSeries(std::string_view text) {
+  ParsedSeries& s = out_.series[SeriesIndex(file_symbol_, default_exchange_)];
+  size_t rows = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
+  s.bars.dates.reserve(rows);
+  s.bars.close.reserve(rows);
+  s.lines.reserve(rows);
+  if (!s.bars.close_only) {
+    for (auto* column : {&s.bars.open, &s.bars.high, &s.bars.low, &s.bars.volume}) {
+      column->reserve(rows);
     }
   }
-  if (!HasSymbolColumn(layout_.format)) {
-    // One series: reserve a bar per remaining line, so the columns never grow and copy.
-    ParsedSeries& s = out_.series[SeriesIndex(file_symbol_, default_exchange_)];
-    size_t rows = static_cast<size_t>(std::count(text.begin(), text.end(), '\n')) + 1;
-    s.bars.dates.reserve(rows);
-    s.bars.close.reserve(rows);
-    s.lines.reserve(rows);
-    if (!s.bars.close_only) {
-      for (auto* column : {&s.bars.open, &s.bars.high, &s.bars.low, &s.bars.volume}) {
-        column->reserve(rows);
-      }
-    }
+}
+
+// Splits a data line into fields_; false after recording it as bad (too long, badly quoted, or
+// not as many fields as the header).
+bool FileParser::SplitRow(std::string_view line, int64_t ln) {
+  if (line.size() > kMaxCsvLineBytes) {
+    Error(ln, LineTooLong());
+    return false;
   }
-  std::optional<std::string> only_symbol;
-  if (options_.symbol && HasSymbolColumn(layout_.format)) only_symbol = UpperCase(*options_.symbol);
-
-  while (std::optional<std::string_view> line = lines.Next()) {
-    if (csv::IsBlank(*line)) continue;
-    ++out_.rows_read;
-    const int64_t ln = lines.line_number();
-    if (line->size() > kMaxCsvLineBytes) {
-      Error(ln, LineTooLong());
-      continue;
-    }
-    if (Status s = fields_.Split(*line); !s.ok()) {
-      Error(ln, s.message());
-      continue;
-    }
-    size_t n = fields_.size();
-    if (n == layout_.fields + 1 && fields_[n - 1].empty()) --n;  // a trailing comma
-    if (n != layout_.fields) {
-      Error(ln, fmt::format("expected {} fields, got {}", layout_.fields, n));
-      continue;
-    }
-    if (only_symbol) {
-      std::string_view raw = fields_[static_cast<size_t>(layout_.symbol)];
-      bool same = raw.size() == only_symbol->size();
-      for (size_t i = 0; same && i < raw.size(); ++i) same = Upper(raw[i]) == (*only_symbol)[i];
-      if (!same) {
-        ++out_.rows_other_symbols;
-        continue;
-      }
-    }
-    ParseRow(ln);
+  if (Status s = fields_.Split(line); !s.ok()) {
+    Error(ln, s.message());
+    return false;
   }
+  size_t n = fields_.size();
+  if (n == layout_.fields + 1 && fields_[n - 1].empty()) --n;  // a trailing comma
+  if (n != layout_.fields) {
+    Error(ln, fmt::format("expected {} fields, got {}", layout_.fields, n));
+    return false;
+  }
+  return true;
+}
 
-  // The series reserved up front stays out if no row of it was good.
-  std::erase_if(out_.series, [](const ParsedSeries& s) { return s.bars.empty(); });
+// Whether the row's symbol field is `symbol` (upper-case), ignoring the field's case.
+bool FileParser::IsSymbol(std::string_view symbol) {
+  std::string_view raw = Field(layout_.symbol);
+  bool same = raw.size() == symbol.size();
+  for (size_t i = 0; same && i < raw.size(); ++i) same = Upper(raw[i]) == symbol[i];
+  return same;
+}
 
+// The file's warnings (rows skipped or stored with volume 0) and the count of bad rows beyond
+// those listed.
+void FileParser::AddSummary() {
   if (out_.rows_read == 0) out_.warnings.push_back({options_.file, 0, "no data rows"});
   if (out_.rows_no_data > 0) {
     out_.warnings.push_back({options_.file, first_no_data_line_,

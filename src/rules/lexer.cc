@@ -2,6 +2,8 @@
 
 #include <charconv>
 #include <cmath>
+#include <optional>
+#include <string>
 
 #include <fmt/core.h>
 
@@ -36,57 +38,72 @@ class Lexer {
         return tokens;
       }
       char c = source_[i_];
-      size_t start = i_;
       if (IsDigit(c)) {
         auto number = LexNumber(pos);
         if (!number.ok()) return number.status();
         tokens.push_back(*number);
-        continue;
+      } else if (IsIdentStart(c)) {
+        tokens.push_back(LexWord(pos));
+      } else {
+        auto symbol = LexSymbol(pos);
+        if (!symbol.ok()) return symbol.status();
+        tokens.push_back(*symbol);
       }
-      if (IsIdentStart(c)) {
-        while (i_ < source_.size() && IsIdentChar(source_[i_])) ++i_;
-        std::string_view text = source_.substr(start, i_ - start);
-        TokenKind kind = TokenKind::kIdentifier;
-        if (EqualsLower(text, "and")) kind = TokenKind::kAnd;
-        if (EqualsLower(text, "or")) kind = TokenKind::kOr;
-        if (EqualsLower(text, "not")) kind = TokenKind::kNot;
-        tokens.push_back(Token{kind, text, 0, pos});
-        continue;
-      }
-      char next = i_ + 1 < source_.size() ? source_[i_ + 1] : '\0';
-      TokenKind kind;
-      size_t length = 1;
+    }
+  }
+
+ private:
+  // A name, or the keyword and, or or not (in any case).
+  Token LexWord(SourcePos pos) {
+    size_t start = i_;
+    while (i_ < source_.size() && IsIdentChar(source_[i_])) ++i_;
+    std::string_view text = source_.substr(start, i_ - start);
+    TokenKind kind = TokenKind::kIdentifier;
+    if (EqualsLower(text, "and")) kind = TokenKind::kAnd;
+    if (EqualsLower(text, "or")) kind = TokenKind::kOr;
+    if (EqualsLower(text, "not")) kind = TokenKind::kNot;
+    return Token{kind, text, 0, pos};
+  }
+
+  // The tokens of one character that no other token starts with.
+  static std::optional<TokenKind> SingleCharacterKind(char c) {
+    switch (c) {
+      case '+':
+        return TokenKind::kPlus;
+      case '-':
+        return TokenKind::kMinus;
+      case '*':
+        return TokenKind::kStar;
+      case '/':
+        return TokenKind::kSlash;
+      case '(':
+        return TokenKind::kLeftParen;
+      case ')':
+        return TokenKind::kRightParen;
+      case '[':
+        return TokenKind::kLeftBracket;
+      case ']':
+        return TokenKind::kRightBracket;
+      case ',':
+        return TokenKind::kComma;
+      case '.':
+        return TokenKind::kDot;
+      default:
+        return std::nullopt;
+    }
+  }
+
+  // An operator or punctuation; an error naming what to write instead of a character of other
+  // languages (=, !, &, |) and for any other character.
+  Result<Token> LexSymbol(SourcePos pos) {
+    const char c = source_[i_];
+    const char next = i_ + 1 < source_.size() ? source_[i_ + 1] : '\0';
+    TokenKind kind;
+    size_t length = 1;
+    if (std::optional<TokenKind> single = SingleCharacterKind(c)) {
+      kind = *single;
+    } else {
       switch (c) {
-        case '+':
-          kind = TokenKind::kPlus;
-          break;
-        case '-':
-          kind = TokenKind::kMinus;
-          break;
-        case '*':
-          kind = TokenKind::kStar;
-          break;
-        case '/':
-          kind = TokenKind::kSlash;
-          break;
-        case '(':
-          kind = TokenKind::kLeftParen;
-          break;
-        case ')':
-          kind = TokenKind::kRightParen;
-          break;
-        case '[':
-          kind = TokenKind::kLeftBracket;
-          break;
-        case ']':
-          kind = TokenKind::kRightBracket;
-          break;
-        case ',':
-          kind = TokenKind::kComma;
-          break;
-        case '.':
-          kind = TokenKind::kDot;
-          break;
         case '<':
           kind = next == '=' ? TokenKind::kLessEqual : TokenKind::kLess;
           length = next == '=' ? 2 : 1;
@@ -116,12 +133,12 @@ class Lexer {
           return RuleError(source_, pos, fmt::format("unexpected character {}", shown));
         }
       }
-      i_ += length;
-      tokens.push_back(Token{kind, source_.substr(start, length), 0, pos});
     }
+    const size_t start = i_;
+    i_ += length;
+    return Token{kind, source_.substr(start, length), 0, pos};
   }
 
- private:
   void SkipSpaceAndComments() {
     while (i_ < source_.size()) {
       char c = source_[i_];

@@ -56,6 +56,76 @@ std::optional<Price> OptionalPriceFrom(const json& j) {
   return Price::FromRaw(j.get<int64_t>());
 }
 
+// The refusal of a state that cannot be restored.
+Status BadState(std::string_view why) {
+  return Status::InvalidArgument(fmt::format("paper broker state: {}", why));
+}
+
+Result<Date> DateFromJson(const json& v) {
+  auto d = Date::Parse(v.get<std::string>());
+  if (!d.ok()) return BadState(d.status().message());
+  return *d;
+}
+
+// The fields below read a stored order's JSON in the order StateJsonLocked writes them (json
+// exceptions are the caller's to catch).
+Result<OrderRequest> OrderRequestFromJson(const json& jo) {
+  OrderRequest r;
+  r.client_order_id = jo.at("client_order_id").get<std::string>();
+  r.symbol = jo.at("symbol").get<std::string>();
+  KAIROS_ASSIGN_OR_RETURN(
+      r.side, (EnumFromName<Side, 2>(jo.at("side").get<std::string>(), SideNameFn, "side")));
+  r.qty = Quantity::FromUnits(jo.at("qty").get<int64_t>());
+  KAIROS_ASSIGN_OR_RETURN(r.type, (EnumFromName<OrderType, 4>(jo.at("type").get<std::string>(),
+                                                              OrderTypeNameFn, "order type")));
+  KAIROS_ASSIGN_OR_RETURN(r.tif, (EnumFromName<TimeInForce, 4>(jo.at("tif").get<std::string>(),
+                                                               TifNameFn, "time in force")));
+  r.limit_price = OptionalPriceFrom(jo.at("limit_price"));
+  r.stop_price = OptionalPriceFrom(jo.at("stop_price"));
+  KAIROS_ASSIGN_OR_RETURN(r.session, DateFromJson(jo.at("session")));
+  return r;
+}
+
+Result<BrokerOrder> BrokerOrderFromJson(const json& jo, const std::string& client_order_id) {
+  BrokerOrder view;
+  view.client_order_id = client_order_id;
+  view.broker_order_id = jo.at("broker_order_id").get<std::string>();
+  KAIROS_ASSIGN_OR_RETURN(view.status,
+                          (EnumFromName<OrderStatus, 9>(jo.at("status").get<std::string>(),
+                                                        OrderStatusNameFn, "order status")));
+  view.filled_qty = Quantity::FromUnits(jo.at("filled_qty").get<int64_t>());
+  view.average_price = OptionalPriceFrom(jo.at("average_price"));
+  view.message = jo.at("message").get<std::string>();
+  return view;
+}
+
+Result<PaperBroker::CostModel> CostFromJson(const json& jo) {
+  PaperBroker::CostModel cost;
+  const json& jf = jo.at("fees");
+  KAIROS_ASSIGN_OR_RETURN(cost.fees.kind,
+                          (EnumFromName<FeeSpec::Kind, 5>(jf.at("kind").get<std::string>(),
+                                                          FeeKindNameFn, "fee kind")));
+  cost.fees.per_order = jf.at("per_order").get<int64_t>();
+  cost.fees.percent = jf.at("percent").get<double>();
+  cost.slippage_bps = jo.at("slippage_bps").get<double>();
+  return cost;
+}
+
+Result<Fill> FillFromJson(const json& jf) {
+  Fill f;
+  f.execution_id = jf.at("execution_id").get<std::string>();
+  f.client_order_id = jf.at("client_order_id").get<std::string>();
+  f.symbol = jf.at("symbol").get<std::string>();
+  KAIROS_ASSIGN_OR_RETURN(
+      f.side, (EnumFromName<Side, 2>(jf.at("side").get<std::string>(), SideNameFn, "side")));
+  f.qty = Quantity::FromUnits(jf.at("qty").get<int64_t>());
+  f.price = Price::FromRaw(jf.at("price").get<int64_t>());
+  f.fees = jf.at("fees").get<int64_t>();
+  KAIROS_ASSIGN_OR_RETURN(f.session, DateFromJson(jf.at("session")));
+  f.time_ns = jf.at("time_ns").get<int64_t>();
+  return f;
+}
+
 }  // namespace
 
 PaperBroker::PaperBroker(const ports::Clock& clock, ports::BarSource& bars,
@@ -575,76 +645,36 @@ std::string PaperBroker::StateJsonLocked() const {
 }
 
 Status PaperBroker::RestoreFromJson(std::string_view text) {
-  auto bad = [](std::string_view why) {
-    return Status::InvalidArgument(fmt::format("paper broker state: {}", why));
-  };
   try {
     json j = json::parse(text);
-    if (j.at("format").get<std::string>() != kStateFormat) return bad("not a paper broker state");
-    if (j.at("version").get<int>() != kStateVersion) {
-      return bad(fmt::format("unsupported version {}", j.at("version").get<int>()));
+    if (j.at("format").get<std::string>() != kStateFormat) {
+      return BadState("not a paper broker state");
     }
-    auto date = [&](const json& v) -> Result<Date> {
-      auto d = Date::Parse(v.get<std::string>());
-      if (!d.ok()) return bad(d.status().message());
-      return *d;
-    };
+    if (j.at("version").get<int>() != kStateVersion) {
+      return BadState(fmt::format("unsupported version {}", j.at("version").get<int>()));
+    }
     starting_cash_ = j.at("starting_cash").get<int64_t>();
     cash_ = j.at("cash").get<int64_t>();
     caught_up_ns_ = j.at("caught_up_ns").get<int64_t>();
     next_seq_ = j.at("next_seq").get<int64_t>();
     for (const json& jo : j.at("orders")) {
       OrderState o;
-      OrderRequest& r = o.request;
-      r.client_order_id = jo.at("client_order_id").get<std::string>();
-      r.symbol = jo.at("symbol").get<std::string>();
-      KAIROS_ASSIGN_OR_RETURN(
-          r.side, (EnumFromName<Side, 2>(jo.at("side").get<std::string>(), SideNameFn, "side")));
-      r.qty = Quantity::FromUnits(jo.at("qty").get<int64_t>());
-      KAIROS_ASSIGN_OR_RETURN(r.type, (EnumFromName<OrderType, 4>(jo.at("type").get<std::string>(),
-                                                                  OrderTypeNameFn, "order type")));
-      KAIROS_ASSIGN_OR_RETURN(r.tif, (EnumFromName<TimeInForce, 4>(jo.at("tif").get<std::string>(),
-                                                                   TifNameFn, "time in force")));
-      r.limit_price = OptionalPriceFrom(jo.at("limit_price"));
-      r.stop_price = OptionalPriceFrom(jo.at("stop_price"));
-      KAIROS_ASSIGN_OR_RETURN(r.session, date(jo.at("session")));
-      o.view.client_order_id = r.client_order_id;
-      o.view.broker_order_id = jo.at("broker_order_id").get<std::string>();
-      KAIROS_ASSIGN_OR_RETURN(o.view.status,
-                              (EnumFromName<OrderStatus, 9>(jo.at("status").get<std::string>(),
-                                                            OrderStatusNameFn, "order status")));
-      o.view.filled_qty = Quantity::FromUnits(jo.at("filled_qty").get<int64_t>());
-      o.view.average_price = OptionalPriceFrom(jo.at("average_price"));
-      o.view.message = jo.at("message").get<std::string>();
-      const json& jf = jo.at("fees");
-      KAIROS_ASSIGN_OR_RETURN(o.cost.fees.kind,
-                              (EnumFromName<FeeSpec::Kind, 5>(jf.at("kind").get<std::string>(),
-                                                              FeeKindNameFn, "fee kind")));
-      o.cost.fees.per_order = jf.at("per_order").get<int64_t>();
-      o.cost.fees.percent = jf.at("percent").get<double>();
-      o.cost.slippage_bps = jo.at("slippage_bps").get<double>();
+      KAIROS_ASSIGN_OR_RETURN(o.request, OrderRequestFromJson(jo));
+      const std::string& id = o.request.client_order_id;
+      KAIROS_ASSIGN_OR_RETURN(o.view, BrokerOrderFromJson(jo, id));
+      KAIROS_ASSIGN_OR_RETURN(o.cost, CostFromJson(jo));
       o.seq = jo.at("seq").get<int64_t>();
       o.submitted_ns = jo.at("submitted_ns").get<int64_t>();
       o.last_fill_session = jo.at("last_fill_session").get<int32_t>();
       o.fill_count = jo.at("fill_count").get<int>();
-      if (by_client_id_.count(r.client_order_id)) {
-        return bad(fmt::format("client order id '{}' appears twice", r.client_order_id));
+      if (by_client_id_.count(id)) {
+        return BadState(fmt::format("client order id '{}' appears twice", id));
       }
-      by_client_id_[r.client_order_id] = orders_.size();
+      by_client_id_[id] = orders_.size();
       orders_.push_back(std::move(o));
     }
     for (const json& jf : j.at("fills")) {
-      Fill f;
-      f.execution_id = jf.at("execution_id").get<std::string>();
-      f.client_order_id = jf.at("client_order_id").get<std::string>();
-      f.symbol = jf.at("symbol").get<std::string>();
-      KAIROS_ASSIGN_OR_RETURN(
-          f.side, (EnumFromName<Side, 2>(jf.at("side").get<std::string>(), SideNameFn, "side")));
-      f.qty = Quantity::FromUnits(jf.at("qty").get<int64_t>());
-      f.price = Price::FromRaw(jf.at("price").get<int64_t>());
-      f.fees = jf.at("fees").get<int64_t>();
-      KAIROS_ASSIGN_OR_RETURN(f.session, date(jf.at("session")));
-      f.time_ns = jf.at("time_ns").get<int64_t>();
+      KAIROS_ASSIGN_OR_RETURN(Fill f, FillFromJson(jf));
       if (auto it = by_client_id_.find(f.client_order_id); it != by_client_id_.end()) {
         OrderState& o = orders_[it->second];
         o.fill_value += static_cast<Int128>(f.price.raw()) * f.qty.units();
@@ -660,7 +690,7 @@ Status PaperBroker::RestoreFromJson(std::string_view text) {
       positions_[jp.at("symbol").get<std::string>()] = p;
     }
   } catch (const json::exception& e) {
-    return bad(e.what());
+    return BadState(e.what());
   }
   return Status::Ok();
 }
