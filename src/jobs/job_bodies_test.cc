@@ -5,8 +5,8 @@
 
 #include <gtest/gtest.h>
 
-#include "adapters/memory/memory_store.h"
 #include "calendar/calendar.h"
+#include "engine/testing/fakes.h"
 #include "jobs/catalogue.h"
 
 namespace kairos::jobs {
@@ -23,7 +23,7 @@ Date D(int y, unsigned m, unsigned d) { return Date::FromYmd(y, m, d); }
 
 class JobBodiesTest : public ::testing::Test {
  protected:
-  JobBodiesTest() : store_(adapters::memory::OpenStore()), clock_(1'000) {
+  JobBodiesTest() : store_(std::make_unique<engine::testing::FakeStore>()), clock_(1'000) {
     env_.store = store_.get();
     env_.clock = &clock_;
   }
