@@ -1,6 +1,8 @@
 #include "app/daemon.h"
 
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -106,6 +108,16 @@ Status Exec(sqlite3* db, const std::string& sql) {
   return Status::Ok();
 }
 
+// fsync(2) of a written file, so a backup that says it is done is on the disk.
+Status SyncFile(const fs::path& file) {
+  int fd = ::open(file.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return Status::IOError(fmt::format("cannot open {}", file.string()));
+  int rc = ::fsync(fd);
+  ::close(fd);
+  if (rc != 0) return Status::IOError(fmt::format("cannot sync {}", file.string()));
+  return Status::Ok();
+}
+
 struct Db {
   sqlite3* db = nullptr;
   ~Db() { sqlite3_close(db); }
@@ -135,6 +147,8 @@ Result<std::string> Backup(Daemon& d, Timestamp scheduled) {
   if (sqlite3_open((dir / "kairos.db").c_str(), &dst.db) != SQLITE_OK) {
     return Status::IOError(fmt::format("cannot create {}", (dir / "kairos.db").string()));
   }
+  // The copy is written once, then synced once (SyncFile): no journal, no sync per page.
+  KAIROS_RETURN_IF_ERROR(Exec(dst.db, "PRAGMA journal_mode = OFF; PRAGMA synchronous = OFF"));
   sqlite3_backup* b = sqlite3_backup_init(dst.db, "main", src.db, "main");
   if (b == nullptr) return Status::IOError(fmt::format("backup: {}", sqlite3_errmsg(dst.db)));
   int rc;
@@ -144,6 +158,9 @@ Result<std::string> Backup(Daemon& d, Timestamp scheduled) {
   } while (rc == SQLITE_OK || rc == SQLITE_BUSY || rc == SQLITE_LOCKED);
   sqlite3_backup_finish(b);
   if (rc != SQLITE_DONE) return Status::IOError(fmt::format("backup: {}", sqlite3_errstr(rc)));
+  sqlite3_close(dst.db);
+  dst.db = nullptr;
+  KAIROS_RETURN_IF_ERROR(SyncFile(dir / "kairos.db"));
   if (fs::exists(d.home / "bars" / "manifest.tsv", ec)) {
     fs::copy_file(d.home / "bars" / "manifest.tsv", dir / "manifest.tsv",
                   fs::copy_options::overwrite_existing, ec);
@@ -175,27 +192,47 @@ Result<std::string> Maintenance(Daemon& d, Timestamp scheduled) {
   KAIROS_RETURN_IF_ERROR(
       Exec(db.db, fmt::format("DELETE FROM outbox WHERE sent_ns > 0 AND sent_ns < {}", cutoff)));
   const int sent = sqlite3_changes(db.db);
-  KAIROS_RETURN_IF_ERROR(Exec(db.db, "PRAGMA wal_checkpoint(TRUNCATE)"));
-  return fmt::format("checkpointed; pruned {} job run(s) and {} sent message(s)", runs, sent);
+  // A reader holding an old snapshot (another connection of this daemon or a CLI listing) keeps
+  // the WAL from being truncated; waiting for it is not worth a stalled job: the checkpoint copies
+  // what it can and says so, and the next maintenance finishes it.
+  sqlite3_busy_timeout(db.db, 200);
+  int busy = 0, log_frames = 0, copied = 0;
+  auto row = [](void* out, int n, char** values, char**) {
+    int* v = static_cast<int*>(out);
+    for (int i = 0; i < n && i < 3; ++i) v[i] = values[i] ? std::atoi(values[i]) : 0;
+    return 0;
+  };
+  int result[3] = {0, 0, 0};
+  char* err = nullptr;
+  if (sqlite3_exec(db.db, "PRAGMA wal_checkpoint(TRUNCATE)", row, result, &err) != SQLITE_OK) {
+    std::string m = err ? err : "unknown error";
+    sqlite3_free(err);
+    return Status::IOError(fmt::format("sqlite: wal_checkpoint: {}", m));
+  }
+  busy = result[0];
+  log_frames = result[1];
+  copied = result[2];
+  std::string checkpoint =
+      busy ? fmt::format("checkpoint partial ({} of {} WAL frames copied; a reader was busy)",
+                         copied, log_frames)
+           : std::string("checkpointed");
+  return fmt::format("{}; pruned {} job run(s) and {} sent message(s)", checkpoint, runs, sent);
 }
 
 // reconcile: the ledger's positions against the paper broker's, per symbol.
 Result<std::string> Reconcile(Daemon& d, Timestamp scheduled) {
-  std::vector<std::string> diffs;
-  KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(d.home));
-  KAIROS_ASSIGN_OR_RETURN(auto saved, paper->store->state().Get(kPaperBrokerKey));
-  if (!saved) return std::string("paper broker not started yet: nothing to compare");
-  PaperOptions po;
-  po.start_ns = d.clock->NowNs();
-  KAIROS_RETURN_IF_ERROR(paper->StartBroker(po));
-  KAIROS_ASSIGN_OR_RETURN(auto broker_positions, paper->broker->Positions());
-  KAIROS_ASSIGN_OR_RETURN(auto ledger_positions, paper->store->ledger().Positions(""));
   std::map<std::string, int64_t> ledger, broker;
-  for (const Position& p : ledger_positions) ledger[p.symbol] += p.qty.units();
-  for (const auto& p : broker_positions) broker[p.symbol] += p.qty.units();
+  KAIROS_RETURN_IF_ERROR(d.trading->WithSession([&](PaperSession& paper) -> Status {
+    KAIROS_ASSIGN_OR_RETURN(auto broker_positions, paper.broker->Positions());
+    KAIROS_ASSIGN_OR_RETURN(auto ledger_positions, paper.store->ledger().Positions(""));
+    for (const Position& p : ledger_positions) ledger[p.symbol] += p.qty.units();
+    for (const auto& p : broker_positions) broker[p.symbol] += p.qty.units();
+    return Status::Ok();
+  }));
   std::set<std::string> symbols;
   for (const auto& [s, q] : ledger) symbols.insert(s);
   for (const auto& [s, q] : broker) symbols.insert(s);
+  std::vector<std::string> diffs;
   for (const std::string& s : symbols) {
     if (ledger[s] != broker[s]) {
       diffs.push_back(fmt::format("{}: ledger {}, broker {}", s, ledger[s], broker[s]));
@@ -209,10 +246,22 @@ Result<std::string> Reconcile(Daemon& d, Timestamp scheduled) {
   return fmt::format("{} difference(s)", diffs.size());
 }
 
+// The bar store for a job that reads it: opened per job on the wall clock (an import by another
+// process since the last job is seen), once for a whole simulation (nothing else writes then).
+Result<const marketdata::BarStore*> ReadBars(Daemon& d,
+                                             std::unique_ptr<marketdata::BarStore>& own) {
+  if (d.manual != nullptr && d.sim_bars) return d.sim_bars.get();
+  KAIROS_ASSIGN_OR_RETURN(own, marketdata::BarStore::Open(d.home));
+  if (d.manual == nullptr) return own.get();
+  d.sim_bars = std::move(own);
+  return d.sim_bars.get();
+}
+
 // data.stale_check: the symbols of the enabled strategies with no bar for the session of the
 // instant (on each strategy's calendar).
 Result<std::string> StaleCheck(Daemon& d, Timestamp scheduled) {
-  KAIROS_ASSIGN_OR_RETURN(auto bars, marketdata::BarStore::Open(d.home));
+  std::unique_ptr<marketdata::BarStore> own;
+  KAIROS_ASSIGN_OR_RETURN(const marketdata::BarStore* bars, ReadBars(d, own));
   std::map<std::string, Date> last;
   for (const auto& info : bars->List()) last[info.instrument.symbol] = info.last;
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, d.store->strategies().List());
@@ -251,7 +300,8 @@ Result<std::string> StaleCheck(Daemon& d, Timestamp scheduled) {
 
 // universe.refresh: every stored universe recomputed as of the last session in the bar store.
 Result<std::string> RefreshUniverses(Daemon& d, Timestamp) {
-  KAIROS_ASSIGN_OR_RETURN(auto bars, marketdata::BarStore::Open(d.home));
+  std::unique_ptr<marketdata::BarStore> own;
+  KAIROS_ASSIGN_OR_RETURN(const marketdata::BarStore* bars, ReadBars(d, own));
   engine::UniverseManager manager(d.store->universes(), *bars, *d.clock);
   KAIROS_ASSIGN_OR_RETURN(std::vector<Universe> done, manager.RefreshAll());
   return fmt::format("{} universe(s) refreshed", done.size());
@@ -374,19 +424,11 @@ PaperTrading::PaperTrading(std::unique_ptr<PaperSession> session) : session_(std
 PaperTrading::PaperTrading(fs::path home, const ports::Clock& wall)
     : home_(std::move(home)), wall_(&wall) {}
 
-Status PaperTrading::RunOn(PaperSession& paper, std::string_view exchange,
-                           const jobs::JobEnv::TradingStep& step) {
-  if (!exchange.empty() && exchange != paper.calendar->name()) {
-    return Status::FailedPrecondition(
-        fmt::format("paper trading runs on the {} calendar (the first strategy's exchange), not {}",
-                    paper.calendar->name(), exchange));
+Status PaperTrading::WithSession(const std::function<Status(PaperSession&)>& work) {
+  if (session_) {
+    KAIROS_RETURN_IF_ERROR(work(*session_));
+    return session_->SaveClock();
   }
-  KAIROS_RETURN_IF_ERROR(step(*paper.day));
-  return paper.SaveClock();
-}
-
-Status PaperTrading::Run(std::string_view exchange, const jobs::JobEnv::TradingStep& step) {
-  if (session_) return RunOn(*session_, exchange, step);
   KAIROS_ASSIGN_OR_RETURN(FileLock lock, LockTrading(home_));
   KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(home_));
   KAIROS_RETURN_IF_ERROR(CheckStoredAmounts(paper->strategies));
@@ -394,7 +436,19 @@ Status PaperTrading::Run(std::string_view exchange, const jobs::JobEnv::TradingS
   po.start_ns = wall_->NowNs();
   KAIROS_RETURN_IF_ERROR(paper->StartBroker(po));
   paper->clock->AdvanceTo(wall_->NowNs());
-  return RunOn(*paper, exchange, step);
+  KAIROS_RETURN_IF_ERROR(work(*paper));
+  return paper->SaveClock();
+}
+
+Status PaperTrading::Run(std::string_view exchange, const jobs::JobEnv::TradingStep& step) {
+  return WithSession([&](PaperSession& paper) -> Status {
+    if (!exchange.empty() && exchange != paper.calendar->name()) {
+      return Status::FailedPrecondition(fmt::format(
+          "paper trading runs on the {} calendar (the first strategy's exchange), not {}",
+          paper.calendar->name(), exchange));
+    }
+    return step(*paper.day);
+  });
 }
 
 // ---- the daemon ----

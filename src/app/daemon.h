@@ -15,6 +15,7 @@
 #include "core/file_lock.h"
 #include "core/result.h"
 #include "jobs/job_bodies.h"
+#include "marketdata/bar_store.h"
 #include "ports/clock.h"
 #include "ports/notifier.h"
 #include "ports/store.h"
@@ -78,10 +79,10 @@ class PaperTrading {
   PaperTrading(std::filesystem::path home, const ports::Clock& wall);
 
   Status Run(std::string_view exchange, const jobs::JobEnv::TradingStep& step);
+  // `work` on the paper session (opened as Run opens it), then its state saved.
+  Status WithSession(const std::function<Status(PaperSession&)>& work);
 
  private:
-  Status RunOn(PaperSession& paper, std::string_view exchange,
-               const jobs::JobEnv::TradingStep& step);
   std::unique_ptr<PaperSession> session_;  // simulated only
   std::filesystem::path home_;
   const ports::Clock* wall_ = nullptr;
@@ -96,6 +97,7 @@ struct Daemon {
   ports::ManualClock* manual = nullptr;  // simulated: the same clock, to move
   std::unique_ptr<ports::Clock> wall;
   std::unique_ptr<PaperTrading> trading;
+  std::unique_ptr<marketdata::BarStore> sim_bars;  // simulated: the bar store, opened once
   jobs::JobEnv env;
   std::unique_ptr<AlertingEvents> events;
   std::unique_ptr<scheduler::Scheduler> scheduler;
