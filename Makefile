@@ -61,7 +61,7 @@ test-asan: asan
 # The asan build has them (clang, every library instrumented), so `make test` compiles the code
 # twice, not three times; `make fuzz` builds them at -O2 for long runs (tools/run_fuzzers.sh).
 test-fuzz: asan
-	tools/run_fuzzers.sh build/asan $(FUZZ_SECONDS)
+	FUZZ_JOBS=$(JOBS) tools/run_fuzzers.sh build/asan $(FUZZ_SECONDS)
 
 test: deps check-layering test-release test-asan test-fuzz
 	@echo "make test: release, asan+ubsan, fuzz and layering all passed"

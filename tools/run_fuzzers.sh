@@ -19,27 +19,55 @@ if [ ${#fuzzers[@]} -eq 0 ]; then
   exit 1
 fi
 mkdir -p build/fuzz-artifacts
-passed=0
-for bin in "${fuzzers[@]}"; do
+# Each fuzzer is one process on one core: up to FUZZ_JOBS (default: the number of cores) run at once.
+jobs=${FUZZ_JOBS:-$(nproc)}
+
+# Runs one fuzzer on a copy of its seed corpus; prints its summary, or its log's tail on failure.
+run_one() {
+  local bin=$1 name src seed_dir="" d work
   name=$(basename "$bin")
   src=$(find src -name "$name.cc" | head -1)
-  seed_dir=""
   if [ -n "$src" ]; then
     d=$(dirname "$src")/corpus
     if [ -d "$d/$name" ]; then seed_dir="$d/$name"; elif [ -d "$d" ]; then seed_dir="$d"; fi
   fi
   work=$(mktemp -d)
   [ -n "$seed_dir" ] && cp -r "$seed_dir"/. "$work"/
-  echo "fuzz: $name, seed $seed, $runs inputs or ${seconds}s (corpus: ${seed_dir:-none})"
-  if ! "$bin" -seed="$seed" -runs="$runs" -max_total_time="$seconds" -print_final_stats=1 -artifact_prefix=build/fuzz-artifacts/ \
-      "$work" >"build/fuzz-artifacts/$name.log" 2>&1; then
-    tail -40 "build/fuzz-artifacts/$name.log"
-    echo "fuzz: $name FAILED (log: build/fuzz-artifacts/$name.log)"
-    rm -rf "$work"
-    exit 1
-  fi
-  grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "build/fuzz-artifacts/$name.log" | sed "s/^/  /"
+  local log="build/fuzz-artifacts/$name.log" status=0
+  "$bin" -seed="$seed" -runs="$runs" -max_total_time="$seconds" -print_final_stats=1 \
+    -artifact_prefix=build/fuzz-artifacts/ "$work" >"$log" 2>&1 || status=$?
   rm -rf "$work"
-  passed=$((passed + 1))
+  {
+    echo "fuzz: $name, seed $seed, $runs inputs or ${seconds}s (corpus: ${seed_dir:-none})"
+    if [ $status -ne 0 ]; then
+      tail -40 "$log"
+      echo "fuzz: $name FAILED (log: $log)"
+    else
+      grep -E "stat::number_of_executed_units|stat::peak_rss_mb" "$log" | sed "s/^/  /"
+    fi
+  } >"$log.summary"
+  echo $status >"$log.status"
+}
+
+running=0
+for bin in "${fuzzers[@]}"; do
+  if [ $running -ge "$jobs" ]; then
+    wait -n
+    running=$((running - 1))
+  fi
+  run_one "$bin" &
+  running=$((running + 1))
 done
-echo "fuzz: $passed fuzzer(s) ran clean"
+wait
+failed=0
+for bin in "${fuzzers[@]}"; do
+  log="build/fuzz-artifacts/$(basename "$bin").log"
+  cat "$log.summary"
+  [ "$(cat "$log.status")" = 0 ] || failed=$((failed + 1))
+  rm -f "$log.summary" "$log.status"
+done
+if [ $failed -ne 0 ]; then
+  echo "fuzz: $failed of ${#fuzzers[@]} fuzzer(s) FAILED"
+  exit 1
+fi
+echo "fuzz: ${#fuzzers[@]} fuzzer(s) ran clean"

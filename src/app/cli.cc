@@ -165,6 +165,35 @@ void Table::Print(OutputFormat format, std::FILE* out) const {
   PrintSafe(format, out);
 }
 
+std::string Table::Render(OutputFormat format) const {
+  char* buffer = nullptr;
+  size_t size = 0;
+  std::FILE* out = open_memstream(&buffer, &size);
+  if (out == nullptr) return {};
+  Print(format, out);
+  std::fclose(out);
+  std::string text(buffer, size);
+  std::free(buffer);
+  return text;
+}
+
+Table Table::Select(const std::vector<std::string_view>& names) const {
+  std::vector<size_t> index;
+  Table out;
+  for (std::string_view name : names) {
+    auto it = std::find(columns.begin(), columns.end(), name);
+    if (it == columns.end()) continue;
+    index.push_back(static_cast<size_t>(it - columns.begin()));
+    out.columns.emplace_back(name);
+  }
+  out.rows.reserve(rows.size());
+  for (const auto& r : rows) {
+    std::vector<std::string>& cells = out.rows.emplace_back();
+    for (size_t i : index) cells.push_back(i < r.size() ? r[i] : std::string());
+  }
+  return out;
+}
+
 void Table::PrintSafe(OutputFormat format, std::FILE* out) const {
   switch (format) {
     case OutputFormat::kCsv: {

@@ -51,6 +51,10 @@ struct Table {
   std::vector<std::string> columns;
   std::vector<std::vector<std::string>> rows;
   void Print(OutputFormat format, std::FILE* out = stdout) const;
+  // What Print writes, as text.
+  std::string Render(OutputFormat format) const;
+  // The table with only `names` of its columns, in that order (names it lacks are left out).
+  Table Select(const std::vector<std::string_view>& names) const;
 
  private:
   void PrintSafe(OutputFormat format, std::FILE* out) const;  // cells already TerminalSafe

@@ -11,12 +11,13 @@
 
 #include "calendar/calendar.h"
 #include "core/input_file.h"
-#include "rules/diagnostic.h"
+#include "engine/toml_checker.h"
 
 namespace kairos::app {
 namespace {
 
 namespace fs = std::filesystem;
+using engine::Quoted;
 using jobs::AlertLevel;
 using scheduler::JobSpec;
 using scheduler::Misfire;
@@ -47,35 +48,6 @@ const std::vector<std::string_view> kMaintenanceKeys = {"keep_history_days"};
 const std::vector<std::string_view> kLogLevels = {"debug", "info", "warn", "error"};
 const std::vector<std::string_view> kMisfires = {"run_once", "skip"};
 
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  size_t n = 0;
-  for (char c : s) {
-    if (++n > 60) {
-      out += "...";
-      break;
-    }
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-std::string Alternatives(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
-    out += Quoted(names[i]);
-  }
-  return out;
-}
-
 std::vector<std::string_view> JobNames() {
   std::vector<std::string_view> names;
   for (const auto& j : jobs::BuiltinJobs()) names.push_back(j.spec.name);
@@ -88,57 +60,10 @@ std::vector<std::string_view> AlertKindNames() {
   return names;
 }
 
-// Problems of one file, reported together in file order as "<file>:<line>:<col>: <key>: <text>"
-// (the format of strategy files, engine/strategy_file.h).
-class Checker {
+// kairos.toml's own checks on top of the shared ones (engine/toml_checker.h): durations.
+class Checker : public engine::TomlChecker {
  public:
-  explicit Checker(std::string_view file) : file_(file) {}
-
-  void Add(const toml::source_region& r, std::string_view key, std::string message) {
-    problems_.push_back({std::max<int>(1, static_cast<int>(r.begin.line)),
-                         std::max<int>(1, static_cast<int>(r.begin.column)),
-                         fmt::format("{}: {}", key, message)});
-  }
-
-  void Expected(const toml::node& n, std::string_view key, std::string_view what) {
-    Add(n.source(), key, fmt::format("expected {}, got {}", what, Got(n)));
-  }
-
-  std::optional<std::string> String(const toml::node& n, std::string_view key) {
-    if (const auto* s = n.as_string()) return s->get();
-    Expected(n, key, "a string");
-    return std::nullopt;
-  }
-
-  std::optional<bool> Bool(const toml::node& n, std::string_view key) {
-    if (const auto* b = n.as_boolean()) return b->get();
-    Expected(n, key, "true or false");
-    return std::nullopt;
-  }
-
-  std::optional<int64_t> Integer(const toml::node& n, std::string_view key, int64_t lo,
-                                 int64_t hi) {
-    const auto* i = n.as_integer();
-    if (i != nullptr && i->get() >= lo && i->get() <= hi) return i->get();
-    std::string what = fmt::format("an integer from {} to {}", lo, hi);
-    if (hi == std::numeric_limits<int64_t>::max()) {
-      what = lo == std::numeric_limits<int64_t>::min() ? "an integer"
-                                                       : fmt::format("an integer >= {}", lo);
-    }
-    Expected(n, key, what);
-    return std::nullopt;
-  }
-
-  std::optional<size_t> Enum(const toml::node& n, std::string_view key,
-                             const std::vector<std::string_view>& names) {
-    if (const auto* s = n.as_string()) {
-      for (size_t i = 0; i < names.size(); ++i) {
-        if (s->get() == names[i]) return i;
-      }
-    }
-    Expected(n, key, Alternatives(names));
-    return std::nullopt;
-  }
+  using TomlChecker::TomlChecker;
 
   // A duration in [lo, hi] ns.
   std::optional<int64_t> Duration(const toml::node& n, std::string_view key, int64_t lo,
@@ -151,67 +76,6 @@ class Checker {
                          FormatDuration(lo), FormatDuration(hi)));
     return std::nullopt;
   }
-
-  const toml::table* Table(const toml::node& n, std::string_view key) {
-    if (const auto* t = n.as_table()) return t;
-    Expected(n, key, "a table");
-    return nullptr;
-  }
-
-  // Keys of `table` not in `known`: "unknown <what>" with a suggestion.
-  void UnknownKeys(const toml::table& table, std::string_view prefix,
-                   const std::vector<std::string_view>& known, std::string_view what = "key") {
-    for (auto&& [k, v] : table) {
-      std::string_view name = k.str();
-      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-      Add(k.source(), Key(prefix, name),
-          fmt::format("unknown {}{}", what,
-                      rules::DidYouMean(name, std::span<const std::string_view>(known))));
-    }
-  }
-
-  Status Finish() {
-    if (problems_.empty()) return Status::Ok();
-    std::stable_sort(problems_.begin(), problems_.end(), [](const Problem& a, const Problem& b) {
-      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-    });
-    std::string out;
-    for (const auto& p : problems_) {
-      if (!out.empty()) out += '\n';
-      out += fmt::format("{}:{}:{}: {}", file_, p.line, p.column, p.text);
-    }
-    return Status::InvalidArgument(std::move(out));
-  }
-
-  // "daemon.time_zone"; a name that is not a bare TOML key is quoted: jobs."scan.daily".
-  static std::string Key(std::string_view prefix, std::string_view name) {
-    bool bare = !name.empty() && std::all_of(name.begin(), name.end(), [](char c) {
-      return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') ||
-             c == '_' || c == '-';
-    });
-    std::string n = bare ? std::string(name) : Quoted(name);
-    return prefix.empty() ? n : fmt::format("{}.{}", prefix, n);
-  }
-
- private:
-  struct Problem {
-    int line;
-    int column;
-    std::string text;
-  };
-
-  static std::string Got(const toml::node& n) {
-    if (const auto* s = n.as_string()) return Quoted(s->get());
-    if (n.is_table()) return "a table";
-    if (n.is_array()) return "an array";
-    if (const auto* i = n.as_integer()) return std::to_string(i->get());
-    if (const auto* f = n.as_floating_point()) return fmt::format("{}", f->get());
-    if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
-    return "a date or time";
-  }
-
-  std::string_view file_;
-  std::vector<Problem> problems_;
 };
 
 // A known calendar's canonical name ("nse" -> "NSE"), or a problem.
@@ -457,15 +321,8 @@ DaemonConfig DefaultConfig() {
 
 Result<DaemonConfig> ParseConfig(std::string_view text, std::string_view file_name,
                                  const fs::path& home) {
-  toml::table root;
-  try {
-    root = toml::parse(text, file_name);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(fmt::format("{}:{}:{}: TOML syntax error: {}", file_name,
-                                               e.source().begin.line, e.source().begin.column,
-                                               e.description()));
-  }
-  Checker c(file_name);
+  KAIROS_ASSIGN_OR_RETURN(toml::table root, engine::ParseTomlText(text, file_name));
+  Checker c(text, file_name);
   DaemonConfig config = DefaultConfig();
   for (auto& job : config.jobs) job = jobs::FindJob(job.name)->spec;  // unresolved defaults
   ReadRoot(c, root, home, config);

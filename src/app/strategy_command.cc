@@ -14,6 +14,7 @@
 
 #include "app/cli.h"
 #include "app/paper_wiring.h"
+#include "app/trading_tables.h"
 #include "core/fixed_point.h"
 #include "core/input_file.h"
 #include "engine/analytics.h"
@@ -63,12 +64,7 @@ std::string UniverseText(const StrategySpec& spec, bool abbreviate) {
   return out;
 }
 
-std::string Number(double v, int decimals = 2) {
-  // -0.00 reads as a loss that is not there.
-  double rounded = std::round(v * std::pow(10, decimals)) / std::pow(10, decimals);
-  if (rounded == 0) rounded = 0;
-  return fmt::format("{:.{}f}", rounded, decimals);
-}
+std::string Number(double v) { return FormatNumber(v); }
 
 // --- strategy import ---------------------------------------------------------------------------
 
@@ -278,40 +274,22 @@ struct PnlArgs {
   std::string from, to;
 };
 
-// The rows asked for, grouped by strategy (by name), with each strategy's currency.
-struct PnlData {
-  std::map<std::string, std::vector<DailyPnl>> rows;
-  std::map<std::string, Currency> currency;
+Result<PnlRows> LoadPnl(ports::Store& db, const PnlArgs& args) {
   std::optional<Date> from, to;
-  Currency CurrencyFor(const std::string& s) const {
-    auto it = currency.find(s);
-    return it == currency.end() ? Currency::Usd() : it->second;
-  }
-};
-
-Result<PnlData> LoadPnl(ports::Store& db, const PnlArgs& args) {
-  PnlData data;
   if (!args.from.empty()) {
     auto d = Date::Parse(args.from);
     if (!d.ok()) return d.status().WithContext("--from");
-    data.from = *d;
+    from = *d;
   }
   if (!args.to.empty()) {
     auto d = Date::Parse(args.to);
     if (!d.ok()) return d.status().WithContext("--to");
-    data.to = *d;
+    to = *d;
   }
-  if (data.from && data.to && *data.to < *data.from) {
+  if (from && to && *to < *from) {
     return Status::InvalidArgument(fmt::format("--to {} is before --from {}", args.to, args.from));
   }
-  KAIROS_ASSIGN_OR_RETURN(auto strategies, db.strategies().List());
-  for (const StrategyRecord& r : strategies) data.currency.emplace(r.spec.name, r.spec.currency);
-  if (!args.strategy.empty() && data.currency.count(args.strategy) == 0) {
-    return NoStrategy(args.strategy);
-  }
-  KAIROS_ASSIGN_OR_RETURN(auto rows, db.ledger().ListDailyPnl(args.strategy, data.from, data.to));
-  for (DailyPnl& r : rows) data.rows[r.strategy].push_back(std::move(r));
-  return data;
+  return app::LoadPnl(db, args.strategy, from, to);
 }
 
 void AddPnlOptions(CLI::App* cmd, PnlArgs& args) {
@@ -325,21 +303,7 @@ void RunPnlDaily(const PnlArgs& args, CliContext& ctx) {
   if (!db.ok()) return ctx.Fail(db.status());
   auto data = LoadPnl(**db, args);
   if (!data.ok()) return ctx.Fail(data.status());
-  // By date, then strategy, as the store lists them.
-  std::vector<const DailyPnl*> all;
-  for (const auto& [name, rows] : data->rows) {
-    for (const DailyPnl& r : rows) all.push_back(&r);
-  }
-  std::stable_sort(all.begin(), all.end(), [](const DailyPnl* a, const DailyPnl* b) {
-    return std::tie(a->session, a->strategy) < std::tie(b->session, b->strategy);
-  });
-  Table t{{"date", "strategy", "realized", "unrealized", "fees", "equity"}, {}};
-  for (const DailyPnl* r : all) {
-    Currency c = data->CurrencyFor(r->strategy);
-    t.rows.push_back({r->session.ToString(), r->strategy, Amount(r->realized, c),
-                      Amount(r->unrealized, c), Amount(r->fees, c), Amount(r->equity, c)});
-  }
-  t.Print(ctx.format);
+  DailyPnlTable(*data).Print(ctx.format);
 }
 
 void RunPnlMonthly(const PnlArgs& args, CliContext& ctx) {
@@ -347,17 +311,7 @@ void RunPnlMonthly(const PnlArgs& args, CliContext& ctx) {
   if (!db.ok()) return ctx.Fail(db.status());
   auto data = LoadPnl(**db, args);
   if (!data.ok()) return ctx.Fail(data.status());
-  Table t{{"month", "strategy", "realized", "fees", "end_equity", "return_pct"}, {}};
-  for (const auto& [name, rows] : data->rows) {
-    Currency c = data->CurrencyFor(name);
-    for (const engine::MonthlyPnl& m : engine::Monthly(rows)) {
-      t.rows.push_back({m.Label(), name, Amount(m.realized, c), Amount(m.fees, c),
-                        Amount(m.end_equity, c), Number(m.return_percent)});
-    }
-  }
-  std::stable_sort(t.rows.begin(), t.rows.end(),
-                   [](const auto& a, const auto& b) { return a[0] < b[0]; });
-  t.Print(ctx.format);
+  MonthlyPnlTable(*data).Print(ctx.format);
 }
 
 void RunPnlSummary(const PnlArgs& args, CliContext& ctx) {

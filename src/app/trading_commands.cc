@@ -13,6 +13,7 @@
 #include "app/cli.h"
 #include "app/home_locks.h"
 #include "app/paper_wiring.h"
+#include "app/trading_tables.h"
 #include "engine/alerts.h"
 #include "engine/kill_switch.h"
 #include "engine/signal_book.h"
@@ -38,11 +39,6 @@ std::string Amount(int64_t minor, const Currency& currency) {
   return Money(minor, currency).ToString();
 }
 
-std::string Num(double v) {
-  if (std::isnan(v)) return "";
-  return fmt::format("{:.6g}", v);
-}
-
 Result<Date> ParseDateFlag(std::string_view flag, const std::string& text) {
   auto d = Date::Parse(text);
   if (!d.ok()) {
@@ -50,25 +46,6 @@ Result<Date> ParseDateFlag(std::string_view flag, const std::string& text) {
         fmt::format("bad {} '{}': expected a date YYYY-MM-DD", flag, text));
   }
   return *d;
-}
-
-// The currency of each strategy, for printing amounts.
-std::map<std::string, Currency> Currencies(const std::vector<StrategyRecord>& strategies) {
-  std::map<std::string, Currency> out;
-  for (const auto& r : strategies) out.emplace(r.spec.name, r.spec.currency);
-  return out;
-}
-std::map<std::string, Currency> Currencies(ports::Store& store) {
-  auto list = store.strategies().List();
-  return list.ok() ? Currencies(*list) : std::map<std::string, Currency>();
-}
-
-// The currency of `strategy` in `currencies`; one not stored (an order placed by hand) is in the
-// default currency, as the order manager books it.
-Currency CurrencyIn(const std::map<std::string, Currency>& currencies,
-                    const std::string& strategy) {
-  auto it = currencies.find(strategy);
-  return it == currencies.end() ? Currency::Usd() : it->second;
 }
 
 // ---- run-day ----
@@ -224,15 +201,6 @@ Result<SignalStatus> ParseSignalStatus(const std::string& text) {
       fmt::format("unknown signal status '{}' (expected one of: {})", text, names));
 }
 
-std::string Terms(const Signal& s) {
-  std::string out;
-  for (const auto& [name, v] : s.terms) {
-    if (!out.empty()) out += ' ';
-    out += fmt::format("{}={}", name, std::isnan(v) ? std::string("nan") : Num(v));
-  }
-  return out;
-}
-
 Status ListSignals(const SignalListArgs& args, CliContext& ctx) {
   ports::SignalFilter f;
   if (!args.status.empty()) {
@@ -244,17 +212,7 @@ Status ListSignals(const SignalListArgs& args, CliContext& ctx) {
   f.strategy = args.strategy;
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> signals, store->signals().List(f));
-  Table t;
-  t.columns = {"id",     "date",  "strategy", "symbol",     "side",       "kind", "status",
-               "reason", "terms", "rank",     "execute_on", "decided_by", "note"};
-  for (const Signal& s : signals) {
-    t.rows.push_back({std::to_string(s.id), s.session.ToString(), s.strategy, s.symbol,
-                      std::string(SideName(s.side)),
-                      s.kind == SignalKind::kEntry ? "entry" : "exit",
-                      std::string(SignalStatusName(s.status)), s.reason, Terms(s),
-                      Num(s.rank_value), s.execute_on.ToString(), s.decided_by, s.note});
-  }
+  KAIROS_ASSIGN_OR_RETURN(Table t, SignalsTable(*store, f));
   t.Print(ctx.format);
   return Status::Ok();
 }
@@ -283,19 +241,7 @@ Status Decide(const DecideArgs& args, bool approve, CliContext& ctx) {
 Status ListOrders(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(std::vector<Order> orders, store->orders().List({}));
-  Table t;
-  t.columns = {"id",   "session", "strategy", "client_order_id", "symbol", "side",   "qty",
-               "type", "tif",     "limit",    "status",          "filled", "signal", "message"};
-  for (const Order& o : orders) {
-    const OrderRequest& r = o.request;
-    t.rows.push_back({std::to_string(o.id), r.session.ToString(), o.strategy, r.client_order_id,
-                      r.symbol, std::string(SideName(r.side)), r.qty.ToString(),
-                      std::string(OrderTypeName(r.type)), std::string(TimeInForceName(r.tif)),
-                      r.limit_price ? r.limit_price->ToString() : "",
-                      std::string(OrderStatusName(o.status)), o.filled_qty.ToString(),
-                      o.signal_id ? std::to_string(o.signal_id) : "", o.message});
-  }
+  KAIROS_ASSIGN_OR_RETURN(Table t, OrdersTable(*store, {}));
   t.Print(ctx.format);
   return Status::Ok();
 }
@@ -319,27 +265,7 @@ Status ListFills(CliContext& ctx) {
 Status ListPositions(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store->ledger().Positions(""));
-  Table t;
-  t.columns = {"strategy",      "symbol", "qty",    "avg_price",  "entry_session",
-               "sessions_held", "stop",   "target", "high_water", "lots"};
-  for (const Position& p : positions) {
-    Int128 num = 0, den = 0;
-    for (const Lot& l : p.lots) {
-      int64_t q = l.qty.units() < 0 ? -l.qty.units() : l.qty.units();
-      num += static_cast<Int128>(l.price.raw()) * q;
-      den += q;
-    }
-    std::string avg =
-        den == 0
-            ? ""
-            : Price::FromRaw(static_cast<int64_t>(DivideRounded(num, den, Rounding::kHalfEven)))
-                  .ToString();
-    t.rows.push_back({p.strategy, p.symbol, p.qty.ToString(), avg, p.entry_session.ToString(),
-                      std::to_string(p.sessions_held), p.stop ? p.stop->ToString() : "",
-                      p.target ? p.target->ToString() : "",
-                      p.high_water ? p.high_water->ToString() : "", std::to_string(p.lots.size())});
-  }
+  KAIROS_ASSIGN_OR_RETURN(Table t, PositionsTable(*store));
   t.Print(ctx.format);
   return Status::Ok();
 }

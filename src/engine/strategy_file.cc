@@ -13,80 +13,13 @@
 #include <toml++/toml.h>
 
 #include "core/fixed_point.h"
+#include "engine/toml_checker.h"
 #include "rules/binder.h"
 #include "rules/diagnostic.h"
 #include "rules/parser.h"
 
 namespace kairos::engine {
 namespace {
-
-struct Problem {
-  int line = 1;
-  int column = 1;
-  std::string text;  // "key: message", possibly followed by "\n  ..." context lines
-};
-
-// The byte offset of (line, column) in `text`; toml++ counts columns in code points.
-size_t OffsetOf(std::string_view text, int line, int column) {
-  size_t pos = 0;
-  for (int l = 1; l < line; ++l) {
-    size_t nl = text.find('\n', pos);
-    if (nl == std::string_view::npos) return text.size();
-    pos = nl + 1;
-  }
-  for (int c = 1; c < column && pos < text.size() && text[pos] != '\n'; ++c) {
-    ++pos;
-    while (pos < text.size() && (static_cast<unsigned char>(text[pos]) & 0xC0) == 0x80) ++pos;
-  }
-  return pos;
-}
-
-std::string_view LineText(std::string_view text, int line) {
-  size_t start = OffsetOf(text, line, 1);
-  size_t end = text.find('\n', start);
-  std::string_view s = text.substr(start, end == std::string_view::npos ? end : end - start);
-  if (!s.empty() && s.back() == '\r') s.remove_suffix(1);
-  return s;
-}
-
-// The text a node was written as ("100000.10", "1_000", "\"5%\"").
-std::string_view RawText(std::string_view text, const toml::source_region& r) {
-  if (r.begin.line == 0 || r.end.line == 0) return {};
-  size_t b = OffsetOf(text, static_cast<int>(r.begin.line), static_cast<int>(r.begin.column));
-  size_t e = OffsetOf(text, static_cast<int>(r.end.line), static_cast<int>(r.end.column));
-  if (e < b) return {};
-  return text.substr(b, e - b);
-}
-
-std::string Quoted(std::string_view s) {
-  std::string out = "\"";
-  size_t n = 0;
-  for (char c : s) {
-    if (++n > 60) {
-      out += "...";
-      break;
-    }
-    if (c == '"' || c == '\\') {
-      out += '\\';
-      out += c;
-    } else if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
-      out += fmt::format("\\x{:02x}", static_cast<unsigned char>(c));
-    } else {
-      out += c;
-    }
-  }
-  return out + "\"";
-}
-
-// A matching identifier list, e.g. "\"long\" or \"short\"".
-std::string Alternatives(const std::vector<std::string_view>& names) {
-  std::string out;
-  for (size_t i = 0; i < names.size(); ++i) {
-    if (i > 0) out += i + 1 == names.size() ? " or " : ", ";
-    out += Quoted(names[i]);
-  }
-  return out;
-}
 
 bool IsLowerName(std::string_view s) {
   if (s.empty() || s.size() > 64) return false;
@@ -167,74 +100,10 @@ bool ReadsPriceOutsideIndicators(const rules::BoundExpr& e) {
   return false;
 }
 
-class Checker {
+// The strategy file's own checks on top of the shared ones: percents, amounts of money, rules.
+class Checker : public TomlChecker {
  public:
-  Checker(std::string_view text, std::string_view file) : text_(text), file_(file) {}
-
-  void Add(const toml::source_region& r, std::string_view key, std::string message) {
-    problems_.push_back({std::max<int>(1, static_cast<int>(r.begin.line)),
-                         std::max<int>(1, static_cast<int>(r.begin.column)),
-                         fmt::format("{}: {}", key, message)});
-  }
-  void AddAt(int line, int column, std::string text) {
-    problems_.push_back({line, column, std::move(text)});
-  }
-
-  // What a node holds, for "got ...": the value as written for scalars.
-  std::string Got(const toml::node& n) const {
-    if (const auto* s = n.as_string()) return Quoted(s->get());
-    if (n.is_table()) return "a table";
-    if (const auto* a = n.as_array()) return a->empty() ? "an empty array" : "an array";
-    std::string_view raw = RawText(text_, n.source());
-    if (!raw.empty()) return std::string(raw);
-    if (const auto* b = n.as_boolean()) return b->get() ? "true" : "false";
-    return "a value";
-  }
-
-  void Expected(const toml::node& n, std::string_view key, std::string_view what) {
-    Add(n.source(), key, fmt::format("expected {}, got {}", what, Got(n)));
-  }
-
-  std::optional<std::string> String(const toml::node& n, std::string_view key,
-                                    std::string_view what = "a string") {
-    if (const auto* s = n.as_string()) return s->get();
-    Expected(n, key, what);
-    return std::nullopt;
-  }
-
-  // One of `names`: its index.
-  std::optional<size_t> Enum(const toml::node& n, std::string_view key,
-                             const std::vector<std::string_view>& names) {
-    const auto* s = n.as_string();
-    if (s != nullptr) {
-      for (size_t i = 0; i < names.size(); ++i) {
-        if (s->get() == names[i]) return i;
-      }
-    }
-    Expected(n, key, Alternatives(names));
-    return std::nullopt;
-  }
-
-  std::optional<int64_t> Integer(const toml::node& n, std::string_view key, int64_t lo,
-                                 int64_t hi) {
-    const auto* i = n.as_integer();
-    if (i != nullptr && i->get() >= lo && i->get() <= hi) return i->get();
-    std::string what = hi == std::numeric_limits<int>::max()
-                           ? fmt::format("an integer >= {}", lo)
-                           : fmt::format("an integer from {} to {}", lo, hi);
-    Expected(n, key, what);
-    return std::nullopt;
-  }
-
-  // An integer or a float in [lo, hi].
-  std::optional<double> Number(const toml::node& n, std::string_view key, double lo, double hi) {
-    std::optional<double> v;
-    if (const auto* i = n.as_integer()) v = static_cast<double>(i->get());
-    if (const auto* f = n.as_floating_point()) v = f->get();
-    if (v && std::isfinite(*v) && *v >= lo && *v <= hi) return v;
-    Expected(n, key, fmt::format("a number from {} to {}", lo, hi));
-    return std::nullopt;
-  }
+  using TomlChecker::TomlChecker;
 
   // "5%" with 0 < value < hi (hi_inclusive: <= hi); also a bare number when allow_number.
   std::optional<double> Percent(const toml::node& n, std::string_view key, double hi,
@@ -261,7 +130,7 @@ class Checker {
     if (const auto* i = n.as_integer()) {
       text = std::to_string(i->get());
     } else if (n.is_floating_point()) {
-      for (char c : RawText(text_, n.source())) {
+      for (char c : RawText(this->text(), n.source())) {
         if (c != '_') text += c;
       }
       if (!text.empty() && text.front() == '+') text.erase(0, 1);
@@ -301,7 +170,7 @@ class Checker {
     int line = std::max<int>(1, static_cast<int>(n.source().begin.line));
     int col = std::max<int>(1, static_cast<int>(n.source().begin.column));
     // A one-line string written without escapes: the rule's column maps onto the file's.
-    std::string_view raw = RawText(text_, n.source());
+    std::string_view raw = RawText(this->text(), n.source());
     const auto* s = n.as_string();
     bool mapped = s != nullptr && rl == 1 && rc >= 1 && raw.size() == s->get().size() + 2 &&
                   raw.substr(1, s->get().size()) == s->get() &&
@@ -309,9 +178,9 @@ class Checker {
     std::string text = fmt::format("{}: {}", key, message);
     if (mapped) {
       col += rc;  // past the opening quote
-      std::string_view file_line = LineText(text_, line);
+      std::string_view file_line = LineText(this->text(), line);
       std::string caret;
-      size_t offset = OffsetOf(text_, line, col) - OffsetOf(text_, line, 1);
+      size_t offset = OffsetOf(this->text(), line, col) - OffsetOf(this->text(), line, 1);
       for (size_t i = 0; i < offset && i < file_line.size(); ++i) {
         caret += file_line[i] == '\t' ? '\t' : ' ';
       }
@@ -324,38 +193,6 @@ class Checker {
     }
     AddAt(line, col, std::move(text));
   }
-
-  // Keys of `table` not in `known`: "unknown key" with a suggestion.
-  void UnknownKeys(const toml::table& table, std::string_view prefix,
-                   const std::vector<std::string_view>& known) {
-    for (auto&& [k, v] : table) {
-      std::string_view name = k.str();
-      if (std::find(known.begin(), known.end(), name) != known.end()) continue;
-      std::string full = prefix.empty() ? std::string(name) : fmt::format("{}.{}", prefix, name);
-      Add(k.source(), full,
-          "unknown key" + rules::DidYouMean(name, std::span<const std::string_view>(known)));
-    }
-  }
-
-  Status Finish() {
-    if (problems_.empty()) return Status::Ok();
-    std::stable_sort(problems_.begin(), problems_.end(), [](const Problem& a, const Problem& b) {
-      return std::pair(a.line, a.column) < std::pair(b.line, b.column);
-    });
-    std::string out;
-    for (const auto& p : problems_) {
-      if (!out.empty()) out += '\n';
-      out += fmt::format("{}:{}:{}: {}", file_, p.line, p.column, p.text);
-    }
-    return Status::InvalidArgument(std::move(out));
-  }
-
-  std::string_view text() const { return text_; }
-
- private:
-  std::string_view text_;
-  std::string_view file_;
-  std::vector<Problem> problems_;
 };
 
 const std::vector<std::string_view> kTimeframes = {"daily", "weekly"};
@@ -864,14 +701,7 @@ class StrategyReader {
 }  // namespace
 
 Result<StrategySpec> ParseStrategy(std::string_view toml_text, std::string_view file_name) {
-  toml::table root;
-  try {
-    root = toml::parse(toml_text, file_name);
-  } catch (const toml::parse_error& e) {
-    return Status::InvalidArgument(fmt::format("{}:{}:{}: TOML syntax error: {}", file_name,
-                                               e.source().begin.line, e.source().begin.column,
-                                               e.description()));
-  }
+  KAIROS_ASSIGN_OR_RETURN(toml::table root, ParseTomlText(toml_text, file_name));
   Checker c(toml_text, file_name);
   StrategySpec spec;
   StrategyReader(c, root, spec).Read();

@@ -101,7 +101,10 @@ std::optional<IncomingMessage> ParseMessage(const json& m) {
   IncomingMessage out;
   out.message_id = *message_id;
   out.chat_id = *chat_id;
-  if (const json* from = ObjectField(m, "from")) out.from_id = IntField(*from, "id").value_or(0);
+  if (const json* from = ObjectField(m, "from")) {
+    out.from_id = IntField(*from, "id").value_or(0);
+    out.from_username = StringField(*from, "username").value_or("");
+  }
   out.text = StringField(m, "text").value_or("");
   return out;
 }
@@ -114,6 +117,7 @@ std::optional<CallbackQuery> ParseCallbackQuery(const json& q) {
   CallbackQuery out;
   out.id = *id;
   out.from_id = *from_id;
+  out.from_username = StringField(*from, "username").value_or("");
   out.data = StringField(q, "data").value_or("");
   if (const json* m = ObjectField(q, "message")) {
     // An InaccessibleMessage (date 0) still names its chat and message_id.

@@ -180,9 +180,9 @@ TEST(ParseResponse, OkWithoutEnvelopeIsMalformed) {
 
 TEST(ParseUpdates, MessagesCallbacksAndKindsNotHandled) {
   json result = json::parse(R"([
-    {"update_id":10,"message":{"message_id":3,"from":{"id":111,"is_bot":false},
+    {"update_id":10,"message":{"message_id":3,"from":{"id":111,"is_bot":false,"username":"ann"},
       "chat":{"id":111,"type":"private"},"date":1,"text":"/status"}},
-    {"update_id":11,"callback_query":{"id":"cb1","from":{"id":111},"chat_instance":"x",
+    {"update_id":11,"callback_query":{"id":"cb1","from":{"id":111,"username":"ann"},"chat_instance":"x",
       "data":"apv:7","message":{"message_id":9,"chat":{"id":-100222},"date":1}}},
     {"update_id":12,"edited_message":{"message_id":3}},
     {"update_id":13,"message":{"message_id":"not a number","chat":{"id":1}}},
@@ -194,13 +194,16 @@ TEST(ParseUpdates, MessagesCallbacksAndKindsNotHandled) {
   const auto& u = *updates;
   ASSERT_TRUE(u[0].message);
   EXPECT_EQ(u[0].message->from_id, 111);
+  EXPECT_EQ(u[0].message->from_username, "ann");
   EXPECT_EQ(u[0].message->chat_id, 111);
   EXPECT_EQ(u[0].message->message_id, 3);
   EXPECT_EQ(u[0].message->text, "/status");
   ASSERT_TRUE(u[1].callback_query);
   EXPECT_EQ(u[1].callback_query->id, "cb1");
   EXPECT_EQ(u[1].callback_query->from_id, 111);
+  EXPECT_EQ(u[1].callback_query->from_username, "ann");
   EXPECT_EQ(u[1].callback_query->data, "apv:7");
+  EXPECT_EQ(u[4].callback_query->from_username, "");
   EXPECT_EQ(u[1].callback_query->chat_id, -100222);
   EXPECT_EQ(u[1].callback_query->message_id, 9);
   EXPECT_FALSE(u[2].message || u[2].callback_query);

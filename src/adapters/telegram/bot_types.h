@@ -17,6 +17,7 @@ namespace kairos::telegram {
 struct IncomingMessage {
   int64_t message_id = 0;
   int64_t from_id = 0;  // the sender's user id; 0 when the message has no sender (channel post)
+  std::string from_username;  // the sender's @username without the @; empty when it has none
   int64_t chat_id = 0;
   std::string text;  // empty for messages without text (photos, stickers, ...)
 };
@@ -25,9 +26,10 @@ struct IncomingMessage {
 struct CallbackQuery {
   std::string id;  // pass to AnswerCallbackQuery
   int64_t from_id = 0;
-  std::string data;        // the button's callback_data
-  int64_t chat_id = 0;     // of the message carrying the button; 0 when not available
-  int64_t message_id = 0;  // 0 when not available (inline mode, or a message too old)
+  std::string from_username;  // the presser's @username without the @; empty when it has none
+  std::string data;           // the button's callback_data
+  int64_t chat_id = 0;        // of the message carrying the button; 0 when not available
+  int64_t message_id = 0;     // 0 when not available (inline mode, or a message too old)
 };
 
 // One update from getUpdates. Kinds the bot does not handle (edited messages, chat member

@@ -1,10 +1,12 @@
 // Feeds arbitrary bytes to the Bot API answer parsers as the body of an HTTP answer: they must
-// never crash, hang or leak, and what they accept must hold together.
+// never crash, hang or leak, and what they accept must hold together (a button's callback data
+// included).
 #include <cstddef>
 #include <cstdint>
 #include <string>
 
 #include "adapters/telegram/bot_json.h"
+#include "adapters/telegram/signal_buttons.h"
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   using namespace kairos::telegram;
@@ -29,6 +31,12 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   int64_t next = NextOffset(*updates, 0);
   for (const Update& u : *updates) {
     if (u.update_id >= next) __builtin_trap();
+    if (u.callback_query) {
+      // Button data is outside input too: what parses must print back to the same data.
+      if (auto d = ParseSignalCallbackData(u.callback_query->data)) {
+        if (d->signal_id <= 0 || SignalCallbackData(*d) != u.callback_query->data) __builtin_trap();
+      }
+    }
     if (u.message && u.callback_query) {
       // Both kinds in one update is not what Telegram sends, but it must not break parsing.
       (void)u.message->text.size();
