@@ -534,7 +534,9 @@ Result<int64_t> DeliverPending(ports::Store& store, ports::Notifier& notifier,
       Log(LogLevel::kError, fmt::format("outbox message {} undeliverable: {}", m.id, r.error));
       continue;
     }
-    Log(LogLevel::kWarn, fmt::format("outbox message {} not sent: {}", m.id, r.error));
+    // A wait the channel asked for (its rate limit) is routine; anything else is worth a warning.
+    Log(r.retry_after_ns > 0 ? LogLevel::kDebug : LogLevel::kWarn,
+        fmt::format("outbox message {} not sent: {}", m.id, r.error));
     return std::max<int64_t>(r.retry_after_ns, kSecondNs);
   }
   return int64_t{0};

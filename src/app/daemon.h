@@ -1,5 +1,6 @@
 #pragma once
 
+#include <atomic>
 #include <cstdint>
 #include <filesystem>
 #include <functional>
@@ -10,6 +11,7 @@
 #include <string_view>
 #include <vector>
 
+#include "app/cli.h"
 #include "app/config.h"
 #include "app/paper_wiring.h"
 #include "core/file_lock.h"
@@ -102,6 +104,7 @@ struct Daemon {
   std::unique_ptr<AlertingEvents> events;
   std::unique_ptr<scheduler::Scheduler> scheduler;
   std::vector<scheduler::JobSpec> instances;
+  std::atomic<bool> stopping{false};  // set once the scheduler's loop has returned
 };
 
 struct DaemonOptions {
@@ -124,6 +127,15 @@ void WireHomeHooks(Daemon& d);
 Result<int64_t> DeliverPending(ports::Store& store, ports::Notifier& notifier,
                                const DaemonConfig& config, const ports::Clock& clock,
                                int* delivered = nullptr);
+
+// The jobs of `home` as `kairos jobs list` shows them (name, schedule, enabled, next_run,
+// last_run, last_status).
+Result<Table> JobsTable(const std::filesystem::path& home, ports::Store& store);
+
+// `name` among `instances`: an instance name, or the base name of a job with one instance.
+// NotFound naming the jobs; InvalidArgument naming the instances of a per-exchange job.
+Result<scheduler::JobSpec> FindJobInstance(const std::vector<scheduler::JobSpec>& instances,
+                                           std::string_view name);
 
 // A notifier for tests: appends "id<TAB>kind<TAB>silent<TAB>key" lines to a file. Selected by the
 // environment variable KAIROS_TEST_NOTIFIER_FILE (tests only; undocumented for users).

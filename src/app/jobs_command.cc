@@ -70,27 +70,7 @@ Result<scheduler::JobSpec> FindInstance(const std::vector<scheduler::JobSpec>& i
 Status ListJobs(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(fs::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  DaemonConfig config;
-  KAIROS_ASSIGN_OR_RETURN(auto instances, Instances(home, *store, config));
-  const int64_t now = scheduler::WallClock().NowNs();
-  Table t;
-  t.columns = {"name", "schedule", "enabled", "next_run", "last_run", "last_status"};
-  for (const auto& spec : instances) {
-    std::string describe, next;
-    auto schedule = scheduler::Schedule::Parse(spec.schedule);
-    if (schedule.ok()) {
-      describe = schedule->Describe();
-      if (spec.enabled) {
-        if (auto n = schedule->NextAfter(Timestamp::FromNanos(now))) next = Iso(n->nanos());
-      }
-    } else {
-      describe = schedule.status().message();
-    }
-    KAIROS_ASSIGN_OR_RETURN(auto last, store->job_runs().Last(spec.name));
-    t.rows.push_back({spec.name, describe, spec.enabled ? "yes" : "no", next,
-                      last ? Iso(last->scheduled_ns) : "",
-                      last ? std::string(ports::JobRunStatusName(last->status)) : ""});
-  }
+  KAIROS_ASSIGN_OR_RETURN(Table t, JobsTable(home, *store));
   t.Print(ctx.format);
   return Status::Ok();
 }
@@ -220,6 +200,36 @@ void Do(CliContext& ctx, F f) {
 }
 
 }  // namespace
+
+Result<Table> JobsTable(const fs::path& home, ports::Store& store) {
+  DaemonConfig config;
+  KAIROS_ASSIGN_OR_RETURN(auto instances, Instances(home, store, config));
+  const int64_t now = scheduler::WallClock().NowNs();
+  Table t;
+  t.columns = {"name", "schedule", "enabled", "next_run", "last_run", "last_status"};
+  for (const auto& spec : instances) {
+    std::string describe, next;
+    auto schedule = scheduler::Schedule::Parse(spec.schedule);
+    if (schedule.ok()) {
+      describe = schedule->Describe();
+      if (spec.enabled) {
+        if (auto n = schedule->NextAfter(Timestamp::FromNanos(now))) next = Iso(n->nanos());
+      }
+    } else {
+      describe = schedule.status().message();
+    }
+    KAIROS_ASSIGN_OR_RETURN(auto last, store.job_runs().Last(spec.name));
+    t.rows.push_back({spec.name, describe, spec.enabled ? "yes" : "no", next,
+                      last ? Iso(last->scheduled_ns) : "",
+                      last ? std::string(ports::JobRunStatusName(last->status)) : ""});
+  }
+  return t;
+}
+
+Result<scheduler::JobSpec> FindJobInstance(const std::vector<scheduler::JobSpec>& instances,
+                                           std::string_view name) {
+  return FindInstance(instances, name);
+}
 
 void AddJobsCommands(CLI::App& app, CliContext& ctx) {
   CLI::App* jobs_cmd = app.add_subcommand("jobs", "The daemon's jobs: list, history, run, enable");

@@ -14,10 +14,16 @@
 
 #include <fmt/format.h>
 
+#include "adapters/telegram/bot_client.h"
+#include "adapters/telegram/curl_transport.h"
+#include "adapters/telegram/rate_limiter.h"
+#include "adapters/telegram/telegram_notifier.h"
 #include "app/cli.h"
 #include "app/config.h"
 #include "app/daemon.h"
+#include "app/daemon_bot.h"
 #include "app/home_locks.h"
+#include "app/telegram_bot.h"
 
 namespace kairos::app {
 namespace {
@@ -145,6 +151,27 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
   KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<Daemon> d, BuildDaemon(home, config, {}));
   KAIROS_RETURN_IF_ERROR(d->scheduler->Start());
   std::unique_ptr<ports::Notifier> notifier = NotifierFromEnvironment();
+  // Telegram, when kairos.toml has a token and a chat: the notifier and the bot.
+  std::unique_ptr<telegram::BotClient> client;
+  std::unique_ptr<telegram::RateLimiter> limiter;
+  std::unique_ptr<ports::Store> bot_store;
+  std::unique_ptr<DaemonBotActions> actions;
+  std::unique_ptr<TelegramBot> bot;
+  if (!notifier && !config.telegram.token.empty() && config.telegram.chat_id != 0) {
+    telegram::BotConfig bc;
+    bc.api_base = config.telegram.api_base;
+    bc.token = config.telegram.token;
+    client = std::make_unique<telegram::BotClient>(bc, telegram::MakeCurlTransport());
+    limiter = std::make_unique<telegram::RateLimiter>(*d->clock);
+    notifier = std::make_unique<telegram::TelegramNotifier>(*client, *limiter, *d->clock,
+                                                            config.telegram.chat_id);
+    KAIROS_ASSIGN_OR_RETURN(bot_store, OpenTradingStore(home, Access::kWrite));
+    actions = std::make_unique<DaemonBotActions>(*d, *bot_store, d->clock->NowNs());
+    TelegramBotOptions options = BotOptionsFromConfig(config);
+    options.log = [](std::string_view line) { Log(LogLevel::kInfo, line); };
+    bot = std::make_unique<TelegramBot>(options, *client, *bot_store, *d->clock, *actions);
+    bot->Start();
+  }
   Log(LogLevel::kInfo,
       fmt::format("kairos serve on {}: {} job(s); {}", home.string(), d->instances.size(),
                   notifier ? "delivering alerts" : "no notifier: alerts stay in the outbox"));
@@ -160,6 +187,8 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
         [&](std::stop_token) { PollLoop(stop.get_token(), home, *d, notifier.get()); });
     result = s->Run(stop.get_token());
     stop.request_stop();
+    d->stopping = true;
+    if (bot) bot->Stop();
   }
   (void)jobs::EnqueueAlert(*d->store, *d->clock, "daemon.stopped",
                            fmt::format("daemon.stopped:{}", d->clock->NowNs()),
