@@ -8,6 +8,7 @@
 
 #include <gtest/gtest.h>
 
+#include "adapters/telegram/testing/bot_api_standin.h"
 #include "cli_testing.h"
 
 namespace {
@@ -231,6 +232,31 @@ TEST_F(ServeCliTest, JobsRunRunsOnceThroughTheClaim) {
   EXPECT_EQ(again.code, 1);
   Outcome al = Kairos({"alerts", "list", "--format", "csv"});
   EXPECT_NE(al.out.find("daemon.heartbeat"), std::string::npos) << al.out;
+}
+
+TEST_F(ServeCliTest, DaemonDeliversToTelegramAndObeysTheBot) {
+  MakeHome(home_);
+  kairos::telegram::testing::BotApiStandin standin;
+  ASSERT_TRUE(standin.ok()) << standin.error();
+  kairos::testing::WriteFile(home_ / "kairos.toml",
+                             "[telegram]\napi_base = \"" + standin.api_base() + "\"\ntoken = \"" +
+                                 std::string(kairos::telegram::testing::BotApiStandin::kToken) +
+                                 "\"\nchat_id = 42\nallowed_users = [42]\n");
+  StartDaemon();
+  auto sent = [&] { return standin.Control("sent").dump(); };
+  EXPECT_TRUE(WaitFor([&] { return sent().find("kairos serve started") != std::string::npos; }))
+      << sent() << ReadFile(dir_ / "daemon.log");
+  standin.Control(
+      "inject_update",
+      {{"message", {{"text", "/run heartbeat"}, {"from", {{"id", 42}}}, {"chat", {{"id", 42}}}}}});
+  EXPECT_TRUE(WaitFor([&] {
+    return Kairos({"jobs", "history", "heartbeat", "--format", "csv"}).out.find(",succeeded,") !=
+           std::string::npos;
+  })) << ReadFile(dir_ / "daemon.log");
+  EXPECT_TRUE(WaitFor([&] { return sent().find("kairos is running") != std::string::npos; }))
+      << sent();
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(), "0") << ReadFile(dir_ / "daemon.log");
 }
 
 }  // namespace
