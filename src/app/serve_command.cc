@@ -150,6 +150,12 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<Daemon> d, BuildDaemon(home, config, {}));
   KAIROS_RETURN_IF_ERROR(d->scheduler->Start());
+  // The broker against the ledger before anything trades (reconcile's instants come later).
+  if (auto r = d->env.reconcile(Timestamp::FromNanos(d->clock->NowNs())); r.ok()) {
+    Log(LogLevel::kInfo, fmt::format("reconcile at start: {}", *r));
+  } else {
+    Log(LogLevel::kWarn, fmt::format("reconcile at start: {}", r.status().message()));
+  }
   std::unique_ptr<ports::Notifier> notifier = NotifierFromEnvironment();
   // Telegram, when kairos.toml has a token and a chat: the notifier and the bot.
   std::unique_ptr<telegram::BotClient> client;
