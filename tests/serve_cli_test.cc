@@ -1,6 +1,7 @@
 // `kairos serve`, `serve --simulate`, `jobs` and `alerts` driven as a user would.
 #include <signal.h>
 
+#include <algorithm>
 #include <chrono>
 #include <string>
 #include <thread>
@@ -232,6 +233,48 @@ TEST_F(ServeCliTest, JobsRunRunsOnceThroughTheClaim) {
   EXPECT_EQ(again.code, 1);
   Outcome al = Kairos({"alerts", "list", "--format", "csv"});
   EXPECT_NE(al.out.find("daemon.heartbeat"), std::string::npos) << al.out;
+}
+
+TEST_F(ServeCliTest, IngestMovesInboxFilesToDoneOrRejectedWithTheirReports) {
+  MakeHome(home_);
+  kairos::testing::WriteFile(home_ / "inbox" / "zzz.csv",
+                             "date,open,high,low,close,volume\n2026-11-30,1,2,0.5,1.5,100\n");
+  kairos::testing::WriteFile(home_ / "inbox" / "bad.csv", "junk\n");
+  Outcome run = Kairos({"jobs", "run", "data.ingest"});
+  ASSERT_EQ(run.code, 0) << run.err;
+  EXPECT_NE(run.out.find("1 file(s) imported, 1 rejected"), std::string::npos) << run.out;
+  EXPECT_TRUE(fs::exists(home_ / "inbox" / "done" / "zzz.csv"));
+  EXPECT_TRUE(fs::exists(home_ / "inbox" / "done" / "zzz.csv.report.txt"));
+  EXPECT_TRUE(fs::exists(home_ / "inbox" / "rejected" / "bad.csv"));
+  EXPECT_FALSE(fs::exists(home_ / "inbox" / "bad.csv"));
+  Outcome show = Kairos({"data", "show", "ZZZ", "--format", "csv"});
+  EXPECT_NE(show.out.find("2026-11-30"), std::string::npos) << show.out << show.err;
+  Outcome al = Kairos({"alerts", "list", "--format", "csv"});
+  EXPECT_NE(al.out.find("data.ingested"), std::string::npos) << al.out;
+  EXPECT_NE(al.out.find("data.rejected"), std::string::npos) << al.out;
+  // Nothing left: a second run imports nothing.
+  Outcome again = Kairos({"jobs", "run", "data.ingest"});
+  EXPECT_NE(again.out.find("inbox empty"), std::string::npos) << again.out;
+}
+
+TEST_F(ServeCliTest, BackupKeepsTheLastNCopies) {
+  MakeHome(home_);
+  kairos::testing::WriteFile(home_ / "kairos.toml", "[backup]\nkeep = 2\n");
+  for (const char* day : {"2026-03-02", "2026-03-03", "2026-03-04"}) {
+    Outcome run = Kairos({"jobs", "run", "backup", "--date", day});
+    ASSERT_EQ(run.code, 0) << run.err;
+  }
+  std::vector<std::string> kept;
+  for (const auto& e : fs::directory_iterator(home_ / "backups")) {
+    kept.push_back(e.path().filename().string());
+    EXPECT_TRUE(fs::exists(e.path() / "kairos.db"));
+    EXPECT_TRUE(fs::exists(e.path() / "manifest.tsv"));
+  }
+  std::sort(kept.begin(), kept.end());
+  EXPECT_EQ(kept, (std::vector<std::string>{"2026-03-03T02-00-00Z", "2026-03-04T02-00-00Z"}));
+  Outcome m = Kairos({"jobs", "run", "maintenance"});
+  ASSERT_EQ(m.code, 0) << m.err;
+  EXPECT_NE(m.out.find("pruned 0 job run(s)"), std::string::npos) << m.out;
 }
 
 TEST_F(ServeCliTest, DaemonDeliversToTelegramAndObeysTheBot) {
