@@ -134,6 +134,9 @@ TEST_F(ServeCliTest, SimulateRefusesBadDates) {
   EXPECT_NE(r.err.find("bad --from '2026-13-01'"), std::string::npos) << r.err;
   Outcome missing = Kairos({"serve", "--simulate", "--from", "2026-01-01"});
   EXPECT_EQ(missing.code, 2);
+  Outcome stray = Kairos({"serve", "--from", "2026-01-01"});
+  EXPECT_EQ(stray.code, 2);
+  EXPECT_NE(stray.err.find("--from and --to are for --simulate"), std::string::npos) << stray.err;
 }
 
 TEST_F(ServeCliTest, BadConfigExitsTwoNamingTheLine) {

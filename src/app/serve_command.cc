@@ -205,6 +205,11 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
 }
 
 void RunServe(const ServeArgs& args, CliContext& ctx) {
+  if (!args.simulate && (!args.from.empty() || !args.to.empty())) {
+    ctx.Fail("--from and --to are for --simulate");
+    ctx.exit_code = kExitConfig;
+    return;
+  }
   auto home = ctx.Home();
   if (!home.ok()) return ctx.Fail(home.status());
   auto config = LoadConfig(*home);
