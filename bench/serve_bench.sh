@@ -80,7 +80,7 @@ print(f"{len(d)} runs, max {max(d)*1000:.2f} ms, mean {sum(d)/len(d)*1000:.2f} m
 
 echo "SUMMARY serve (the daemon; $(nproc) cores)"
 printf '  simulated year %s .. %s: %d sessions, %d job runs, %.2f s (target <= 10 s); run-day over the same: %.2f s; fills and P&L identical: %s\n' \
-  "${first}" "${last}" "${sessions}" "${runs}" "$(echo "${t1} - ${t0}" | bc)" "$(echo "${t2} - ${t1}" | bc)" "${same}"
+  "${first}" "${last}" "${sessions}" "${runs}" "$(python3 -c "print(${t1} - ${t0})")" "$(python3 -c "print(${t2} - ${t1})")" "${same}"
 printf '  idle daemon: RSS %d KB (peak %d KB; target <= 40 MB), CPU %d ticks in 10 s, SIGTERM exit %d\n' \
   "${rss}" "${hwm}" "$((ticks1 - ticks0))" "${idle_exit}"
 echo "  job start latency (heartbeat every 2 s): ${latency} (target <= 1 s)"
