@@ -4,7 +4,7 @@
 # About 5-8 minutes on 2 cores, most of it generating the data sets on the first run.
 #
 #   bench/run_all.sh                 # everything
-#   bench/run_all.sh indicators      # only some: indicators universe import store scan backtest
+#   bench/run_all.sh indicators      # only some: indicators universe import store scan backtest serve
 #
 # Environment: KAIROS_BENCH_BUILD (build tree, default build/bench), KAIROS_BENCH_MIN_TIME
 # (--benchmark_min_time in seconds for the kernel benchmarks, default 0.5), and the sizes of each
@@ -18,7 +18,7 @@ build="${KAIROS_BENCH_BUILD:-build/bench}"
 min_time="${KAIROS_BENCH_MIN_TIME:-0.5}"
 results="${build}/results"
 selected=("$@")
-[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan backtest)
+[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan backtest serve)
 wants() { [[ " ${selected[*]} " == *" $1 "* ]]; }
 
 started=$(date +%s)
@@ -60,6 +60,15 @@ run() {  # run NAME COMMAND...: runs a benchmark, logs it, keeps its SUMMARY lin
   "$@" 2>&1 | tee "${results}/${name}.txt"
 }
 
+# The daemon's benchmark drives the kairos binary of the bench build.
+if wants serve; then
+  if cmake --build "${build}" --target kairos -j 2 >"${results}/build-kairos.txt" 2>&1; then
+    built+=("serve")
+  else
+    echo "build of kairos failed (see ${results}/build-kairos.txt); skipping serve"
+  fi
+fi
+
 flags=(--benchmark_min_time="${min_time}" --benchmark_counters_tabular=true)
 for name in "${built[@]}"; do
   case "${name}" in
@@ -67,6 +76,7 @@ for name in "${built[@]}"; do
     universe) run universe "${build}/bench/universe_bench" "${flags[@]}" ;;
     import) KAIROS_BENCH_BUILD="${build}" run import bench/run_import_bench.sh ;;
     store) run store "${build}/bench/store_read_bench" "${flags[@]}" ;;
+    serve) run serve bench/serve_bench.sh "${build}/kairos" ;;
     store_own) run store_own "${build}/bench/store_bench" "${flags[@]}" ;;
     scan)
       run scan "${build}/bench/scan_bench" "${flags[@]}"
@@ -96,7 +106,7 @@ done
 
 echo
 echo "================================ SUMMARY ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores)"
-for name in indicators universe import store scan scan_pandas backtest backtest_pandas; do
+for name in indicators universe import store scan scan_pandas backtest backtest_pandas serve; do
   [[ -f "${results}/${name}.txt" ]] || continue
   # Everything from the first SUMMARY line of the log on.
   sed -n '/^SUMMARY/,$p' "${results}/${name}.txt"

@@ -73,8 +73,17 @@ while IFS=, read -r day _; do
     "$k" signals approve "$id" --note "demo: looks good" >/dev/null
     approved=$((approved + 1))
   done
-done < <("$k" calendar sessions --exchange NYSE --from "$from" --to "$to")
+done < <("$k" calendar sessions --exchange NYSE --from "$from" --to "$to" | head -n -5)
 echo "ran $sessions sessions; approved $approved manual signal(s)"
+
+# The last week runs under the daemon instead: every job of kairos.toml at its instant, on a
+# simulated clock (the same fills and P&L as run-day; rsi_dip's signals now wait for a person).
+week_from=$("$k" calendar sessions --exchange NYSE --from "$from" --to "$to" | tail -5 | head -1 | cut -d, -f1)
+step "The daemon, simulated over the last week: kairos serve --simulate" \
+  "$k init >/dev/null && $k serve --simulate --from $week_from --to $to 2>&1 | tail -3"
+step "What the jobs did (kairos jobs history)" "$k jobs history --limit 30"
+step "What the owner was told (kairos alerts list; delivered by Telegram when configured)" \
+  "$k alerts list --limit 20 --format csv | cut -c1-150"
 
 step "Signals (last 8)" "$k signals list | last 8"
 step "Orders (last 6)" "$k orders list | last 6"

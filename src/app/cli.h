@@ -77,5 +77,7 @@ void AddTradingCommands(CLI::App& app, CliContext& ctx);   // run-day, signals, 
                                                            // positions, halt, resume
 void AddBacktestCommands(CLI::App& app, CliContext& ctx);  // backtest (backtest_command.cc)
 void AddInitCommand(CLI::App& app, CliContext& ctx);       // init (init_command.cc)
+void AddServeCommand(CLI::App& app, CliContext& ctx);      // serve (serve_command.cc)
+void AddJobsCommands(CLI::App& app, CliContext& ctx);      // jobs, alerts (jobs_command.cc)
 
 }  // namespace kairos::app

@@ -31,6 +31,8 @@ int main(int argc, char** argv) {
   kairos::app::AddTradingCommands(app, ctx);
   kairos::app::AddBacktestCommands(app, ctx);
   kairos::app::AddInitCommand(app, ctx);
+  kairos::app::AddServeCommand(app, ctx);
+  kairos::app::AddJobsCommands(app, ctx);
   kairos::app::RefuseEmptyValues(app);
   // Commands run inside parse(); nothing they throw may end the process without a message.
   try {
