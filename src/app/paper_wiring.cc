@@ -11,6 +11,7 @@
 #include <fmt/format.h>
 
 #include "adapters/sqlite/sqlite_store.h"
+#include "app/config.h"
 #include "engine/strategy_file.h"
 
 namespace kairos::app {
@@ -30,6 +31,16 @@ Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::pa
     if (!std::filesystem::exists(file, ec) && !ec) return adapters::sqlite::OpenStore(":memory:");
     options.read_only = true;
   }
+  auto db = adapters::sqlite::OpenStore(file, options);
+  if (!db.ok()) return db.status().WithContext(fmt::format("opening {}", file.string()));
+  return db;
+}
+
+Result<std::unique_ptr<ports::Store>> OpenSimulationStore(const std::filesystem::path& home) {
+  KAIROS_RETURN_IF_ERROR(OpenTradingStore(home, Access::kWrite).status());  // the same checks
+  std::filesystem::path file = home / "kairos.db";
+  adapters::sqlite::StoreOptions options;
+  options.sync_every_commit = false;
   auto db = adapters::sqlite::OpenStore(file, options);
   if (!db.ok()) return db.status().WithContext(fmt::format("opening {}", file.string()));
   return db;
@@ -87,6 +98,9 @@ Result<std::unique_ptr<PaperSession>> OpenPaper(const std::filesystem::path& hom
 
 Status PaperSession::StartBroker(const PaperOptions& options) {
   PaperSession* s = this;
+  // The [alerts] levels of kairos.toml apply to the engine's alerts in paper mode too.
+  KAIROS_ASSIGN_OR_RETURN(DaemonConfig config, LoadConfig(s->home));
+  const engine::Alerts::Options alert_options = AlertOptions(config);
 
   int64_t start = options.start_ns;
   KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> saved, s->store->state().Get(kPaperClockKey));
@@ -129,7 +143,7 @@ Status PaperSession::StartBroker(const PaperOptions& options) {
     s->broker =
         std::make_unique<sim_broker::PaperBroker>(*s->clock, *s->bar_source, *s->calendar, bo);
   }
-  s->alerts = std::make_unique<engine::Alerts>(*s->store, *s->clock);
+  s->alerts = std::make_unique<engine::Alerts>(*s->store, *s->clock, alert_options);
   s->orders =
       std::make_unique<engine::OrderManager>(*s->store, *s->broker, *s->clock, s->alerts.get());
   engine::TradingDayOptions day_options;

@@ -39,6 +39,10 @@ enum class Access {
 // REQUIRES: `home` exists (CliContext::Home).
 Result<std::unique_ptr<ports::Store>> OpenTradingStore(const std::filesystem::path& home,
                                                        Access access);
+// HOME/kairos.db for the job history of `kairos serve --simulate`, which claims and finishes
+// thousands of runs a simulated year: committed without an fsync each (synchronous=NORMAL in
+// WAL: a power cut may lose the last runs, a crash of the process none).
+Result<std::unique_ptr<ports::Store>> OpenSimulationStore(const std::filesystem::path& home);
 
 // State keys of the paper wiring in the state repository.
 inline constexpr std::string_view kPaperBrokerKey = "paper_broker";   // PaperBroker::StateJson

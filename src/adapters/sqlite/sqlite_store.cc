@@ -743,6 +743,9 @@ Status Configure(Db& db, bool in_memory, const StoreOptions& options) {
   // order intent must survive a power cut before it is sent); everything else shares the one
   // setting. The cost is one fsync per commit (about 8 ms on the development VM's disk), so bulk
   // writes belong in one InTransaction (README.md).
+  if (!options.sync_every_commit) {
+    return db.Exec("PRAGMA synchronous = NORMAL", "setting synchronous = NORMAL");
+  }
   return db.Exec("PRAGMA synchronous = FULL", "setting synchronous = FULL");
 }
 

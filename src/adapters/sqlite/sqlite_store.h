@@ -20,6 +20,10 @@ struct StoreOptions {
   // absent (no process has the database open), the file is read as immutable (sqlite.org/wal.html
   // "Read-Only Databases"). Writes through such a store fail.
   bool read_only = false;
+  // synchronous=FULL: every commit is on disk before it returns (the order path needs it).
+  // false: NORMAL, for bookkeeping a simulation writes at a high rate: in WAL mode a power cut
+  // may lose the last commits, never corrupts the file, and a crash of the process loses none.
+  bool sync_every_commit = true;
 };
 
 // Opens or creates `file` (":memory:" for a private in-memory database) and migrates it; see

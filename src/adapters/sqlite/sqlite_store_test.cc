@@ -257,6 +257,14 @@ TEST(SqliteOpenTest, FileDatabaseUsesWalFullSyncAndForeignKeys) {
   EXPECT_EQ(QueryPragma(*store, "busy_timeout").value_or(""), "1234");
 }
 
+TEST(SqliteOpenTest, BookkeepingStoreSyncsNormallyInWal) {
+  TempDir dir;
+  auto store = MustOpen(dir.file(), {.sync_every_commit = false});
+  ASSERT_NE(store, nullptr);
+  EXPECT_EQ(QueryPragma(*store, "journal_mode").value_or(""), "wal");
+  EXPECT_EQ(QueryPragma(*store, "synchronous").value_or(""), "1");  // NORMAL
+}
+
 TEST(SqliteOpenTest, InMemoryDatabaseWorksWithoutWal) {
   auto store = MustOpen(":memory:");
   ASSERT_NE(store, nullptr);
