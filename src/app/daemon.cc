@@ -87,8 +87,8 @@ Result<std::string> IngestInbox(Daemon& d, Timestamp) {
     const bool ok = r.ok() && r->ok();
     KAIROS_RETURN_IF_ERROR(FileAway(file, inbox / (ok ? "done" : "rejected"), report));
     const std::string name = file.filename().string();
-    KAIROS_RETURN_IF_ERROR(jobs::EnqueueAlert(
-        *d.store, *d.clock, ok ? "data.ingested" : "data.rejected",
+    KAIROS_RETURN_IF_ERROR(d.alerts->Notify(
+        ok ? "data.ingested" : "data.rejected",
         fmt::format("{}:{}:{}", ok ? "data.ingested" : "data.rejected", name, d.clock->NowNs()),
         fmt::format("{} <code>{}</code>: {}", ok ? "imported" : "rejected", EscapeHtml(name),
                     EscapeHtml(r.ok() ? r->Summary() : r.status().message()))));
@@ -241,8 +241,8 @@ Result<std::string> Reconcile(Daemon& d, Timestamp scheduled) {
   if (diffs.empty()) return fmt::format("{} symbol(s) agree", symbols.size());
   std::string text = "<b>the broker and the ledger disagree</b>";
   for (const auto& line : diffs) text += "\n" + EscapeHtml(line);
-  KAIROS_RETURN_IF_ERROR(jobs::EnqueueAlert(*d.store, *d.clock, "reconcile.difference",
-                                            fmt::format("reconcile:{}", scheduled.nanos()), text));
+  KAIROS_RETURN_IF_ERROR(d.alerts->Notify("reconcile.difference",
+                                          fmt::format("reconcile:{}", scheduled.nanos()), text));
   return fmt::format("{} difference(s)", diffs.size());
 }
 
@@ -291,10 +291,9 @@ Result<std::string> StaleCheck(Daemon& d, Timestamp scheduled) {
     if (!list.empty()) list += ", ";
     list += s;
   }
-  KAIROS_RETURN_IF_ERROR(
-      jobs::EnqueueAlert(*d.store, *d.clock, "data.stale", fmt::format("data.stale:{}", *session),
-                         fmt::format("<b>{} symbol(s) have no bar for {}</b>\n{}", stale.size(),
-                                     *session, EscapeHtml(list))));
+  KAIROS_RETURN_IF_ERROR(d.alerts->Notify("data.stale", fmt::format("data.stale:{}", *session),
+                                          fmt::format("<b>{} symbol(s) have no bar for {}</b>\n{}",
+                                                      stale.size(), *session, EscapeHtml(list))));
   return fmt::format("{} symbol(s) have no bar for {}", stale.size(), *session);
 }
 
@@ -373,7 +372,7 @@ void Log(LogLevel level, std::string_view message) {
 // ---- events ----
 
 void AlertingEvents::Alert(std::string_view kind, std::string key, std::string text) {
-  Status st = jobs::EnqueueAlert(store_, clock_, kind, std::move(key), std::move(text));
+  Status st = alerts_.Notify(kind, std::move(key), std::move(text));
   if (!st.ok()) Log(LogLevel::kError, fmt::format("cannot store alert {}: {}", kind, st.message()));
 }
 
@@ -468,7 +467,8 @@ Result<std::unique_ptr<Daemon>> BuildDaemon(const fs::path& home, const DaemonCo
   auto d = std::make_unique<Daemon>();
   d->home = home;
   d->config = config;
-  KAIROS_ASSIGN_OR_RETURN(d->store, OpenTradingStore(home, Access::kWrite));
+  KAIROS_ASSIGN_OR_RETURN(d->store, options.simulate ? OpenSimulationStore(home)
+                                                     : OpenTradingStore(home, Access::kWrite));
   if (options.simulate) {
     KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<PaperSession> paper, OpenPaper(home));
     KAIROS_RETURN_IF_ERROR(CheckStoredAmounts(paper->strategies));
@@ -486,13 +486,15 @@ Result<std::unique_ptr<Daemon>> BuildDaemon(const fs::path& home, const DaemonCo
   d->env.home = home;
   d->env.store = d->store.get();
   d->env.clock = d->clock;
+  d->alerts = std::make_unique<engine::Alerts>(*d->store, *d->clock, AlertOptions(config));
+  d->env.alerts = d->alerts.get();
   PaperTrading* trading = d->trading.get();
   d->env.with_trading = [trading](std::string_view exchange,
                                   const jobs::JobEnv::TradingStep& step) {
     return trading->Run(exchange, step);
   };
   WireHomeHooks(*d);
-  d->events = std::make_unique<AlertingEvents>(*d->store, *d->clock);
+  d->events = std::make_unique<AlertingEvents>(*d->alerts, *d->clock);
   d->scheduler =
       std::make_unique<scheduler::Scheduler>(*d->clock, d->store->job_runs(), d->events.get());
   KAIROS_ASSIGN_OR_RETURN(std::vector<std::string> exchanges,
@@ -510,17 +512,9 @@ Result<std::unique_ptr<Daemon>> BuildDaemon(const fs::path& home, const DaemonCo
 // ---- delivery ----
 
 Result<int64_t> DeliverPending(ports::Store& store, ports::Notifier& notifier,
-                               const DaemonConfig& config, const ports::Clock& clock,
-                               int* delivered) {
+                               const ports::Clock& clock, int* delivered) {
   KAIROS_ASSIGN_OR_RETURN(std::vector<ports::OutboxMessage> pending, store.outbox().Pending(100));
-  for (ports::OutboxMessage& m : pending) {
-    jobs::AlertLevel level = jobs::AlertLevel::kOn;
-    if (auto it = config.alerts.find(m.kind); it != config.alerts.end()) level = it->second;
-    if (level == jobs::AlertLevel::kOff) {
-      KAIROS_RETURN_IF_ERROR(store.outbox().MarkSent(m.id, clock.NowNs(), "off"));
-      continue;
-    }
-    if (level == jobs::AlertLevel::kSilent) m.silent = true;
+  for (const ports::OutboxMessage& m : pending) {
     ports::Delivery r = notifier.Send(m);
     if (r.sent) {
       KAIROS_RETURN_IF_ERROR(store.outbox().MarkSent(m.id, clock.NowNs(), r.external_id));

@@ -16,6 +16,7 @@
 #include "app/paper_wiring.h"
 #include "core/file_lock.h"
 #include "core/result.h"
+#include "engine/alerts.h"
 #include "jobs/job_bodies.h"
 #include "marketdata/bar_store.h"
 #include "ports/clock.h"
@@ -55,7 +56,8 @@ void SetLogLevel(LogLevel level);
 // and every event in the log.
 class AlertingEvents : public scheduler::SchedulerEvents {
  public:
-  AlertingEvents(ports::Store& store, const ports::Clock& clock) : store_(store), clock_(clock) {}
+  AlertingEvents(engine::Alerts& alerts, const ports::Clock& clock)
+      : alerts_(alerts), clock_(clock) {}
   void OnStarted(const ports::JobRun& run) override;
   void OnSucceeded(const ports::JobRun& run) override;
   void OnRecovered(const ports::JobRun& run) override;
@@ -65,7 +67,7 @@ class AlertingEvents : public scheduler::SchedulerEvents {
 
  private:
   void Alert(std::string_view kind, std::string key, std::string text);
-  ports::Store& store_;
+  engine::Alerts& alerts_;
   const ports::Clock& clock_;
 };
 
@@ -100,6 +102,7 @@ struct Daemon {
   std::unique_ptr<ports::Clock> wall;
   std::unique_ptr<PaperTrading> trading;
   std::unique_ptr<marketdata::BarStore> sim_bars;  // simulated: the bar store, opened once
+  std::unique_ptr<engine::Alerts> alerts;  // every alert of the daemon, with the [alerts] levels
   jobs::JobEnv env;
   std::unique_ptr<AlertingEvents> events;
   std::unique_ptr<scheduler::Scheduler> scheduler;
@@ -121,12 +124,11 @@ Result<std::unique_ptr<Daemon>> BuildDaemon(const std::filesystem::path& home,
 // The hooks of JobEnv over the home (data.ingest, backup, maintenance, reconcile, ...).
 void WireHomeHooks(Daemon& d);
 
-// Delivers pending outbox messages in id order through `notifier` with the levels of
-// `config.alerts` (off: marked sent with external id "off"; silent: sent without sound). Stops
-// at the first message the channel asks to retry later, returning that wait in ns (0 if none).
+// Delivers pending outbox messages in id order through `notifier` (the [alerts] levels were
+// applied when each was stored: engine::Alerts). Stops at the first message the channel asks to
+// retry later, returning that wait in ns (0 if none).
 Result<int64_t> DeliverPending(ports::Store& store, ports::Notifier& notifier,
-                               const DaemonConfig& config, const ports::Clock& clock,
-                               int* delivered = nullptr);
+                               const ports::Clock& clock, int* delivered = nullptr);
 
 // The jobs of `home` as `kairos jobs list` shows them (name, schedule, enabled, next_run,
 // last_run, last_status).

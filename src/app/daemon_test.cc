@@ -35,11 +35,8 @@ class DeliverPendingTest : public ::testing::Test {
     config_ = DefaultConfig();
   }
   void Enqueue(const std::string& kind, const std::string& key) {
-    ports::OutboxMessage m;
-    m.kind = kind;
-    m.key = key;
-    m.text = key;
-    ASSERT_TRUE(store_->outbox().Enqueue(m).ok());
+    engine::Alerts alerts(*store_, clock_, AlertOptions(config_));
+    ASSERT_TRUE(alerts.Notify(kind, key, key).ok());
   }
   std::vector<ports::OutboxMessage> All() { return *store_->outbox().List({}); }
 
@@ -53,23 +50,23 @@ TEST_F(DeliverPendingTest, SendsInIdOrderAndMarksEachSent) {
   Enqueue("job.failed", "a");
   Enqueue("order.filled", "b");
   int delivered = 0;
-  ASSERT_EQ(*DeliverPending(*store_, notifier_, config_, clock_, &delivered), 0);
+  ASSERT_EQ(*DeliverPending(*store_, notifier_, clock_, &delivered), 0);
   EXPECT_EQ(delivered, 2);
   ASSERT_EQ(notifier_.sent.size(), 2u);
   EXPECT_EQ(notifier_.sent[0].key, "a");
   EXPECT_EQ(All()[1].external_id, "ext2");
   EXPECT_EQ(All()[1].sent_ns, 5'000);
   // Nothing is sent twice.
-  ASSERT_EQ(*DeliverPending(*store_, notifier_, config_, clock_), 0);
+  ASSERT_EQ(*DeliverPending(*store_, notifier_, clock_), 0);
   EXPECT_EQ(notifier_.sent.size(), 2u);
 }
 
-TEST_F(DeliverPendingTest, OffIsMarkedSentWithoutSendingAndSilentHasNoSound) {
+TEST_F(DeliverPendingTest, OffIsStoredDeliveredWithoutSendingAndSilentHasNoSound) {
   config_.alerts["job.failed"] = jobs::AlertLevel::kOff;
   config_.alerts["order.filled"] = jobs::AlertLevel::kSilent;
   Enqueue("job.failed", "a");
   Enqueue("order.filled", "b");
-  ASSERT_TRUE(DeliverPending(*store_, notifier_, config_, clock_).ok());
+  ASSERT_TRUE(DeliverPending(*store_, notifier_, clock_).ok());
   ASSERT_EQ(notifier_.sent.size(), 1u);
   EXPECT_EQ(notifier_.sent[0].key, "b");
   EXPECT_TRUE(notifier_.sent[0].silent);
@@ -84,13 +81,13 @@ TEST_F(DeliverPendingTest, RetryAfterStopsTheQueueAndKeepsTheMessagePending) {
   wait.error = "429";
   wait.retry_after_ns = 7'000'000'000;
   notifier_.failures.push_back(wait);
-  EXPECT_EQ(*DeliverPending(*store_, notifier_, config_, clock_), 7'000'000'000);
+  EXPECT_EQ(*DeliverPending(*store_, notifier_, clock_), 7'000'000'000);
   EXPECT_EQ(notifier_.sent.size(), 1u);  // b waits behind a
   auto pending = *store_->outbox().Pending(0);
   ASSERT_EQ(pending.size(), 2u);
   EXPECT_EQ(pending[0].attempts, 1);
   EXPECT_EQ(pending[0].last_error, "429");
-  ASSERT_EQ(*DeliverPending(*store_, notifier_, config_, clock_), 0);
+  ASSERT_EQ(*DeliverPending(*store_, notifier_, clock_), 0);
   EXPECT_TRUE(store_->outbox().Pending(0)->empty());
 }
 
@@ -101,7 +98,7 @@ TEST_F(DeliverPendingTest, PermanentFailureDoesNotHoldBackTheRest) {
   bad.error = "400 bad text";
   bad.permanent = true;
   notifier_.failures.push_back(bad);
-  ASSERT_EQ(*DeliverPending(*store_, notifier_, config_, clock_), 0);
+  ASSERT_EQ(*DeliverPending(*store_, notifier_, clock_), 0);
   EXPECT_EQ(All()[0].external_id, "undeliverable");
   EXPECT_EQ(All()[0].last_error, "400 bad text");
   EXPECT_EQ(All()[1].external_id, "ext2");

@@ -121,7 +121,7 @@ void PollLoop(std::stop_token stop, const fs::path& home, Daemon& d, ports::Noti
   while (!stop.stop_requested()) {
     int64_t wait_ns = d.config.daemon.poll_interval_ns;
     if (notifier != nullptr) {
-      auto r = DeliverPending(**store, *notifier, d.config, *d.clock);
+      auto r = DeliverPending(**store, *notifier, *d.clock);
       if (!r.ok()) Log(LogLevel::kError, fmt::format("delivery: {}", r.status().message()));
       if (r.ok() && *r > 0) wait_ns = std::max(wait_ns, *r);
     }
@@ -181,9 +181,8 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
   Log(LogLevel::kInfo,
       fmt::format("kairos serve on {}: {} job(s); {}", home.string(), d->instances.size(),
                   notifier ? "delivering alerts" : "no notifier: alerts stay in the outbox"));
-  (void)jobs::EnqueueAlert(*d->store, *d->clock, "daemon.started",
-                           fmt::format("daemon.started:{}", d->clock->NowNs()),
-                           fmt::format("kairos serve started on {}", home.string()));
+  (void)d->alerts->Notify("daemon.started", fmt::format("daemon.started:{}", d->clock->NowNs()),
+                          fmt::format("kairos serve started on {}", home.string()));
   std::stop_source stop;
   scheduler::Scheduler* s = d->scheduler.get();
   Status result;
@@ -196,9 +195,8 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
     d->stopping = true;
     if (bot) bot->Stop();
   }
-  (void)jobs::EnqueueAlert(*d->store, *d->clock, "daemon.stopped",
-                           fmt::format("daemon.stopped:{}", d->clock->NowNs()),
-                           "kairos serve stopped");
+  (void)d->alerts->Notify("daemon.stopped", fmt::format("daemon.stopped:{}", d->clock->NowNs()),
+                          "kairos serve stopped");
   Log(LogLevel::kInfo, result.ok() ? std::string("stopped")
                                    : fmt::format("stopped on an error: {}", result.message()));
   return result;

@@ -139,8 +139,8 @@ JobBody ReportEod(std::string exchange, JobEnv& env) {
       return Status::Ok();
     });
     if (!st.ok()) return FromStatus(st);
-    st = EnqueueAlert(*env.store, *env.clock, "eod.summary",
-                      fmt::format("eod.summary:{}:{}", exchange, *session), text);
+    st = env.alerts->Notify("eod.summary", fmt::format("eod.summary:{}:{}", exchange, *session),
+                            text);
     if (!st.ok()) return FromStatus(st);
     return JobOutcome::Ok(fmt::format("{} {}: {}", exchange, *session, summary));
   };
@@ -172,8 +172,8 @@ JobBody ReportWeekly(std::string exchange, JobEnv& env) {
                           Money(w.realized), Money(w.fees), Money(w.equity));
     }
     if (weeks.empty()) text += "\nno P&L this week";
-    Status st = EnqueueAlert(*env.store, *env.clock, "weekly.summary",
-                             fmt::format("weekly.summary:{}:{}", exchange, *session), text);
+    Status st = env.alerts->Notify("weekly.summary",
+                                   fmt::format("weekly.summary:{}:{}", exchange, *session), text);
     if (!st.ok()) return FromStatus(st);
     return JobOutcome::Ok(fmt::format("week to {}: {} strategies", *session, weeks.size()));
   };
@@ -181,9 +181,9 @@ JobBody ReportWeekly(std::string exchange, JobEnv& env) {
 
 JobBody Heartbeat(JobEnv& env) {
   return [&env](const JobContext& ctx) {
-    Status st = EnqueueAlert(*env.store, *env.clock, "daemon.heartbeat",
-                             fmt::format("heartbeat:{}", ctx.scheduled.nanos()),
-                             fmt::format("kairos is running ({})", ctx.scheduled.ToString()));
+    Status st =
+        env.alerts->Notify("daemon.heartbeat", fmt::format("heartbeat:{}", ctx.scheduled.nanos()),
+                           fmt::format("kairos is running ({})", ctx.scheduled.ToString()));
     if (!st.ok()) return FromStatus(st);
     return JobOutcome::Ok("alive");
   };
@@ -202,9 +202,9 @@ JobBody SignalsRemind(std::string exchange, JobEnv& env) {
       text += fmt::format("\n#{} {} {} {}", s.id, EscapeHtml(s.strategy), SideName(s.side),
                           EscapeHtml(s.symbol));
     }
-    Status st =
-        EnqueueAlert(*env.store, *env.clock, "signal.pending",
-                     fmt::format("signals.remind:{}:{}", exchange, ctx.scheduled.nanos()), text);
+    Status st = env.alerts->Notify(
+        "signal.pending", fmt::format("signals.remind:{}:{}", exchange, ctx.scheduled.nanos()),
+        text);
     if (!st.ok()) return FromStatus(st);
     return JobOutcome::Ok(fmt::format("{} signal(s) await review", pending->size()));
   };
@@ -220,9 +220,8 @@ JobBody CalendarCheck(JobEnv& env) {
       if (!cal.ok()) continue;
       if (!(*cal)->CheckCovers(Date::FromYmd(year, 1, 1), Date::FromYmd(year, 12, 31)).ok()) {
         short_of.push_back(name);
-        Status st = EnqueueAlert(
-            *env.store, *env.clock, "calendar.coverage",
-            fmt::format("calendar.coverage:{}:{}", name, year),
+        Status st = env.alerts->Notify(
+            "calendar.coverage", fmt::format("calendar.coverage:{}:{}", name, year),
             fmt::format("the {} calendar has no data for {}: extend data/calendars and rebuild",
                         EscapeHtml(name), year));
         if (!st.ok()) return FromStatus(st);
@@ -234,16 +233,6 @@ JobBody CalendarCheck(JobEnv& env) {
 }
 
 }  // namespace
-
-Status EnqueueAlert(ports::Store& store, const ports::Clock& clock, std::string_view kind,
-                    std::string key, std::string text) {
-  ports::OutboxMessage m;
-  m.kind = std::string(kind);
-  m.key = std::move(key);
-  m.text = std::move(text);
-  m.created_ns = clock.NowNs();
-  return store.outbox().Enqueue(m).status();
-}
 
 Result<Date> SessionOfInstant(const calendar::ExchangeCalendar& cal, Timestamp instant) {
   const Date day = DateOf(instant);

@@ -11,6 +11,7 @@
 #include "core/date.h"
 #include "core/result.h"
 #include "core/status.h"
+#include "engine/alerts.h"
 #include "engine/trading_day.h"
 #include "ports/clock.h"
 #include "ports/store.h"
@@ -24,6 +25,7 @@ struct JobEnv {
   std::filesystem::path home;
   ports::Store* store = nullptr;
   const ports::Clock* clock = nullptr;  // the scheduler's (wall or simulated)
+  engine::Alerts* alerts = nullptr;     // the daemon's, with the [alerts] levels
 
   // Runs `step` on the trading day of `exchange` (its calendar's TradingDay over the broker and
   // order manager), holding whatever the wiring needs held meanwhile (the trading lock, state
@@ -40,11 +42,6 @@ struct JobEnv {
   std::function<Result<std::string>(Timestamp scheduled)> reconcile;          // reconcile
   std::function<Result<std::string>(Timestamp scheduled)> stale_check;        // data.stale_check
 };
-
-// An outbox message of `kind` stored once per `key` (ports::OutboxRepository::Enqueue), with the
-// kind's level from `silent`/`off` applied by the delivery worker, not here.
-Status EnqueueAlert(ports::Store& store, const ports::Clock& clock, std::string_view kind,
-                    std::string key, std::string text);
 
 // The session an `at` instant belongs to: the session of `cal` whose open..close interval is
 // nearest to `instant` (within 18 hours). NotFound when none is.

@@ -26,6 +26,7 @@ class JobBodiesTest : public ::testing::Test {
   JobBodiesTest() : store_(std::make_unique<engine::testing::FakeStore>()), clock_(1'000) {
     env_.store = store_.get();
     env_.clock = &clock_;
+    env_.alerts = &alerts_;
   }
 
   // The instant `offset_min` minutes after the open (or close) of `session` on NYSE.
@@ -49,6 +50,7 @@ class JobBodiesTest : public ::testing::Test {
 
   std::unique_ptr<ports::Store> store_;
   ports::ManualClock clock_;
+  engine::Alerts alerts_{*store_, clock_};
   JobEnv env_;
 };
 
