@@ -25,7 +25,7 @@
 #include "core/html.h"
 #include "engine/universe_manager.h"
 #include "marketdata/import.h"
-#include "scheduler/wall_clock.h"
+#include "ports/clock.h"
 
 namespace kairos::app {
 namespace {
@@ -479,7 +479,7 @@ Result<std::unique_ptr<Daemon>> BuildDaemon(const fs::path& home, const DaemonCo
     d->manual = paper->clock.get();
     d->trading = std::make_unique<PaperTrading>(std::move(paper));
   } else {
-    d->wall = std::make_unique<scheduler::WallClock>();
+    d->wall = std::make_unique<ports::WallClock>();
     d->clock = d->wall.get();
     d->trading = std::make_unique<PaperTrading>(home, *d->wall);
   }

@@ -11,8 +11,8 @@
 #include "app/config.h"
 #include "app/daemon.h"
 #include "jobs/catalogue.h"
+#include "ports/clock.h"
 #include "scheduler/schedule.h"
-#include "scheduler/wall_clock.h"
 
 namespace kairos::app {
 namespace {
@@ -204,7 +204,7 @@ void Do(CliContext& ctx, F f) {
 Result<Table> JobsTable(const fs::path& home, ports::Store& store) {
   DaemonConfig config;
   KAIROS_ASSIGN_OR_RETURN(auto instances, Instances(home, store, config));
-  const int64_t now = scheduler::WallClock().NowNs();
+  const int64_t now = ports::WallClock().NowNs();
   Table t;
   t.columns = {"name", "schedule", "enabled", "next_run", "last_run", "last_status"};
   for (const auto& spec : instances) {

@@ -24,16 +24,6 @@
 namespace kairos::app {
 namespace {
 
-// The wall clock: only app/ reads real time (STYLE.md #8).
-class WallClock final : public ports::Clock {
- public:
-  int64_t NowNs() const override {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-};
-
 std::string Upper(std::string s) {
   for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return s;
@@ -289,7 +279,7 @@ void WithManager(CliContext& ctx, Access access, Body body) {
   if (!bars.ok()) return ctx.Fail(bars.status());
   auto db = OpenDb(ctx, access);
   if (!db.ok()) return ctx.Fail(db.status());
-  WallClock clock;
+  ports::WallClock clock;
   engine::UniverseManager manager((*db)->universes(), **bars, clock);
   body(manager);
 }

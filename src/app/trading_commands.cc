@@ -26,15 +26,6 @@ constexpr int64_t kMinuteNs = 60'000'000'000;
 
 // The wall clock: only app/ reads the real time (STYLE.md #8), here for the time of a person's
 // decision on a signal.
-class WallClock final : public ports::Clock {
- public:
-  int64_t NowNs() const override {
-    return std::chrono::duration_cast<std::chrono::nanoseconds>(
-               std::chrono::system_clock::now().time_since_epoch())
-        .count();
-  }
-};
-
 std::string Amount(int64_t minor, const Currency& currency) {
   return Money(minor, currency).ToString();
 }
@@ -82,7 +73,7 @@ Result<std::vector<Date>> CatchUp(PaperSession& paper, std::vector<Date>& sessio
                   missed.size() == 1 ? missed.front().ToString()
                                      : fmt::format("{} .. {}", missed.front(), missed.back()));
   AuditEntry a;
-  a.time_ns = WallClock().NowNs();
+  a.time_ns = ports::WallClock().NowNs();
   a.actor = "cli";
   a.action = "run_day.catch_up";
   a.subject = fmt::format("session:{}", sessions.front());
@@ -225,7 +216,7 @@ struct DecideArgs {
 Status Decide(const DecideArgs& args, bool approve, CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kWrite));
-  WallClock clock;
+  ports::WallClock clock;
   engine::SignalBook book(*store, clock);
   Status st =
       approve ? book.Approve(args.id, "cli", args.note) : book.Reject(args.id, "cli", args.note);
@@ -288,7 +279,7 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
   if (!trading_lock.ok()) {
     // The kill switch still goes on (the running command sees it before its next order); the
     // cancels and the square-off wait for the trading lock.
-    WallClock clock;
+    ports::WallClock clock;
     engine::Alerts alerts(*paper->store, clock);
     KAIROS_RETURN_IF_ERROR(
         engine::StoreHalt(*paper->store, clock.NowNs(), "cli", reason, &alerts).status());
@@ -330,7 +321,7 @@ Status ResumeCommand(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kWrite));
   KAIROS_ASSIGN_OR_RETURN(FileLock trading_lock, LockTrading(home));
-  WallClock clock;
+  ports::WallClock clock;
   engine::Alerts alerts(*store, clock);
   KAIROS_ASSIGN_OR_RETURN(bool was, engine::Resume(*store, "cli", clock.NowNs(), &alerts));
   fmt::print("{}\n", was ? "resumed: new orders may reach the broker again"

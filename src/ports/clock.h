@@ -1,5 +1,6 @@
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 
 namespace kairos::ports {
@@ -25,6 +26,17 @@ class ManualClock final : public Clock {
 
  private:
   int64_t now_ns_;
+};
+
+// The system's real-time clock: what the daemon's scheduler waits on and what the CLI stamps
+// its audit rows with. Only wiring code (app/) creates one; modules read time through Clock.
+class WallClock final : public Clock {
+ public:
+  int64_t NowNs() const override {
+    return std::chrono::duration_cast<std::chrono::nanoseconds>(
+               std::chrono::system_clock::now().time_since_epoch())
+        .count();
+  }
 };
 
 }  // namespace kairos::ports

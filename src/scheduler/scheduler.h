@@ -122,7 +122,7 @@ class Scheduler {
   // be the scheduler's clock) from one due instant to the next; returns with the clock at
   // `end` (or later, if a body moved it there).
   Status RunUntil(ports::ManualClock& clock, Timestamp end);
-  // For the daemon, on a WallClock (wall_clock.h): runs until `stop` is requested, sleeping until
+  // For the daemon, on a ports::WallClock: runs until `stop` is requested, sleeping until
   // the next due instant (a condition variable; at most a minute at a time, so a changed wall clock
   // is noticed), a Post() or a Wake(). Returns OK when stopped; a repository error stops it with
   // that error. A body in progress is never interrupted: the stop takes effect when it returns.

@@ -13,7 +13,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
-#include "scheduler/wall_clock.h"
+#include "ports/clock.h"
 
 namespace kairos::scheduler {
 namespace {
@@ -576,7 +576,7 @@ TEST_F(SchedulerTest, SimulatedYearOfTwentyJobsIsFast) {
 }
 
 TEST(SchedulerRun, SleepsUntilDueRunsPostedTasksAndStopsWhenAsked) {
-  WallClock clock;
+  ports::WallClock clock;
   FakeJobRuns runs;
   Scheduler s(clock, runs);
   std::atomic<int> ticks = 0;

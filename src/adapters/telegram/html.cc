@@ -130,27 +130,6 @@ std::string Render(std::string_view html, const std::vector<Token>& tokens, size
 
 }  // namespace
 
-std::string EscapeHtml(std::string_view text) {
-  std::string out;
-  out.reserve(text.size());
-  for (char c : text) {
-    switch (c) {
-      case '&':
-        out += "&amp;";
-        break;
-      case '<':
-        out += "&lt;";
-        break;
-      case '>':
-        out += "&gt;";
-        break;
-      default:
-        out += c;
-    }
-  }
-  return out;
-}
-
 size_t Utf16Length(std::string_view text) {
   size_t units = 0;
   size_t i = 0;

@@ -3,7 +3,9 @@
 #include <cstddef>
 #include <string>
 #include <string_view>
+
 #include <vector>
+#include "core/html.h"
 
 #include "core/result.h"
 
@@ -14,8 +16,8 @@ namespace kairos::telegram {
 // The longest message text Telegram accepts.
 inline constexpr size_t kMaxMessageLength = 4096;
 
-// `text` with & < > written as &amp; &lt; &gt;, so it shows literally inside an HTML message.
-std::string EscapeHtml(std::string_view text);
+// Text for Telegram HTML: core/html.h (& < > " as entities).
+using kairos::EscapeHtml;
 
 // The length of UTF-8 `text` in UTF-16 code units (what Telegram's limits count; at least the
 // number of characters). A byte that does not start a valid sequence counts as one unit.

@@ -51,8 +51,8 @@ std::string Visible(const std::string& html) {
   return out;
 }
 
-TEST(EscapeHtml, EscapesAmpersandAndAngleBracketsOnly) {
-  EXPECT_EQ(EscapeHtml("P&L <b> \"x\" 'y' 1.5%"), "P&amp;L &lt;b&gt; \"x\" 'y' 1.5%");
+TEST(EscapeHtml, EscapesTheEntitiesTelegramKnows) {
+  EXPECT_EQ(EscapeHtml("P&L <b> \"x\" 'y' 1.5%"), "P&amp;L &lt;b&gt; &quot;x&quot; 'y' 1.5%");
   EXPECT_EQ(EscapeHtml("AT&T -> &amp;"), "AT&amp;T -&gt; &amp;amp;");
   EXPECT_EQ(EscapeHtml(""), "");
 }
