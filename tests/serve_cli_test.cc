@@ -67,6 +67,8 @@ class ServeCliTest : public kairos::testing::KairosCliTest {
 
   // Starts `kairos serve` in the background; its exit status lands in dir_/rc.
   void StartDaemon(const std::string& env = "") {
+    // A previous daemon's files must not be read as this one's (its log line, its pid).
+    for (const char* f : {"daemon.log", "pid", "rc"}) fs::remove(dir_ / f);
     std::string cmd = "(" + env + " " + Quote(KAIROS_BIN) + " --home " + Quote(home_.string()) +
                       " serve 2>" + Quote((dir_ / "daemon.log").string()) + " & echo $! >" +
                       Quote((dir_ / "pid").string()) + "; wait $!; echo $? >" +
@@ -75,6 +77,7 @@ class ServeCliTest : public kairos::testing::KairosCliTest {
     ASSERT_TRUE(WaitFor([&] {
       return ReadFile(dir_ / "daemon.log").find("kairos serve on") != std::string::npos;
     })) << ReadFile(dir_ / "daemon.log");
+    ASSERT_TRUE(WaitFor([&] { return ReadFile(dir_ / "pid").find('\n') != std::string::npos; }));
     pid_ = std::stoi(ReadFile(dir_ / "pid"));
   }
 
@@ -185,7 +188,6 @@ TEST_F(ServeCliTest, OutboxSurvivesAKilledDaemonAndIsSentOnce) {
   WaitExit();
   Outcome unsent = Kairos({"alerts", "list", "--unsent", "--format", "csv"});
   EXPECT_NE(unsent.out.find(",halt,"), std::string::npos) << unsent.out;
-  fs::remove(dir_ / "rc");
   const std::string sent = (dir_ / "sent.tsv").string();
   StartDaemon("KAIROS_TEST_NOTIFIER_FILE=" + Quote(sent));
   EXPECT_TRUE(WaitFor([&] { return ReadFile(sent).find("daemon.started") != std::string::npos; }));
