@@ -416,6 +416,16 @@ struct TradingDay::Impl {
 
   // A session before the last one completed: the store has moved on (positions, orders), so
   // its phases would act on today's state under an old date. They do nothing instead.
+  // Starts a phase of `session`: false when the store has moved past it (nothing to do); else
+  // the phase's lists are fresh and the session is checked against the calendar.
+  Result<bool> BeginPhase(Date session) {
+    KAIROS_ASSIGN_OR_RETURN(bool past, Past(session));
+    if (past) return false;
+    NewPhase();
+    KAIROS_RETURN_IF_ERROR(cal.SessionOf(session).status());
+    return true;
+  }
+
   Result<bool> Past(Date session) {
     KAIROS_ASSIGN_OR_RETURN(std::optional<Date> last, LastSessionRun(store, markers));
     if (last && session < *last) {
@@ -963,11 +973,8 @@ std::vector<std::string> TradingDay::TakeNotes() {
 
 Status TradingDay::PreOpen(Date session) {
   Impl& m = *impl_;
-  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
-  if (past) return Status::Ok();
-  m.NewPhase();
-  KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
-  (void)sess;
+  KAIROS_ASSIGN_OR_RETURN(bool begun, m.BeginPhase(session));
+  if (!begun) return Status::Ok();
   KAIROS_RETURN_IF_ERROR(m.NoteSkipped(session));
   KAIROS_RETURN_IF_ERROR(m.Expire().status());
   KAIROS_RETURN_IF_ERROR(m.FailMissed(session));
@@ -988,11 +995,8 @@ Status TradingDay::AfterOpen(Date session) {
 
 Status TradingDay::AtClose(Date session) {
   Impl& m = *impl_;
-  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
-  if (past) return Status::Ok();
-  m.NewPhase();
-  KAIROS_ASSIGN_OR_RETURN(calendar::Session sess, m.cal.SessionOf(session));
-  (void)sess;
+  KAIROS_ASSIGN_OR_RETURN(bool begun, m.BeginPhase(session));
+  if (!begun) return Status::Ok();
   const Date next = m.cal.NextSession(session);
   bool halted = IsHalted(m.store);
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
@@ -1010,19 +1014,15 @@ Status TradingDay::AtClose(Date session) {
 
 Result<int> TradingDay::ExpireSignals(Date session) {
   Impl& m = *impl_;
-  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
-  if (past) return 0;
-  m.NewPhase();
-  KAIROS_RETURN_IF_ERROR(m.cal.SessionOf(session).status());
+  KAIROS_ASSIGN_OR_RETURN(bool begun, m.BeginPhase(session));
+  if (!begun) return 0;
   return m.Expire();
 }
 
 Status TradingDay::ScanEntries(Date session, Timeframe timeframe) {
   Impl& m = *impl_;
-  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
-  if (past) return Status::Ok();
-  m.NewPhase();
-  KAIROS_RETURN_IF_ERROR(m.cal.SessionOf(session).status());
+  KAIROS_ASSIGN_OR_RETURN(bool begun, m.BeginPhase(session));
+  if (!begun) return Status::Ok();
   const Date next = m.cal.NextSession(session);
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
   for (const StrategyRecord& rec : strategies) {
@@ -1034,10 +1034,8 @@ Status TradingDay::ScanEntries(Date session, Timeframe timeframe) {
 
 Status TradingDay::CheckExits(Date session) {
   Impl& m = *impl_;
-  KAIROS_ASSIGN_OR_RETURN(bool past, m.Past(session));
-  if (past) return Status::Ok();
-  m.NewPhase();
-  KAIROS_RETURN_IF_ERROR(m.cal.SessionOf(session).status());
+  KAIROS_ASSIGN_OR_RETURN(bool begun, m.BeginPhase(session));
+  if (!begun) return Status::Ok();
   const Date next = m.cal.NextSession(session);
   KAIROS_ASSIGN_OR_RETURN(std::vector<StrategyRecord> strategies, m.Strategies());
   for (const StrategyRecord& rec : strategies) {
