@@ -35,6 +35,21 @@ struct TelegramSettings {
   std::vector<int64_t> allowed_users;  // user ids whose commands are obeyed
 };
 
+// [server]: the HTTP API of `kairos serve` (docs/CONFIG.md).
+struct ServerSettings {
+  bool enabled = true;
+  std::string listen = "127.0.0.1:8720";     // host:port; loopback unless configured
+  std::string cert_file, key_file;           // both set: TLS (PEM files)
+  std::vector<std::string> cors_origins;     // exact origins allowed cross-origin; empty: none
+  int64_t max_body_bytes = 1 << 20;          // larger bodies: 413
+  int max_connections = 256;                 // more are refused at accept
+  int64_t read_timeout_ns = 10'000'000'000;  // a request must arrive whole within this
+  int64_t idle_timeout_ns = 60'000'000'000;  // a kept-alive connection idle this long is closed
+  int64_t session_idle_ns = 8LL * 3600 * 1'000'000'000;       // a session unused this long ends
+  int64_t session_absolute_ns = 7LL * 86400 * 1'000'000'000;  // and any session after this
+  int threads = 2;                                            // threads serving requests
+};
+
 struct DaemonConfig {
   DaemonSettings daemon;
   // Every built-in job in catalogue order (jobs::BuiltinJobs), its defaults overridden by
@@ -45,6 +60,7 @@ struct DaemonConfig {
   // Every alert kind (jobs::AlertKinds) with its level.
   std::map<std::string, jobs::AlertLevel, std::less<>> alerts;
   TelegramSettings telegram;
+  ServerSettings server;
   int backup_keep = 7;         // [backup] keep: backups kept under HOME/backups/
   int keep_history_days = 90;  // [maintenance] keep_history_days
 };
