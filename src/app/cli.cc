@@ -148,6 +148,24 @@ void CliContext::Fail(const std::string& message) {
   exit_code = 1;
 }
 
+nlohmann::ordered_json TableJson(const Table& table) {
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  for (const auto& r : table.rows) {
+    nlohmann::ordered_json obj = nlohmann::ordered_json::object();
+    for (size_t i = 0; i < table.columns.size() && i < r.size(); ++i) {
+      std::optional<double> num = marketdata::csv::ParseNumber(r[i]);
+      if (num && std::isfinite(*num) &&
+          r[i].find_first_not_of("+-0123456789.eE") == std::string::npos) {
+        obj[table.columns[i]] = *num;
+      } else {
+        obj[table.columns[i]] = r[i];
+      }
+    }
+    arr.push_back(std::move(obj));
+  }
+  return arr;
+}
+
 void Table::Print(OutputFormat format, std::FILE* out) const {
   if (format != OutputFormat::kJson) {
     Table safe;
@@ -216,25 +234,11 @@ void Table::PrintSafe(OutputFormat format, std::FILE* out) const {
       for (const auto& r : rows) line(r);
       return;
     }
-    case OutputFormat::kJson: {
-      nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-      for (const auto& r : rows) {
-        nlohmann::ordered_json obj = nlohmann::ordered_json::object();
-        for (size_t i = 0; i < columns.size() && i < r.size(); ++i) {
-          std::optional<double> num = marketdata::csv::ParseNumber(r[i]);
-          if (num && std::isfinite(*num) &&
-              r[i].find_first_not_of("+-0123456789.eE") == std::string::npos) {
-            obj[columns[i]] = *num;
-          } else {
-            obj[columns[i]] = r[i];
-          }
-        }
-        arr.push_back(std::move(obj));
-      }
-      fmt::print(out, "{}\n",
-                 arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    case OutputFormat::kJson:
+      fmt::print(
+          out, "{}\n",
+          TableJson(*this).dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
       return;
-    }
     case OutputFormat::kTable: {
       std::vector<size_t> width(columns.size());
       for (size_t i = 0; i < columns.size(); ++i) width[i] = columns[i].size();

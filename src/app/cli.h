@@ -6,6 +6,7 @@
 #include <vector>
 
 #include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
 
 #include "core/result.h"
 #include "core/status.h"
@@ -59,6 +60,10 @@ struct Table {
  private:
   void PrintSafe(OutputFormat format, std::FILE* out) const;  // cells already TerminalSafe
 };
+
+// The rows of `table` as `--format json` prints them: an array of objects in column order, cells
+// that parse as numbers as JSON numbers. The HTTP API's lists are this too.
+nlohmann::ordered_json TableJson(const Table& table);
 
 // Makes an empty value of any option or argument of `app` and its subcommands a usage error
 // (`--symbol ''` is refused, never taken as "no --symbol"). Call after every command is added.

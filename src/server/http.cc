@@ -70,18 +70,18 @@ std::string Request::Actor() const {
   return fmt::format("{} from {}", who, remote_address.empty() ? "-" : remote_address);
 }
 
-Response Json(int status, const nlohmann::json& body) {
+Response Json(int status, const nlohmann::ordered_json& body) {
   Response r;
   r.status = status;
-  r.body = body.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  r.body = body.dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
   return r;
 }
 
-Response Json(const nlohmann::json& body) { return Json(200, body); }
+Response Json(const nlohmann::ordered_json& body) { return Json(200, body); }
 
 Response Error(int status, std::string_view code, std::string_view message,
                const nlohmann::json& details) {
-  nlohmann::json error = {{"code", code}, {"message", message}};
+  nlohmann::ordered_json error = {{"code", code}, {"message", message}};
   if (!details.is_null()) error["details"] = details;
   return Json(status, {{"error", std::move(error)}});
 }

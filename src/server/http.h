@@ -77,9 +77,10 @@ struct Response {
   bool event_stream = false;
 };
 
-// A JSON response.
-Response Json(int status, const nlohmann::json& body);
-Response Json(const nlohmann::json& body);  // 200
+// A JSON response. Objects keep their keys in insertion order (the CLI's column order); a
+// nlohmann::json converts.
+Response Json(int status, const nlohmann::ordered_json& body);
+Response Json(const nlohmann::ordered_json& body);  // 200
 
 // The one error shape: {"error":{"code":"not_found","message":"…","details":…}} (details left out
 // when null).
