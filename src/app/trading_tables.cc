@@ -57,6 +57,10 @@ Currency CurrencyIn(const std::map<std::string, Currency>& currencies,
 
 Result<Table> SignalsTable(ports::Store& store, const ports::SignalFilter& filter) {
   KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> signals, store.signals().List(filter));
+  return SignalsTableOf(signals);
+}
+
+Table SignalsTableOf(const std::vector<Signal>& signals) {
   Table t;
   t.columns = {"id",     "date",  "strategy", "symbol",     "side",       "kind", "status",
                "reason", "terms", "rank",     "execute_on", "decided_by", "note"};
@@ -68,6 +72,22 @@ Result<Table> SignalsTable(ports::Store& store, const ports::SignalFilter& filte
                       Num(s.rank_value), s.execute_on.ToString(), s.decided_by, s.note});
   }
   return t;
+}
+
+Table RowsBetween(const Table& table, std::string_view column, std::optional<Date> from,
+                  std::optional<Date> to) {
+  auto at = std::find(table.columns.begin(), table.columns.end(), column);
+  if (at == table.columns.end() || (!from && !to)) return table;
+  const size_t i = static_cast<size_t>(at - table.columns.begin());
+  const std::string lo = from ? from->ToString() : "", hi = to ? to->ToString() : "";
+  Table out{table.columns, {}};
+  for (const auto& row : table.rows) {
+    // "YYYY-MM-DD" sorts as the dates do.
+    if (from && row[i] < lo) continue;
+    if (to && row[i] > hi) continue;
+    out.rows.push_back(row);
+  }
+  return out;
 }
 
 Result<Table> OrdersTable(ports::Store& store, const ports::OrderFilter& filter) {
@@ -83,6 +103,19 @@ Result<Table> OrdersTable(ports::Store& store, const ports::OrderFilter& filter)
                       r.limit_price ? r.limit_price->ToString() : "",
                       std::string(OrderStatusName(o.status)), o.filled_qty.ToString(),
                       o.signal_id ? std::to_string(o.signal_id) : "", o.message});
+  }
+  return t;
+}
+
+Result<Table> FillsTable(ports::Store& store, const ports::FillFilter& filter) {
+  KAIROS_ASSIGN_OR_RETURN(auto fills, store.ledger().ListFills(filter));
+  auto currencies = Currencies(store);
+  Table t;
+  t.columns = {"date", "strategy", "symbol", "side", "qty", "price", "fees", "execution_id"};
+  for (const auto& [strategy, f] : fills) {
+    t.rows.push_back({f.session.ToString(), strategy, f.symbol, std::string(SideName(f.side)),
+                      f.qty.ToString(), f.price.ToString(),
+                      Amount(f.fees, CurrencyIn(currencies, strategy)), f.execution_id});
   }
   return t;
 }
@@ -132,7 +165,10 @@ Result<PnlRows> LoadPnl(ports::Store& store, std::string_view strategy, std::opt
   return data;
 }
 
-Table DailyPnlTable(const PnlRows& pnl) {
+namespace {
+
+// Every row of `pnl`, by date then strategy.
+std::vector<const DailyPnl*> ByDate(const PnlRows& pnl) {
   std::vector<const DailyPnl*> all;
   for (const auto& [name, rows] : pnl.rows) {
     for (const DailyPnl& r : rows) all.push_back(&r);
@@ -140,11 +176,34 @@ Table DailyPnlTable(const PnlRows& pnl) {
   std::stable_sort(all.begin(), all.end(), [](const DailyPnl* a, const DailyPnl* b) {
     return std::tie(a->session, a->strategy) < std::tie(b->session, b->strategy);
   });
+  return all;
+}
+
+}  // namespace
+
+Table DailyPnlTable(const PnlRows& pnl) {
   Table t{{"date", "strategy", "realized", "unrealized", "fees", "equity"}, {}};
-  for (const DailyPnl* r : all) {
+  for (const DailyPnl* r : ByDate(pnl)) {
     Currency c = pnl.CurrencyFor(r->strategy);
     t.rows.push_back({r->session.ToString(), r->strategy, Amount(r->realized, c),
                       Amount(r->unrealized, c), Amount(r->fees, c), Amount(r->equity, c)});
+  }
+  return t;
+}
+
+Table CumulativePnlTable(const PnlRows& pnl) {
+  Table t{
+      {"date", "strategy", "realized", "cumulative_realized", "fees", "cumulative_fees", "equity"},
+      {}};
+  std::map<std::string, std::pair<int64_t, int64_t>> sums;  // strategy -> (realized, fees)
+  for (const DailyPnl* r : ByDate(pnl)) {
+    Currency c = pnl.CurrencyFor(r->strategy);
+    auto& [realized, fees] = sums[r->strategy];
+    realized += r->realized;
+    fees += r->fees;
+    t.rows.push_back({r->session.ToString(), r->strategy, Amount(r->realized, c),
+                      Amount(realized, c), Amount(r->fees, c), Amount(fees, c),
+                      Amount(r->equity, c)});
   }
   return t;
 }
