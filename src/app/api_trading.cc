@@ -156,6 +156,13 @@ Response Resume(ApiEnv& env, Request& request) {
   return server::Json(nlohmann::ordered_json{{"halted", false}, {"was_halted", *was}});
 }
 
+Response ListPositions(ApiEnv& env, Request& request) {
+  auto bars = marketdata::BarStore::Open(env.home);
+  if (!bars.ok()) return server::ErrorFrom(bars.status());
+  return TablePage(request, PositionsTable(env.store(), bars->get()),
+                   KeyOf({"strategy", "symbol"}));
+}
+
 void AddSignalRoutes(server::Router& router, ApiEnv& env) {
   const auto viewer = server::Access::AtLeast(Role::kViewer);
   const auto trader = server::Access::AtLeast(Role::kTrader);
@@ -221,12 +228,10 @@ void AddRecordRoutes(server::Router& router, ApiEnv& env) {
               "/api/v1/positions",
               viewer,
               "positions",
-              "Open positions per strategy, as `kairos positions`",
+              "Open positions per strategy with marks and unrealized P&L, as `kairos positions`",
               {kLimit, kCursor},
               nullptr,
-              [&env](Request& r) {
-                return TablePage(r, PositionsTable(env.store()), KeyOf({"strategy", "symbol"}));
-              }});
+              [&env](Request& r) { return ListPositions(env, r); }});
 }
 
 void AddHaltRoutes(server::Router& router, ApiEnv& env) {

@@ -16,6 +16,7 @@
 #include "cli_testing.h"
 #include "core/fixed_point.h"
 #include "engine/halt_state.h"
+#include "marketdata/bar_store.h"
 #include "ports/clock.h"
 #include "server/api.h"
 
@@ -391,7 +392,7 @@ TEST_F(ApiTradingTest, RejectUnknownSignalIs404AndBodyErrorsAreChecked) {
 
 // ---- orders, fills, positions ----
 
-TEST_F(ApiTradingTest, OrdersFillsAndPositionsAreTheCliJson) {
+TEST_F(ApiTradingTest, OrdersFillsAndPositionsWithMarksAreTheCliJson) {
   ImportSma();
   Fill f;
   f.execution_id = "E1";
@@ -409,13 +410,28 @@ TEST_F(ApiTradingTest, OrdersFillsAndPositionsAreTheCliJson) {
   p.entry_session = f.session;
   p.lots.push_back(Lot{f.session, f.qty, f.price, 0});
   ASSERT_TRUE(store_->ledger().PutPosition(p).ok());
+  p.symbol = "MSFT";  // no bars: no mark
+  ASSERT_TRUE(store_->ledger().PutPosition(p).ok());
+  BarSeries goog;
+  goog.instrument = {"GOOG", "NYSE"};
+  goog.close_only = true;
+  goog.dates = {Date::FromYmd(2024, 3, 1), Date::FromYmd(2024, 3, 4)};
+  goog.close = {101.0, 103.5};
+  auto bars = marketdata::BarStore::Open(home_);
+  ASSERT_TRUE(bars.ok());
+  ASSERT_TRUE((*bars)->Upsert(goog).ok());
   Answer fills = Call(Method::kGet, "/api/v1/fills");
   ASSERT_EQ(fills.status, 200);
   EXPECT_EQ(fills.body["items"], CliJson({"fills", "list"}));
   EXPECT_EQ(fills.body["items"].size(), 1u);
   Answer positions = Call(Method::kGet, "/api/v1/positions");
   EXPECT_EQ(positions.body["items"], CliJson({"positions"}));
-  EXPECT_EQ(positions.body["items"].size(), 1u);
+  ASSERT_EQ(positions.body["items"].size(), 2u);
+  EXPECT_EQ(positions.body["items"][0]["mark"], 103.5);
+  EXPECT_EQ(positions.body["items"][0]["mark_date"], "2024-03-04");
+  EXPECT_EQ(positions.body["items"][0]["unrealized"], 22.5);  // (103.50 - 101.25) x 10
+  EXPECT_EQ(positions.body["items"][1]["mark"], "");
+  EXPECT_EQ(positions.body["items"][1]["unrealized"], "");
   Answer orders = Call(Method::kGet, "/api/v1/orders");
   EXPECT_EQ(orders.body["items"], CliJson({"orders", "list"}));
 }

@@ -199,7 +199,8 @@ Status ListFills(CliContext& ctx) {
 Status ListPositions(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(Table t, PositionsTable(*store));
+  KAIROS_ASSIGN_OR_RETURN(auto bars, marketdata::BarStore::Open(home));
+  KAIROS_ASSIGN_OR_RETURN(Table t, PositionsTable(*store, bars.get()));
   t.Print(ctx.format);
   return Status::Ok();
 }

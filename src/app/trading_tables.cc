@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "engine/analytics.h"
+#include "engine/ledger.h"
 
 namespace kairos::app {
 namespace {
@@ -27,6 +28,27 @@ std::string Terms(const Signal& s) {
     out += fmt::format("{}={}", name, std::isnan(v) ? std::string("nan") : Num(v));
   }
   return out;
+}
+
+struct Mark {
+  Price close;
+  Date date;
+};
+
+// The last close of `symbol` in `bars`; nullopt when there are no bars (or no store).
+Result<std::optional<Mark>> LastClose(const marketdata::BarStore* bars, std::string_view symbol) {
+  if (bars == nullptr) return std::optional<Mark>();
+  auto info = bars->Info(symbol);
+  if (!info.ok()) {
+    if (info.status().code() == StatusCode::kNotFound) return std::optional<Mark>();
+    return info.status();
+  }
+  KAIROS_ASSIGN_OR_RETURN(
+      auto view, bars->ReadTail(symbol, marketdata::ColumnSet{marketdata::Column::kClose}, 1));
+  if (view->dates().empty()) return std::optional<Mark>();
+  Result<Price> close = Price::FromDouble(view->close().back());
+  if (!close.ok()) return std::optional<Mark>();  // beyond a price's range: no mark
+  return std::optional<Mark>(Mark{*close, view->dates().back()});
 }
 
 }  // namespace
@@ -120,11 +142,13 @@ Result<Table> FillsTable(ports::Store& store, const ports::FillFilter& filter) {
   return t;
 }
 
-Result<Table> PositionsTable(ports::Store& store) {
+Result<Table> PositionsTable(ports::Store& store, const marketdata::BarStore* bars) {
   KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(""));
+  auto currencies = Currencies(store);
   Table t;
-  t.columns = {"strategy",      "symbol", "qty",    "avg_price",  "entry_session",
-               "sessions_held", "stop",   "target", "high_water", "lots"};
+  t.columns = {"strategy",      "symbol",    "qty",       "avg_price",  "entry_session",
+               "sessions_held", "stop",      "target",    "high_water", "lots",
+               "mark",          "mark_date", "unrealized"};
   for (const Position& p : positions) {
     Int128 num = 0, den = 0;
     for (const Lot& l : p.lots) {
@@ -141,6 +165,18 @@ Result<Table> PositionsTable(ports::Store& store) {
                       std::to_string(p.sessions_held), p.stop ? p.stop->ToString() : "",
                       p.target ? p.target->ToString() : "",
                       p.high_water ? p.high_water->ToString() : "", std::to_string(p.lots.size())});
+    KAIROS_ASSIGN_OR_RETURN(std::optional<Mark> mark, LastClose(bars, p.symbol));
+    std::vector<std::string>& row = t.rows.back();
+    if (!mark) {
+      row.insert(row.end(), {"", "", ""});
+      continue;
+    }
+    const Currency c = CurrencyIn(currencies, p.strategy);
+    // A value beyond the ledger's range (run-day refuses to go on with it) is left empty: the
+    // listing still shows the position.
+    Result<int64_t> unrealized = engine::Unrealized(p, mark->close, c);
+    row.insert(row.end(), {mark->close.ToString(), mark->date.ToString(),
+                           unrealized.ok() ? Amount(*unrealized, c) : ""});
   }
   return t;
 }

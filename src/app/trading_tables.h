@@ -12,6 +12,7 @@
 #include "core/result.h"
 #include "domain/strategy.h"
 #include "domain/trading.h"
+#include "marketdata/bar_store.h"
 #include "ports/store.h"
 
 // The listings of the trading records, built once for the two places that show them: the CLI
@@ -44,8 +45,10 @@ Result<Table> OrdersTable(ports::Store& store, const ports::OrderFilter& filter)
 // date, strategy, symbol, side, qty, price, fees, execution_id; by session then time.
 Result<Table> FillsTable(ports::Store& store, const ports::FillFilter& filter);
 // strategy, symbol, qty, avg_price, entry_session, sessions_held, stop, target, high_water,
-// lots; by strategy then symbol.
-Result<Table> PositionsTable(ports::Store& store);
+// lots, mark, mark_date, unrealized; by strategy then symbol. The mark is the last close of the
+// symbol in `bars` (null: none), unrealized the open lots marked at it (engine::Unrealized);
+// both empty for a symbol without bars, unrealized empty when beyond the ledger's range.
+Result<Table> PositionsTable(ports::Store& store, const marketdata::BarStore* bars = nullptr);
 
 // Daily P&L rows asked for, grouped by strategy, with each strategy's currency.
 struct PnlRows {
