@@ -75,6 +75,7 @@ nlohmann::json DiagnosticsOf(std::string_view message, std::string_view file_nam
     }
     out.push_back({{"line", l}, {"column", c}, {"message", text}, {"hint", hint}});
   }
+  if (out.empty()) out.push_back({{"line", 1}, {"column", 1}, {"message", message}, {"hint", ""}});
   return out;
 }
 

@@ -26,7 +26,8 @@ server::ItemKey KeyOf(std::vector<std::string> fields);
 // The problems of a checker's message, one per line "[FILE:]LINE:COL: MESSAGE" (the lines after
 // each, the source line and its caret, are skipped), as [{"line","column","message","hint"}];
 // the hint is what follows " — " in the message ("did you mean 'ema'?"), else "". `file_name`
-// is the prefix of each problem line ("" for a rule's own diagnostics).
+// is the prefix of each problem line ("" for a rule's own diagnostics). A message without such a
+// line is one problem at 1:1, the whole message: the answer always names at least one.
 nlohmann::json DiagnosticsOf(std::string_view message, std::string_view file_name);
 
 }  // namespace kairos::app

@@ -108,14 +108,8 @@ Response ValidateRule(const nlohmann::json& body) {
     out["diagnostics"] = nlohmann::ordered_json::array();
     return server::Json(out);
   }
-  nlohmann::json diagnostics = DiagnosticsOf(compiled.status().message(), "");
-  if (diagnostics.empty()) {
-    // A problem of the whole rule (no position): at its start.
-    diagnostics.push_back(
-        {{"line", 1}, {"column", 1}, {"message", compiled.status().message()}, {"hint", ""}});
-  }
   out["canonical"] = nullptr;
-  out["diagnostics"] = std::move(diagnostics);
+  out["diagnostics"] = DiagnosticsOf(compiled.status().message(), "");
   return server::Json(out);
 }
 

@@ -11,6 +11,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "app/api_lists.h"
 #include "app/api_routes.h"
 #include "app/paper_wiring.h"
 #include "cli_testing.h"
@@ -298,6 +299,26 @@ TEST_F(ApiTradingTest, BadRuleAnswersTheBindersDiagnostics) {
                                                       {"column", 9},
                                                       {"message", "unknown indicator 'emaa'"},
                                                       {"hint", "did you mean 'ema'?"}}));
+}
+
+TEST_F(ApiTradingTest, DiagnosticsSkipContextLinesAndNeverComeBackEmpty) {
+  nlohmann::json d = DiagnosticsOf(
+      "s.toml:3:9: entry: unknown field 'clos' \u2014 did you mean 'close'?\n"
+      "  entry = \"clos > 1\"\n"
+      "          ^\n"
+      "s.toml:4:1: side: expected \"long\" or \"short\", got \"up\"",
+      "s.toml");
+  ASSERT_EQ(d.size(), 2u) << d.dump();
+  EXPECT_EQ(d[0], (nlohmann::json{{"line", 3},
+                                  {"column", 9},
+                                  {"message", "entry: unknown field 'clos'"},
+                                  {"hint", "did you mean 'close'?"}}));
+  EXPECT_EQ(d[1]["line"], 4);
+  EXPECT_EQ(d[1]["hint"], "");
+  nlohmann::json whole = DiagnosticsOf("the rule is empty", "");
+  EXPECT_EQ(whole,
+            nlohmann::json::array({nlohmann::json{
+                {"line", 1}, {"column", 1}, {"message", "the rule is empty"}, {"hint", ""}}}));
 }
 
 // ---- signals ----
