@@ -553,5 +553,23 @@ TEST_F(ApiTradingTest, SquareOffThroughThePaperSession) {
   EXPECT_TRUE(engine::IsHalted(*store_));
 }
 
+TEST_F(ApiTradingTest, BusyTradingLockStillHaltsButRefusesTheSquareOff) {
+  env_.with_paper = [](const std::function<Status(PaperSession&)>&) -> Status {
+    return Status::FailedPrecondition("another kairos process is trading on this home");
+  };
+  Answer square =
+      Call(Method::kPost, "/api/v1/halt", "{\"squareoff\":true,\"confirm\":\"SQUARE OFF\"}");
+  EXPECT_EQ(square.status, 409);
+  EXPECT_EQ(square.body["error"]["message"],
+            "halt is on, but nothing was squared off: another kairos process is trading on this "
+            "home; send the halt with square-off again");
+  EXPECT_TRUE(engine::IsHalted(*store_));
+  Answer plain = Call(Method::kPost, "/api/v1/halt");
+  ASSERT_EQ(plain.status, 200) << plain.body.dump();
+  EXPECT_EQ(plain.body["already_halted"], "yes");
+  EXPECT_EQ(plain.body["problems"][0],
+            "nothing cancelled: another kairos process is trading on this home");
+}
+
 }  // namespace
 }  // namespace kairos::app
