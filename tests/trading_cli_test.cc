@@ -108,7 +108,9 @@ TEST_F(TradingCliTest, ApprovedSignalIsFilledAtTheNextOpen) {
             "2024-03-04,jump,AAA,buy,10,161.00,0.00,jump-AAA-20240304-b-1-1\n");
   Outcome pos = Kairos({"positions", "--format", "csv"});
   ASSERT_EQ(Lines(pos.out).size(), 2u) << pos.out;
-  EXPECT_EQ(Lines(pos.out)[1].substr(0, 43), "jump,AAA,10,161.00,2024-03-04,0,,,162.00,1");
+  // Marked at the last stored close (2024-03-08: 100), whichever session was run last.
+  EXPECT_EQ(Lines(pos.out)[1],
+            "jump,AAA,10,161.00,2024-03-04,0,,,162.00,1,100.00,2024-03-08,-610.00");
   // The same session again: reported as done, nothing changes.
   std::string before = State();
   Outcome again = Kairos({"run-day", "--date", "2024-03-04", "--format", "csv"});

@@ -1,5 +1,5 @@
 // `kairos strategy ...` (import, list, show, enable, disable, set-allocation) and `kairos pnl ...`
-// (daily, monthly, summary): strategies and their P&L, stored in HOME/kairos.db.
+// (daily, monthly, cumulative, summary): strategies and their P&L, stored in HOME/kairos.db.
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
@@ -14,11 +14,12 @@
 
 #include "app/cli.h"
 #include "app/paper_wiring.h"
+#include "app/strategy_actions.h"
 #include "app/trading_tables.h"
 #include "core/fixed_point.h"
 #include "core/input_file.h"
-#include "engine/analytics.h"
 #include "engine/strategy_file.h"
+#include "ports/clock.h"
 
 namespace kairos::app {
 namespace {
@@ -30,16 +31,6 @@ Result<std::unique_ptr<ports::Store>> OpenDb(const CliContext& ctx, Access acces
 
 std::string Amount(int64_t minor, Currency c) { return Money(minor, c).ToString(); }
 
-Status NoStrategy(std::string_view name) {
-  return Status::NotFound(fmt::format("no strategy named '{}'", name));
-}
-
-Result<StrategyRecord> GetStrategy(ports::Store& db, std::string_view name) {
-  KAIROS_ASSIGN_OR_RETURN(auto record, db.strategies().Get(name));
-  if (!record) return NoStrategy(name);
-  return std::move(*record);
-}
-
 // A one-line result in table format; a one-row table in csv and json.
 void PrintResult(const CliContext& ctx, const std::string& sentence, const Table& table) {
   if (ctx.format == OutputFormat::kTable) {
@@ -48,23 +39,6 @@ void PrintResult(const CliContext& ctx, const std::string& sentence, const Table
     table.Print(ctx.format);
   }
 }
-
-std::string UniverseText(const StrategySpec& spec, bool abbreviate) {
-  if (!spec.universe.empty()) return spec.universe;
-  constexpr size_t kShown = 5;
-  std::string out;
-  for (size_t i = 0; i < spec.symbols.size(); ++i) {
-    if (abbreviate && i == kShown) {
-      out += fmt::format(" (+{})", spec.symbols.size() - kShown);
-      break;
-    }
-    if (i > 0) out += ' ';
-    out += spec.symbols[i];
-  }
-  return out;
-}
-
-std::string Number(double v) { return FormatNumber(v); }
 
 // --- strategy import ---------------------------------------------------------------------------
 
@@ -87,24 +61,19 @@ void RunImport(const std::string& path, CliContext& ctx) {
     return ctx.Fail(fmt::format("{} is not a valid strategy ({} problem{}; nothing stored):\n{}",
                                 path, problems, problems == 1 ? "" : "s", m));
   }
-  if (!spec->universe.empty()) {
+  {
     // Checked before anything is written: a missing universe leaves the home as it was.
     auto reader = OpenDb(ctx, Access::kRead);
     if (!reader.ok()) return ctx.Fail(reader.status());
-    auto universe = (*reader)->universes().Get(spec->universe);
-    if (!universe.ok()) return ctx.Fail(universe.status());
-    if (!*universe) {
-      return ctx.Fail(fmt::format(
-          "{}: universe '{}' does not exist (nothing stored; define it first with `kairos "
-          "universe define {} ...`)",
-          path, spec->universe, spec->universe));
-    }
+    Status universe = CheckUniverseExists(**reader, *spec, path);
+    if (!universe.ok()) return ctx.Fail(universe);
   }
   auto db = OpenDb(ctx, Access::kWrite);
   if (!db.ok()) return ctx.Fail(db.status());
-  auto imported = (*db)->strategies().Import(*spec, source);
+  auto imported = StoreStrategy(**db, *spec, source, "cli", ports::WallClock().NowNs());
   if (!imported.ok()) return ctx.Fail(imported.status());
-  const auto& [record, created] = *imported;
+  const StrategyRecord& record = imported->record;
+  const bool created = imported->created;
   std::string sentence =
       created
           ? fmt::format("strategy {}: version {} stored", record.spec.name, record.version)
@@ -119,39 +88,9 @@ void RunImport(const std::string& path, CliContext& ctx) {
 void RunList(CliContext& ctx) {
   auto db = OpenDb(ctx, Access::kRead);
   if (!db.ok()) return ctx.Fail(db.status());
-  auto list = (*db)->strategies().List();
-  if (!list.ok()) return ctx.Fail(list.status());
-  Table t{
-      {"name", "version", "enabled", "approval", "execution", "universe", "allocation", "currency"},
-      {}};
-  for (const StrategyRecord& r : *list) {
-    t.rows.push_back({r.spec.name, std::to_string(r.version), r.enabled ? "yes" : "no",
-                      std::string(engine::ApprovalName(r.spec.approval)),
-                      std::string(engine::ExecutionName(r.spec.execution)),
-                      UniverseText(r.spec, ctx.format == OutputFormat::kTable),
-                      Amount(r.allocation, r.spec.currency), std::string(r.spec.currency.code())});
-  }
-  t.Print(ctx.format);
-}
-
-std::string SizingText(const SizingSpec& s, Currency c) {
-  switch (s.method) {
-    case SizingSpec::Method::kFixedQty:
-      return fmt::format("fixed_qty: {} shares", s.qty);
-    case SizingSpec::Method::kFixedAmount:
-      return fmt::format("fixed_amount: {} {}", Amount(s.amount, c), c.code());
-    case SizingSpec::Method::kPercent:
-      return fmt::format("percent: {}% of the allocation", s.percent);
-    case SizingSpec::Method::kRisk:
-      return fmt::format("risk: {}% of the allocation at the stop", s.percent);
-  }
-  return "";
-}
-
-std::string FeesText(const FeeSpec& f, Currency c) {
-  if (f.kind != FeeSpec::Kind::kCustom) return std::string(engine::FeeKindName(f.kind));
-  return fmt::format("custom: {} {} per order + {}% of the notional", Amount(f.per_order, c),
-                     c.code(), f.percent);
+  auto t = StrategiesTable(**db, ctx.format == OutputFormat::kTable);
+  if (!t.ok()) return ctx.Fail(t.status());
+  t->Print(ctx.format);
 }
 
 void RunShow(const std::string& name, CliContext& ctx) {
@@ -159,50 +98,11 @@ void RunShow(const std::string& name, CliContext& ctx) {
   if (!db.ok()) return ctx.Fail(db.status());
   auto record = GetStrategy(**db, name);
   if (!record.ok()) return ctx.Fail(record.status());
-  const StrategySpec& s = record->spec;
-  const Currency& c = s.currency;
-  auto level = [](const LevelSpec& l) {
-    std::string d = engine::DescribeLevel(l);
-    return d.empty() ? std::string("none") : d;
-  };
-  std::vector<std::pair<std::string, std::string>> fields = {
-      {"name", s.name},
-      {"version", std::to_string(record->version)},
-      {"enabled", record->enabled ? "yes" : "no"},
-      {"description", s.description},
-      {"exchange", s.exchange},
-      {"currency", std::string(c.code())},
-      {"universe", UniverseText(s, false)},
-      {"timeframe", std::string(engine::TimeframeName(s.timeframe))},
-      {"side", std::string(engine::PositionSideName(s.side))},
-      {"entry", s.entry},
-      {"exit", s.exit.empty() ? "none" : s.exit},
-      {"stop_loss", level(s.stop_loss)},
-      {"take_profit", level(s.take_profit)},
-      {"trailing_stop", level(s.trailing_stop)},
-      {"max_hold", s.max_hold == 0 ? "none" : fmt::format("{} sessions", s.max_hold)},
-      {"approval", std::string(engine::ApprovalName(s.approval))},
-      {"review_cutoff", engine::FormatMinuteOfDay(s.review_cutoff_minute)},
-      {"execution", std::string(engine::ExecutionName(s.execution))},
-      {"order_type", std::string(engine::EntryOrderTypeName(s.order_type))},
-      {"limit_offset", s.order_type == EntryOrderType::kLimit
-                           ? fmt::format("{}%", s.limit_offset_percent)
-                           : "none"},
-      {"allocation", Amount(record->allocation, c)},
-      {"file_allocation", Amount(s.allocation, c)},
-      {"sizing", SizingText(s.sizing, c)},
-      {"max_positions", std::to_string(s.max_positions)},
-      {"max_new_per_day", std::to_string(s.max_new_per_day)},
-      {"rank", s.rank.empty() ? "none" : s.rank},
-      {"fees", FeesText(s.fees, c)},
-      {"slippage_bps", fmt::format("{}", s.slippage_bps)},
-  };
+  std::vector<std::pair<std::string, std::string>> fields = StrategyFields(*record);
   switch (ctx.format) {
     case OutputFormat::kJson: {
-      nlohmann::ordered_json obj = nlohmann::ordered_json::object();
-      for (const auto& [k, v] : fields) obj[k] = v;
-      obj["source"] = record->source;
-      fmt::print("{}\n", obj.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+      fmt::print("{}\n", StrategyJson(*record).dump(
+                             2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
       return;
     }
     case OutputFormat::kCsv: {
@@ -228,43 +128,27 @@ void RunShow(const std::string& name, CliContext& ctx) {
 void RunSetEnabled(const std::string& name, bool enabled, CliContext& ctx) {
   auto db = OpenDb(ctx, Access::kWrite);
   if (!db.ok()) return ctx.Fail(db.status());
-  auto record = GetStrategy(**db, name);
-  if (!record.ok()) return ctx.Fail(record.status());
-  bool was = record->enabled;
-  Status s = (*db)->strategies().SetEnabled(name, enabled);
-  if (!s.ok()) return ctx.Fail(s);
+  auto was = SetStrategyEnabled(**db, name, enabled, "cli", ports::WallClock().NowNs());
+  if (!was.ok()) return ctx.Fail(was.status());
   std::string state = enabled ? "enabled" : "disabled";
-  std::string sentence = was == enabled ? fmt::format("strategy {}: already {}", name, state)
-                                        : fmt::format("strategy {}: {}", name, state);
+  std::string sentence = *was == enabled ? fmt::format("strategy {}: already {}", name, state)
+                                         : fmt::format("strategy {}: {}", name, state);
   PrintResult(ctx, sentence, Table{{"strategy", "enabled"}, {{name, enabled ? "yes" : "no"}}});
 }
 
 void RunSetAllocation(const std::string& name, const std::string& amount, CliContext& ctx) {
   auto db = OpenDb(ctx, Access::kWrite);
   if (!db.ok()) return ctx.Fail(db.status());
-  auto record = GetStrategy(**db, name);
-  if (!record.ok()) return ctx.Fail(record.status());
-  const Currency& c = record->spec.currency;
-  auto money = Money::Parse(amount, c);
-  if (!money.ok() || money->minor() <= 0) {
-    return ctx.Fail(fmt::format(
-        "AMOUNT: expected an amount above 0 in {} with at most {} decimals like 150000 or "
-        "2500.50, got '{}'",
-        c.code(), c.minor_digits(), amount));
-  }
-  if (money->minor() > engine::MaxAmountMinor(c)) {
-    return ctx.Fail(fmt::format("AMOUNT: at most {} {} (the limit of money inputs), got '{}'",
-                                engine::kMaxAmountUnits, c.code(), amount));
-  }
-  Status s = (*db)->strategies().SetAllocation(name, money->minor());
-  if (!s.ok()) return ctx.Fail(s);
-  std::string sentence =
-      fmt::format("strategy {}: allocation {} (was {})", name, money->ToStringWithCode(),
-                  Money(record->allocation, c).ToStringWithCode());
+  auto change = SetStrategyAllocation(**db, name, amount, "cli", ports::WallClock().NowNs());
+  if (!change.ok()) return ctx.Fail(change.status());
+  const Currency& c = change->currency;
+  std::string sentence = fmt::format("strategy {}: allocation {} (was {})", name,
+                                     Money(change->after, c).ToStringWithCode(),
+                                     Money(change->before, c).ToStringWithCode());
   PrintResult(
       ctx, sentence,
       Table{{"strategy", "allocation", "currency", "previous"},
-            {{name, money->ToString(), std::string(c.code()), Amount(record->allocation, c)}}});
+            {{name, Amount(change->after, c), std::string(c.code()), Amount(change->before, c)}}});
 }
 
 // --- pnl ---------------------------------------------------------------------------------------
@@ -275,21 +159,7 @@ struct PnlArgs {
 };
 
 Result<PnlRows> LoadPnl(ports::Store& db, const PnlArgs& args) {
-  std::optional<Date> from, to;
-  if (!args.from.empty()) {
-    auto d = Date::Parse(args.from);
-    if (!d.ok()) return d.status().WithContext("--from");
-    from = *d;
-  }
-  if (!args.to.empty()) {
-    auto d = Date::Parse(args.to);
-    if (!d.ok()) return d.status().WithContext("--to");
-    to = *d;
-  }
-  if (from && to && *to < *from) {
-    return Status::InvalidArgument(fmt::format("--to {} is before --from {}", args.to, args.from));
-  }
-  return app::LoadPnl(db, args.strategy, from, to);
+  return LoadPnlBetween(db, args.strategy, args.from, args.to);
 }
 
 void AddPnlOptions(CLI::App* cmd, PnlArgs& args) {
@@ -314,62 +184,23 @@ void RunPnlMonthly(const PnlArgs& args, CliContext& ctx) {
   MonthlyPnlTable(*data).Print(ctx.format);
 }
 
+void RunPnlCumulative(const PnlArgs& args, CliContext& ctx) {
+  auto db = OpenDb(ctx, Access::kRead);
+  if (!db.ok()) return ctx.Fail(db.status());
+  auto data = LoadPnl(**db, args);
+  if (!data.ok()) return ctx.Fail(data.status());
+  CumulativePnlTable(*data).Print(ctx.format);
+}
+
 void RunPnlSummary(const PnlArgs& args, CliContext& ctx) {
   auto db = OpenDb(ctx, Access::kRead);
   if (!db.ok()) return ctx.Fail(db.status());
   auto data = LoadPnl(**db, args);
   if (!data.ok()) return ctx.Fail(data.status());
   bool table = ctx.format == OutputFormat::kTable;
-  std::string none = table ? "-" : "";
-  Table t{
-      {"strategy",      "sessions",        "start_equity",      "end_equity",   "net_pnl",
-       "fees",          "return_pct",      "cagr_pct",          "max_drawdown", "max_drawdown_pct",
-       "drawdown_peak", "drawdown_trough", "drawdown_recovery", "sharpe",       "sortino",
-       "trades",        "win_rate_pct",    "profit_factor",     "average_win",  "average_loss",
-       "exposure_pct"},
-      {}};
-  for (const auto& [name, rows] : data->rows) {
-    Currency c = data->CurrencyFor(name);
-    ports::FillFilter filter;
-    filter.strategy = name;
-    auto fills = (*db)->ledger().ListFills(filter);
-    if (!fills.ok()) return ctx.Fail(fills.status());
-    std::vector<engine::Trade> trades;
-    // Trades that overlap the window: closed in it, or open at some point of it.
-    for (engine::Trade& tr : engine::RoundTrips(*fills, {}, c)) {
-      if (tr.strategy != name) continue;
-      if (data->to && tr.entry_date > *data->to) continue;
-      if (data->from && tr.exit_date && *tr.exit_date < *data->from) continue;
-      if (data->to && tr.exit_date && *tr.exit_date > *data->to) tr.exit_date.reset();
-      trades.push_back(std::move(tr));
-    }
-    engine::Metrics m = engine::ComputeMetrics(rows, trades);
-    auto opt_num = [&](const std::optional<double>& v) { return v ? Number(*v) : none; };
-    auto opt_amount = [&](const std::optional<int64_t>& v) { return v ? Amount(*v, c) : none; };
-    bool dd = m.max_drawdown.value > 0;
-    t.rows.push_back(
-        {name,
-         std::to_string(m.sessions),
-         Amount(m.starting_equity, c),
-         Amount(m.ending_equity, c),
-         Amount(m.net_pnl, c),
-         Amount(m.total_fees, c),
-         Number(m.total_return_percent),
-         opt_num(m.cagr_percent),
-         Amount(m.max_drawdown.value, c),
-         Number(m.max_drawdown.percent),
-         dd ? m.max_drawdown.peak_date.ToString() : none,
-         dd ? m.max_drawdown.trough_date.ToString() : none,
-         m.max_drawdown.recovery_date ? m.max_drawdown.recovery_date->ToString() : none,
-         opt_num(m.sharpe),
-         opt_num(m.sortino),
-         std::to_string(m.trades),
-         opt_num(m.win_rate_percent),
-         opt_num(m.profit_factor),
-         opt_amount(m.average_win),
-         opt_amount(m.average_loss),
-         Number(m.exposure_percent)});
-  }
+  auto summary = PnlSummaryTable(**db, *data, table ? "-" : "");
+  if (!summary.ok()) return ctx.Fail(summary.status());
+  const Table& t = *summary;
   if (!table) return t.Print(ctx.format);
   if (t.rows.empty()) {
     fmt::print("no daily P&L stored yet (kairos run-day writes it)\n");
@@ -431,7 +262,8 @@ void AddStrategyCommands(CLI::App& app, CliContext& ctx) {
   alloc->callback(
       [alloc_name, alloc_amount, &ctx] { RunSetAllocation(*alloc_name, *alloc_amount, ctx); });
 
-  CLI::App* pnl = app.add_subcommand("pnl", "Profit and loss: daily, monthly, summary metrics");
+  CLI::App* pnl =
+      app.add_subcommand("pnl", "Profit and loss: daily, monthly, cumulative, summary metrics");
   pnl->require_subcommand(1);
   auto daily_args = std::make_shared<PnlArgs>();
   CLI::App* daily = pnl->add_subcommand(
@@ -446,6 +278,13 @@ void AddStrategyCommands(CLI::App& app, CliContext& ctx) {
   AddPnlOptions(monthly, *monthly_args);
   AddFormatOption(monthly, ctx);
   monthly->callback([monthly_args, &ctx] { RunPnlMonthly(*monthly_args, ctx); });
+
+  auto cumulative_args = std::make_shared<PnlArgs>();
+  CLI::App* cumulative = pnl->add_subcommand(
+      "cumulative", "Realized and fees summed session by session, with the equity");
+  AddPnlOptions(cumulative, *cumulative_args);
+  AddFormatOption(cumulative, ctx);
+  cumulative->callback([cumulative_args, &ctx] { RunPnlCumulative(*cumulative_args, ctx); });
 
   auto summary_args = std::make_shared<PnlArgs>();
   CLI::App* summary = pnl->add_subcommand(

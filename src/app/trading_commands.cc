@@ -13,10 +13,10 @@
 #include "app/cli.h"
 #include "app/home_locks.h"
 #include "app/paper_wiring.h"
+#include "app/trading_actions.h"
 #include "app/trading_tables.h"
 #include "engine/alerts.h"
 #include "engine/kill_switch.h"
-#include "engine/signal_book.h"
 #include "engine/trading_day.h"
 
 namespace kairos::app {
@@ -30,32 +30,11 @@ std::string Amount(int64_t minor, const Currency& currency) {
   return Money(minor, currency).ToString();
 }
 
-Result<Date> ParseDateFlag(std::string_view flag, const std::string& text) {
-  auto d = Date::Parse(text);
-  if (!d.ok()) {
-    return Status::InvalidArgument(
-        fmt::format("bad {} '{}': expected a date YYYY-MM-DD", flag, text));
-  }
-  return *d;
-}
-
 // ---- run-day ----
 
 struct RunDayArgs {
   std::string date, from, to;
 };
-
-Result<Date> LastBarDate(const marketdata::BarStore& bars, const std::filesystem::path& home) {
-  std::optional<Date> last;
-  for (const auto& info : bars.List()) {
-    if (!last || info.last > *last) last = info.last;
-  }
-  if (!last) {
-    return Status::FailedPrecondition(
-        fmt::format("no bars under {}: import data first (kairos data import)", home.string()));
-  }
-  return *last;
-}
 
 // Sessions not run since the last one and before the first one asked for are run first, in
 // order (a bare run-day catches up to the last bar this way): an exit decided on one of them, a
@@ -97,16 +76,16 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(Date last_bar, LastBarDate(*paper->bars, home));
   std::vector<Date> sessions;
   if (!args.date.empty()) {
-    KAIROS_ASSIGN_OR_RETURN(Date d, ParseDateFlag("--date", args.date));
+    KAIROS_ASSIGN_OR_RETURN(Date d, ParseDateParam("--date", args.date));
     KAIROS_RETURN_IF_ERROR(cal.CheckCovers(d));
     sessions.push_back(d);  // RunSession says why when it is not a session
   } else if (!args.from.empty() || !args.to.empty()) {
     Date from = last_bar, to = last_bar;
     if (!args.from.empty()) {
-      KAIROS_ASSIGN_OR_RETURN(from, ParseDateFlag("--from", args.from));
+      KAIROS_ASSIGN_OR_RETURN(from, ParseDateParam("--from", args.from));
     }
     if (!args.to.empty()) {
-      KAIROS_ASSIGN_OR_RETURN(to, ParseDateFlag("--to", args.to));
+      KAIROS_ASSIGN_OR_RETURN(to, ParseDateParam("--to", args.to));
     }
     if (from > to) {
       return Status::InvalidArgument(fmt::format("--from {} is after --to {}", from, to));
@@ -176,34 +155,10 @@ Status RunDay(const RunDayArgs& args, CliContext& ctx) {
 
 // ---- signals ----
 
-struct SignalListArgs {
-  std::string status, date, strategy;
-};
-
-Result<SignalStatus> ParseSignalStatus(const std::string& text) {
-  std::string names;
-  for (int i = 0; i <= static_cast<int>(SignalStatus::kFailed); ++i) {
-    auto s = static_cast<SignalStatus>(i);
-    if (text == SignalStatusName(s)) return s;
-    if (!names.empty()) names += ", ";
-    names += SignalStatusName(s);
-  }
-  return Status::InvalidArgument(
-      fmt::format("unknown signal status '{}' (expected one of: {})", text, names));
-}
-
-Status ListSignals(const SignalListArgs& args, CliContext& ctx) {
-  ports::SignalFilter f;
-  if (!args.status.empty()) {
-    KAIROS_ASSIGN_OR_RETURN(f.status, ParseSignalStatus(args.status));
-  }
-  if (!args.date.empty()) {
-    KAIROS_ASSIGN_OR_RETURN(f.session, ParseDateFlag("--date", args.date));
-  }
-  f.strategy = args.strategy;
+Status ListSignals(const SignalQuery& query, CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(Table t, SignalsTable(*store, f));
+  KAIROS_ASSIGN_OR_RETURN(Table t, SignalsOf(*store, query, "--"));
   t.Print(ctx.format);
   return Status::Ok();
 }
@@ -216,14 +171,10 @@ struct DecideArgs {
 Status Decide(const DecideArgs& args, bool approve, CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kWrite));
-  ports::WallClock clock;
-  engine::SignalBook book(*store, clock);
-  Status st =
-      approve ? book.Approve(args.id, "cli", args.note) : book.Reject(args.id, "cli", args.note);
-  KAIROS_RETURN_IF_ERROR(st);
-  KAIROS_ASSIGN_OR_RETURN(std::optional<Signal> s, store->signals().Get(args.id));
+  KAIROS_ASSIGN_OR_RETURN(
+      Signal s, DecideSignal(*store, ports::WallClock(), args.id, approve, "cli", args.note));
   fmt::print("{} signal {}: {} {} {} ({}), execute on {}\n", approve ? "approved" : "rejected",
-             args.id, s->strategy, SideName(s->side), s->symbol, s->session, s->execute_on);
+             args.id, s.strategy, SideName(s.side), s.symbol, s.session, s.execute_on);
   return Status::Ok();
 }
 
@@ -240,15 +191,7 @@ Status ListOrders(CliContext& ctx) {
 Status ListFills(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(auto fills, store->ledger().ListFills({}));
-  auto currencies = Currencies(*store);
-  Table t;
-  t.columns = {"date", "strategy", "symbol", "side", "qty", "price", "fees", "execution_id"};
-  for (const auto& [strategy, f] : fills) {
-    t.rows.push_back({f.session.ToString(), strategy, f.symbol, std::string(SideName(f.side)),
-                      f.qty.ToString(), f.price.ToString(),
-                      Amount(f.fees, CurrencyIn(currencies, strategy)), f.execution_id});
-  }
+  KAIROS_ASSIGN_OR_RETURN(Table t, FillsTable(*store, {}));
   t.Print(ctx.format);
   return Status::Ok();
 }
@@ -256,7 +199,8 @@ Status ListFills(CliContext& ctx) {
 Status ListPositions(CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(std::filesystem::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(Table t, PositionsTable(*store));
+  KAIROS_ASSIGN_OR_RETURN(auto bars, marketdata::BarStore::Open(home));
+  KAIROS_ASSIGN_OR_RETURN(Table t, PositionsTable(*store, bars.get()));
   t.Print(ctx.format);
   return Status::Ok();
 }
@@ -289,28 +233,10 @@ Status HaltCommand(const HaltArgs& args, CliContext& ctx) {
         args.squareoff ? " --squareoff" : ""));
   }
   KAIROS_RETURN_IF_ERROR(paper->StartBroker({}));
-  // Square-off orders are for the session after the last one run (the paper broker fills them
-  // at its open when run-day runs it); with no run yet, the session after the last bar.
-  std::optional<Date> session;
-  if (auto last = engine::LastSessionRun(*paper->store, paper->markers); last.ok() && *last) {
-    session = paper->calendar->NextSession(**last);
-  }
-  if (!session) {
-    if (auto d = LastBarDate(*paper->bars, home); d.ok()) {
-      session = paper->calendar->NextSession(*d);
-    }
-  }
-  KAIROS_ASSIGN_OR_RETURN(engine::HaltReport r,
-                          engine::Halt(*paper->store, *paper->orders, *paper->broker,
-                                       args.squareoff, "cli", reason, session));
+  KAIROS_ASSIGN_OR_RETURN(HaltOutcome halt, HaltPaper(*paper, args.squareoff, "cli", reason));
   KAIROS_RETURN_IF_ERROR(paper->SaveClock());
-  Table t;
-  t.columns = {"halted",           "already_halted",      "cancelled_orders",
-               "squareoff_orders", "squareoff_submitted", "session"};
-  t.rows.push_back({"yes", r.already_halted ? "yes" : "no", std::to_string(r.cancelled),
-                    std::to_string(r.squareoff_ids.size()), std::to_string(r.squareoff_submitted),
-                    session ? session->ToString() : ""});
-  t.Print(ctx.format);
+  HaltTable(halt).Print(ctx.format);
+  const engine::HaltReport& r = halt.report;
   for (const auto& id : r.cancelled_ids) fmt::print(stderr, "cancelled {}\n", id);
   for (const auto& id : r.squareoff_ids) fmt::print(stderr, "square-off order {}\n", id);
   for (const auto& p : r.problems) fmt::print(stderr, "problem: {}\n", TerminalSafe(p));
@@ -352,13 +278,15 @@ void AddTradingCommands(CLI::App& app, CliContext& ctx) {
 
   CLI::App* signals = app.add_subcommand("signals", "Signals: list, approve, reject");
   signals->require_subcommand(1);
-  auto list_args = std::make_shared<SignalListArgs>();
+  auto list_args = std::make_shared<SignalQuery>();
   CLI::App* list = signals->add_subcommand("list", "List signals");
   list->add_option("--status", list_args->status,
                    "pending_review, approved, rejected, expired, ordered, filled, "
                    "partially_filled, cancelled or failed");
   list->add_option("--date", list_args->date, "The session that produced them");
   list->add_option("--strategy", list_args->strategy, "Only this strategy");
+  list->add_option("--from", list_args->from, "Produced on this session or later");
+  list->add_option("--to", list_args->to, "Produced on this session or earlier");
   AddFormatOption(list, ctx);
   list->callback([list_args, &ctx] { Run(ctx, ListSignals(*list_args, ctx)); });
   for (bool approve : {true, false}) {

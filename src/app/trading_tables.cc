@@ -7,6 +7,7 @@
 #include <fmt/format.h>
 
 #include "engine/analytics.h"
+#include "engine/ledger.h"
 
 namespace kairos::app {
 namespace {
@@ -27,6 +28,27 @@ std::string Terms(const Signal& s) {
     out += fmt::format("{}={}", name, std::isnan(v) ? std::string("nan") : Num(v));
   }
   return out;
+}
+
+struct Mark {
+  Price close;
+  Date date;
+};
+
+// The last close of `symbol` in `bars`; nullopt when there are no bars (or no store).
+Result<std::optional<Mark>> LastClose(const marketdata::BarStore* bars, std::string_view symbol) {
+  if (bars == nullptr) return std::optional<Mark>();
+  auto info = bars->Info(symbol);
+  if (!info.ok()) {
+    if (info.status().code() == StatusCode::kNotFound) return std::optional<Mark>();
+    return info.status();
+  }
+  KAIROS_ASSIGN_OR_RETURN(
+      auto view, bars->ReadTail(symbol, marketdata::ColumnSet{marketdata::Column::kClose}, 1));
+  if (view->dates().empty()) return std::optional<Mark>();
+  Result<Price> close = Price::FromDouble(view->close().back());
+  if (!close.ok()) return std::optional<Mark>();  // beyond a price's range: no mark
+  return std::optional<Mark>(Mark{*close, view->dates().back()});
 }
 
 }  // namespace
@@ -57,6 +79,10 @@ Currency CurrencyIn(const std::map<std::string, Currency>& currencies,
 
 Result<Table> SignalsTable(ports::Store& store, const ports::SignalFilter& filter) {
   KAIROS_ASSIGN_OR_RETURN(std::vector<Signal> signals, store.signals().List(filter));
+  return SignalsTableOf(signals);
+}
+
+Table SignalsTableOf(const std::vector<Signal>& signals) {
   Table t;
   t.columns = {"id",     "date",  "strategy", "symbol",     "side",       "kind", "status",
                "reason", "terms", "rank",     "execute_on", "decided_by", "note"};
@@ -68,6 +94,22 @@ Result<Table> SignalsTable(ports::Store& store, const ports::SignalFilter& filte
                       Num(s.rank_value), s.execute_on.ToString(), s.decided_by, s.note});
   }
   return t;
+}
+
+Table RowsBetween(const Table& table, std::string_view column, std::optional<Date> from,
+                  std::optional<Date> to) {
+  auto at = std::find(table.columns.begin(), table.columns.end(), column);
+  if (at == table.columns.end() || (!from && !to)) return table;
+  const size_t i = static_cast<size_t>(at - table.columns.begin());
+  const std::string lo = from ? from->ToString() : "", hi = to ? to->ToString() : "";
+  Table out{table.columns, {}};
+  for (const auto& row : table.rows) {
+    // "YYYY-MM-DD" sorts as the dates do.
+    if (from && row[i] < lo) continue;
+    if (to && row[i] > hi) continue;
+    out.rows.push_back(row);
+  }
+  return out;
 }
 
 Result<Table> OrdersTable(ports::Store& store, const ports::OrderFilter& filter) {
@@ -87,11 +129,26 @@ Result<Table> OrdersTable(ports::Store& store, const ports::OrderFilter& filter)
   return t;
 }
 
-Result<Table> PositionsTable(ports::Store& store) {
-  KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(""));
+Result<Table> FillsTable(ports::Store& store, const ports::FillFilter& filter) {
+  KAIROS_ASSIGN_OR_RETURN(auto fills, store.ledger().ListFills(filter));
+  auto currencies = Currencies(store);
   Table t;
-  t.columns = {"strategy",      "symbol", "qty",    "avg_price",  "entry_session",
-               "sessions_held", "stop",   "target", "high_water", "lots"};
+  t.columns = {"date", "strategy", "symbol", "side", "qty", "price", "fees", "execution_id"};
+  for (const auto& [strategy, f] : fills) {
+    t.rows.push_back({f.session.ToString(), strategy, f.symbol, std::string(SideName(f.side)),
+                      f.qty.ToString(), f.price.ToString(),
+                      Amount(f.fees, CurrencyIn(currencies, strategy)), f.execution_id});
+  }
+  return t;
+}
+
+Result<Table> PositionsTable(ports::Store& store, const marketdata::BarStore* bars) {
+  KAIROS_ASSIGN_OR_RETURN(std::vector<Position> positions, store.ledger().Positions(""));
+  auto currencies = Currencies(store);
+  Table t;
+  t.columns = {"strategy",      "symbol",    "qty",       "avg_price",  "entry_session",
+               "sessions_held", "stop",      "target",    "high_water", "lots",
+               "mark",          "mark_date", "unrealized"};
   for (const Position& p : positions) {
     Int128 num = 0, den = 0;
     for (const Lot& l : p.lots) {
@@ -108,6 +165,18 @@ Result<Table> PositionsTable(ports::Store& store) {
                       std::to_string(p.sessions_held), p.stop ? p.stop->ToString() : "",
                       p.target ? p.target->ToString() : "",
                       p.high_water ? p.high_water->ToString() : "", std::to_string(p.lots.size())});
+    KAIROS_ASSIGN_OR_RETURN(std::optional<Mark> mark, LastClose(bars, p.symbol));
+    std::vector<std::string>& row = t.rows.back();
+    if (!mark) {
+      row.insert(row.end(), {"", "", ""});
+      continue;
+    }
+    const Currency c = CurrencyIn(currencies, p.strategy);
+    // A value beyond the ledger's range (run-day refuses to go on with it) is left empty: the
+    // listing still shows the position.
+    Result<int64_t> unrealized = engine::Unrealized(p, mark->close, c);
+    row.insert(row.end(), {mark->close.ToString(), mark->date.ToString(),
+                           unrealized.ok() ? Amount(*unrealized, c) : ""});
   }
   return t;
 }
@@ -132,7 +201,10 @@ Result<PnlRows> LoadPnl(ports::Store& store, std::string_view strategy, std::opt
   return data;
 }
 
-Table DailyPnlTable(const PnlRows& pnl) {
+namespace {
+
+// Every row of `pnl`, by date then strategy.
+std::vector<const DailyPnl*> ByDate(const PnlRows& pnl) {
   std::vector<const DailyPnl*> all;
   for (const auto& [name, rows] : pnl.rows) {
     for (const DailyPnl& r : rows) all.push_back(&r);
@@ -140,11 +212,34 @@ Table DailyPnlTable(const PnlRows& pnl) {
   std::stable_sort(all.begin(), all.end(), [](const DailyPnl* a, const DailyPnl* b) {
     return std::tie(a->session, a->strategy) < std::tie(b->session, b->strategy);
   });
+  return all;
+}
+
+}  // namespace
+
+Table DailyPnlTable(const PnlRows& pnl) {
   Table t{{"date", "strategy", "realized", "unrealized", "fees", "equity"}, {}};
-  for (const DailyPnl* r : all) {
+  for (const DailyPnl* r : ByDate(pnl)) {
     Currency c = pnl.CurrencyFor(r->strategy);
     t.rows.push_back({r->session.ToString(), r->strategy, Amount(r->realized, c),
                       Amount(r->unrealized, c), Amount(r->fees, c), Amount(r->equity, c)});
+  }
+  return t;
+}
+
+Table CumulativePnlTable(const PnlRows& pnl) {
+  Table t{
+      {"date", "strategy", "realized", "cumulative_realized", "fees", "cumulative_fees", "equity"},
+      {}};
+  std::map<std::string, std::pair<int64_t, int64_t>> sums;  // strategy -> (realized, fees)
+  for (const DailyPnl* r : ByDate(pnl)) {
+    Currency c = pnl.CurrencyFor(r->strategy);
+    auto& [realized, fees] = sums[r->strategy];
+    realized += r->realized;
+    fees += r->fees;
+    t.rows.push_back({r->session.ToString(), r->strategy, Amount(r->realized, c),
+                      Amount(realized, c), Amount(r->fees, c), Amount(fees, c),
+                      Amount(r->equity, c)});
   }
   return t;
 }
