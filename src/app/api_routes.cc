@@ -1,5 +1,7 @@
 #include "app/api_routes.h"
 
+#include "app/api_ops.h"
+
 namespace kairos::app {
 namespace {
 
@@ -15,9 +17,11 @@ class NoAccounts : public server::Authenticator {
 }  // namespace
 
 std::unique_ptr<ApiRoutes> BuildApiRoutes(ApiEnv& env) {
-  (void)env;
   auto api = std::make_unique<ApiRoutes>();
   api->auth = std::make_unique<NoAccounts>();
+  AddJobsRoutes(api->router, env);
+  AddMarketRoutes(api->router, env);
+  AddBacktestRoutes(api->router, env);
   return api;
 }
 
