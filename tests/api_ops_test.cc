@@ -1,6 +1,7 @@
 // The operational and market resources of the HTTP API (app/api_jobs.cc, api_market.cc,
 // api_backtests.cc), in process through Api::Handle on a temp home with the SQLite store and
 // real bars imported by the kairos binary, each list checked against the CLI's --format json.
+#include <algorithm>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -341,6 +342,10 @@ TEST_F(ApiOpsTest, BarsErrorsNameTheirCause) {
   json bad = Get("/api/v1/bars/MSFT?ta=rsi:0", 422);
   EXPECT_EQ(bad["error"]["details"]["overlay"], "rsi:0");
   Get("/api/v1/bars/MSFT?ta=rsi:x", 422);
+  std::string many = "sma:2";
+  for (int i = 0; i < 16; ++i) many += ",sma:2";
+  json crowded = Get("/api/v1/bars/MSFT?ta=" + many, 422);
+  EXPECT_EQ(crowded["error"]["message"], "ta: at most 16 overlays");
   Get("/api/v1/bars/NOPE", 404);
   Get("/api/v1/bars/MSFT?timeframe=hourly", 422);
   Get("/api/v1/bars/MSFT?from=yesterday", 422);
@@ -463,6 +468,35 @@ TEST_F(ApiBacktestTest, BadRequestsAreRefusedBeforeARunStarts) {
   Get("/api/v1/backtests/run-1", 404);
   Get("/api/v1/backtests/..", 404);
   Get("/api/v1/backtests/run-01/summary", 404);
+}
+
+TEST_F(ApiBacktestTest, MoreThanFourWaitingIs429) {
+  // Twenty years of the S&P 500: a run long enough for the requests to queue behind it.
+  Outcome imp = Kairos(
+      {"data", "import", std::string(KAIROS_SHARED_DIR) + "/data/sp500_index_ohlcv_2000_2020.csv"});
+  ASSERT_EQ(imp.code, 0) << imp.err;
+  std::string toml = CrossStrategy();
+  toml.replace(toml.find("\"MSFT\""), 6, "\"^GSPC\"");
+  const std::string body = json({{"toml", toml}, {"from", "2000-03-01"}}).dump();
+  std::vector<std::string> accepted;
+  server::Response refused;
+  for (int i = 0; i < 20 && refused.status != 429; ++i) {
+    server::Response r = Call(Method::kPost, "/api/v1/backtests", Role::kTrader, body);
+    if (r.status == 202) {
+      accepted.push_back(json::parse(r.body)["id"]);
+    } else {
+      refused = r;
+    }
+  }
+  ASSERT_EQ(refused.status, 429) << refused.body;
+  EXPECT_EQ(json::parse(refused.body)["error"]["code"], "too_many_requests");
+  EXPECT_NE(std::find(refused.headers.begin(), refused.headers.end(),
+                      std::pair<std::string, std::string>{"Retry-After", "30"}),
+            refused.headers.end());
+  // Four wait, and one runs unless the worker had not yet taken the first.
+  EXPECT_GE(accepted.size(), 4u);
+  EXPECT_LE(accepted.size(), 5u);
+  for (const auto& id : accepted) EXPECT_EQ(Await(id)["status"], "succeeded") << id;
 }
 
 TEST_F(ApiBacktestTest, ARunInterruptedByARestartReadsAsFailed) {

@@ -54,7 +54,11 @@ std::variant<std::vector<Overlay>, Response> ReadOverlays(const Request& request
   std::vector<Overlay> out;
   auto text = request.Query("ta");
   if (!text || text->empty()) return out;
-  for (std::string& item : Split(*text, ',')) {
+  std::vector<std::string> items = Split(*text, ',');
+  if (items.size() > kMaxOverlays) {
+    return OverlayError(*text, fmt::format("at most {} overlays", kMaxOverlays));
+  }
+  for (std::string& item : items) {
     std::vector<std::string> words = Split(item, ':');
     Overlay o{item, indicators::FindIndicator(words[0]), {}};
     if (o.info == nullptr) {
@@ -64,9 +68,6 @@ std::variant<std::vector<Overlay>, Response> ReadOverlays(const Request& request
     if (!params.ok()) return OverlayError(item, params.status().message());
     o.params = std::move(*params);
     out.push_back(std::move(o));
-  }
-  if (out.size() > kMaxOverlays) {
-    return OverlayError(*text, fmt::format("at most {} overlays", kMaxOverlays));
   }
   return out;
 }
