@@ -138,11 +138,6 @@ Response ReportRows(BacktestRuns& runs, const Request& request, const char* file
   return TablePage(request, *table, key);
 }
 
-std::string Cell(const nlohmann::ordered_json& item, const char* name) {
-  const auto& cell = item.at(name);
-  return cell.is_string() ? cell.get<std::string>() : cell.dump();
-}
-
 }  // namespace
 
 void AddBacktestRoutes(server::Router& router, ApiEnv& env) {
@@ -189,14 +184,14 @@ void AddBacktestRoutes(server::Router& router, ApiEnv& env) {
               "The trades.csv of a finished backtest, one item per trade", PageParams(), nullptr,
               [runs](Request& r) {
                 return ReportRows(*runs, r, "trades.csv", [](const auto& item) {
-                  return Cell(item, "symbol") + " " + Cell(item, "entry_date");
+                  return CellText(item, "symbol") + " " + CellText(item, "entry_date");
                 });
               }});
   router.Add({Method::kGet, "/api/v1/backtests/{id}/equity", viewer, "backtests",
               "The equity.csv of a finished backtest, one item per session", PageParams(), nullptr,
               [runs](Request& r) {
                 return ReportRows(*runs, r, "equity.csv",
-                                  [](const auto& item) { return Cell(item, "date"); });
+                                  [](const auto& item) { return CellText(item, "date"); });
               }});
 }
 

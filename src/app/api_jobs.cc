@@ -17,11 +17,6 @@ using server::Request;
 using server::Response;
 using server::Role;
 
-std::string CellKey(const nlohmann::ordered_json& item, const char* column) {
-  const auto& cell = item.at(column);
-  return cell.is_string() ? cell.get<std::string>() : cell.dump();
-}
-
 // The audit log (no CLI twin): id, time, actor, action, subject, detail; by id (newest last).
 Result<Table> AuditTable(ports::Store& store, std::string_view subject_prefix,
                          const DateRange& range) {
@@ -39,7 +34,7 @@ Result<Table> AuditTable(ports::Store& store, std::string_view subject_prefix,
 Response ListJobs(ApiEnv& env, const Request& request) {
   auto table = JobsTable(env.home, env.store());
   if (!table.ok()) return server::ErrorFrom(table.status());
-  return TablePage(request, *table, [](const auto& item) { return CellKey(item, "name"); });
+  return TablePage(request, *table, [](const auto& item) { return CellText(item, "name"); });
 }
 
 // Runs newest first, of every job or of ?job=, scheduled within ?from=&to=.
@@ -55,7 +50,7 @@ Response JobHistory(ApiEnv& env, const Request& request) {
     if (day.ok() && dates.Contains(*day)) kept.rows.push_back(std::move(row));
   }
   return TablePage(request, kept, [](const auto& item) {
-    return CellKey(item, "scheduled_at") + " " + CellKey(item, "job");
+    return CellText(item, "scheduled_at") + " " + CellText(item, "job");
   });
 }
 

@@ -83,9 +83,8 @@ Result<std::unique_ptr<marketdata::BarStore>> OpenBars(const ApiEnv& env) {
 Response ListSymbols(ApiEnv& env, const Request& request) {
   auto bars = OpenBars(env);
   if (!bars.ok()) return server::ErrorFrom(bars.status());
-  return TablePage(request, SymbolsTable(**bars), [](const nlohmann::ordered_json& item) {
-    return item.at("symbol").get<std::string>();
-  });
+  return TablePage(request, SymbolsTable(**bars),
+                   [](const auto& item) { return CellText(item, "symbol"); });
 }
 
 // {"symbol","exchange","timeframe","bars":[{date,open,high,low,close,volume}],"ta":{NAME:[…]}}:

@@ -18,6 +18,11 @@ server::Response TablePage(const server::Request& request, const Table& table,
   return server::Json(std::get<nlohmann::ordered_json>(body));
 }
 
+std::string CellText(const nlohmann::ordered_json& item, const char* column) {
+  const auto& cell = item.at(column);
+  return cell.is_string() ? cell.get<std::string>() : cell.dump();
+}
+
 std::vector<server::QueryParam> PageParams(std::vector<server::QueryParam> filters) {
   filters.push_back({"limit", "Items per page, 1..1000 (default 100)", "integer"});
   filters.push_back({"cursor", "next_cursor of the previous page"});

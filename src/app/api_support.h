@@ -1,6 +1,7 @@
 #pragma once
 
 #include <optional>
+#include <string>
 #include <string_view>
 #include <variant>
 #include <vector>
@@ -26,6 +27,9 @@ server::Response TablePage(const server::Request& request, const Table& table,
 
 // The query parameters of a list: `filters`, then limit and cursor.
 std::vector<server::QueryParam> PageParams(std::vector<server::QueryParam> filters = {});
+
+// The cell `column` of a TableJson item as text (a cursor key): a number as JSON prints it.
+std::string CellText(const nlohmann::ordered_json& item, const char* column);
 
 // ?from=&to= (YYYY-MM-DD, both optional, from <= to), or the 422 naming the bad one.
 struct DateRange {
