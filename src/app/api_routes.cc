@@ -1,6 +1,7 @@
 #include "app/api_routes.h"
 
 #include "app/api_trading.h"
+#include "app/api_ops.h"
 
 namespace kairos::app {
 namespace {
@@ -22,6 +23,9 @@ std::unique_ptr<ApiRoutes> BuildApiRoutes(ApiEnv& env) {
   AddStrategyRoutes(api->router, env);
   AddTradingRoutes(api->router, env);
   AddPnlRoutes(api->router, env);
+  AddJobsRoutes(api->router, env);
+  AddMarketRoutes(api->router, env);
+  AddBacktestRoutes(api->router, env);
   return api;
 }
 

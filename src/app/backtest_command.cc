@@ -10,6 +10,7 @@
 
 #include "adapters/memory/memory_store.h"
 #include "adapters/sim_broker/paper_broker.h"
+#include "app/backtest_run.h"
 #include "app/cli.h"
 #include "app/paper_wiring.h"
 #include "app/walk_forward_command.h"
@@ -36,42 +37,6 @@ struct BacktestArgs {
   std::string walk_forward;  // TRAIN:TEST[:STEP] (walk_forward_command.h)
 };
 
-struct LoadedStrategy {
-  StrategySpec spec;
-  std::string source;    // the text as written, placeholders included
-  std::string expanded;  // placeholders replaced by their defaults
-  std::string file_name;
-};
-
-Result<LoadedStrategy> LoadStrategy(const std::string& arg, const std::filesystem::path& home) {
-  std::error_code ec;
-  bool directory = std::filesystem::is_directory(arg, ec);
-  if (arg.ends_with(".toml") || (std::filesystem::exists(arg, ec) && !directory)) {
-    KAIROS_ASSIGN_OR_RETURN(std::string text,
-                            ReadInputFile(arg, "strategy file", kMaxStrategyFileBytes));
-    // Placeholders take their defaults here; a sweep expands the raw text again per combination.
-    std::string file_name = std::filesystem::path(arg).filename().string();
-    KAIROS_ASSIGN_OR_RETURN(std::string expanded, backtest::ExpandPlaceholders(text, {}));
-    KAIROS_ASSIGN_OR_RETURN(StrategySpec spec, engine::ParseStrategy(expanded, file_name));
-    return LoadedStrategy{std::move(spec), std::move(text), std::move(expanded), file_name};
-  }
-  std::string not_a_file = directory
-                               ? fmt::format("{} is a directory, not a strategy file, and", arg)
-                               : fmt::format("no strategy file '{}' and", arg);
-  std::filesystem::path db = home / "kairos.db";
-  if (!std::filesystem::exists(db, ec)) {
-    return Status::NotFound(fmt::format(
-        "{} no store at {} (import it with `kairos strategy import`)", not_a_file, db.string()));
-  }
-  KAIROS_ASSIGN_OR_RETURN(auto live, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(auto record, live->strategies().Get(arg));
-  if (!record) {
-    return Status::NotFound(directory ? fmt::format("{} no strategy is named so", not_a_file)
-                                      : fmt::format("no strategy named '{}'", arg));
-  }
-  return LoadedStrategy{record->spec, record->source, record->source, arg};
-}
-
 // The last date any of the strategy's symbols has a bar (every stored symbol for a universe).
 Result<Date> LastBarDate(const marketdata::BarStore& bars, const StrategySpec& spec) {
   std::optional<Date> last;
@@ -87,38 +52,47 @@ Result<Date> LastBarDate(const marketdata::BarStore& bars, const StrategySpec& s
   return *last;
 }
 
-struct RunContext {
-  const marketdata::BarStore& bars;
-  const calendar::ExchangeCalendar& cal;
+// The run's sessions: --from (default a year before --to) to --to (default, and at most, the
+// last bar of the strategy's symbols). A --to after the last bar is passed to `note`.
+Result<backtest::BacktestOptions> ResolveRange(
+    std::string_view from_text, std::string_view to_text, const marketdata::BarStore& bars,
+    const StrategySpec& spec, const calendar::ExchangeCalendar& cal,
+    const std::function<void(const std::string&)>& note) {
   backtest::BacktestOptions options;
-  std::optional<Universe> universe;
-};
-
-// One backtest with its own wiring: a private in-process store (adapters/memory), a manual clock an
-// hour before the first session's open (so the broker replays nothing earlier) and the paper
-// broker.
-Result<backtest::BacktestResult> RunOne(const RunContext& rc, const StrategySpec& spec,
-                                        std::string_view source) {
-  std::unique_ptr<ports::Store> store = adapters::memory::OpenStore();
-  if (rc.universe) KAIROS_RETURN_IF_ERROR(store->universes().Put(*rc.universe));
-  std::vector<Date> sessions = rc.cal.Sessions(rc.options.from, rc.options.to);
-  if (sessions.empty()) {
-    return Status::InvalidArgument(fmt::format("no {} session from {} to {}", rc.cal.name(),
-                                               rc.options.from.ToString(),
-                                               rc.options.to.ToString()));
+  KAIROS_ASSIGN_OR_RETURN(Date last, LastBarDate(bars, spec));
+  options.to = last;
+  if (!to_text.empty()) {
+    auto to = Date::Parse(to_text);
+    if (!to.ok()) return to.status().WithContext("--to");
+    // Sessions after the last bar would only repeat the last marks and dilute every ratio.
+    if (*to > last) {
+      note(fmt::format("--to {} is after the last bar ({}); the run ends there", to->ToString(),
+                       last.ToString()));
+    } else {
+      options.to = *to;
+    }
   }
-  KAIROS_ASSIGN_OR_RETURN(calendar::Session first, rc.cal.SessionOf(sessions.front()));
-  ports::ManualClock clock(first.open.nanos() - int64_t{3600} * 1'000'000'000);
-  backtest::ReplayBars bar_source(rc.bars, rc.options.from, rc.options.to);
-  sim_broker::PaperBroker::Options broker_options;
-  broker_options.currency = spec.currency.code();
-  broker_options.starting_cash = spec.allocation;
-  broker_options.costs = [fees = spec.fees, bps = spec.slippage_bps](const OrderRequest&) {
-    return sim_broker::PaperBroker::CostModel{fees, bps};
-  };
-  sim_broker::PaperBroker broker(clock, bar_source, rc.cal, broker_options);
-  backtest::BacktestWiring wiring{*store, broker, clock, rc.bars, rc.cal, &bar_source};
-  return backtest::RunBacktest(wiring, spec, source, rc.options);
+  if (from_text.empty()) {
+    options.from = options.to.AddDays(-365);
+  } else {
+    auto from = Date::Parse(from_text);
+    if (!from.ok()) return from.status().WithContext("--from");
+    options.from = *from;
+  }
+  KAIROS_RETURN_IF_ERROR(cal.CheckCovers(options.from, options.to));
+  return options;
+}
+
+// A universe named by the strategy comes from the live store (read only); none without a store.
+Result<std::optional<Universe>> LiveUniverse(const std::filesystem::path& home,
+                                             const StrategySpec& spec) {
+  std::error_code ec;
+  if (spec.universe.empty() || !std::filesystem::exists(home / "kairos.db", ec)) {
+    return std::optional<Universe>();
+  }
+  KAIROS_ASSIGN_OR_RETURN(auto live, OpenTradingStore(home, Access::kRead));
+  KAIROS_ASSIGN_OR_RETURN(auto u, live->universes().Get(spec.universe));
+  return std::optional<Universe>(u);
 }
 
 // The ranked sweep: one row per combination, its parameters and metrics.
@@ -204,49 +178,6 @@ void RunSweep(const BacktestArgs& args, const LoadedStrategy& loaded, const RunC
              out.string());
 }
 
-// The run's sessions: --from (default a year before --to) to --to (default, and at most, the
-// last bar of the strategy's symbols). A --to after the last bar is noted on stderr.
-Result<backtest::BacktestOptions> ResolveRange(const BacktestArgs& args,
-                                               const marketdata::BarStore& bars,
-                                               const StrategySpec& spec,
-                                               const calendar::ExchangeCalendar& cal) {
-  backtest::BacktestOptions options;
-  KAIROS_ASSIGN_OR_RETURN(Date last, LastBarDate(bars, spec));
-  options.to = last;
-  if (!args.to.empty()) {
-    auto to = Date::Parse(args.to);
-    if (!to.ok()) return to.status().WithContext("--to");
-    // Sessions after the last bar would only repeat the last marks and dilute every ratio.
-    if (*to > last) {
-      fmt::print(stderr, "note: --to {} is after the last bar ({}); the run ends there\n",
-                 to->ToString(), last.ToString());
-    } else {
-      options.to = *to;
-    }
-  }
-  if (args.from.empty()) {
-    options.from = options.to.AddDays(-365);
-  } else {
-    auto from = Date::Parse(args.from);
-    if (!from.ok()) return from.status().WithContext("--from");
-    options.from = *from;
-  }
-  KAIROS_RETURN_IF_ERROR(cal.CheckCovers(options.from, options.to));
-  return options;
-}
-
-// A universe named by the strategy comes from the live store (read only); none without a store.
-Result<std::optional<Universe>> LiveUniverse(const std::filesystem::path& home,
-                                             const StrategySpec& spec) {
-  std::error_code ec;
-  if (spec.universe.empty() || !std::filesystem::exists(home / "kairos.db", ec)) {
-    return std::optional<Universe>();
-  }
-  KAIROS_ASSIGN_OR_RETURN(auto live, OpenTradingStore(home, Access::kRead));
-  KAIROS_ASSIGN_OR_RETURN(auto u, live->universes().Get(spec.universe));
-  return std::optional<Universe>(u);
-}
-
 // The summary table of a single run, and where its report went.
 void PrintSummary(const backtest::BacktestResult& result, const std::filesystem::path& out,
                   CliContext& ctx) {
@@ -300,21 +231,12 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
   auto loaded = LoadStrategy(args.strategy, home);
   if (!loaded.ok()) return ctx.Fail(loaded.status());
   const StrategySpec& spec = loaded->spec;
-  auto bars = marketdata::BarStore::Open(home);
-  if (!bars.ok()) return ctx.Fail(bars.status());
-  auto cal = calendar::ExchangeCalendar::ForExchange(spec.exchange);
-  if (!cal.ok()) return ctx.Fail(cal.status());
-
-  auto options = ResolveRange(args, **bars, spec, **cal);
-  if (!options.ok()) return ctx.Fail(options.status());
-  std::vector<Date> sessions = (*cal)->Sessions(options->from, options->to);
-  if (sessions.empty()) {
-    return ctx.Fail(fmt::format("no {} session from {} to {}", (*cal)->name(),
-                                options->from.ToString(), options->to.ToString()));
-  }
-  auto universe = LiveUniverse(home, spec);
-  if (!universe.ok()) return ctx.Fail(universe.status());
-  RunContext run_ctx{**bars, **cal, *options, *universe};
+  auto market = OpenBacktestMarket(home, spec, args.from, args.to, [](const std::string& text) {
+    fmt::print(stderr, "note: {}\n", text);
+  });
+  if (!market.ok()) return ctx.Fail(market.status());
+  const std::vector<Date>& sessions = market->sessions;
+  RunContext run_ctx = market->context();
 
   std::filesystem::path out =
       args.out.empty() ? home / "backtests" / spec.name : std::filesystem::path(args.out);
@@ -326,7 +248,7 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
       return RunOne(rc, s, text);
     };
     return RunWalkForwardCommand({args.walk_forward, args.sweeps, args.rank_by, loaded->source,
-                                  loaded->file_name, sessions, args.out, **bars, run},
+                                  loaded->file_name, sessions, args.out, *market->bars, run},
                                  ctx);
   }
   if (!args.sweeps.empty()) return RunSweep(args, *loaded, run_ctx, out, ctx);
@@ -339,6 +261,85 @@ void RunBacktestCommand(const BacktestArgs& args, CliContext& ctx) {
 }
 
 }  // namespace
+
+Result<LoadedStrategy> LoadStrategy(const std::string& arg, const std::filesystem::path& home) {
+  std::error_code ec;
+  bool directory = std::filesystem::is_directory(arg, ec);
+  if (arg.ends_with(".toml") || (std::filesystem::exists(arg, ec) && !directory)) {
+    KAIROS_ASSIGN_OR_RETURN(std::string text,
+                            ReadInputFile(arg, "strategy file", kMaxStrategyFileBytes));
+    return StrategyFromText(std::move(text), std::filesystem::path(arg).filename().string());
+  }
+  std::string not_a_file = directory
+                               ? fmt::format("{} is a directory, not a strategy file, and", arg)
+                               : fmt::format("no strategy file '{}' and", arg);
+  std::filesystem::path db = home / "kairos.db";
+  if (!std::filesystem::exists(db, ec)) {
+    return Status::NotFound(fmt::format(
+        "{} no store at {} (import it with `kairos strategy import`)", not_a_file, db.string()));
+  }
+  KAIROS_ASSIGN_OR_RETURN(auto live, OpenTradingStore(home, Access::kRead));
+  auto loaded = ImportedStrategy(*live, arg);
+  if (!loaded.ok() && loaded.status().code() == StatusCode::kNotFound && directory) {
+    return Status::NotFound(fmt::format("{} no strategy is named so", not_a_file));
+  }
+  return loaded;
+}
+
+Result<LoadedStrategy> ImportedStrategy(ports::Store& store, const std::string& name) {
+  KAIROS_ASSIGN_OR_RETURN(auto record, store.strategies().Get(name));
+  if (!record) return Status::NotFound(fmt::format("no strategy named '{}'", name));
+  return LoadedStrategy{record->spec, record->source, record->source, name};
+}
+
+Result<LoadedStrategy> StrategyFromText(std::string text, std::string file_name) {
+  // Placeholders take their defaults here; a sweep expands the raw text again per combination.
+  KAIROS_ASSIGN_OR_RETURN(std::string expanded, backtest::ExpandPlaceholders(text, {}));
+  KAIROS_ASSIGN_OR_RETURN(StrategySpec spec, engine::ParseStrategy(expanded, file_name));
+  return LoadedStrategy{std::move(spec), std::move(text), std::move(expanded),
+                        std::move(file_name)};
+}
+
+Result<BacktestMarket> OpenBacktestMarket(const std::filesystem::path& home,
+                                          const StrategySpec& spec, std::string_view from,
+                                          std::string_view to,
+                                          const std::function<void(const std::string&)>& note) {
+  BacktestMarket m;
+  KAIROS_ASSIGN_OR_RETURN(m.bars, marketdata::BarStore::Open(home));
+  KAIROS_ASSIGN_OR_RETURN(m.cal, calendar::ExchangeCalendar::ForExchange(spec.exchange));
+  KAIROS_ASSIGN_OR_RETURN(m.options, ResolveRange(from, to, *m.bars, spec, *m.cal, note));
+  m.sessions = m.cal->Sessions(m.options.from, m.options.to);
+  if (m.sessions.empty()) {
+    return Status::InvalidArgument(fmt::format("no {} session from {} to {}", m.cal->name(),
+                                               m.options.from.ToString(), m.options.to.ToString()));
+  }
+  KAIROS_ASSIGN_OR_RETURN(m.universe, LiveUniverse(home, spec));
+  return m;
+}
+
+Result<backtest::BacktestResult> RunOne(const RunContext& rc, const StrategySpec& spec,
+                                        std::string_view source) {
+  std::unique_ptr<ports::Store> store = adapters::memory::OpenStore();
+  if (rc.universe) KAIROS_RETURN_IF_ERROR(store->universes().Put(*rc.universe));
+  std::vector<Date> sessions = rc.cal.Sessions(rc.options.from, rc.options.to);
+  if (sessions.empty()) {
+    return Status::InvalidArgument(fmt::format("no {} session from {} to {}", rc.cal.name(),
+                                               rc.options.from.ToString(),
+                                               rc.options.to.ToString()));
+  }
+  KAIROS_ASSIGN_OR_RETURN(calendar::Session first, rc.cal.SessionOf(sessions.front()));
+  ports::ManualClock clock(first.open.nanos() - int64_t{3600} * 1'000'000'000);
+  backtest::ReplayBars bar_source(rc.bars, rc.options.from, rc.options.to);
+  sim_broker::PaperBroker::Options broker_options;
+  broker_options.currency = spec.currency.code();
+  broker_options.starting_cash = spec.allocation;
+  broker_options.costs = [fees = spec.fees, bps = spec.slippage_bps](const OrderRequest&) {
+    return sim_broker::PaperBroker::CostModel{fees, bps};
+  };
+  sim_broker::PaperBroker broker(clock, bar_source, rc.cal, broker_options);
+  backtest::BacktestWiring wiring{*store, broker, clock, rc.bars, rc.cal, &bar_source};
+  return backtest::RunBacktest(wiring, spec, source, rc.options);
+}
 
 void AddBacktestCommands(CLI::App& app, CliContext& ctx) {
   auto args = std::make_shared<BacktestArgs>();

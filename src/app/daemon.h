@@ -134,6 +134,30 @@ Result<int64_t> DeliverPending(ports::Store& store, ports::Notifier& notifier,
 // last_run, last_status).
 Result<Table> JobsTable(const std::filesystem::path& home, ports::Store& store);
 
+// ISO 8601 with the offset (UTC) as `kairos jobs` and `kairos alerts` print times:
+// "2026-12-07T20:15:00Z"; "" for 0 (not yet).
+std::string IsoTime(int64_t ns);
+
+// The configured instance `name` names (FindJobInstance over the home's job instances).
+Result<scheduler::JobSpec> FindConfiguredJob(const std::filesystem::path& home, ports::Store& store,
+                                             std::string_view name);
+
+// The runs of `kairos jobs history [NAME] --limit N` (job, scheduled_at, started_at,
+// finished_at, status, attempts, message), newest first: every job's, an instance's, or every
+// instance's of a base name; `limit` 0 for all. NotFound for a job that is not configured.
+Result<Table> JobHistoryTable(const std::filesystem::path& home, ports::Store& store,
+                              std::string_view name, int limit);
+
+// `kairos jobs enable|disable NAME`: writes JobEnabledKey(name) ("true"/"false"). Returns the
+// key's value before (nullopt: unset). NotFound for a job that is not configured.
+Result<std::optional<std::string>> SetJobEnabled(const std::filesystem::path& home,
+                                                 ports::Store& store, std::string_view name,
+                                                 bool enabled);
+
+// The outbox as `kairos alerts list` shows it (id, created_at, kind, sent_at, attempts,
+// external_id, text), newest first, at most `limit` (> 0).
+Result<Table> AlertsTable(ports::Store& store, bool unsent_only, int limit);
+
 // `name` among `instances`: an instance name, or the base name of a job with one instance.
 // NotFound naming the jobs; InvalidArgument naming the instances of a per-exchange job.
 Result<scheduler::JobSpec> FindJobInstance(const std::vector<scheduler::JobSpec>& instances,

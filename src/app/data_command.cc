@@ -7,11 +7,11 @@
 
 #include "app/cli.h"
 #include "app/home_locks.h"
+#include "app/market_data.h"
 #include "calendar/calendar.h"
 #include "marketdata/bar_store.h"
 #include "marketdata/export.h"
 #include "marketdata/import.h"
-#include "marketdata/resample.h"
 #include "marketdata/synth.h"
 
 namespace kairos::app {
@@ -88,12 +88,7 @@ void RunImport(const ImportArgs& args, CliContext& ctx) {
 void RunList(CliContext& ctx) {
   auto store = OpenStore(ctx);
   if (!store.ok()) return ctx.Fail(store.status());
-  Table t{{"symbol", "exchange", "first", "last", "bars", "kind"}, {}};
-  for (const auto& info : (*store)->List()) {
-    t.rows.push_back({info.instrument.symbol, info.instrument.exchange, info.first.ToString(),
-                      info.last.ToString(), std::to_string(info.bars), Kind(info.close_only)});
-  }
-  t.Print(ctx.format);
+  SymbolsTable(**store).Print(ctx.format);
 }
 
 std::string Num(double v) { return fmt::format("{}", v); }
@@ -156,21 +151,10 @@ void RunExport(const ExportArgs& args, CliContext& ctx) {
   }
   auto store = OpenStore(ctx);
   if (!store.ok()) return ctx.Fail(store.status());
-  auto view = (*store)->Read(args.symbol);
-  if (!view.ok()) return ctx.Fail(view.status());
-  BarSeries bars;
-  if (args.timeframe == "weekly") {
-    auto cal = calendar::ExchangeCalendar::ForExchange((*view)->info().instrument.exchange);
-    if (!cal.ok()) return ctx.Fail(cal.status());
-    // Resample the whole history, then cut: a week is built from all its days even when
-    // --from falls inside it.
-    auto weekly = marketdata::ToWeekly((*view)->Copy(), **cal);
-    if (!weekly.ok()) return ctx.Fail(weekly.status());
-    bars = weekly->Slice(from, to);
-  } else {
-    bars = (*view)->Copy(from, to);
-  }
-  Status s = marketdata::ExportCsv(bars, stdout);
+  auto bars = ReadBars(**store, args.symbol, from, to,
+                       args.timeframe == "weekly" ? Timeframe::kWeekly : Timeframe::kDaily);
+  if (!bars.ok()) return ctx.Fail(bars.status());
+  Status s = marketdata::ExportCsv(*bars, stdout);
   if (!s.ok()) return ctx.Fail(s);
 }
 

@@ -21,14 +21,6 @@ namespace fs = std::filesystem;
 
 constexpr int64_t kDayNs = 86'400'000'000'000;
 
-// ISO 8601 with the offset (UTC): "2026-12-07T20:15:00Z"; "" for 0 (not yet).
-std::string Iso(int64_t ns) {
-  if (ns == 0) return "";
-  std::string s = Timestamp::FromNanos(ns).ToString();
-  if (s.empty() || s.back() != 'Z') s += 'Z';
-  return s;
-}
-
 // The configured job instances of the home (with their enabled state).
 Result<std::vector<scheduler::JobSpec>> Instances(const fs::path& home, ports::Store& store,
                                                   DaemonConfig& config) {
@@ -84,31 +76,7 @@ Status JobHistory(const HistoryArgs& args, CliContext& ctx) {
   if (args.limit < 1) return Status::InvalidArgument("--limit must be at least 1");
   KAIROS_ASSIGN_OR_RETURN(fs::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  if (!args.name.empty() && args.name.find('@') == std::string::npos &&
-      jobs::FindJob(args.name) == nullptr) {
-    DaemonConfig config;
-    KAIROS_ASSIGN_OR_RETURN(auto instances, Instances(home, *store, config));
-    KAIROS_RETURN_IF_ERROR(FindInstance(instances, args.name).status());
-  }
-  std::vector<ports::JobRun> runs;
-  if (!args.name.empty() && args.name.find('@') == std::string::npos) {
-    // A per-exchange job's history is that of all its instances.
-    KAIROS_ASSIGN_OR_RETURN(auto all, store->job_runs().History("", 0));
-    for (auto& r : all) {
-      if (jobs::BaseJobName(r.job) == args.name && static_cast<int>(runs.size()) < args.limit) {
-        runs.push_back(std::move(r));
-      }
-    }
-  } else {
-    KAIROS_ASSIGN_OR_RETURN(runs, store->job_runs().History(args.name, args.limit));
-  }
-  Table t;
-  t.columns = {"job", "scheduled_at", "started_at", "finished_at", "status", "attempts", "message"};
-  for (const auto& r : runs) {
-    t.rows.push_back({r.job, Iso(r.scheduled_ns), Iso(r.started_ns), Iso(r.finished_ns),
-                      std::string(ports::JobRunStatusName(r.status)), std::to_string(r.attempts),
-                      r.message});
-  }
+  KAIROS_ASSIGN_OR_RETURN(Table t, JobHistoryTable(home, *store, args.name, args.limit));
   t.Print(ctx.format);
   return Status::Ok();
 }
@@ -149,7 +117,7 @@ Status RunJob(const RunArgs& args, CliContext& ctx) {
     instant = *next;
   }
   KAIROS_ASSIGN_OR_RETURN(ports::JobRun run, d->scheduler->RunNow(spec.name, instant));
-  fmt::print("{} {}: {} after {} attempt(s): {}\n", run.job, Iso(run.scheduled_ns),
+  fmt::print("{} {}: {} after {} attempt(s): {}\n", run.job, IsoTime(run.scheduled_ns),
              ports::JobRunStatusName(run.status), run.attempts, run.message);
   if (run.status == ports::JobRunStatus::kFailed) {
     return Status::FailedPrecondition(fmt::format("job {} failed", run.job));
@@ -160,12 +128,7 @@ Status RunJob(const RunArgs& args, CliContext& ctx) {
 Status SetEnabled(const std::string& name, bool enabled, CliContext& ctx) {
   KAIROS_ASSIGN_OR_RETURN(fs::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kWrite));
-  DaemonConfig config;
-  KAIROS_ASSIGN_OR_RETURN(auto instances, Instances(home, *store, config));
-  bool known = jobs::FindJob(name) != nullptr;
-  for (const auto& spec : instances) known = known || spec.name == name;
-  if (!known) KAIROS_RETURN_IF_ERROR(FindInstance(instances, name).status());
-  KAIROS_RETURN_IF_ERROR(store->state().Put(JobEnabledKey(name), enabled ? "true" : "false"));
+  KAIROS_RETURN_IF_ERROR(SetJobEnabled(home, *store, name, enabled).status());
   fmt::print("job {} {}\n", name, enabled ? "enabled" : "disabled");
   return Status::Ok();
 }
@@ -179,16 +142,7 @@ Status ListAlerts(const AlertsArgs& args, CliContext& ctx) {
   if (args.limit < 1) return Status::InvalidArgument("--limit must be at least 1");
   KAIROS_ASSIGN_OR_RETURN(fs::path home, ctx.Home());
   KAIROS_ASSIGN_OR_RETURN(auto store, OpenTradingStore(home, Access::kRead));
-  ports::OutboxFilter f;
-  f.unsent_only = args.unsent;
-  f.limit = args.limit;
-  KAIROS_ASSIGN_OR_RETURN(auto messages, store->outbox().List(f));
-  Table t;
-  t.columns = {"id", "created_at", "kind", "sent_at", "attempts", "external_id", "text"};
-  for (const auto& m : messages) {
-    t.rows.push_back({std::to_string(m.id), Iso(m.created_ns), m.kind, Iso(m.sent_ns),
-                      std::to_string(m.attempts), m.external_id, m.text});
-  }
+  KAIROS_ASSIGN_OR_RETURN(Table t, AlertsTable(*store, args.unsent, args.limit));
   t.Print(ctx.format);
   return Status::Ok();
 }
@@ -213,15 +167,86 @@ Result<Table> JobsTable(const fs::path& home, ports::Store& store) {
     if (schedule.ok()) {
       describe = schedule->Describe();
       if (spec.enabled) {
-        if (auto n = schedule->NextAfter(Timestamp::FromNanos(now))) next = Iso(n->nanos());
+        if (auto n = schedule->NextAfter(Timestamp::FromNanos(now))) next = IsoTime(n->nanos());
       }
     } else {
       describe = schedule.status().message();
     }
     KAIROS_ASSIGN_OR_RETURN(auto last, store.job_runs().Last(spec.name));
     t.rows.push_back({spec.name, describe, spec.enabled ? "yes" : "no", next,
-                      last ? Iso(last->scheduled_ns) : "",
+                      last ? IsoTime(last->scheduled_ns) : "",
                       last ? std::string(ports::JobRunStatusName(last->status)) : ""});
+  }
+  return t;
+}
+
+Result<Table> JobHistoryTable(const fs::path& home, ports::Store& store, std::string_view name,
+                              int limit) {
+  if (!name.empty() && name.find('@') == std::string_view::npos && jobs::FindJob(name) == nullptr) {
+    DaemonConfig config;
+    KAIROS_ASSIGN_OR_RETURN(auto instances, Instances(home, store, config));
+    KAIROS_RETURN_IF_ERROR(FindInstance(instances, name).status());
+  }
+  std::vector<ports::JobRun> runs;
+  if (!name.empty() && name.find('@') == std::string_view::npos) {
+    // A per-exchange job's history is that of all its instances.
+    KAIROS_ASSIGN_OR_RETURN(auto all, store.job_runs().History("", 0));
+    for (auto& r : all) {
+      if (jobs::BaseJobName(r.job) == name &&
+          (limit == 0 || static_cast<int>(runs.size()) < limit)) {
+        runs.push_back(std::move(r));
+      }
+    }
+  } else {
+    KAIROS_ASSIGN_OR_RETURN(runs, store.job_runs().History(name, limit));
+  }
+  Table t;
+  t.columns = {"job", "scheduled_at", "started_at", "finished_at", "status", "attempts", "message"};
+  for (const auto& r : runs) {
+    t.rows.push_back({r.job, IsoTime(r.scheduled_ns), IsoTime(r.started_ns), IsoTime(r.finished_ns),
+                      std::string(ports::JobRunStatusName(r.status)), std::to_string(r.attempts),
+                      r.message});
+  }
+  return t;
+}
+
+Result<std::optional<std::string>> SetJobEnabled(const fs::path& home, ports::Store& store,
+                                                 std::string_view name, bool enabled) {
+  DaemonConfig config;
+  KAIROS_ASSIGN_OR_RETURN(auto instances, Instances(home, store, config));
+  bool known = jobs::FindJob(name) != nullptr;
+  for (const auto& spec : instances) known = known || spec.name == name;
+  if (!known) KAIROS_RETURN_IF_ERROR(FindInstance(instances, name).status());
+  const std::string key = JobEnabledKey(name);
+  KAIROS_ASSIGN_OR_RETURN(std::optional<std::string> before, store.state().Get(key));
+  KAIROS_RETURN_IF_ERROR(store.state().Put(key, enabled ? "true" : "false"));
+  return before;
+}
+
+std::string IsoTime(int64_t ns) {
+  if (ns == 0) return "";
+  std::string s = Timestamp::FromNanos(ns).ToString();
+  if (s.empty() || s.back() != 'Z') s += 'Z';
+  return s;
+}
+
+Result<scheduler::JobSpec> FindConfiguredJob(const fs::path& home, ports::Store& store,
+                                             std::string_view name) {
+  DaemonConfig config;
+  KAIROS_ASSIGN_OR_RETURN(auto instances, Instances(home, store, config));
+  return FindInstance(instances, name);
+}
+
+Result<Table> AlertsTable(ports::Store& store, bool unsent_only, int limit) {
+  ports::OutboxFilter f;
+  f.unsent_only = unsent_only;
+  f.limit = limit;
+  KAIROS_ASSIGN_OR_RETURN(auto messages, store.outbox().List(f));
+  Table t;
+  t.columns = {"id", "created_at", "kind", "sent_at", "attempts", "external_id", "text"};
+  for (const auto& m : messages) {
+    t.rows.push_back({std::to_string(m.id), IsoTime(m.created_ns), m.kind, IsoTime(m.sent_ns),
+                      std::to_string(m.attempts), m.external_id, m.text});
   }
   return t;
 }

@@ -1,4 +1,6 @@
 // `kairos scan` and `kairos universe`: the market scanner and named universes.
+#include "app/scan_command.h"
+
 #include <algorithm>
 #include <cctype>
 #include <chrono>
@@ -78,89 +80,12 @@ Result<std::unique_ptr<ports::Store>> OpenDb(const CliContext& ctx, Access acces
 
 // --- scan ------------------------------------------------------------------------------------
 
-struct ScanArgs {
-  std::string rule;
-  std::string universe;
-  std::string symbols;
-  std::string date, from, to;
-  std::string rank;
-  int limit = 0;
-  int threads = 0;
-};
-
-// The rule first: a bad rule prints its diagnostic and nothing else. Then the range and the
-// symbols (a stored universe's members, --symbols, or every stored symbol).
-Result<engine::ScanRequest> BuildScanRequest(const ScanArgs& args, const CliContext& ctx) {
-  std::vector<std::string> extras;
-  if (!args.rank.empty()) extras.push_back(args.rank);
-  engine::ScanRequest request;
-  KAIROS_ASSIGN_OR_RETURN(request.program, rules::Program::Compile(args.rule, extras));
-  request.threads = args.threads;
-  KAIROS_ASSIGN_OR_RETURN(request.columns, engine::ColumnsRead(args.rule, extras));
-  KAIROS_ASSIGN_OR_RETURN(request.as_of, ParseDateFlag("--date", args.date));
-  KAIROS_ASSIGN_OR_RETURN(request.from, ParseDateFlag("--from", args.from));
-  KAIROS_ASSIGN_OR_RETURN(request.to, ParseDateFlag("--to", args.to));
-  if (request.from && request.to && *request.to < *request.from) {
-    return Status::InvalidArgument(fmt::format("--to {} is before --from {}", args.to, args.from));
-  }
-  if (!args.universe.empty()) {
-    KAIROS_ASSIGN_OR_RETURN(auto db, OpenDb(ctx, Access::kRead));
-    KAIROS_ASSIGN_OR_RETURN(auto u, db->universes().Get(args.universe));
-    if (!u) {
-      return Status::NotFound(
-          fmt::format("no universe named '{}' (see kairos universe list)", args.universe));
-    }
-    request.symbols = u->members;
-    if (request.symbols.empty()) {
-      return Status::FailedPrecondition(fmt::format("universe {} has no members", args.universe));
-    }
-  } else if (!args.symbols.empty()) {
-    request.symbols = SplitSymbols(args.symbols);
-    if (request.symbols.empty()) return Status::InvalidArgument("--symbols: no symbol given");
-  }
-  return request;
-}
-
-// Within a date: with --rank, rank descending, an undefined rank last, then symbol; with
-// --limit, the first `limit` matches of each date.
-void RankAndLimit(const ScanArgs& args, std::vector<engine::ScanMatch>& matches) {
-  if (!args.rank.empty()) {
-    std::stable_sort(matches.begin(), matches.end(),
-                     [](const engine::ScanMatch& a, const engine::ScanMatch& b) {
-                       if (a.date != b.date) return a.date < b.date;
-                       auto c = CompareRanks(a.extras[0], b.extras[0], RankOrder::kHighestFirst);
-                       return c != 0 ? c < 0 : a.symbol < b.symbol;
-                     });
-  }
-  if (args.limit > 0) {
-    std::vector<engine::ScanMatch> kept;
-    int on_date = 0;
-    for (size_t i = 0; i < matches.size(); ++i) {
-      on_date = i > 0 && matches[i].date == matches[i - 1].date ? on_date + 1 : 0;
-      if (on_date < args.limit) kept.push_back(std::move(matches[i]));
-    }
-    matches = std::move(kept);
-  }
-}
-
 // One row per match: its date, symbol, the rule's terms and, when `ranked`, its rank.
 void PrintMatches(const engine::ScanResult& result, bool ranked, OutputFormat format) {
   const auto& terms = result.terms;
   if (format == OutputFormat::kJson) {
-    // Exact numbers (shortest round-trip form) and null for none.
-    nlohmann::ordered_json arr = nlohmann::ordered_json::array();
-    auto number = [](double v) {
-      return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
-    };
-    for (const auto& m : result.matches) {
-      nlohmann::ordered_json row = nlohmann::ordered_json::object();
-      row["date"] = m.date.ToString();
-      row["symbol"] = m.symbol;
-      for (size_t t = 0; t < terms.size(); ++t) row[terms[t].name] = number(m.terms[t]);
-      if (ranked) row["rank"] = number(m.extras[0]);
-      arr.push_back(std::move(row));
-    }
-    fmt::print("{}\n", arr.dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
+    fmt::print("{}\n", MatchesJson(result, ranked)
+                           .dump(2, ' ', false, nlohmann::ordered_json::error_handler_t::replace));
     return;
   }
   Table table;
@@ -196,7 +121,9 @@ void PrintScanned(const engine::ScanResult& result, const engine::ScanRequest& r
 }
 
 void RunScan(const ScanArgs& args, CliContext& ctx) {
-  auto request = BuildScanRequest(args, ctx);
+  auto home = ctx.Home();
+  if (!home.ok()) return ctx.Fail(home.status());
+  auto request = BuildScanRequest(args, *home);
   if (!request.ok()) return ctx.Fail(request.status());
   auto bars = OpenBars(ctx);
   if (!bars.ok()) return ctx.Fail(bars.status());
@@ -376,6 +303,77 @@ void RunRefresh(const UniverseArgs& a, CliContext& ctx) {
 }
 
 }  // namespace
+
+Result<engine::ScanRequest> BuildScanRequest(const ScanArgs& args,
+                                             const std::filesystem::path& home) {
+  std::vector<std::string> extras;
+  if (!args.rank.empty()) extras.push_back(args.rank);
+  engine::ScanRequest request;
+  KAIROS_ASSIGN_OR_RETURN(request.program, rules::Program::Compile(args.rule, extras));
+  request.threads = args.threads;
+  KAIROS_ASSIGN_OR_RETURN(request.columns, engine::ColumnsRead(args.rule, extras));
+  KAIROS_ASSIGN_OR_RETURN(request.as_of, ParseDateFlag("--date", args.date));
+  KAIROS_ASSIGN_OR_RETURN(request.from, ParseDateFlag("--from", args.from));
+  KAIROS_ASSIGN_OR_RETURN(request.to, ParseDateFlag("--to", args.to));
+  if (request.from && request.to && *request.to < *request.from) {
+    return Status::InvalidArgument(fmt::format("--to {} is before --from {}", args.to, args.from));
+  }
+  if (!args.universe.empty()) {
+    KAIROS_ASSIGN_OR_RETURN(auto db, OpenTradingStore(home, Access::kRead));
+    KAIROS_ASSIGN_OR_RETURN(auto u, db->universes().Get(args.universe));
+    if (!u) {
+      return Status::NotFound(
+          fmt::format("no universe named '{}' (see kairos universe list)", args.universe));
+    }
+    request.symbols = u->members;
+    if (request.symbols.empty()) {
+      return Status::FailedPrecondition(fmt::format("universe {} has no members", args.universe));
+    }
+  } else if (!args.symbols.empty()) {
+    request.symbols = SplitSymbols(args.symbols);
+    if (request.symbols.empty()) return Status::InvalidArgument("--symbols: no symbol given");
+  }
+  return request;
+}
+
+void RankAndLimit(const ScanArgs& args, std::vector<engine::ScanMatch>& matches) {
+  if (!args.rank.empty()) {
+    std::stable_sort(matches.begin(), matches.end(),
+                     [](const engine::ScanMatch& a, const engine::ScanMatch& b) {
+                       if (a.date != b.date) return a.date < b.date;
+                       auto c = CompareRanks(a.extras[0], b.extras[0], RankOrder::kHighestFirst);
+                       return c != 0 ? c < 0 : a.symbol < b.symbol;
+                     });
+  }
+  if (args.limit > 0) {
+    std::vector<engine::ScanMatch> kept;
+    int on_date = 0;
+    for (size_t i = 0; i < matches.size(); ++i) {
+      on_date = i > 0 && matches[i].date == matches[i - 1].date ? on_date + 1 : 0;
+      if (on_date < args.limit) kept.push_back(std::move(matches[i]));
+    }
+    matches = std::move(kept);
+  }
+}
+
+nlohmann::ordered_json MatchesJson(const engine::ScanResult& result, bool ranked) {
+  // Exact numbers (shortest round-trip form) and null for none.
+  nlohmann::ordered_json arr = nlohmann::ordered_json::array();
+  auto number = [](double v) {
+    return std::isfinite(v) ? nlohmann::ordered_json(v) : nlohmann::ordered_json(nullptr);
+  };
+  for (const auto& m : result.matches) {
+    nlohmann::ordered_json row = nlohmann::ordered_json::object();
+    row["date"] = m.date.ToString();
+    row["symbol"] = m.symbol;
+    for (size_t t = 0; t < result.terms.size(); ++t) {
+      row[result.terms[t].name] = number(m.terms[t]);
+    }
+    if (ranked) row["rank"] = number(m.extras[0]);
+    arr.push_back(std::move(row));
+  }
+  return arr;
+}
 
 void AddScanCommands(CLI::App& app, CliContext& ctx) {
   auto scan = std::make_shared<ScanArgs>();

@@ -4,9 +4,9 @@
 #include <fmt/core.h>
 
 #include "app/cli.h"
+#include "app/indicator_series.h"
 #include "app/ohlcv_file.h"
 #include "indicators/indicator.h"
-#include "marketdata/csv_reader.h"
 
 namespace kairos::app {
 namespace {
@@ -18,24 +18,6 @@ struct TaArgs {
   std::string input;
   bool list = false;
 };
-
-std::string InputName(indicators::Input in) {
-  switch (in) {
-    case indicators::Input::kSeries:
-      return "series";
-    case indicators::Input::kOpen:
-      return "open";
-    case indicators::Input::kHigh:
-      return "high";
-    case indicators::Input::kLow:
-      return "low";
-    case indicators::Input::kClose:
-      return "close";
-    case indicators::Input::kVolume:
-      return "volume";
-  }
-  return "?";
-}
 
 void PrintList() {
   Table t{{"name", "inputs", "params", "outputs", "description"}, {}};
@@ -53,62 +35,6 @@ void PrintList() {
   t.Print(OutputFormat::kTable);
 }
 
-// Positional values in TA-Lib's order, then name=value pairs; omitted ones take the defaults.
-Result<std::vector<double>> ParseParams(const IndicatorInfo& info,
-                                        std::span<const std::string> words) {
-  std::vector<std::optional<double>> given(info.params.size());
-  size_t positional = 0;
-  bool named_seen = false;
-  for (const std::string& w : words) {
-    size_t eq = w.find('=');
-    std::string_view value_text =
-        eq == std::string::npos ? std::string_view(w) : std::string_view(w).substr(eq + 1);
-    std::optional<double> v = marketdata::csv::ParseNumber(value_text);
-    if (!v || !std::isfinite(*v)) {
-      return Status::InvalidArgument(
-          fmt::format("{}: '{}' is not a number", info.name, value_text));
-    }
-    size_t index;
-    if (eq == std::string::npos) {
-      if (named_seen) {
-        return Status::InvalidArgument(
-            fmt::format("{}: positional parameter '{}' after a named one", info.name, w));
-      }
-      index = positional++;
-      if (index >= info.params.size()) {
-        return Status::InvalidArgument(
-            fmt::format("{}: takes {} parameter(s), got more", info.name, info.params.size()));
-      }
-    } else {
-      named_seen = true;
-      std::string_view name = std::string_view(w).substr(0, eq);
-      index = info.params.size();
-      for (size_t i = 0; i < info.params.size(); ++i) {
-        if (info.params[i].name == name) index = i;
-      }
-      if (index == info.params.size()) {
-        std::string names;
-        for (const auto& p : info.params)
-          names += fmt::format("{}{}", names.empty() ? "" : ", ", p.name);
-        return Status::InvalidArgument(fmt::format("{}: unknown parameter '{}' (parameters: {})",
-                                                   info.name, name,
-                                                   names.empty() ? "none" : names));
-      }
-    }
-    if (given[index]) {
-      return Status::InvalidArgument(
-          fmt::format("{}: parameter '{}' given twice", info.name, info.params[index].name));
-    }
-    given[index] = *v;
-  }
-  std::vector<double> params;
-  for (size_t i = 0; i < info.params.size(); ++i) {
-    params.push_back(given[i].value_or(info.params[i].default_value));
-  }
-  KAIROS_RETURN_IF_ERROR(indicators::ValidateParams(info, params));
-  return params;
-}
-
 void RunTa(const TaArgs& args, CliContext& ctx) {
   if (args.list) return PrintList();
   if (args.words.empty()) return ctx.Fail("ta: name an indicator (kairos ta --list shows them)");
@@ -117,52 +43,21 @@ void RunTa(const TaArgs& args, CliContext& ctx) {
     return ctx.Fail(
         fmt::format("ta: unknown indicator '{}' (kairos ta --list shows them)", args.words[0]));
   }
-  auto params = ParseParams(*info, std::span(args.words).subspan(1));
+  auto params = ParseIndicatorParams(*info, std::span(args.words).subspan(1));
   if (!params.ok()) return ctx.Fail(params.status());
   if (args.input.empty()) return ctx.Fail("ta: --input FILE.csv is required");
   auto bars = ReadOhlcvFile(args.input);
   if (!bars.ok()) return ctx.Fail(bars.status());
-  if (bars->close_only) {
-    for (auto in : info->inputs) {
-      if (in != indicators::Input::kSeries && in != indicators::Input::kClose) {
-        return ctx.Fail(fmt::format("ta: {} reads {}, but {} has closes only", info->name,
-                                    InputName(in), args.input));
-      }
-    }
-  }
-  std::vector<std::span<const double>> inputs;
-  for (auto in : info->inputs) {
-    switch (in) {
-      case indicators::Input::kSeries:
-      case indicators::Input::kClose:
-        inputs.emplace_back(bars->close);
-        break;
-      case indicators::Input::kOpen:
-        inputs.emplace_back(bars->open);
-        break;
-      case indicators::Input::kHigh:
-        inputs.emplace_back(bars->high);
-        break;
-      case indicators::Input::kLow:
-        inputs.emplace_back(bars->low);
-        break;
-      case indicators::Input::kVolume:
-        inputs.emplace_back(bars->volume);
-        break;
-    }
-  }
-  size_t n = bars->size();
-  std::vector<std::vector<double>> out(info->outputs.size(), std::vector<double>(n));
-  std::vector<std::span<double>> out_spans(out.begin(), out.end());
-  Status s = info->batch(inputs, *params, out_spans);
-  if (!s.ok()) return ctx.Fail(s);
+  auto out = ComputeIndicator(*info, *params, *bars, args.input);
+  if (!out.ok()) return ctx.Fail(fmt::format("ta: {}", out.status().message()));
+  const size_t n = bars->size();
 
   std::string text = "date";
   for (auto name : info->outputs) text += fmt::format(",{}", name);
   text += '\n';
   for (size_t i = 0; i < n; ++i) {
     text += bars->dates[i].ToString();
-    for (const auto& col : out) {
+    for (const auto& col : *out) {
       text += ',';
       if (!std::isnan(col[i])) text += fmt::format("{:.17g}", col[i]);
     }

@@ -1,6 +1,7 @@
 #include "rules/diagnostic.h"
 
 #include <algorithm>
+#include <cctype>
 #include <vector>
 
 #include <fmt/core.h>
@@ -48,6 +49,56 @@ std::string FormatDiagnostic(std::string_view source, SourcePos pos, std::string
 
 Status RuleError(std::string_view source, SourcePos pos, std::string_view message) {
   return Status::InvalidArgument(FormatDiagnostic(source, pos, message));
+}
+
+Diagnostic ParseDiagnostic(std::string_view message) {
+  Diagnostic d;
+  std::string_view first = message.substr(0, message.find('\n'));
+  // The first "<line>:<column>: " of the line.
+  for (size_t i = 0; i < first.size(); ++i) {
+    if (i > 0 && std::isdigit(static_cast<unsigned char>(first[i - 1]))) continue;
+    size_t p = i;
+    auto number = [&](int& out) {
+      size_t start = p;
+      long long v = 0;
+      while (p < first.size() && std::isdigit(static_cast<unsigned char>(first[p])) &&
+             p - start < 9) {
+        v = v * 10 + (first[p++] - '0');
+      }
+      out = static_cast<int>(v);
+      return p > start;
+    };
+    int line = 0, column = 0;
+    if (!number(line) || p >= first.size() || first[p++] != ':' || !number(column) ||
+        first.substr(p, 2) != ": ") {
+      continue;
+    }
+    d.line = line, d.column = column;
+    first = first.substr(p + 2);
+    break;
+  }
+  constexpr std::string_view kHint = " — ";
+  size_t hint = first.find(kHint);
+  if (hint != std::string_view::npos) {
+    d.hint = std::string(first.substr(hint + kHint.size()));
+    first = first.substr(0, hint);
+  }
+  d.message = std::string(first);
+  return d;
+}
+
+std::vector<Diagnostic> ParseDiagnostics(std::string_view message) {
+  std::vector<Diagnostic> out;
+  size_t start = 0;
+  while (start < message.size()) {
+    size_t end = message.find('\n', start);
+    if (end == std::string_view::npos) end = message.size();
+    Diagnostic d = ParseDiagnostic(message.substr(start, end - start));
+    if (d.line > 0) out.push_back(std::move(d));
+    start = end + 1;
+  }
+  if (out.empty()) out.push_back(ParseDiagnostic(message));
+  return out;
 }
 
 int EditDistance(std::string_view a, std::string_view b) {

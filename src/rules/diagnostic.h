@@ -3,6 +3,7 @@
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/status.h"
 
@@ -24,6 +25,23 @@ std::string FormatDiagnostic(std::string_view source, SourcePos pos, std::string
 
 // An InvalidArgument status whose message is FormatDiagnostic(...).
 Status RuleError(std::string_view source, SourcePos pos, std::string_view message);
+
+// A diagnostic as data, for callers that show it themselves (the HTTP API underlines it).
+struct Diagnostic {
+  int line = 0;  // 0 (with column 0) when the message points at no place in the text
+  int column = 0;
+  std::string message;  // without the position and the hint
+  std::string hint;     // "did you mean 'ema'?", or ""
+};
+
+// The diagnostic of a RuleError's message ("1:24: unknown indicator 'emaa' — did you mean
+// 'ema'?" then the source line and the caret), also behind a context ("--rank: 1:3: ...").
+// A message without a position gives line and column 0 and its first line as the message.
+Diagnostic ParseDiagnostic(std::string_view message);
+// Every diagnostic of a message that lists one problem per line (a strategy file's:
+// "sma.toml:4:8: side: expected ..."), lines without a position (a rule's source line and caret)
+// skipped; one of line 0 when no line has a position.
+std::vector<Diagnostic> ParseDiagnostics(std::string_view message);
 
 // Optimal-string-alignment (restricted Damerau-Levenshtein) distance: insertions, deletions,
 // substitutions and transpositions of adjacent characters each cost 1.

@@ -40,6 +40,44 @@ TEST(DiagnosticTest, RuleErrorIsInvalidArgument) {
   EXPECT_EQ(s.message(), "1:1: bad\nx\n^");
 }
 
+TEST(ParseDiagnosticTest, TakesPositionMessageAndHintApart) {
+  Status s = RuleError("close > emaa(close, 20)", {1, 9},
+                       "unknown indicator 'emaa' — did you mean 'ema'?");
+  Diagnostic d = ParseDiagnostic(s.message());
+  EXPECT_EQ(d.line, 1);
+  EXPECT_EQ(d.column, 9);
+  EXPECT_EQ(d.message, "unknown indicator 'emaa'");
+  EXPECT_EQ(d.hint, "did you mean 'ema'?");
+
+  d = ParseDiagnostic("--rank: 2:13: expected ')'\nx\n^");
+  EXPECT_EQ(d.line, 2);
+  EXPECT_EQ(d.column, 13);
+  EXPECT_EQ(d.message, "expected ')'");
+  EXPECT_EQ(d.hint, "");
+}
+
+TEST(ParseDiagnosticTest, MessageWithoutPositionIsLineZero) {
+  Diagnostic d = ParseDiagnostic("the rule is empty\nmore");
+  EXPECT_EQ(d.line, 0);
+  EXPECT_EQ(d.column, 0);
+  EXPECT_EQ(d.message, "the rule is empty");
+}
+
+TEST(ParseDiagnosticsTest, OneForEachLineWithAPosition) {
+  std::vector<Diagnostic> all = ParseDiagnostics(
+      "sma.toml:4:8: side: expected \"long\" or \"short\", got \"sideways\"\n"
+      "sma.toml:9:1: alocation: unknown key — did you mean 'allocation'?\n"
+      "entry = \"x\"\n"
+      "        ^");
+  ASSERT_EQ(all.size(), 2u);
+  EXPECT_EQ(all[0].line, 4);
+  EXPECT_EQ(all[0].column, 8);
+  EXPECT_EQ(all[0].message, "side: expected \"long\" or \"short\", got \"sideways\"");
+  EXPECT_EQ(all[1].line, 9);
+  EXPECT_EQ(all[1].hint, "did you mean 'allocation'?");
+  ASSERT_EQ(ParseDiagnostics("no position").size(), 1u);
+}
+
 TEST(EditDistanceTest, CountsEditsAndAdjacentTranspositions) {
   EXPECT_EQ(EditDistance("", ""), 0);
   EXPECT_EQ(EditDistance("ema", ""), 3);

@@ -1,0 +1,51 @@
+#pragma once
+
+#include <optional>
+#include <string>
+#include <string_view>
+#include <variant>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "app/cli.h"
+#include "core/date.h"
+#include "ports/clock.h"
+#include "ports/store.h"
+#include "server/http.h"
+#include "server/paging.h"
+#include "server/router.h"
+
+namespace kairos::app {
+
+// What the resource handlers of the HTTP API share.
+
+// One page of `table`'s rows as the matching CLI command prints them with --format json
+// (TableJson), keyed by `key`; or the 422 of a bad limit or cursor.
+server::Response TablePage(const server::Request& request, const Table& table,
+                           const server::ItemKey& key);
+
+// The query parameters of a list: `filters`, then limit and cursor.
+std::vector<server::QueryParam> PageParams(std::vector<server::QueryParam> filters = {});
+
+// The cell `column` of a TableJson item as text (a cursor key): a number as JSON prints it.
+std::string CellText(const nlohmann::ordered_json& item, const char* column);
+
+// ?from=&to= (YYYY-MM-DD, both optional, from <= to), or the 422 naming the bad one.
+struct DateRange {
+  std::optional<Date> from, to;
+  bool Contains(Date d) const { return (!from || *from <= d) && (!to || d <= *to); }
+};
+std::variant<DateRange, server::Response> ReadDateRange(const server::Request& request);
+
+// An audit row for a mutation of the API: actor request.Actor(), the time of `clock`, detail
+// the JSON `detail` ({"before":…,"after":…} where there is a before; "" when null).
+Status AuditMutation(ports::Store& store, const ports::Clock& clock, const server::Request& request,
+                     std::string_view action, std::string_view subject,
+                     const nlohmann::json& detail = nullptr);
+
+// The 422 of a rule or strategy text with errors: its diagnostics as data
+// ({"code":"invalid","message":…,"details":[{"line","column","message","hint"}]}).
+server::Response DiagnosticsError(const Status& status);
+
+}  // namespace kairos::app
