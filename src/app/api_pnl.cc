@@ -3,7 +3,7 @@
 #include <functional>
 #include <string>
 
-#include "app/api_lists.h"
+#include "app/api_support.h"
 #include "app/api_trading.h"
 #include "app/strategy_actions.h"
 #include "app/trading_tables.h"

@@ -6,7 +6,7 @@
 
 #include <fmt/format.h>
 
-#include "app/api_lists.h"
+#include "app/api_support.h"
 #include "app/api_trading.h"
 #include "app/strategy_actions.h"
 #include "engine/strategy_file.h"
@@ -52,7 +52,7 @@ Response Put(ApiEnv& env, Request& request, const nlohmann::json& body) {
   const std::string file_name = name + ".toml";
   auto spec = engine::ParseStrategy(source, file_name);
   if (!spec.ok()) {
-    nlohmann::json diagnostics = DiagnosticsOf(spec.status().message(), file_name);
+    nlohmann::json diagnostics = DiagnosticsJson(spec.status().message());
     return server::Error(422, "invalid",
                          fmt::format("not a valid strategy ({} problem{}; nothing stored)",
                                      diagnostics.size(), diagnostics.size() == 1 ? "" : "s"),
@@ -109,7 +109,7 @@ Response ValidateRule(const nlohmann::json& body) {
     return server::Json(out);
   }
   out["canonical"] = nullptr;
-  out["diagnostics"] = DiagnosticsOf(compiled.status().message(), "");
+  out["diagnostics"] = DiagnosticsJson(compiled.status().message());
   return server::Json(out);
 }
 

@@ -1,5 +1,6 @@
 #include "app/api_support.h"
 
+#include <algorithm>
 #include <string>
 
 #include <fmt/format.h>
@@ -16,6 +17,23 @@ server::Response TablePage(const server::Request& request, const Table& table,
   auto body = server::PageOf(TableJson(table), std::get<server::Page>(page), key);
   if (auto* error = std::get_if<server::Response>(&body)) return std::move(*error);
   return server::Json(std::get<nlohmann::ordered_json>(body));
+}
+
+server::Response TablePage(const server::Request& request, const Result<Table>& table,
+                           const server::ItemKey& key) {
+  if (!table.ok()) return server::ErrorFrom(table.status());
+  return TablePage(request, *table, key);
+}
+
+server::ItemKey KeyOf(std::vector<std::string> fields) {
+  return [fields = std::move(fields)](const nlohmann::ordered_json& item) {
+    std::string key;
+    for (const std::string& f : fields) {
+      if (!key.empty()) key += '/';
+      key += CellText(item, f.c_str());
+    }
+    return key;
+  };
 }
 
 std::string CellText(const nlohmann::ordered_json& item, const char* column) {
@@ -63,14 +81,24 @@ Status AuditMutation(ports::Store& store, const ports::Clock& clock, const serve
   return store.audit().Append(entry);
 }
 
-server::Response DiagnosticsError(const Status& status) {
-  nlohmann::json details = nlohmann::json::array();
-  for (const rules::Diagnostic& d : rules::ParseDiagnostics(status.message())) {
-    details.push_back(
-        {{"line", d.line}, {"column", d.column}, {"message", d.message}, {"hint", d.hint}});
+nlohmann::json DiagnosticsJson(std::string_view message) {
+  nlohmann::json out = nlohmann::json::array();
+  for (const rules::Diagnostic& d : rules::ParseDiagnostics(message)) {
+    out.push_back({{"line", std::max(d.line, 1)},
+                   {"column", std::max(d.column, 1)},
+                   {"message", d.message},
+                   {"hint", d.hint}});
   }
+  if (out.empty()) {
+    out.push_back({{"line", 1}, {"column", 1}, {"message", message}, {"hint", ""}});
+  }
+  return out;
+}
+
+server::Response DiagnosticsError(const Status& status) {
   std::string_view message = status.message();
-  return server::Error(422, "invalid", message.substr(0, message.find('\n')), details);
+  return server::Error(422, "invalid", message.substr(0, message.find('\n')),
+                       DiagnosticsJson(message));
 }
 
 }  // namespace kairos::app

@@ -10,6 +10,7 @@
 
 #include "app/cli.h"
 #include "core/date.h"
+#include "core/result.h"
 #include "ports/clock.h"
 #include "ports/store.h"
 #include "server/http.h"
@@ -24,6 +25,13 @@ namespace kairos::app {
 // (TableJson), keyed by `key`; or the 422 of a bad limit or cursor.
 server::Response TablePage(const server::Request& request, const Table& table,
                            const server::ItemKey& key);
+
+// The same of a table that may have failed to load: its error as ErrorFrom gives it.
+server::Response TablePage(const server::Request& request, const Result<Table>& table,
+                           const server::ItemKey& key);
+
+// The key of an item made of its `fields` joined by '/' ("2024-03-01/sma_cross").
+server::ItemKey KeyOf(std::vector<std::string> fields);
 
 // The query parameters of a list: `filters`, then limit and cursor.
 std::vector<server::QueryParam> PageParams(std::vector<server::QueryParam> filters = {});
@@ -43,6 +51,11 @@ std::variant<DateRange, server::Response> ReadDateRange(const server::Request& r
 Status AuditMutation(ports::Store& store, const ports::Clock& clock, const server::Request& request,
                      std::string_view action, std::string_view subject,
                      const nlohmann::json& detail = nullptr);
+
+// The problems of a rule's or a strategy file's error message as data:
+// [{"line","column","message","hint"}] (rules::ParseDiagnostics), never empty; a problem without
+// a position is placed at 1:1.
+nlohmann::json DiagnosticsJson(std::string_view message);
 
 // The 422 of a rule or strategy text with errors: its diagnostics as data
 // ({"code":"invalid","message":…,"details":[{"line","column","message","hint"}]}).

@@ -10,7 +10,7 @@
 
 #include <fmt/format.h>
 
-#include "app/api_lists.h"
+#include "app/api_support.h"
 #include "app/trading_actions.h"
 #include "app/trading_tables.h"
 #include "engine/alerts.h"

@@ -11,8 +11,8 @@
 
 #include <nlohmann/json.hpp>
 
-#include "app/api_lists.h"
 #include "app/api_routes.h"
+#include "app/api_support.h"
 #include "app/paper_wiring.h"
 #include "cli_testing.h"
 #include "core/fixed_point.h"
@@ -302,12 +302,11 @@ TEST_F(ApiTradingTest, BadRuleAnswersTheBindersDiagnostics) {
 }
 
 TEST_F(ApiTradingTest, DiagnosticsSkipContextLinesAndNeverComeBackEmpty) {
-  nlohmann::json d = DiagnosticsOf(
+  nlohmann::json d = DiagnosticsJson(
       "s.toml:3:9: entry: unknown field 'clos' \u2014 did you mean 'close'?\n"
       "  entry = \"clos > 1\"\n"
       "          ^\n"
-      "s.toml:4:1: side: expected \"long\" or \"short\", got \"up\"",
-      "s.toml");
+      "s.toml:4:1: side: expected \"long\" or \"short\", got \"up\"");
   ASSERT_EQ(d.size(), 2u) << d.dump();
   EXPECT_EQ(d[0], (nlohmann::json{{"line", 3},
                                   {"column", 9},
@@ -315,7 +314,7 @@ TEST_F(ApiTradingTest, DiagnosticsSkipContextLinesAndNeverComeBackEmpty) {
                                   {"hint", "did you mean 'close'?"}}));
   EXPECT_EQ(d[1]["line"], 4);
   EXPECT_EQ(d[1]["hint"], "");
-  nlohmann::json whole = DiagnosticsOf("the rule is empty", "");
+  nlohmann::json whole = DiagnosticsJson("the rule is empty");
   EXPECT_EQ(whole,
             nlohmann::json::array({nlohmann::json{
                 {"line", 1}, {"column", 1}, {"message", "the rule is empty"}, {"hint", ""}}}));

@@ -6,15 +6,15 @@
 #include <cstdint>
 #include <string_view>
 
-#include "app/api_lists.h"
+#include "app/api_support.h"
 #include "core/check.h"
 #include "engine/strategy_file.h"
 #include "rules/binder.h"
 
 namespace {
 
-void CheckDiagnostics(std::string_view message, std::string_view file_name) {
-  nlohmann::json d = kairos::app::DiagnosticsOf(message, file_name);
+void CheckDiagnostics(std::string_view message) {
+  nlohmann::json d = kairos::app::DiagnosticsJson(message);
   KAIROS_CHECK(d.is_array() && !d.empty());
   for (const auto& item : d) {
     KAIROS_CHECK(item["line"].get<int>() >= 1 && item["column"].get<int>() >= 1);
@@ -30,10 +30,10 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   std::string_view text(reinterpret_cast<const char*>(data) + 1, size - 1);
   if (data[0] % 2 == 0) {
     auto spec = kairos::engine::ParseStrategy(text, "s.toml");
-    if (!spec.ok()) CheckDiagnostics(spec.status().message(), "s.toml");
+    if (!spec.ok()) CheckDiagnostics(spec.status().message());
   } else {
     auto rule = kairos::rules::CompileRule(text);
-    if (!rule.ok()) CheckDiagnostics(rule.status().message(), "");
+    if (!rule.ok()) CheckDiagnostics(rule.status().message());
   }
   return 0;
 }
