@@ -14,14 +14,6 @@
 namespace kairos::app {
 namespace {
 
-// ISO 8601 UTC ("2026-12-07T20:15:00Z"); "" for 0 (never).
-std::string Instant(int64_t ns) {
-  if (ns == 0) return "";
-  std::string s = Timestamp::FromNanos(ns).ToString();
-  if (s.empty() || s.back() != 'Z') s += 'Z';
-  return s;
-}
-
 int RoleRank(std::string_view role) {
   auto r = server::ParseRole(role);
   return r ? static_cast<int>(*r) : 0;
@@ -53,11 +45,19 @@ Status Audit(const AccountChange& c, std::string action, std::string subject,
 
 }  // namespace
 
+std::string IsoInstant(int64_t ns) {
+  if (ns == 0) return "";
+  std::string s = Timestamp::FromNanos(ns).ToString();
+  if (s.empty() || s.back() != 'Z') s += 'Z';
+  return s;
+}
+
 Table UsersTable(const std::vector<ports::User>& users) {
   Table t;
   t.columns = {"name", "role", "status", "created_at"};
   for (const ports::User& u : users) {
-    t.rows.push_back({u.name, u.role, u.disabled ? "disabled" : "active", Instant(u.created_ns)});
+    t.rows.push_back(
+        {u.name, u.role, u.disabled ? "disabled" : "active", IsoInstant(u.created_ns)});
   }
   return t;
 }
@@ -67,7 +67,8 @@ Table TokensTable(const std::vector<ports::ApiToken>& tokens) {
   t.columns = {"name", "role", "user", "status", "created_at", "last_used_at", "revoked_at"};
   for (const ports::ApiToken& k : tokens) {
     t.rows.push_back({k.name, k.role, k.user, k.revoked_ns != 0 ? "revoked" : "active",
-                      Instant(k.created_ns), Instant(k.last_used_ns), Instant(k.revoked_ns)});
+                      IsoInstant(k.created_ns), IsoInstant(k.last_used_ns),
+                      IsoInstant(k.revoked_ns)});
   }
   return t;
 }

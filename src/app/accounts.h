@@ -23,6 +23,9 @@ struct AccountChange {
   std::string actor;  // "cli", "alice (session) from 127.0.0.1"
 };
 
+// ISO 8601 in UTC ("2026-12-07T20:15:00Z"); "" for 0 (never).
+std::string IsoInstant(int64_t ns);
+
 // name, role, status ("active" or "disabled"), created_at; by name. No hash.
 Table UsersTable(const std::vector<ports::User>& users);
 // name, role, user, status ("active" or "revoked"), created_at, last_used_at, revoked_at; by

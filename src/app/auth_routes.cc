@@ -9,7 +9,6 @@
 #include <nlohmann/json.hpp>
 
 #include "app/accounts.h"
-#include "core/date.h"
 #include "server/json_body.h"
 #include "server/paging.h"
 
@@ -22,12 +21,6 @@ using server::Response;
 using server::Role;
 
 constexpr int64_t kSecondNs = 1'000'000'000;
-
-std::string Instant(int64_t ns) {
-  std::string s = Timestamp::FromNanos(ns).ToString();
-  if (s.empty() || s.back() != 'Z') s += 'Z';
-  return s;
-}
 
 std::string SessionCookie(std::string_view value, int64_t max_age_secs, bool tls) {
   return fmt::format("{}={}; HttpOnly; SameSite=Strict; Path=/; Max-Age={}{}",
@@ -82,7 +75,7 @@ class AuthRoutes {
     Response r = server::Json(nlohmann::ordered_json{{"user", s.user},
                                                      {"role", server::RoleName(s.role)},
                                                      {"csrf_token", s.csrf_token},
-                                                     {"expires", Instant(s.expires_ns)}});
+                                                     {"expires", IsoInstant(s.expires_ns)}});
     r.headers.emplace_back(
         "Set-Cookie",
         SessionCookie(s.session_token, auth_.limits().absolute_ns / kSecondNs, request.tls));

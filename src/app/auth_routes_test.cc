@@ -141,6 +141,21 @@ TEST_F(AuthApiTest, LoginSetsAStrictHttpOnlyCookieAndReturnsACsrfToken) {
   EXPECT_EQ(body["expires"], "2027-01-15T12:00:00Z");
 }
 
+TEST_F(AuthApiTest, AMalformedLoginBodyIsRefusedWithoutCountingAFailure) {
+  AddAccount("alice", "viewer");
+  Response missing = Call(Method::kPost, "/api/v1/auth/login", R"({"username":"alice"})");
+  EXPECT_EQ(missing.status, 422);
+  Response extra = Call(Method::kPost, "/api/v1/auth/login",
+                        R"({"username":"alice","password":"x","remember":true})");
+  EXPECT_EQ(extra.status, 400);
+  EXPECT_EQ(BodyOf(extra)["error"]["code"], "unknown_field");
+  Response broken = Call(Method::kPost, "/api/v1/auth/login", R"({"username":)");
+  EXPECT_EQ(broken.status, 400);
+  EXPECT_EQ(BodyOf(broken)["error"]["code"], "malformed_json");
+  EXPECT_EQ(store_->accounts().GetThrottle("user:alice").value().failures, 0);
+  EXPECT_EQ(store_->accounts().GetThrottle("addr:127.0.0.1").value().failures, 0);
+}
+
 TEST_F(AuthApiTest, LoginUnderTlsMarksTheCookieSecure) {
   AddAccount("alice", "viewer");
   Response r = Login("alice", kPassword, "127.0.0.1", /*tls=*/true);
