@@ -12,6 +12,7 @@
 #include <vector>
 
 #include <gtest/gtest.h>
+#include <sqlite3.h>
 #include <nlohmann/json.hpp>
 
 #include "adapters/sqlite/sqlite_store.h"
@@ -342,6 +343,20 @@ TEST_F(AuthApiTest, ADisabledOrRemovedUsersSessionsAndTokensStopWorking) {
   EXPECT_EQ(Call(Method::kGet, "/api/v1/auth/me", "", bearer).status, 200);
   ASSERT_TRUE(RemoveUser({*store_, clock_, "test"}, "alice").ok());
   EXPECT_EQ(Call(Method::kGet, "/api/v1/auth/me", "", bearer).status, 401);
+}
+
+TEST_F(AuthApiTest, AStoreFailureIs401WithoutTheStoresMessage) {
+  AddAccount("alice", "viewer");
+  Signed s = SignIn("alice");
+  sqlite3* db = nullptr;
+  ASSERT_EQ(sqlite3_open((dir_ / "kairos.db").c_str(), &db), SQLITE_OK);
+  ASSERT_EQ(sqlite3_exec(db, "DROP TABLE sessions", nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_close(db);
+  Response r = Call(Method::kGet, "/api/v1/auth/me", "", {{"cookie", s.cookie}});
+  EXPECT_EQ(r.status, 401);
+  EXPECT_EQ(BodyOf(r)["error"]["message"],
+            "the accounts could not be read (the daemon's log has the cause)");
+  EXPECT_EQ(r.body.find("sessions"), std::string::npos);
 }
 
 TEST_F(AuthApiTest, OnlyAdminsReachTheAccountRoutes) {

@@ -5,6 +5,8 @@
 #include <utility>
 #include <vector>
 
+#include <fmt/format.h>
+
 #include "server/passwords.h"
 
 namespace kairos::server {
@@ -92,7 +94,15 @@ bool AccountAuthenticator::HasAccounts() {
   return n.ok() && *n > 0;
 }
 
+// The store's own failures are logged, not sent: their text may name files of the host.
 Result<std::optional<Principal>> AccountAuthenticator::Authenticate(const Request& request) {
+  auto who = Identify(request);
+  if (who.ok() || who.status().code() == StatusCode::kFailedPrecondition) return who;
+  fmt::print(stderr, "server: reading the accounts failed: {}\n", who.status().ToString());
+  return Unauthenticated("the accounts could not be read (the daemon's log has the cause)");
+}
+
+Result<std::optional<Principal>> AccountAuthenticator::Identify(const Request& request) {
   std::string_view authorization = request.Header("authorization");
   if (!authorization.empty()) {
     std::optional<std::string_view> token = BearerToken(authorization);

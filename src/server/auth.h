@@ -73,6 +73,7 @@ class AccountAuthenticator : public Authenticator {
   const SessionLimits& limits() const { return limits_; }
 
  private:
+  Result<std::optional<Principal>> Identify(const Request& request);
   Result<std::optional<Principal>> FromToken(std::string_view token);
   Result<std::optional<Principal>> FromSession(std::string_view token, const Request& request);
   Status RecordFailure(ports::AccountRepository& accounts, const std::string& key, int64_t now);
