@@ -1,25 +1,19 @@
 #include "app/api_routes.h"
 
-#include "app/api_trading.h"
 #include "app/api_ops.h"
+#include "app/api_trading.h"
+#include "app/auth_routes.h"
+#include "server/auth.h"
 
 namespace kairos::app {
-namespace {
-
-// Until accounts exist nobody is let in.
-class NoAccounts : public server::Authenticator {
- public:
-  Result<std::optional<server::Principal>> Authenticate(const server::Request&) override {
-    return std::optional<server::Principal>();
-  }
-  bool HasAccounts() override { return false; }
-};
-
-}  // namespace
 
 std::unique_ptr<ApiRoutes> BuildApiRoutes(ApiEnv& env) {
   auto api = std::make_unique<ApiRoutes>();
-  api->auth = std::make_unique<NoAccounts>();
+  auto auth = std::make_unique<server::AccountAuthenticator>(
+      env.store, *env.clock,
+      server::SessionLimits{env.settings.session_idle_ns, env.settings.session_absolute_ns});
+  AddAuthRoutes(api->router, *auth, env);
+  api->auth = std::move(auth);
   AddStrategyRoutes(api->router, env);
   AddTradingRoutes(api->router, env);
   AddPnlRoutes(api->router, env);

@@ -26,8 +26,8 @@ struct ApiEnv {
   std::string version;  // kairos's version, for /healthz
   // The calling thread's connection to the home's store (one per server thread).
   std::function<ports::Store&()> store;
-  const ports::Clock* clock = nullptr;
-  server::EventHub* events = nullptr;  // live updates; may be null (no /events stream)
+  const ports::Clock* clock = nullptr;  // required: sessions, throttling and audit rows read it
+  server::EventHub* events = nullptr;   // live updates; may be null (no /events stream)
   // Runs `work` on the home's paper session under the trading lock, its state saved after (a
   // halt with square-off, which reaches the broker). Empty: such routes answer 503.
   std::function<Status(const std::function<Status(PaperSession&)>& work)> with_paper;

@@ -16,7 +16,7 @@ namespace fs = std::filesystem;
 
 // The commands that store new data and so may create a missing home ("init" sets up an empty one).
 constexpr std::string_view kCommandsCreatingHome[] = {"data import", "data synth",
-                                                      "strategy import", "init"};
+                                                      "strategy import", "init", "user add"};
 
 // The chosen command path below the root, e.g. "data import".
 std::string RunningCommand(const CLI::App* root) {

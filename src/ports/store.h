@@ -13,6 +13,7 @@
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "domain/universe.h"
+#include "ports/accounts.h"
 #include "ports/job_runs.h"
 #include "ports/outbox.h"
 
@@ -149,6 +150,7 @@ class Store {
   virtual AuditRepository& audit() = 0;
   virtual JobRunRepository& job_runs() = 0;
   virtual OutboxRepository& outbox() = 0;
+  virtual AccountRepository& accounts() = 0;
   // Runs `body` in one transaction: committed when it returns OK, rolled back otherwise (and on
   // a crash). Nests: an inner call joins the outer transaction.
   virtual Status InTransaction(const std::function<Status()>& body) = 0;

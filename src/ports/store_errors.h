@@ -48,4 +48,38 @@ inline Status NoOutboxMessageWithId(int64_t id) {
   return Status::NotFound(fmt::format("no outbox message with id {}", id));
 }
 
+inline Status UserWithoutName() { return Status::InvalidArgument("a user needs a name"); }
+inline Status UserWithoutPasswordHash() {
+  return Status::InvalidArgument("a user needs a password hash");
+}
+inline Status UnknownAccountRole(std::string_view role) {
+  return Status::InvalidArgument(
+      fmt::format("role '{}' is not one of viewer, trader, admin", role));
+}
+inline Status NoUserNamed(std::string_view name) {
+  return Status::NotFound(fmt::format("no user named '{}'", name));
+}
+inline Status UserAlreadyExists(std::string_view name) {
+  return Status::AlreadyExists(fmt::format("a user named '{}' exists already", name));
+}
+inline Status SessionWithoutHash() { return Status::InvalidArgument("a session needs a hash"); }
+inline Status SessionAlreadyStored() {
+  return Status::AlreadyExists("a session with this token is stored already");
+}
+inline Status NoSuchSession() { return Status::NotFound("no such session"); }
+inline Status TokenWithoutName() { return Status::InvalidArgument("an API token needs a name"); }
+inline Status TokenWithoutHash() { return Status::InvalidArgument("an API token needs a hash"); }
+inline Status NoTokenNamed(std::string_view name) {
+  return Status::NotFound(fmt::format("no API token named '{}'", name));
+}
+inline Status TokenAlreadyExists(std::string_view name) {
+  return Status::AlreadyExists(fmt::format("an API token named '{}' exists already", name));
+}
+inline Status TokenHashAlreadyStored() {
+  return Status::AlreadyExists("an API token with this hash is stored already");
+}
+inline Status TokenAlreadyRevoked(std::string_view name) {
+  return Status::FailedPrecondition(fmt::format("API token '{}' is revoked already", name));
+}
+
 }  // namespace kairos::ports

@@ -42,6 +42,12 @@ std::variant<nlohmann::json, Response> Parse(std::string_view text) {
     return Error(400, "malformed_json",
                  fmt::format("malformed JSON at line {}, column {}: {}", line, column, what),
                  {{"line", line}, {"column", column}, {"offset", offset}});
+  } catch (const nlohmann::json::out_of_range& e) {
+    // A number beyond a double ("1e999"): nlohmann names the number, not its position.
+    std::string what = e.what();
+    if (auto bracket = what.find("] "); bracket != std::string::npos)
+      what = what.substr(bracket + 2);
+    return Error(400, "malformed_json", fmt::format("malformed JSON: {}", what));
   }
 }
 

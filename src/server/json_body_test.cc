@@ -26,6 +26,15 @@ TEST(JsonBodyTest, ACharsetParameterIsAccepted) {
   EXPECT_TRUE(std::holds_alternative<nlohmann::json>(body));
 }
 
+TEST(JsonBodyTest, ANumberBeyondADoubleIs400NotAnException) {
+  auto body = ReadBody(JsonRequest(R"({"qty": 5e444})"), kSchema);
+  ASSERT_TRUE(std::holds_alternative<Response>(body));
+  const Response& r = std::get<Response>(body);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["message"],
+            "malformed JSON: number overflow parsing '5e444'");
+}
+
 TEST(JsonBodyTest, AnotherContentTypeIs415) {
   auto body = ReadBody(JsonRequest(R"({"qty": 3})", "text/plain"), kSchema);
   ASSERT_TRUE(std::holds_alternative<Response>(body));

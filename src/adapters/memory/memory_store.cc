@@ -21,7 +21,8 @@ class MemoryStore : public ports::Store {
         state_(NewStateRepository(t_)),
         audit_(NewAuditRepository(t_)),
         job_runs_(NewJobRunRepository(t_)),
-        outbox_(NewOutboxRepository(t_)) {}
+        outbox_(NewOutboxRepository(t_)),
+        accounts_(t_.mu, t_.accounts, [this] { return t_.BeforeAccountsWrite(); }) {}
 
   ports::StrategyRepository& strategies() override { return *strategies_; }
   ports::SignalRepository& signals() override { return *signals_; }
@@ -32,6 +33,7 @@ class MemoryStore : public ports::Store {
   ports::AuditRepository& audit() override { return *audit_; }
   ports::JobRunRepository& job_runs() override { return *job_runs_; }
   ports::OutboxRepository& outbox() override { return *outbox_; }
+  ports::AccountRepository& accounts() override { return accounts_; }
   Status InTransaction(const std::function<Status()>& body) override {
     return t_.InTransaction(body);
   }
@@ -52,6 +54,7 @@ class MemoryStore : public ports::Store {
   std::unique_ptr<ports::AuditRepository> audit_;
   std::unique_ptr<ports::JobRunRepository> job_runs_;
   std::unique_ptr<ports::OutboxRepository> outbox_;
+  ports::MapAccountRepository accounts_;
 };
 
 }  // namespace

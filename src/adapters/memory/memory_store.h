@@ -33,6 +33,10 @@ struct RowCounts {
   int64_t audit = 0;
   int64_t job_runs = 0;
   int64_t outbox = 0;
+  int64_t users = 0;
+  int64_t sessions = 0;
+  int64_t api_tokens = 0;
+  int64_t login_throttle = 0;
 };
 
 // InvalidArgument when `store` was not made by OpenStore above.

@@ -50,6 +50,10 @@ struct MemoryTraits {
     if (table == "universes") return n.universes;
     if (table == "job_runs") return n.job_runs;
     if (table == "outbox") return n.outbox;
+    if (table == "users") return n.users;
+    if (table == "sessions") return n.sessions;
+    if (table == "api_tokens") return n.api_tokens;
+    if (table == "login_throttle") return n.login_throttle;
     if (table == "state") return n.state;
     if (table == "audit") return n.audit;
     ADD_FAILURE() << "no table " << table;

@@ -251,6 +251,10 @@ RowCounts Tables::Counts() const {
   n.audit = static_cast<int64_t>(audit.size());
   n.job_runs = static_cast<int64_t>(job_runs.size());
   n.outbox = static_cast<int64_t>(outbox.size());
+  n.users = static_cast<int64_t>(accounts.users.size());
+  n.sessions = static_cast<int64_t>(accounts.sessions.size());
+  n.api_tokens = static_cast<int64_t>(accounts.tokens.size());
+  n.login_throttle = static_cast<int64_t>(accounts.throttle.size());
   return n;
 }
 
@@ -412,5 +416,7 @@ void Tables::UndoOne(OutboxMarked& u) {
     outbox_unsent.erase(m.id);
   }
 }
+
+void Tables::UndoOne(AccountsReplaced& u) { accounts = std::move(u.previous); }
 
 }  // namespace kairos::adapters::memory

@@ -27,6 +27,7 @@
 #include "domain/strategy.h"
 #include "domain/trading.h"
 #include "domain/universe.h"
+#include "ports/account_maps.h"
 #include "ports/job_runs.h"
 #include "ports/nested_transaction.h"
 #include "ports/outbox.h"
@@ -215,12 +216,16 @@ struct OutboxMarked {
   std::string last_error;
   std::string external_id;
 };
+// Accounts are few: a write records all of them as they were.
+struct AccountsReplaced {
+  ports::AccountMaps previous;
+};
 
 using Undo =
     std::variant<SignalInserted, SignalTransitioned, AuditAppended, OrderCreated, OrderUpdated,
                  FillRecorded, PositionReplaced, DailyPnlReplaced, UniverseReplaced, StateReplaced,
                  StrategyVersionAdded, StrategyStateReplaced, JobRunClaimed, JobRunUpdated,
-                 OutboxEnqueued, OutboxMarked>;
+                 OutboxEnqueued, OutboxMarked, AccountsReplaced>;
 
 constexpr size_t kSignalStatuses = static_cast<size_t>(SignalStatus::kFailed) + 1;
 constexpr size_t kOrderStatuses = static_cast<size_t>(OrderStatus::kUnknown) + 1;
@@ -279,6 +284,13 @@ class Tables {
   std::set<int64_t> outbox_unsent;
   std::map<std::string, std::vector<int64_t>, std::less<>> outbox_by_kind;
 
+  ports::AccountMaps accounts;
+  // Called by the accounts repository before each write: records the accounts to undo it.
+  Status BeforeAccountsWrite() {
+    if (logging()) Log(AccountsReplaced{accounts});
+    return Status::Ok();
+  }
+
   // True while a transaction is open: writes then record how to undo themselves.
   bool logging() const { return txn_.open(); }
   void Log(Undo undo) { undo_.push_back(std::move(undo)); }
@@ -332,6 +344,7 @@ class Tables {
   void UndoOne(JobRunUpdated& u);
   void UndoOne(OutboxEnqueued& u);
   void UndoOne(OutboxMarked& u);
+  void UndoOne(AccountsReplaced& u);
 
   ports::NestedTransaction txn_;
   std::vector<Undo> undo_;

@@ -3,6 +3,7 @@
 #include <memory>
 
 #include "adapters/sqlite/sqlite_connection.h"
+#include "ports/accounts.h"
 #include "ports/job_runs.h"
 #include "ports/outbox.h"
 
@@ -12,5 +13,6 @@ namespace kairos::adapters::sqlite {
 // connection. Internal to the adapter.
 std::unique_ptr<ports::JobRunRepository> NewJobRunRepository(Connection& c);
 std::unique_ptr<ports::OutboxRepository> NewOutboxRepository(Connection& c);
+std::unique_ptr<ports::AccountRepository> NewAccountRepository(Connection& c);
 
 }  // namespace kairos::adapters::sqlite

@@ -693,7 +693,8 @@ class SqliteStore : public ports::Store {
         state_(c_),
         audit_(c_),
         job_runs_(NewJobRunRepository(c_)),
-        outbox_(NewOutboxRepository(c_)) {}
+        outbox_(NewOutboxRepository(c_)),
+        accounts_(NewAccountRepository(c_)) {}
 
   ports::StrategyRepository& strategies() override { return strategies_; }
   ports::SignalRepository& signals() override { return signals_; }
@@ -704,6 +705,7 @@ class SqliteStore : public ports::Store {
   ports::AuditRepository& audit() override { return audit_; }
   ports::JobRunRepository& job_runs() override { return *job_runs_; }
   ports::OutboxRepository& outbox() override { return *outbox_; }
+  ports::AccountRepository& accounts() override { return *accounts_; }
   Status InTransaction(const std::function<Status()>& body) override {
     return c_.InTransaction(body);
   }
@@ -720,6 +722,7 @@ class SqliteStore : public ports::Store {
   SqliteAudit audit_;
   std::unique_ptr<ports::JobRunRepository> job_runs_;
   std::unique_ptr<ports::OutboxRepository> outbox_;
+  std::unique_ptr<ports::AccountRepository> accounts_;
 };
 
 Result<std::string> PragmaText(Db& db, std::string_view sql) {

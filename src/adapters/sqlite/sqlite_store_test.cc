@@ -99,9 +99,9 @@ TEST(SqliteOpenTest, FreshFileIsMigratedToTheLatestVersion) {
                       "SELECT COUNT(*) FROM schema_migrations WHERE version = 1 AND "
                       "name = 'initial' AND applied_at LIKE '20%Z'"),
             1);
-  for (const char* table :
-       {"strategies", "strategy_state", "signals", "orders", "fills", "positions", "daily_pnl",
-        "universes", "state", "audit", "job_runs", "outbox"}) {
+  for (const char* table : {"strategies", "strategy_state", "signals", "orders", "fills",
+                            "positions", "daily_pnl", "universes", "state", "audit", "job_runs",
+                            "outbox", "users", "sessions", "api_tokens", "login_throttle"}) {
     EXPECT_EQ(CountRows(dir.file(), std::string("SELECT COUNT(*) FROM sqlite_schema WHERE type = "
                                                 "'table' AND name = '") +
                                         table + "'"),

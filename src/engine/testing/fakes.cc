@@ -8,6 +8,7 @@
 
 #include "domain/record_checks.h"
 #include "domain/signal_transition.h"
+#include "ports/account_maps.h"
 #include "ports/nested_transaction.h"
 #include "ports/store_errors.h"
 #include "ports/stored_values.h"
@@ -43,6 +44,7 @@ struct FakeStore::Data {
     int64_t next_audit_id = 1;
     std::map<int64_t, ports::JobRun> job_runs;       // by id
     std::map<int64_t, ports::OutboxMessage> outbox;  // by id
+    ports::AccountMaps accounts;
   };
   State s;
   // Held by every repository call and across a whole InTransaction, as in the real stores.
@@ -579,7 +581,8 @@ struct FakeStoreRepos {
         state(d),
         audit(d),
         job_runs(d),
-        outbox(d) {}
+        outbox(d),
+        accounts(d.mu, d.s.accounts, [&d] { return d.Write(); }) {}
   FakeStrategies strategies;
   FakeSignals signals;
   FakeOrders orders;
@@ -589,6 +592,7 @@ struct FakeStoreRepos {
   FakeAudit audit;
   FakeJobRuns job_runs;
   FakeOutbox outbox;
+  ports::MapAccountRepository accounts;
 };
 
 FakeStore::FakeStore() : data_(std::make_unique<Data>()) {
@@ -606,6 +610,7 @@ ports::StateRepository& FakeStore::state() { return data_->repos->state; }
 ports::AuditRepository& FakeStore::audit() { return data_->repos->audit; }
 ports::JobRunRepository& FakeStore::job_runs() { return data_->repos->job_runs; }
 ports::OutboxRepository& FakeStore::outbox() { return data_->repos->outbox; }
+ports::AccountRepository& FakeStore::accounts() { return data_->repos->accounts; }
 
 // Store::InTransaction with the nesting rules of ports::NestedTransaction: a snapshot of the whole
 // state taken at the top level is restored on rollback.
@@ -648,6 +653,10 @@ int64_t FakeStore::rows(std::string_view table) const {
   if (table == "audit") return n(s.audit);
   if (table == "job_runs") return n(s.job_runs);
   if (table == "outbox") return n(s.outbox);
+  if (table == "users") return n(s.accounts.users);
+  if (table == "sessions") return n(s.accounts.sessions);
+  if (table == "api_tokens") return n(s.accounts.tokens);
+  if (table == "login_throttle") return n(s.accounts.throttle);
   return -1;
 }
 

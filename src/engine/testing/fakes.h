@@ -41,6 +41,7 @@ class FakeStore final : public ports::Store {
   ports::AuditRepository& audit() override;
   ports::JobRunRepository& job_runs() override;
   ports::OutboxRepository& outbox() override;
+  ports::AccountRepository& accounts() override;
   Status InTransaction(const std::function<Status()>& body) override;
 
   // Test hooks. Every write (repository call that changes state) counts; a write while

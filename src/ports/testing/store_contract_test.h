@@ -17,7 +17,7 @@
 //   INSTANTIATE_TYPED_TEST_SUITE_P(Name, StoreContractTest, Traits);
 //
 // Tables named by Count: strategies, strategy_state, signals, orders, fills, positions, daily_pnl,
-// universes, state, audit, job_runs, outbox.
+// universes, state, audit, job_runs, outbox, users, sessions, api_tokens, login_throttle.
 //
 // Error texts that name SQL internals (a CHECK constraint) are not part of the contract: these
 // tests check their status code, each store's own tests the text.
@@ -39,6 +39,7 @@
 #include "core/result.h"
 #include "core/status.h"
 #include "ports/store.h"
+#include "ports/store_errors.h"
 
 namespace kairos::ports::store_contract {
 
@@ -1640,6 +1641,191 @@ TYPED_TEST_P(StoreContractTest, ARefusedEnqueueOrClaimDoesNotDoomTheCallersTrans
   EXPECT_EQ(this->Count("state"), 1);
 }
 
+// ------------------------------------------------------------------------------------------
+// Accounts (ports/accounts.h)
+
+inline User MakeUser(const std::string& name, const std::string& role = "viewer") {
+  return User{name, role, "$argon2id$v=19$m=19456,t=2,p=1$c2FsdA$aGFzaA", 1'000, false};
+}
+
+inline ApiToken MakeToken(const std::string& name, const std::string& hash,
+                          const std::string& user = "alice") {
+  return ApiToken{name, hash, "trader", user, 2'000, 0, 0};
+}
+
+inline std::vector<std::string> NamesOf(const std::vector<User>& users) {
+  std::vector<std::string> out;
+  for (const User& u : users) out.push_back(u.name);
+  return out;
+}
+
+TYPED_TEST_P(StoreContractTest, AddUserStoresEveryFieldAndListsByName) {
+  auto& a = this->store().accounts();
+  User bob = MakeUser("bob", "admin");
+  bob.disabled = true;
+  bob.created_ns = 77;
+  ASSERT_TRUE(a.AddUser(bob).ok());
+  ASSERT_TRUE(a.AddUser(MakeUser("alice")).ok());
+  this->Reopen();
+  auto& r = this->store().accounts();
+  auto got = Unwrap(r.GetUser("bob"));
+  ASSERT_TRUE(got.has_value());
+  EXPECT_EQ(got->name, "bob");
+  EXPECT_EQ(got->role, "admin");
+  EXPECT_EQ(got->password_hash, bob.password_hash);
+  EXPECT_EQ(got->created_ns, 77);
+  EXPECT_TRUE(got->disabled);
+  EXPECT_EQ(Unwrap(r.GetUser("carol")), std::nullopt);
+  EXPECT_EQ(NamesOf(Unwrap(r.ListUsers())), std::vector<std::string>({"alice", "bob"}));
+  EXPECT_EQ(Unwrap(r.CountUsers()), 2);
+}
+
+TYPED_TEST_P(StoreContractTest, AddUserRefusesBadAndDuplicateUsersAndChangesNothing) {
+  auto& a = this->store().accounts();
+  ASSERT_TRUE(a.AddUser(MakeUser("alice")).ok());
+  EXPECT_EQ(a.AddUser(MakeUser("")), UserWithoutName());
+  User no_hash = MakeUser("bob");
+  no_hash.password_hash = "";
+  EXPECT_EQ(a.AddUser(no_hash), UserWithoutPasswordHash());
+  EXPECT_EQ(a.AddUser(MakeUser("bob", "root")), UnknownAccountRole("root"));
+  EXPECT_EQ(a.AddUser(MakeUser("alice", "admin")), UserAlreadyExists("alice"));
+  EXPECT_EQ(this->Count("users"), 1);
+  EXPECT_EQ(Unwrap(a.GetUser("alice"))->role, "viewer");
+}
+
+TYPED_TEST_P(StoreContractTest, SetPasswordAndSetDisabledChangeOnlyThatUser) {
+  auto& a = this->store().accounts();
+  ASSERT_TRUE(a.AddUser(MakeUser("alice")).ok());
+  ASSERT_TRUE(a.AddUser(MakeUser("bob")).ok());
+  ASSERT_TRUE(a.SetPassword("alice", "$argon2id$other").ok());
+  ASSERT_TRUE(a.SetDisabled("alice", true).ok());
+  EXPECT_EQ(Unwrap(a.GetUser("alice"))->password_hash, "$argon2id$other");
+  EXPECT_TRUE(Unwrap(a.GetUser("alice"))->disabled);
+  EXPECT_FALSE(Unwrap(a.GetUser("bob"))->disabled);
+  EXPECT_EQ(Unwrap(a.GetUser("bob"))->password_hash, MakeUser("bob").password_hash);
+  EXPECT_EQ(a.SetPassword("carol", "h"), NoUserNamed("carol"));
+  EXPECT_EQ(a.SetPassword("alice", ""), UserWithoutPasswordHash());
+  EXPECT_EQ(a.SetDisabled("carol", true), NoUserNamed("carol"));
+  EXPECT_EQ(a.RemoveUser("carol", 5), NoUserNamed("carol"));
+}
+
+TYPED_TEST_P(StoreContractTest, SessionsAreFoundByHashTouchedAndDeleted) {
+  auto& a = this->store().accounts();
+  ASSERT_TRUE(a.AddUser(MakeUser("alice")).ok());
+  ASSERT_TRUE(a.AddSession({"h1", "alice", "c1", 10, 10}).ok());
+  ASSERT_TRUE(a.AddSession({"h2", "alice", "c2", 20, 20}).ok());
+  EXPECT_EQ(a.AddSession({"h1", "alice", "c3", 30, 30}), SessionAlreadyStored());
+  EXPECT_EQ(a.AddSession({"h3", "nobody", "c3", 30, 30}), NoUserNamed("nobody"));
+  EXPECT_EQ(a.AddSession({"", "alice", "c3", 30, 30}), SessionWithoutHash());
+  ASSERT_TRUE(a.TouchSession("h1", 15).ok());
+  EXPECT_EQ(a.TouchSession("h9", 15), NoSuchSession());
+  auto s = Unwrap(a.GetSession("h1"));
+  ASSERT_TRUE(s.has_value());
+  EXPECT_EQ(s->user, "alice");
+  EXPECT_EQ(s->csrf_hash, "c1");
+  EXPECT_EQ(s->created_ns, 10);
+  EXPECT_EQ(s->last_seen_ns, 15);
+  ASSERT_TRUE(a.DeleteSession("h1").ok());
+  ASSERT_TRUE(a.DeleteSession("h1").ok());  // gone already: no error
+  EXPECT_EQ(Unwrap(a.GetSession("h1")), std::nullopt);
+  EXPECT_EQ(this->Count("sessions"), 1);
+  EXPECT_EQ(Unwrap(a.DeleteSessionsOf("alice")), 1);
+  EXPECT_EQ(this->Count("sessions"), 0);
+}
+
+TYPED_TEST_P(StoreContractTest, RemoveUserDeletesItsSessionsAndRevokesItsTokens) {
+  auto& a = this->store().accounts();
+  ASSERT_TRUE(a.AddUser(MakeUser("alice")).ok());
+  ASSERT_TRUE(a.AddUser(MakeUser("bob")).ok());
+  ASSERT_TRUE(a.AddSession({"ha", "alice", "c", 1, 1}).ok());
+  ASSERT_TRUE(a.AddSession({"hb", "bob", "c", 1, 1}).ok());
+  ASSERT_TRUE(a.AddToken(MakeToken("ta", "xa", "alice")).ok());
+  ASSERT_TRUE(a.AddToken(MakeToken("tb", "xb", "bob")).ok());
+  ASSERT_TRUE(a.RemoveUser("alice", 99).ok());
+  EXPECT_EQ(Unwrap(a.GetUser("alice")), std::nullopt);
+  EXPECT_EQ(Unwrap(a.GetSession("ha")), std::nullopt);
+  EXPECT_TRUE(Unwrap(a.GetSession("hb")).has_value());
+  EXPECT_EQ(Unwrap(a.GetToken("ta"))->revoked_ns, 99);
+  EXPECT_EQ(Unwrap(a.GetToken("tb"))->revoked_ns, 0);
+}
+
+TYPED_TEST_P(StoreContractTest, TokensAreFoundByNameAndHashAndRevokedOnce) {
+  auto& a = this->store().accounts();
+  ASSERT_TRUE(a.AddToken(MakeToken("deploy", "hash-d")).ok());
+  ASSERT_TRUE(a.AddToken(MakeToken("backup", "hash-b")).ok());
+  this->Reopen();
+  auto& r = this->store().accounts();
+  auto t = Unwrap(r.GetTokenByHash("hash-d"));
+  ASSERT_TRUE(t.has_value());
+  EXPECT_EQ(t->name, "deploy");
+  EXPECT_EQ(t->role, "trader");
+  EXPECT_EQ(t->user, "alice");
+  EXPECT_EQ(t->created_ns, 2'000);
+  EXPECT_EQ(Unwrap(r.GetTokenByHash("nope")), std::nullopt);
+  ASSERT_TRUE(r.TouchToken("deploy", 3'000).ok());
+  EXPECT_EQ(Unwrap(r.GetToken("deploy"))->last_used_ns, 3'000);
+  ASSERT_TRUE(r.RevokeToken("deploy", 4'000).ok());
+  EXPECT_EQ(r.RevokeToken("deploy", 5'000), TokenAlreadyRevoked("deploy"));
+  EXPECT_EQ(Unwrap(r.GetToken("deploy"))->revoked_ns, 4'000);
+  EXPECT_EQ(r.RevokeToken("ghost", 5'000), NoTokenNamed("ghost"));
+  EXPECT_EQ(r.TouchToken("ghost", 5'000), NoTokenNamed("ghost"));
+  auto listed = Unwrap(r.ListTokens());
+  ASSERT_EQ(listed.size(), 2u);
+  EXPECT_EQ(listed[0].name, "backup");
+  EXPECT_EQ(listed[1].name, "deploy");
+}
+
+TYPED_TEST_P(StoreContractTest, AddTokenRefusesBadAndDuplicateTokensAndChangesNothing) {
+  auto& a = this->store().accounts();
+  ASSERT_TRUE(a.AddToken(MakeToken("deploy", "hash-d")).ok());
+  EXPECT_EQ(a.AddToken(MakeToken("deploy", "hash-other")), TokenAlreadyExists("deploy"));
+  EXPECT_EQ(a.AddToken(MakeToken("other", "hash-d")), TokenHashAlreadyStored());
+  EXPECT_EQ(a.AddToken(MakeToken("", "hash-x")), TokenWithoutName());
+  EXPECT_EQ(a.AddToken(MakeToken("x", "")), TokenWithoutHash());
+  ApiToken root = MakeToken("x", "hash-x");
+  root.role = "root";
+  EXPECT_EQ(a.AddToken(root), UnknownAccountRole("root"));
+  EXPECT_EQ(this->Count("api_tokens"), 1);
+}
+
+TYPED_TEST_P(StoreContractTest, ThrottleIsEmptyUntilStoredAndClearedAtZero) {
+  auto& a = this->store().accounts();
+  LoginThrottle none = Unwrap(a.GetThrottle("user:alice"));
+  EXPECT_EQ(none.key, "user:alice");
+  EXPECT_EQ(none.failures, 0);
+  EXPECT_EQ(none.locked_until_ns, 0);
+  ASSERT_TRUE(a.PutThrottle({"user:alice", 5, 1'000}).ok());
+  ASSERT_TRUE(a.PutThrottle({"addr:10.0.0.1", 1, 0}).ok());
+  ASSERT_TRUE(a.PutThrottle({"user:alice", 6, 3'000}).ok());
+  LoginThrottle t = Unwrap(a.GetThrottle("user:alice"));
+  EXPECT_EQ(t.failures, 6);
+  EXPECT_EQ(t.locked_until_ns, 3'000);
+  EXPECT_EQ(this->Count("login_throttle"), 2);
+  ASSERT_TRUE(a.PutThrottle({"user:alice", 0, 0}).ok());
+  EXPECT_EQ(this->Count("login_throttle"), 1);
+  EXPECT_EQ(Unwrap(a.GetThrottle("user:alice")).failures, 0);
+}
+
+TYPED_TEST_P(StoreContractTest, ARolledBackTransactionUndoesAccountWrites) {
+  auto& s = this->store();
+  ASSERT_TRUE(s.accounts().AddUser(MakeUser("alice")).ok());
+  Status status = s.InTransaction([&]() -> Status {
+    KAIROS_RETURN_IF_ERROR(s.accounts().AddUser(MakeUser("bob")));
+    KAIROS_RETURN_IF_ERROR(s.accounts().AddSession({"h", "alice", "c", 1, 1}));
+    KAIROS_RETURN_IF_ERROR(s.accounts().AddToken(MakeToken("t", "x")));
+    KAIROS_RETURN_IF_ERROR(s.accounts().SetDisabled("alice", true));
+    KAIROS_RETURN_IF_ERROR(s.accounts().PutThrottle({"user:alice", 2, 0}));
+    EXPECT_EQ(s.accounts().AddUser(MakeUser("bob")), UserAlreadyExists("bob"));
+    return Status::Internal("disk full");
+  });
+  EXPECT_EQ(status, Status::Internal("disk full"));
+  EXPECT_EQ(this->Count("users"), 1);
+  EXPECT_EQ(this->Count("sessions"), 0);
+  EXPECT_EQ(this->Count("api_tokens"), 0);
+  EXPECT_EQ(this->Count("login_throttle"), 0);
+  EXPECT_FALSE(Unwrap(s.accounts().GetUser("alice"))->disabled);
+}
+
 REGISTER_TYPED_TEST_SUITE_P(
     StoreContractTest, ImportStoresANewStrategyAsVersionOne, ImportOfADisabledSpecStoresItDisabled,
     ImportOfTheSameTextReturnsTheLatestUnchanged,
@@ -1683,6 +1869,11 @@ REGISTER_TYPED_TEST_SUITE_P(
     OutboxListFiltersByUnsentKindAndSinceAndLimitsNewestFirst,
     ARolledBackTransactionUndoesClaimsEnqueuesAndTheirUpdates,
     ASignalAndItsOutboxMessageAreCommittedOrLostTogether,
-    ARefusedEnqueueOrClaimDoesNotDoomTheCallersTransaction);
+    ARefusedEnqueueOrClaimDoesNotDoomTheCallersTransaction, AddUserStoresEveryFieldAndListsByName,
+    AddUserRefusesBadAndDuplicateUsersAndChangesNothing,
+    SetPasswordAndSetDisabledChangeOnlyThatUser, SessionsAreFoundByHashTouchedAndDeleted,
+    RemoveUserDeletesItsSessionsAndRevokesItsTokens, TokensAreFoundByNameAndHashAndRevokedOnce,
+    AddTokenRefusesBadAndDuplicateTokensAndChangesNothing,
+    ThrottleIsEmptyUntilStoredAndClearedAtZero, ARolledBackTransactionUndoesAccountWrites);
 
 }  // namespace kairos::ports::store_contract
