@@ -13,7 +13,7 @@
 
 #include <fmt/core.h>
 
-#include "adapters/telegram/curl_transport.h"
+#include "adapters/http_client/curl_transport.h"
 
 extern char** environ;
 
@@ -43,7 +43,7 @@ int ReadPort(int fd, std::chrono::milliseconds wait, std::string* seen) {
 
 }  // namespace
 
-BotApiStandin::BotApiStandin() : http_(MakeCurlTransport()) {
+BotApiStandin::BotApiStandin() : http_(http::MakeCurlTransport()) {
   std::string script = std::string(KAIROS_SOURCE_DIR) + "/tests/standins/telegram_bot_api.py";
   int fds[2];
   if (::pipe2(fds, O_CLOEXEC) != 0) {
@@ -106,18 +106,18 @@ BotConfig BotApiStandin::Config(std::string_view token) const {
   return config;
 }
 
-HttpResponse BotApiStandin::Post(std::string_view path, std::string body,
-                                 std::string content_type) {
-  HttpRequest request;
+http::HttpResponse BotApiStandin::Post(std::string_view path, std::string body,
+                                       std::string content_type) {
+  http::HttpRequest request;
   request.url = api_base() + std::string(path);
   request.body = std::move(body);
   request.content_type = std::move(content_type);
   request.timeout_ms = 5'000;
-  return http_->Post(request);
+  return http_->Send(request);
 }
 
 nlohmann::json BotApiStandin::Control(std::string_view name, const nlohmann::json& body) {
-  HttpResponse r = Post(fmt::format("/_test/{}", name), body.dump(), "application/json");
+  http::HttpResponse r = Post(fmt::format("/_test/{}", name), body.dump(), "application/json");
   if (r.status != 200) return nullptr;
   return nlohmann::json::parse(r.body, nullptr, false);
 }

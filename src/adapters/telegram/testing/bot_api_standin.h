@@ -9,8 +9,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/http_client/http_transport.h"
 #include "adapters/telegram/bot_client.h"
-#include "adapters/telegram/http_transport.h"
 
 namespace kairos::telegram::testing {
 
@@ -36,14 +36,14 @@ class BotApiStandin {
   nlohmann::json Control(std::string_view name,
                          const nlohmann::json& body = nlohmann::json::object());
   // POST of a raw body to `path` (e.g. a form-encoded Bot API call).
-  HttpResponse Post(std::string_view path, std::string body, std::string content_type);
+  http::HttpResponse Post(std::string_view path, std::string body, std::string content_type);
 
  private:
   pid_t pid_ = -1;
   int stdout_fd_ = -1;
   int port_ = 0;
   std::string error_;
-  std::unique_ptr<HttpTransport> http_;
+  std::unique_ptr<http::HttpTransport> http_;
 };
 
 }  // namespace kairos::telegram::testing
