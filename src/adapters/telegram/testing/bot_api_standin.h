@@ -1,8 +1,6 @@
 #pragma once
 // The stand-in Bot API server (tests/standins/telegram_bot_api.py) as a test fixture: a python3
 // child process on 127.0.0.1, started with a fixed token and killed when the fixture ends.
-#include <sys/types.h>
-
 #include <memory>
 #include <string>
 #include <string_view>
@@ -10,6 +8,7 @@
 #include <nlohmann/json.hpp>
 
 #include "adapters/http_client/http_transport.h"
+#include "adapters/http_client/testing/standin_process.h"
 #include "adapters/telegram/bot_client.h"
 
 namespace kairos::telegram::testing {
@@ -22,12 +21,11 @@ class BotApiStandin {
   // Starts the server and waits (up to 10 s) for it to print its port. On failure ok() is false
   // and error() says why.
   BotApiStandin();
-  ~BotApiStandin();
   BotApiStandin(const BotApiStandin&) = delete;
   BotApiStandin& operator=(const BotApiStandin&) = delete;
 
-  bool ok() const { return port_ > 0; }
-  const std::string& error() const { return error_; }
+  bool ok() const { return process_.ok(); }
+  const std::string& error() const { return process_.error(); }
   std::string api_base() const;
   // A client configuration for this server with `token` (kToken by default).
   BotConfig Config(std::string_view token = kToken) const;
@@ -39,11 +37,7 @@ class BotApiStandin {
   http::HttpResponse Post(std::string_view path, std::string body, std::string content_type);
 
  private:
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
-  int port_ = 0;
-  std::string error_;
-  std::unique_ptr<http::HttpTransport> http_;
+  http::testing::StandinProcess process_;
 };
 
 }  // namespace kairos::telegram::testing
