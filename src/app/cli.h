@@ -84,5 +84,6 @@ void AddBacktestCommands(CLI::App& app, CliContext& ctx);  // backtest (backtest
 void AddInitCommand(CLI::App& app, CliContext& ctx);       // init (init_command.cc)
 void AddServeCommand(CLI::App& app, CliContext& ctx);      // serve (serve_command.cc)
 void AddJobsCommands(CLI::App& app, CliContext& ctx);      // jobs, alerts (jobs_command.cc)
+void AddBrokerCommands(CLI::App& app, CliContext& ctx);    // broker (broker_command.cc)
 
 }  // namespace kairos::app

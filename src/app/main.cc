@@ -33,6 +33,7 @@ int main(int argc, char** argv) {
   kairos::app::AddInitCommand(app, ctx);
   kairos::app::AddServeCommand(app, ctx);
   kairos::app::AddJobsCommands(app, ctx);
+  kairos::app::AddBrokerCommands(app, ctx);
   kairos::app::RefuseEmptyValues(app);
   // Commands run inside parse(); nothing they throw may end the process without a message.
   try {
