@@ -377,6 +377,7 @@ class Account:
 
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
+    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
     account = None
     key_id = ""
     secret = ""
