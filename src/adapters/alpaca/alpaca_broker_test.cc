@@ -2,8 +2,11 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
+#include <memory>
 #include <thread>
+#include <vector>
 
 #include "adapters/alpaca/testing/alpaca_standin.h"
 #include "adapters/http_client/curl_transport.h"
@@ -301,6 +304,72 @@ TEST_F(AlpacaBrokerTest, NoServerIsUnavailableNeverFlat) {
 TEST_F(AlpacaBrokerTest, AnHtmlPageForPositionsIsUnavailableNotAnEmptyBook) {
   Fault({{"kind", "html"}, {"status", 200}, {"method", "GET"}, {"path", "/v2/positions"}});
   EXPECT_EQ(broker_->Positions().status().code(), StatusCode::kUnavailable);
+}
+
+// Answers from a script, requests recorded: what the stand-in cannot easily say.
+class ScriptedTransport final : public http::HttpTransport {
+ public:
+  http::HttpResponse Send(const http::HttpRequest& request) override {
+    requests->push_back(request);
+    http::HttpResponse r = answers.front();
+    answers.erase(answers.begin());
+    return r;
+  }
+  std::vector<http::HttpResponse> answers;
+  std::shared_ptr<std::vector<http::HttpRequest>> requests =
+      std::make_shared<std::vector<http::HttpRequest>>();
+};
+
+constexpr std::string_view kFilledOrder =
+    R"({"id":"o-1","client_order_id":"x-1","status":"filled","filled_qty":"1",)"
+    R"("filled_avg_price":"10"})";
+
+TEST(AlpacaBrokerScripted, A429WithoutRetryAfterWaitsForTheRateLimitReset) {
+  auto transport = std::make_unique<ScriptedTransport>();
+  int64_t now_s = std::chrono::duration_cast<std::chrono::seconds>(
+                      std::chrono::system_clock::now().time_since_epoch())
+                      .count();
+  http::HttpResponse limited{
+      429, "", "", false, {{"x-ratelimit-reset", std::to_string(now_s + 2)}}};
+  transport->answers = {limited, {200, std::string(kFilledOrder), "", false, {}}};
+  auto requests = transport->requests;
+  std::chrono::nanoseconds slept{0};
+  AlpacaConfig config;
+  config.base_url = "https://paper.test";
+  config.credentials = {"KEYID", "SECRET"};
+  AlpacaBroker broker(config, std::move(transport), [&](std::chrono::nanoseconds d) {
+    slept += d;
+    std::this_thread::sleep_for(d);
+  });
+  OrderRequest r = Market("x-1", "AAPL", 1);
+  auto placed = broker.Submit(r);
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  EXPECT_GE(slept, std::chrono::milliseconds(900));
+  ASSERT_EQ(requests->size(), 2u);
+  // Both sends are the same order under the same id, keys in headers and never in the URL.
+  EXPECT_EQ((*requests)[0].body, (*requests)[1].body);
+  EXPECT_EQ((*requests)[0].url, "https://paper.test/v2/orders");
+  EXPECT_NE(std::find((*requests)[0].headers.begin(), (*requests)[0].headers.end(),
+                      "APCA-API-KEY-ID: KEYID"),
+            (*requests)[0].headers.end());
+  EXPECT_NE(std::find((*requests)[0].headers.begin(), (*requests)[0].headers.end(),
+                      "APCA-API-SECRET-KEY: SECRET"),
+            (*requests)[0].headers.end());
+}
+
+TEST(AlpacaBrokerScripted, A200ThatIsNotAnOrderIsUnknownAndResolvedByLookup) {
+  auto transport = std::make_unique<ScriptedTransport>();
+  transport->answers = {{200, R"({"unexpected":true})", "", false, {}},
+                        {200, std::string(kFilledOrder), "", false, {}}};
+  auto requests = transport->requests;
+  AlpacaBroker broker(AlpacaConfig{}, std::move(transport));
+  auto placed = broker.Submit(Market("x-1", "AAPL", 1));
+  ASSERT_TRUE(placed.ok()) << placed.status().ToString();
+  EXPECT_EQ(placed->status, OrderStatus::kFilled);
+  ASSERT_EQ(requests->size(), 2u);
+  EXPECT_EQ((*requests)[1].method, "GET");
+  EXPECT_NE((*requests)[1].url.find("/v2/orders:by_client_order_id?client_order_id=x-1"),
+            std::string::npos);
 }
 
 TEST(QueryEscape, EscapesReservedCharacters) {
