@@ -7,6 +7,7 @@
 #include <thread>
 #include <utility>
 
+#include "adapters/http_client/url.h"
 #include "core/date.h"
 
 namespace kairos::alpaca {
@@ -65,18 +66,6 @@ Status Unexpected(const http::JsonAnswer& a, std::string_view what) {
 }
 
 }  // namespace
-
-std::string QueryEscape(std::string_view value) {
-  std::string out;
-  for (unsigned char c : value) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out += static_cast<char>(c);
-    } else {
-      out += fmt::format("%{:02X}", c);
-    }
-  }
-  return out;
-}
 
 AlpacaBroker::AlpacaBroker(AlpacaConfig config, std::unique_ptr<http::HttpTransport> transport,
                            Sleep sleep)
@@ -165,9 +154,9 @@ Result<BrokerOrder> AlpacaBroker::PlaceOnce(const OrderRequest& request, const s
 }
 
 Result<std::optional<BrokerOrder>> AlpacaBroker::OrderByClientId(std::string_view client_order_id) {
-  KAIROS_ASSIGN_OR_RETURN(
-      http::JsonAnswer answer,
-      Call("GET", "/v2/orders:by_client_order_id?client_order_id=" + QueryEscape(client_order_id)));
+  KAIROS_ASSIGN_OR_RETURN(http::JsonAnswer answer,
+                          Call("GET", "/v2/orders:by_client_order_id?client_order_id=" +
+                                          http::UrlEscape(client_order_id)));
   if (answer.status == 404) return std::optional<BrokerOrder>();
   if (answer.status != 200) return Unexpected(answer, "order lookup");
   KAIROS_ASSIGN_OR_RETURN(BrokerOrder order, Adopt(answer.body));
@@ -186,7 +175,7 @@ Status AlpacaBroker::Cancel(std::string_view client_order_id) {
                                                   OrderStatusName(order->status)));
   }
   KAIROS_ASSIGN_OR_RETURN(http::JsonAnswer answer,
-                          Call("DELETE", "/v2/orders/" + QueryEscape(order->broker_order_id)));
+                          Call("DELETE", "/v2/orders/" + http::UrlEscape(order->broker_order_id)));
   if (answer.status == 204 || answer.status == 200) return Status::Ok();
   if (answer.status == 404) {
     return Status::NotFound(fmt::format("alpaca has no order {}", client_order_id));
@@ -228,7 +217,7 @@ Result<std::string> AlpacaBroker::ClientIdOf(const std::string& order_id) {
     }
   }
   KAIROS_ASSIGN_OR_RETURN(http::JsonAnswer answer,
-                          Call("GET", "/v2/orders/" + QueryEscape(order_id)));
+                          Call("GET", "/v2/orders/" + http::UrlEscape(order_id)));
   if (answer.status != 200) return Unexpected(answer, "order of a fill");
   Result<BrokerOrder> order = Adopt(answer.body);
   if (!order.ok()) return Status::Unavailable(order.status().message());
@@ -241,10 +230,10 @@ Result<std::vector<Fill>> AlpacaBroker::FillsSince(int64_t since_ns) {
   std::string page_token;
   // `after` is exclusive; since_ns is inclusive.
   const std::string base = "/v2/account/activities/FILL?direction=asc&page_size=100&after=" +
-                           QueryEscape(FormatTimeNs(since_ns - 1));
+                           http::UrlEscape(FormatTimeNs(since_ns - 1));
   while (true) {
     std::string path = base;
-    if (!page_token.empty()) path += "&page_token=" + QueryEscape(page_token);
+    if (!page_token.empty()) path += "&page_token=" + http::UrlEscape(page_token);
     KAIROS_ASSIGN_OR_RETURN(http::JsonAnswer answer, Call("GET", path));
     if (answer.status != 200) return Unexpected(answer, "fill activities");
     Result<std::vector<FillActivity>> page = ParseFillActivities(answer.body);

@@ -85,7 +85,4 @@ class AlpacaBroker final : public ports::Broker {
   std::map<std::string, std::string, std::less<>> client_id_by_order_id_;
 };
 
-// URL-encodes a query parameter value.
-std::string QueryEscape(std::string_view value);
-
 }  // namespace kairos::alpaca

@@ -141,6 +141,14 @@ TEST_F(AlpacaBrokerTest, ConnectionDroppedAfterAcceptIsResolvedToTheOneOrder) {
   EXPECT_EQ(OrdersWithId("drop-1"), 1);
 }
 
+TEST_F(AlpacaBrokerTest, AnOrderWhoseAnswerIsLostIsPostedOnceOnAKeptAliveConnection) {
+  ASSERT_TRUE(broker_->GetAccount().ok());  // a connection to reuse
+  Fault({{"kind", "drop_after_accept"}});
+  ASSERT_TRUE(broker_->Submit(Market("once-1")).ok());
+  // The account, the POST, the lookup: no POST sent again by the transport on its own.
+  EXPECT_EQ(standin_.Control("orders")["requests"], 3);
+}
+
 TEST_F(AlpacaBrokerTest, ServerErrorAfterAcceptIsResolvedNotResent) {
   Fault({{"kind", "5xx"}, {"code", 503}, {"accept", true}});
   auto r = broker_->Submit(Market("5xx-1"));
@@ -370,11 +378,6 @@ TEST(AlpacaBrokerScripted, A200ThatIsNotAnOrderIsUnknownAndResolvedByLookup) {
   EXPECT_EQ((*requests)[1].method, "GET");
   EXPECT_NE((*requests)[1].url.find("/v2/orders:by_client_order_id?client_order_id=x-1"),
             std::string::npos);
-}
-
-TEST(QueryEscape, EscapesReservedCharacters) {
-  EXPECT_EQ(QueryEscape("a b&c=d/e"), "a%20b%26c%3Dd%2Fe");
-  EXPECT_EQ(QueryEscape("s1-2026.x_~"), "s1-2026.x_~");
 }
 
 }  // namespace

@@ -1,4 +1,5 @@
 #include "adapters/http_client/answer.h"
+#include "adapters/http_client/url.h"
 
 #include <gtest/gtest.h>
 
@@ -73,6 +74,11 @@ TEST(HttpResponseHeader, FindsANameInAnyCase) {
   r.headers.emplace_back("retry-after", "3");
   EXPECT_EQ(r.Header("Retry-After"), "3");
   EXPECT_EQ(r.Header("X-Ratelimit-Reset"), "");
+}
+
+TEST(UrlEscape, EscapesReservedCharacters) {
+  EXPECT_EQ(UrlEscape("a b&c=d/e"), "a%20b%26c%3Dd%2Fe");
+  EXPECT_EQ(UrlEscape("s1-2026.x_~"), "s1-2026.x_~");
 }
 
 }  // namespace

@@ -95,6 +95,11 @@ class CurlTransport final : public HttpTransport {
     } else {
       curl_easy_setopt(h, CURLOPT_CUSTOMREQUEST, request.method.c_str());
     }
+    if (has_body) {
+      // libcurl sends a request again by itself when a reused connection closes before any
+      // answer: for an order that is a second order. A fresh connection is never retried.
+      curl_easy_setopt(h, CURLOPT_FRESH_CONNECT, 1L);
+    }
     curl_easy_setopt(h, CURLOPT_HTTPHEADER, headers.get());
     curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, &AppendBody);
     curl_easy_setopt(h, CURLOPT_WRITEDATA, &response.body);

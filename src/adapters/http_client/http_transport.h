@@ -32,7 +32,8 @@ struct HttpResponse {
 };
 
 // The HTTP layer under the vendor clients, so request building and response parsing are testable
-// without a server. One request, one attempt: a transport never retries. Implementations are
+// without a server. One request, one attempt: a transport never retries (the curl transport
+// sends every request with a body on a fresh connection, the one way libcurl never resends it). Implementations are
 // safe to call from several threads at once (a long poll and a send run concurrently).
 class HttpTransport {
  public:
