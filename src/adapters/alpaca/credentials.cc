@@ -17,8 +17,11 @@ std::string Trim(std::string s) {
   return a == std::string::npos ? std::string() : s.substr(a, b - a + 1);
 }
 
+}  // namespace
+
 Result<std::string> ReadSecret(const std::string& file, std::string_view file_key,
-                               std::string_view variable, const EnvLookup& env) {
+                               std::string_view variable, const EnvLookup& env,
+                               std::string_view vendor) {
   if (!file.empty()) {
     std::ifstream in(file);
     if (!in) {
@@ -28,20 +31,19 @@ Result<std::string> ReadSecret(const std::string& file, std::string_view file_ke
     content << in.rdbuf();
     std::string value = Trim(content.str());
     if (value.empty()) {
-      return Status::FailedPrecondition(fmt::format("alpaca: {} '{}' is empty", file_key, file));
+      return Status::FailedPrecondition(
+          fmt::format("{}: {} '{}' is empty", vendor, file_key, file));
     }
     return value;
   }
   std::optional<std::string> value = env(variable);
   if (!value || Trim(*value).empty()) {
     return Status::FailedPrecondition(
-        fmt::format("alpaca: no credentials: set [broker] {} or the environment variable {}",
+        fmt::format("{}: no credentials: set [broker] {} or the environment variable {}", vendor,
                     file_key, variable));
   }
   return Trim(*value);
 }
-
-}  // namespace
 
 EnvLookup ProcessEnv() {
   return [](std::string_view name) -> std::optional<std::string> {
@@ -54,9 +56,10 @@ EnvLookup ProcessEnv() {
 Result<Credentials> LoadCredentials(const std::string& key_id_file,
                                     const std::string& secret_key_file, const EnvLookup& env) {
   Credentials c;
-  KAIROS_ASSIGN_OR_RETURN(c.key_id, ReadSecret(key_id_file, "key_id_file", "APCA_API_KEY_ID", env));
-  KAIROS_ASSIGN_OR_RETURN(
-      c.secret_key, ReadSecret(secret_key_file, "secret_key_file", "APCA_API_SECRET_KEY", env));
+  KAIROS_ASSIGN_OR_RETURN(c.key_id,
+                          ReadSecret(key_id_file, "key_id_file", "APCA_API_KEY_ID", env, "alpaca"));
+  KAIROS_ASSIGN_OR_RETURN(c.secret_key, ReadSecret(secret_key_file, "secret_key_file",
+                                                   "APCA_API_SECRET_KEY", env, "alpaca"));
   return c;
 }
 
