@@ -5,6 +5,7 @@
 #include <string>
 
 #include "adapters/alpaca/testing/alpaca_standin.h"
+#include "adapters/http_client/testing/standin_process.h"
 #include "cli_testing.h"
 
 namespace kairos::testing {
@@ -82,11 +83,42 @@ TEST_F(BrokerCliTest, NoAnswerIsShownAndFails) {
   EXPECT_NE(r.out.find("no answer"), std::string::npos) << r.out;
 }
 
-TEST_F(BrokerCliTest, KiteIsRefusedWithAReason) {
-  Config("[broker]\nkind = \"kite\"\n");
-  Outcome r = Kairos({"broker", "status"}, kCleanEnv);
+TEST_F(BrokerCliTest, KiteLoginStoresTheSessionAndStatusShowsIt) {
+  http::testing::StandinProcess standin("tests/standins/kite_api.py",
+                                        {"--api-key", "kitekey", "--api-secret", "kitesecret"});
+  ASSERT_TRUE(standin.ok()) << standin.error();
+  Config("[broker]\nkind = \"kite\"\nbase_url = \"" + standin.base_url() + "\"\n");
+  const std::string env = "KITE_API_KEY=kitekey KITE_API_SECRET=kitesecret";
+  Outcome before = Kairos({"broker", "status", "--format", "csv"}, env);
+  EXPECT_EQ(before.code, 1);
+  EXPECT_NE(before.out.find("session expired: kairos broker login"), std::string::npos)
+      << before.out;
+
+  Outcome wrong = Kairos({"broker", "login", "--request-token", "not-the-token"}, env);
+  EXPECT_EQ(wrong.code, 1);
+  EXPECT_FALSE(fs::exists(home_ / "kite_session"));
+
+  Outcome login = Kairos({"broker", "login", "--request-token", "standin-request-token"}, env);
+  ASSERT_EQ(login.code, 0) << login.err;
+  std::string token = standin.Control("orders")["access_token"];
+  EXPECT_EQ(ReadFile(home_ / "kite_session"), token + "\n");
+  EXPECT_EQ(fs::status(home_ / "kite_session").permissions() & fs::perms::all,
+            fs::perms::owner_read | fs::perms::owner_write);
+  EXPECT_EQ(login.out.find(token), std::string::npos) << login.out;
+
+  Outcome after = Kairos({"broker", "status", "--format", "csv"}, env);
+  ASSERT_EQ(after.code, 0) << after.err;
+  EXPECT_NE(after.out.find("kite," + standin.base_url() +
+                           ",,session valid,INR,100000.00,100000.00,100000.00,ok"),
+            std::string::npos)
+      << after.out;
+}
+
+TEST_F(BrokerCliTest, LoginIsOnlyForKite) {
+  Config("");
+  Outcome r = Kairos({"broker", "login", "--request-token", "x"}, kCleanEnv);
   EXPECT_EQ(r.code, 1);
-  EXPECT_NE(r.err.find("no Kite Connect adapter"), std::string::npos) << r.err;
+  EXPECT_NE(r.err.find("kind = \"kite\""), std::string::npos) << r.err;
 }
 
 }  // namespace

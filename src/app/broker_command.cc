@@ -1,5 +1,8 @@
-// `kairos broker status`: the broker [broker] configures, and whether it answers.
+// `kairos broker status`: the broker [broker] configures, and whether it answers;
+// `kairos broker login --request-token T`: the day's Kite session.
+#include <cstdio>
 #include <filesystem>
+#include <memory>
 #include <string>
 
 #include <fmt/format.h>
@@ -36,9 +39,22 @@ Status BrokerStatus(CliContext& ctx) {
     return Status::Ok();
   }
   if (b.kind == "kite") {
-    return Status::FailedPrecondition(
-        "[broker] kind \"kite\": this build has no Kite Connect adapter yet; use \"paper\" or "
-        "\"alpaca\"");
+    KAIROS_ASSIGN_OR_RETURN(auto broker, MakeKiteBroker(b, home, alpaca::ProcessEnv()));
+    std::string url = b.base_url.empty() ? kite::KiteConfig{}.base_url : b.base_url;
+    Result<Account> account = broker->GetAccount();
+    if (!account.ok()) {
+      bool expired = account.status().message().find("session") != std::string::npos;
+      t.rows.push_back({"kite", url, "", expired ? "session expired: kairos broker login" : "", "",
+                        "", "", "", account.status().message()});
+      t.Print(ctx.format);
+      return account.status();
+    }
+    t.rows.push_back({"kite", url, "", "session valid", account->currency,
+                      Amount(account->cash, account->currency),
+                      Amount(account->equity, account->currency),
+                      Amount(account->cash, account->currency), "ok"});
+    t.Print(ctx.format);
+    return Status::Ok();
   }
   KAIROS_ASSIGN_OR_RETURN(auto broker, MakeAlpacaBroker(b, alpaca::ProcessEnv()));
   std::string url = b.base_url.empty() ? alpaca::AlpacaConfig{}.base_url : b.base_url;
@@ -69,6 +85,28 @@ void AddBrokerCommands(CLI::App& app, CliContext& ctx) {
   AddFormatOption(status, ctx);
   status->callback([&ctx] {
     Status st = BrokerStatus(ctx);
+    if (!st.ok()) ctx.Fail(st);
+  });
+
+  auto request_token = std::make_shared<std::string>();
+  CLI::App* login = broker->add_subcommand(
+      "login", "Kite: exchange the login's request token for the day's access token");
+  login
+      ->add_option("--request-token", *request_token,
+                   "The request_token of the Kite login redirect")
+      ->required();
+  login->callback([request_token, &ctx] {
+    Status st = [&]() -> Status {
+      KAIROS_ASSIGN_OR_RETURN(fs::path home, ctx.Home());
+      KAIROS_ASSIGN_OR_RETURN(DaemonConfig config, LoadConfig(home));
+      if (config.broker.kind != "kite") {
+        return Status::FailedPrecondition("broker login is for [broker] kind = \"kite\"");
+      }
+      KAIROS_RETURN_IF_ERROR(KiteLogin(config.broker, home, alpaca::ProcessEnv(), *request_token));
+      std::printf("kite: logged in; the access token is in %s (valid until 06:00 IST)\n",
+                  (home / kKiteSessionFile).c_str());
+      return Status::Ok();
+    }();
     if (!st.ok()) ctx.Fail(st);
   });
 }

@@ -1,9 +1,12 @@
 #pragma once
 
+#include <filesystem>
 #include <memory>
+#include <string_view>
 
 #include "adapters/alpaca/alpaca_broker.h"
 #include "adapters/alpaca/credentials.h"
+#include "adapters/kite/kite_broker.h"
 #include "app/config.h"
 #include "core/result.h"
 
@@ -15,5 +18,20 @@ namespace kairos::app {
 // key) when the credentials are missing.
 Result<std::unique_ptr<alpaca::AlpacaBroker>> MakeAlpacaBroker(const BrokerSettings& settings,
                                                                const alpaca::EnvLookup& env);
+
+// HOME/kite_session: the day's Kite access token (mode 0600), written by `kairos broker login`.
+inline constexpr std::string_view kKiteSessionFile = "kite_session";
+
+// The Kite broker [broker] describes: the api key from api_key_file or KITE_API_KEY, the access
+// token from HOME/kite_session ("" when nobody logged in yet: every call is then a
+// TokenException, i.e. kUnavailable saying to log in).
+Result<std::unique_ptr<kite::KiteBroker>> MakeKiteBroker(const BrokerSettings& settings,
+                                                         const std::filesystem::path& home,
+                                                         const alpaca::EnvLookup& env);
+
+// `kairos broker login --request-token T`: exchanges the token (checksum with the api secret from
+// api_secret_file or KITE_API_SECRET) and stores the access token in HOME/kite_session.
+Status KiteLogin(const BrokerSettings& settings, const std::filesystem::path& home,
+                 const alpaca::EnvLookup& env, std::string_view request_token);
 
 }  // namespace kairos::app
