@@ -20,7 +20,7 @@ constexpr int64_t kNsPerSecond = 1'000'000'000;
 // with either Eastern offset; five hours back keeps evening fills on their session too.
 constexpr int64_t kEasternOffsetNs = 5 * 3'600 * kNsPerSecond;
 
-RequestPacer::Sleep OrDefault(RequestPacer::Sleep sleep) {
+http::RequestPacer::Sleep OrDefault(http::RequestPacer::Sleep sleep) {
   if (sleep) return sleep;
   return [](std::chrono::nanoseconds d) { std::this_thread::sleep_for(d); };
 }

@@ -15,9 +15,9 @@
 
 #include "adapters/alpaca/alpaca_json.h"
 #include "adapters/alpaca/credentials.h"
-#include "adapters/alpaca/request_pacer.h"
 #include "adapters/http_client/answer.h"
 #include "adapters/http_client/http_transport.h"
+#include "adapters/http_client/request_pacer.h"
 #include "ports/broker.h"
 
 namespace kairos::alpaca {
@@ -50,7 +50,7 @@ struct AlpacaConfig {
 // kInvalidArgument or kFailedPrecondition. Thread-safe.
 class AlpacaBroker final : public ports::Broker {
  public:
-  using Sleep = RequestPacer::Sleep;
+  using Sleep = http::RequestPacer::Sleep;
 
   AlpacaBroker(AlpacaConfig config, std::unique_ptr<http::HttpTransport> transport,
                Sleep sleep = nullptr);
@@ -80,7 +80,7 @@ class AlpacaBroker final : public ports::Broker {
   const AlpacaConfig config_;
   std::unique_ptr<http::HttpTransport> transport_;
   Sleep sleep_;
-  RequestPacer pacer_;
+  http::RequestPacer pacer_;
   std::mutex mu_;
   std::map<std::string, std::string, std::less<>> client_id_by_order_id_;
 };

@@ -5,7 +5,9 @@
 #include <fmt/core.h>
 
 #include <algorithm>
+#include <chrono>
 #include <set>
+#include <thread>
 #include <utility>
 
 #include "adapters/http_client/url.h"
@@ -90,8 +92,15 @@ std::string SessionChecksum(std::string_view api_key, std::string_view request_t
   return hex;
 }
 
+namespace {
+void SleepFor(std::chrono::nanoseconds d) { std::this_thread::sleep_for(d); }
+}  // namespace
+
 KiteBroker::KiteBroker(KiteConfig config, std::unique_ptr<http::HttpTransport> transport)
-    : config_(std::move(config)), transport_(std::move(transport)) {}
+    : config_(std::move(config)),
+      transport_(std::move(transport)),
+      order_pacer_(config_.orders_per_second, std::chrono::seconds(1), SleepFor),
+      read_pacer_(config_.requests_per_second, std::chrono::seconds(1), SleepFor) {}
 
 Result<http::JsonAnswer> KiteBroker::Call(std::string_view method, const std::string& path,
                                           const std::string& form, bool authorized) {
@@ -107,6 +116,7 @@ Result<http::JsonAnswer> KiteBroker::Call(std::string_view method, const std::st
   request.body = form;
   request.content_type = "application/x-www-form-urlencoded";
   request.timeout_ms = config_.request_timeout_ms;
+  (method == "POST" && path.starts_with("/orders/") ? order_pacer_ : read_pacer_).Acquire();
   return http::ReadJsonAnswer(transport_->Send(request));
 }
 

@@ -13,6 +13,7 @@
 
 #include "adapters/http_client/answer.h"
 #include "adapters/http_client/http_transport.h"
+#include "adapters/http_client/request_pacer.h"
 #include "ports/broker.h"
 
 namespace kairos::kite {
@@ -24,6 +25,10 @@ struct KiteConfig {
   std::string exchange = "NSE";
   std::string product = "CNC";  // delivery; "MIS" for intraday strategies
   int64_t request_timeout_ms = 10'000;
+  // Kite's published limits: 10 order placements per second and 10 other requests per second
+  // (VENDOR_APIS.md §2.9). 0 turns pacing off.
+  int orders_per_second = 10;
+  int requests_per_second = 10;
 };
 
 // The order's tag on Kite: alphanumeric, at most 20 characters (VENDOR_APIS.md §2.4), the same
@@ -68,6 +73,8 @@ class KiteBroker final : public ports::Broker {
 
   KiteConfig config_;
   std::unique_ptr<http::HttpTransport> transport_;
+  http::RequestPacer order_pacer_;
+  http::RequestPacer read_pacer_;
   std::mutex mu_;
   std::map<std::string, std::string, std::less<>> client_id_by_tag_;
 };

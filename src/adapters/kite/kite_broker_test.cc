@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <cctype>
+#include <chrono>
 
 #include "adapters/http_client/curl_transport.h"
 #include "adapters/http_client/testing/standin_process.h"
@@ -56,6 +57,13 @@ TEST(KiteTag, IsAlphanumericAtMost20AndStable) {
   for (char c : tag) EXPECT_TRUE(std::isalnum(static_cast<unsigned char>(c))) << tag;
   EXPECT_EQ(tag, KiteTag("sma-RELIANCE-20261207-b-1"));
   EXPECT_NE(tag, KiteTag("sma-RELIANCE-20261207-b-2"));
+}
+
+TEST_F(KiteBrokerTest, RequestsArePacedToTenPerSecond) {
+  auto start = std::chrono::steady_clock::now();
+  for (int i = 0; i < 11; ++i) ASSERT_TRUE(broker_->OpenOrders().ok());
+  // The 11th read waits for the first one's second to pass.
+  EXPECT_GE(std::chrono::steady_clock::now() - start, std::chrono::milliseconds(950));
 }
 
 TEST(SessionChecksum, IsSha256OfKeyTokenAndSecret) {

@@ -1,8 +1,8 @@
-#include "adapters/alpaca/request_pacer.h"
+#include "adapters/http_client/request_pacer.h"
 
 #include <utility>
 
-namespace kairos::alpaca {
+namespace kairos::http {
 
 RequestPacer::RequestPacer(int limit, std::chrono::nanoseconds window, Sleep sleep)
     : limit_(limit), window_(window), sleep_(std::move(sleep)) {}
@@ -33,4 +33,4 @@ void RequestPacer::Pause(std::chrono::nanoseconds wait) {
   if (until > paused_until_) paused_until_ = until;
 }
 
-}  // namespace kairos::alpaca
+}  // namespace kairos::http

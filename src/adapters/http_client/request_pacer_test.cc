@@ -1,10 +1,10 @@
-#include "adapters/alpaca/request_pacer.h"
+#include "adapters/http_client/request_pacer.h"
 
 #include <gtest/gtest.h>
 
 #include <thread>
 
-namespace kairos::alpaca {
+namespace kairos::http {
 namespace {
 
 using std::chrono::milliseconds;
@@ -37,4 +37,4 @@ TEST(RequestPacer, APauseHoldsEveryRequestAndZeroLimitIsOff) {
 }
 
 }  // namespace
-}  // namespace kairos::alpaca
+}  // namespace kairos::http

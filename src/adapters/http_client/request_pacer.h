@@ -6,7 +6,7 @@
 #include <functional>
 #include <mutex>
 
-namespace kairos::alpaca {
+namespace kairos::http {
 
 // The client side of a vendor's request limit ("200 requests per minute per account"): at most
 // `limit` requests start in any `window`. Acquire waits (through `sleep`) until one may start,
@@ -32,4 +32,4 @@ class RequestPacer {
   std::chrono::steady_clock::time_point paused_until_{};
 };
 
-}  // namespace kairos::alpaca
+}  // namespace kairos::http
