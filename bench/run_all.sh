@@ -5,6 +5,7 @@
 #
 #   bench/run_all.sh                 # everything
 #   bench/run_all.sh indicators      # only some: indicators universe import store scan backtest serve
+#                                    # broker
 #
 # Environment: KAIROS_BENCH_BUILD (build tree, default build/bench), KAIROS_BENCH_MIN_TIME
 # (--benchmark_min_time in seconds for the kernel benchmarks, default 0.5), and the sizes of each
@@ -18,7 +19,7 @@ build="${KAIROS_BENCH_BUILD:-build/bench}"
 min_time="${KAIROS_BENCH_MIN_TIME:-0.5}"
 results="${build}/results"
 selected=("$@")
-[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan backtest serve)
+[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan backtest serve broker)
 wants() { [[ " ${selected[*]} " == *" $1 "* ]]; }
 
 started=$(date +%s)
@@ -35,9 +36,9 @@ grep -E '^-- bench:' "${results}/configure.txt" || true
 
 declare -A target_of=([indicators]=indicators_bench [universe]=universe_bench
                       [import]=import_bench [store]=store_read_bench [scan]=scan_bench
-                      [backtest]=backtest_bench)
+                      [backtest]=backtest_bench [broker]=broker_bench)
 built=()
-for name in indicators universe import store scan backtest; do
+for name in indicators universe import store scan backtest broker; do
   wants "${name}" || continue
   target="${target_of[${name}]}"
   if cmake --build "${build}" --target "${target}" -j 2 >"${results}/build-${target}.txt" 2>&1; then
@@ -77,6 +78,7 @@ for name in "${built[@]}"; do
     import) KAIROS_BENCH_BUILD="${build}" run import bench/run_import_bench.sh ;;
     store) run store "${build}/bench/store_read_bench" "${flags[@]}" ;;
     serve) run serve bench/serve_bench.sh "${build}/kairos" ;;
+    broker) run broker bench/broker_bench.sh "${build}/bench/broker_bench" ;;
     store_own) run store_own "${build}/bench/store_bench" "${flags[@]}" ;;
     scan)
       run scan "${build}/bench/scan_bench" "${flags[@]}"
@@ -106,7 +108,8 @@ done
 
 echo
 echo "================================ SUMMARY ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores)"
-for name in indicators universe import store scan scan_pandas backtest backtest_pandas serve; do
+for name in indicators universe import store scan scan_pandas backtest backtest_pandas serve \
+  broker; do
   [[ -f "${results}/${name}.txt" ]] || continue
   # Everything from the first SUMMARY line of the log on.
   sed -n '/^SUMMARY/,$p' "${results}/${name}.txt"

@@ -12,7 +12,7 @@
 #include <fmt/core.h>
 
 #include "adapters/sqlite/sqlite_store.h"
-#include "adapters/telegram/curl_transport.h"
+#include "adapters/http_client/curl_transport.h"
 #include "adapters/telegram/html.h"
 #include "adapters/telegram/rate_limiter.h"
 #include "adapters/telegram/telegram_notifier.h"
@@ -70,7 +70,7 @@ class TelegramBotTest : public ::testing::Test {
     std::filesystem::remove_all(dir_);
     std::filesystem::create_directories(dir_);
     client_ =
-        std::make_unique<telegram::BotClient>(standin_.Config(), telegram::MakeCurlTransport());
+        std::make_unique<telegram::BotClient>(standin_.Config(), http::MakeCurlTransport());
     OpenStoreAndBot();
   }
   void TearDown() override {
@@ -446,7 +446,7 @@ TEST_F(TelegramBotTest, AnotherPollerIsReportedAndPollingGoesOn) {
     return done();
   };
   ASSERT_TRUE(wait_for([&] { return standin_.Control("state")["pollers"] == 1; }));
-  telegram::BotClient other(standin_.Config(), telegram::MakeCurlTransport());
+  telegram::BotClient other(standin_.Config(), http::MakeCurlTransport());
   auto theirs = other.GetUpdates(0, 0);  // ends the bot's poll with 409
   EXPECT_TRUE(theirs.ok());
   ASSERT_TRUE(wait_for([&] { return Logged("conflict"); }));

@@ -85,5 +85,6 @@ void AddInitCommand(CLI::App& app, CliContext& ctx);       // init (init_command
 void AddServeCommand(CLI::App& app, CliContext& ctx);      // serve (serve_command.cc)
 void AddJobsCommands(CLI::App& app, CliContext& ctx);      // jobs, alerts (jobs_command.cc)
 void AddAccountCommands(CLI::App& app, CliContext& ctx);   // user, token (account_commands.cc)
+void AddBrokerCommands(CLI::App& app, CliContext& ctx);    // broker (broker_command.cc)
 
 }  // namespace kairos::app

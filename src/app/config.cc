@@ -27,8 +27,8 @@ constexpr int kMaxRetries = 10;
 // The largest token_file read: a bot token is under 100 bytes.
 constexpr size_t kMaxTokenFileBytes = 4096;
 
-const std::vector<std::string_view> kSections = {"daemon",   "jobs",   "alerts",
-                                                 "telegram", "backup", "maintenance"};
+const std::vector<std::string_view> kSections = {"daemon", "jobs",        "alerts", "telegram",
+                                                 "backup", "maintenance", "broker"};
 const std::vector<std::string_view> kDaemonKeys = {"time_zone", "calendar", "log_level",
                                                    "poll_interval"};
 const std::vector<std::string_view> kJobKeys = {"enabled",
@@ -43,6 +43,10 @@ const std::vector<std::string_view> kJobKeys = {"enabled",
                                                 "retry_backoff"};
 const std::vector<std::string_view> kTelegramKeys = {"api_base", "token", "token_file", "chat_id",
                                                      "allowed_users"};
+const std::vector<std::string_view> kBrokerKeys = {
+    "kind",         "base_url",       "data_url", "key_id_file", "secret_key_file",
+    "api_key_file", "api_secret_file"};
+const std::vector<std::string_view> kBrokerKinds = {"paper", "alpaca", "kite"};
 const std::vector<std::string_view> kBackupKeys = {"keep"};
 const std::vector<std::string_view> kMaintenanceKeys = {"keep_history_days"};
 const std::vector<std::string_view> kLogLevels = {"debug", "info", "warn", "error"};
@@ -270,6 +274,43 @@ void ReadTelegram(Checker& c, const toml::table& t, const fs::path& home, Telegr
   }
 }
 
+void ReadBroker(Checker& c, const toml::table& t, const fs::path& home, BrokerSettings& b) {
+  c.UnknownKeys(t, "broker", kBrokerKeys);
+  if (const auto* n = t.get("kind")) {
+    auto v = c.String(*n, "broker.kind");
+    if (v && std::find(kBrokerKinds.begin(), kBrokerKinds.end(), *v) != kBrokerKinds.end()) {
+      b.kind = *v;
+    } else if (v) {
+      c.Expected(*n, "broker.kind", "\"paper\", \"alpaca\" or \"kite\"");
+    }
+  }
+  for (auto [key, out] : {std::pair{"base_url", &b.base_url}, std::pair{"data_url", &b.data_url}}) {
+    const auto* n = t.get(key);
+    if (n == nullptr) continue;
+    std::string name = fmt::format("broker.{}", key);
+    auto v = c.String(*n, name);
+    if (!v) continue;
+    if (v->empty() ||
+        ((v->starts_with("https://") || v->starts_with("http://")) && v->size() > 8)) {
+      *out = *v;
+      while (out->ends_with('/')) out->pop_back();
+    } else {
+      c.Expected(*n, name, "an http:// or https:// URL");
+    }
+  }
+  for (auto [key, out] :
+       {std::pair{"key_id_file", &b.key_id_file}, std::pair{"secret_key_file", &b.secret_key_file},
+        std::pair{"api_key_file", &b.api_key_file},
+        std::pair{"api_secret_file", &b.api_secret_file}}) {
+    const auto* n = t.get(key);
+    if (n == nullptr) continue;
+    auto v = c.String(*n, fmt::format("broker.{}", key));
+    if (!v || v->empty()) continue;
+    fs::path path(*v);
+    *out = (path.is_relative() ? home / path : path).string();
+  }
+}
+
 // Fills what a job left to the daemon's settings (DaemonConfig::jobs).
 void Resolve(DaemonConfig& config) {
   for (JobSpec& job : config.jobs) {
@@ -291,6 +332,7 @@ void ReadRoot(Checker& c, const toml::table& root, const fs::path& home, DaemonC
   if (const auto* t = section("jobs")) ReadJobs(c, *t, config.jobs);
   if (const auto* t = section("alerts")) ReadAlerts(c, *t, config.alerts);
   if (const auto* t = section("telegram")) ReadTelegram(c, *t, home, config.telegram);
+  if (const auto* t = section("broker")) ReadBroker(c, *t, home, config.broker);
   if (const auto* t = section("backup")) {
     c.UnknownKeys(*t, "backup", kBackupKeys);
     if (const auto* n = t->get("keep")) {

@@ -50,6 +50,17 @@ struct ServerSettings {
   int threads = 2;                                            // threads serving requests
 };
 
+// [broker]: where orders go (docs/CONFIG.md). Credentials are named by file here (paths made
+// absolute against the home); their content is read only when the broker is built
+// (adapters/alpaca/credentials.h), with the vendors' environment variables as the fallback.
+struct BrokerSettings {
+  std::string kind = "paper";  // "paper", "alpaca" or "kite"
+  std::string base_url;        // empty: the vendor's (Alpaca's paper host, Kite's API host)
+  std::string data_url;        // empty: the vendor's market-data host
+  std::string key_id_file, secret_key_file;   // Alpaca; empty: APCA_API_KEY_ID / _SECRET_KEY
+  std::string api_key_file, api_secret_file;  // Kite; empty: KITE_API_KEY / KITE_API_SECRET
+};
+
 struct DaemonConfig {
   DaemonSettings daemon;
   // Every built-in job in catalogue order (jobs::BuiltinJobs), its defaults overridden by
@@ -61,6 +72,7 @@ struct DaemonConfig {
   std::map<std::string, jobs::AlertLevel, std::less<>> alerts;
   TelegramSettings telegram;
   ServerSettings server;
+  BrokerSettings broker;
   int backup_keep = 7;         // [backup] keep: backups kept under HOME/backups/
   int keep_history_days = 90;  // [maintenance] keep_history_days
 };

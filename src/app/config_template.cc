@@ -72,6 +72,14 @@ std::string ConfigTemplate() {
   Line(out, "token_file", "\"\"", "a file holding it (relative: to the home)");
   Line(out, "chat_id", std::to_string(d.telegram.chat_id), "where alerts go (needed with a token)");
   Line(out, "allowed_users", "[]", "user ids whose commands are obeyed");
+  out += "\n[broker]  # where orders go (README.md \"Brokers\")\n";
+  Line(out, "kind", Str(d.broker.kind), "\"paper\", \"alpaca\" or \"kite\"");
+  Line(out, "base_url", "\"\"", "empty: the vendor's (Alpaca: paper-api.alpaca.markets)");
+  Line(out, "data_url", "\"\"", "empty: the vendor's market-data host");
+  Line(out, "key_id_file", "\"\"", "Alpaca key id file; empty: $APCA_API_KEY_ID");
+  Line(out, "secret_key_file", "\"\"", "Alpaca secret file; empty: $APCA_API_SECRET_KEY");
+  Line(out, "api_key_file", "\"\"", "Kite api key file; empty: $KITE_API_KEY");
+  Line(out, "api_secret_file", "\"\"", "Kite api secret file; empty: $KITE_API_SECRET");
   out += "\n[backup]\n";
   Line(out, "keep", std::to_string(d.backup_keep), "backups kept under HOME/backups/");
   out += "\n[maintenance]\n";

@@ -32,6 +32,9 @@ std::string Dump(const DaemonConfig& c) {
   out += fmt::format("telegram {} '{}' {} [{}]\n", c.telegram.api_base, c.telegram.token,
                      c.telegram.chat_id, fmt::join(c.telegram.allowed_users, ","));
   out += fmt::format("backup {} maintenance {}\n", c.backup_keep, c.keep_history_days);
+  out += fmt::format("broker {} '{}' '{}' '{}' '{}' '{}' '{}'\n", c.broker.kind, c.broker.base_url,
+                     c.broker.data_url, c.broker.key_id_file, c.broker.secret_key_file,
+                     c.broker.api_key_file, c.broker.api_secret_file);
   return out;
 }
 
@@ -376,6 +379,34 @@ std::string ReadDoc() {
 }
 
 // The ```toml examples of docs/CONFIG.md are valid files.
+TEST_F(ConfigTest, BrokerSettingsAreReadWithKeyFilesAgainstTheHome) {
+  DaemonConfig c =
+      Ok("[broker]\nkind = \"alpaca\"\nbase_url = \"http://127.0.0.1:9000/\"\n"
+         "data_url = \"https://data.alpaca.markets\"\nkey_id_file = \"keys/alpaca.id\"\n"
+         "secret_key_file = \"/etc/kairos/alpaca.secret\"\n");
+  EXPECT_EQ(c.broker.kind, "alpaca");
+  EXPECT_EQ(c.broker.base_url, "http://127.0.0.1:9000");
+  EXPECT_EQ(c.broker.data_url, "https://data.alpaca.markets");
+  EXPECT_EQ(c.broker.key_id_file, (home_ / "keys/alpaca.id").string());
+  EXPECT_EQ(c.broker.secret_key_file, "/etc/kairos/alpaca.secret");
+  DaemonConfig kite =
+      Ok("[broker]\nkind = \"kite\"\napi_key_file = \"k\"\napi_secret_file = \"s\"\n");
+  EXPECT_EQ(kite.broker.api_key_file, (home_ / "k").string());
+  EXPECT_EQ(kite.broker.api_secret_file, (home_ / "s").string());
+  EXPECT_EQ(DefaultConfig().broker.kind, "paper");
+}
+
+TEST_F(ConfigTest, BrokerErrorsNameTheKey) {
+  EXPECT_EQ(Error("[broker]\nkind = \"ib\"\n"),
+            "kairos.toml:2:8: broker.kind: expected \"paper\", \"alpaca\" or \"kite\", got \"ib\"");
+  EXPECT_EQ(Error("[broker]\nbase_url = \"ftp://x\"\n"),
+            "kairos.toml:2:12: broker.base_url: expected an http:// or https:// URL, got "
+            "\"ftp://x\"");
+  std::string unknown = Error("[broker]\nkey_id = \"PK123\"\n");
+  EXPECT_TRUE(unknown.starts_with("kairos.toml:2:1: broker.key_id: ")) << unknown;
+  EXPECT_EQ(unknown.find("PK123"), std::string::npos) << unknown;
+}
+
 TEST_F(ConfigTest, TheDocumentedExamplesLoad) {
   std::string doc = ReadDoc();
   ASSERT_FALSE(doc.empty());

@@ -34,6 +34,7 @@ int main(int argc, char** argv) {
   kairos::app::AddServeCommand(app, ctx);
   kairos::app::AddJobsCommands(app, ctx);
   kairos::app::AddAccountCommands(app, ctx);
+  kairos::app::AddBrokerCommands(app, ctx);
   kairos::app::RefuseEmptyValues(app);
   // Commands run inside parse(); nothing they throw may end the process without a message.
   try {

@@ -15,7 +15,7 @@
 #include <fmt/format.h>
 
 #include "adapters/telegram/bot_client.h"
-#include "adapters/telegram/curl_transport.h"
+#include "adapters/http_client/curl_transport.h"
 #include "adapters/telegram/rate_limiter.h"
 #include "adapters/telegram/telegram_notifier.h"
 #include "app/cli.h"
@@ -167,7 +167,7 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
     telegram::BotConfig bc;
     bc.api_base = config.telegram.api_base;
     bc.token = config.telegram.token;
-    client = std::make_unique<telegram::BotClient>(bc, telegram::MakeCurlTransport());
+    client = std::make_unique<telegram::BotClient>(bc, http::MakeCurlTransport());
     limiter = std::make_unique<telegram::RateLimiter>(*d->clock);
     notifier = std::make_unique<telegram::TelegramNotifier>(*client, *limiter, *d->clock,
                                                             config.telegram.chat_id);

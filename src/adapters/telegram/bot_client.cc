@@ -48,7 +48,7 @@ BotResult<json> BotClient::Call(std::string_view method, const json& params, int
   request.url = fmt::format("{}/bot{}/{}", config_.api_base, config_.token, method);
   request.body = Serialize(params);
   request.timeout_ms = timeout_ms;
-  HttpResponse response = transport_->Post(request);
+  HttpResponse response = transport_->Send(request);
   response.error = Redact(std::move(response.error));
   BotResult<json> result = ParseResponse(method, response);
   if (result.ok()) return result;

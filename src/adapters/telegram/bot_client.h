@@ -9,8 +9,8 @@
 
 #include <nlohmann/json_fwd.hpp>
 
+#include "adapters/http_client/http_transport.h"
 #include "adapters/telegram/bot_types.h"
-#include "adapters/telegram/http_transport.h"
 
 namespace kairos::telegram {
 
@@ -32,7 +32,7 @@ struct BotIdentity {
 // the pacing. Thread-safe when the transport is: a long poll and sends may run at once.
 class BotClient {
  public:
-  BotClient(BotConfig config, std::unique_ptr<HttpTransport> transport);
+  BotClient(BotConfig config, std::unique_ptr<http::HttpTransport> transport);
 
   // getMe: checks the token.
   BotResult<BotIdentity> GetMe();
@@ -72,7 +72,7 @@ class BotClient {
   std::string Redact(std::string text) const;
 
   BotConfig config_;
-  std::unique_ptr<HttpTransport> transport_;
+  std::unique_ptr<http::HttpTransport> transport_;
 };
 
 // True for the 400 answer to an edit that changes nothing.

@@ -5,8 +5,8 @@
 #include <future>
 #include <thread>
 
+#include "adapters/http_client/curl_transport.h"
 #include "adapters/telegram/bot_client.h"
-#include "adapters/telegram/curl_transport.h"
 #include "adapters/telegram/html.h"
 #include "adapters/telegram/testing/bot_api_standin.h"
 
@@ -23,7 +23,7 @@ class BotClientTest : public ::testing::Test {
  protected:
   void SetUp() override {
     ASSERT_TRUE(standin_.ok()) << standin_.error();
-    client_ = std::make_unique<BotClient>(standin_.Config(), MakeCurlTransport());
+    client_ = std::make_unique<BotClient>(standin_.Config(), http::MakeCurlTransport());
   }
 
   json Sent() { return standin_.Control("sent")["messages"]; }
@@ -148,7 +148,7 @@ TEST_F(BotClientTest, BlockedBotIsForbiddenAndServerErrorsAreRetryable) {
 TEST_F(BotClientTest, SecondPollerEndsTheFirstWithAClearConflict) {
   auto first = std::async(std::launch::async, [&] { return client_->GetUpdates(0, 20); });
   WaitForPoller();
-  BotClient other(standin_.Config(), MakeCurlTransport());
+  BotClient other(standin_.Config(), http::MakeCurlTransport());
   auto second = other.GetUpdates(0, 0);
   ASSERT_TRUE(second.ok()) << second.error().Message();
   auto ended = first.get();
@@ -163,7 +163,7 @@ TEST_F(BotClientTest, SecondPollerEndsTheFirstWithAClearConflict) {
 }
 
 TEST_F(BotClientTest, WebhookMakesPollingAConflictUntilDeleted) {
-  HttpResponse set =
+  http::HttpResponse set =
       standin_.Post(fmt::format("/bot{}/setWebhook", BotApiStandin::kToken),
                     "url=https%3A%2F%2Fexample.com%2Fhook", "application/x-www-form-urlencoded");
   ASSERT_EQ(set.status, 200) << set.body;
@@ -177,7 +177,7 @@ TEST_F(BotClientTest, WebhookMakesPollingAConflictUntilDeleted) {
 
 TEST_F(BotClientTest, WrongTokenIsUnauthorizedAndTheMessageHidesTheToken) {
   const std::string wrong = "4242424242:AAwrongTOKENwrongTOKENwrongTOKEN00";
-  BotClient client(standin_.Config(wrong), MakeCurlTransport());
+  BotClient client(standin_.Config(wrong), http::MakeCurlTransport());
   auto me = client.GetMe();
   ASSERT_FALSE(me.ok());
   EXPECT_EQ(me.error().kind, BotErrorKind::kUnauthorized);
@@ -212,7 +212,7 @@ TEST_F(BotClientTest, ConfirmedUpdateIsNeverReturnedAgain) {
   EXPECT_TRUE(client_->GetUpdates(offset, 0)->empty());
   // A restarted poller that lost its offset still never sees a confirmed update.
   int64_t third = InjectText("/pnl");
-  BotClient restarted(standin_.Config(), MakeCurlTransport());
+  BotClient restarted(standin_.Config(), http::MakeCurlTransport());
   auto after = restarted.GetUpdates(0, 0);
   ASSERT_TRUE(after.ok());
   ASSERT_EQ(after->size(), 1u);
@@ -312,7 +312,7 @@ TEST_F(BotClientTest, OutageIsARetryableNetworkServerOrTimeoutError) {
   standin_.Control("down", {{"mode", "hang"}});
   BotConfig quick = standin_.Config();
   quick.request_timeout_ms = 300;
-  BotClient impatient(quick, MakeCurlTransport());
+  BotClient impatient(quick, http::MakeCurlTransport());
   auto hung = impatient.SendMessage(kChat, "x", false);
   ASSERT_FALSE(hung.ok());
   EXPECT_EQ(hung.error().kind, BotErrorKind::kTimeout);
@@ -327,7 +327,7 @@ TEST_F(BotClientTest, OutageIsARetryableNetworkServerOrTimeoutError) {
 // reply_markup as a JSON string, MarkdownV2's reserved characters, unknown methods.
 TEST_F(BotClientTest, StandinFollowsTheBotApiForFormsMarkdownAndUnknownMethods) {
   std::string base = fmt::format("/bot{}/", BotApiStandin::kToken);
-  HttpResponse form = standin_.Post(
+  http::HttpResponse form = standin_.Post(
       base + "SENDMESSAGE",
       "chat_id=5&text=hi&reply_markup=" +
           std::string("%7B%22inline_keyboard%22%3A%5B%5B%7B%22text%22%3A%22A%22%2C%22callback_"
@@ -336,19 +336,19 @@ TEST_F(BotClientTest, StandinFollowsTheBotApiForFormsMarkdownAndUnknownMethods) 
   ASSERT_EQ(form.status, 200) << form.body;
   EXPECT_EQ(json::parse(form.body)["result"]["reply_markup"]["inline_keyboard"][0][0]["text"], "A");
 
-  HttpResponse markdown = standin_.Post(
+  http::HttpResponse markdown = standin_.Post(
       base + "sendMessage", R"({"chat_id":5,"text":"Price 1.5","parse_mode":"MarkdownV2"})",
       "application/json");
   EXPECT_EQ(markdown.status, 400);
   EXPECT_EQ(json::parse(markdown.body)["description"],
             "Bad Request: can't parse entities: Character '.' is reserved and must be escaped with "
             "the preceding '\\'");
-  HttpResponse escaped = standin_.Post(
+  http::HttpResponse escaped = standin_.Post(
       base + "sendMessage", R"({"chat_id":5,"text":"Price 1\\.5","parse_mode":"MarkdownV2"})",
       "application/json");
   EXPECT_EQ(escaped.status, 200) << escaped.body;
 
-  HttpResponse unknown = standin_.Post(base + "sendTelepathy", "{}", "application/json");
+  http::HttpResponse unknown = standin_.Post(base + "sendTelepathy", "{}", "application/json");
   EXPECT_EQ(unknown.status, 404);
   EXPECT_EQ(
       json::parse(unknown.body),

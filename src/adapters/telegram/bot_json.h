@@ -8,12 +8,16 @@
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/http_client/http_transport.h"
 #include "adapters/telegram/bot_types.h"
-#include "adapters/telegram/http_transport.h"
 
 // The Bot API's JSON, both ways, with no I/O: request bodies in, envelopes and updates out.
 // Parsers never throw and accept any bytes (telegram_update_fuzzer).
 namespace kairos::telegram {
+
+using http::HttpRequest;
+using http::HttpResponse;
+using http::HttpTransport;
 
 // The `result` of a Bot API answer, or the typed error it carries: the envelope
 // {"ok":false,"error_code":N,"description":...,"parameters":{"retry_after":S}}, a transport

@@ -18,7 +18,7 @@ constexpr char kToken[] = "123:SECRETtokenSECRETtokenSECRETtoken";
 
 class RecordingTransport final : public HttpTransport {
  public:
-  HttpResponse Post(const HttpRequest& request) override {
+  HttpResponse Send(const HttpRequest& request) override {
     requests.push_back(request);
     if (answers.empty()) return {200, R"({"ok":true,"result":true})", "", false};
     HttpResponse r = answers.front();

@@ -6,7 +6,7 @@
 
 #include <fmt/core.h>
 
-#include "adapters/telegram/curl_transport.h"
+#include "adapters/http_client/curl_transport.h"
 #include "adapters/telegram/html.h"
 #include "adapters/telegram/signal_buttons.h"
 #include "adapters/telegram/testing/bot_api_standin.h"
@@ -34,7 +34,7 @@ class TelegramNotifierTest : public ::testing::Test {
   void SetUp() override {
     ASSERT_TRUE(standin_.ok()) << standin_.error();
     standin_.Control("config", {{"chat_burst", 100}});
-    client_ = std::make_unique<BotClient>(standin_.Config(), MakeCurlTransport());
+    client_ = std::make_unique<BotClient>(standin_.Config(), http::MakeCurlTransport());
     notifier_ = std::make_unique<TelegramNotifier>(*client_, limiter_, clock_, kChat);
   }
 

@@ -1,16 +1,15 @@
 #pragma once
 // The stand-in Bot API server (tests/standins/telegram_bot_api.py) as a test fixture: a python3
 // child process on 127.0.0.1, started with a fixed token and killed when the fixture ends.
-#include <sys/types.h>
-
 #include <memory>
 #include <string>
 #include <string_view>
 
 #include <nlohmann/json.hpp>
 
+#include "adapters/http_client/http_transport.h"
+#include "adapters/http_client/testing/standin_process.h"
 #include "adapters/telegram/bot_client.h"
-#include "adapters/telegram/http_transport.h"
 
 namespace kairos::telegram::testing {
 
@@ -22,12 +21,11 @@ class BotApiStandin {
   // Starts the server and waits (up to 10 s) for it to print its port. On failure ok() is false
   // and error() says why.
   BotApiStandin();
-  ~BotApiStandin();
   BotApiStandin(const BotApiStandin&) = delete;
   BotApiStandin& operator=(const BotApiStandin&) = delete;
 
-  bool ok() const { return port_ > 0; }
-  const std::string& error() const { return error_; }
+  bool ok() const { return process_.ok(); }
+  const std::string& error() const { return process_.error(); }
   std::string api_base() const;
   // A client configuration for this server with `token` (kToken by default).
   BotConfig Config(std::string_view token = kToken) const;
@@ -36,14 +34,10 @@ class BotApiStandin {
   nlohmann::json Control(std::string_view name,
                          const nlohmann::json& body = nlohmann::json::object());
   // POST of a raw body to `path` (e.g. a form-encoded Bot API call).
-  HttpResponse Post(std::string_view path, std::string body, std::string content_type);
+  http::HttpResponse Post(std::string_view path, std::string body, std::string content_type);
 
  private:
-  pid_t pid_ = -1;
-  int stdout_fd_ = -1;
-  int port_ = 0;
-  std::string error_;
-  std::unique_ptr<HttpTransport> http_;
+  http::testing::StandinProcess process_;
 };
 
 }  // namespace kairos::telegram::testing

@@ -3,9 +3,9 @@
 #include <cstdint>
 #include <memory>
 
-#include "adapters/telegram/http_transport.h"
+#include "adapters/http_client/http_transport.h"
 
-namespace kairos::telegram {
+namespace kairos::http {
 
 struct CurlTransportOptions {
   int64_t connect_timeout_ms = 10'000;
@@ -15,4 +15,4 @@ struct CurlTransportOptions {
 // each request takes one, so concurrent requests never share a handle. Thread-safe.
 std::unique_ptr<HttpTransport> MakeCurlTransport(CurlTransportOptions options = {});
 
-}  // namespace kairos::telegram
+}  // namespace kairos::http
