@@ -1,5 +1,7 @@
 #include "app/api_routes.h"
 
+#include "server/openapi.h"
+
 namespace kairos::app {
 namespace {
 
@@ -15,9 +17,9 @@ class NoAccounts : public server::Authenticator {
 }  // namespace
 
 std::unique_ptr<ApiRoutes> BuildApiRoutes(ApiEnv& env) {
-  (void)env;
   auto api = std::make_unique<ApiRoutes>();
   api->auth = std::make_unique<NoAccounts>();
+  server::AddHealthRoutes(api->router, env.version);
   return api;
 }
 
