@@ -178,6 +178,21 @@ class Session : public Connection, public std::enable_shared_from_this<Session<S
       return Answer(std::move(*error), false);
     }
     if (parser_->is_done()) return Handle();
+    // A client that asks (curl does for bodies over 1 KiB) is told to send its body now rather
+    // than after a wait of its own.
+    if (beast::iequals(parser_->get()[http::field::expect], "100-continue")) {
+      static constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+      asio::async_write(stream_, asio::buffer(kContinue.data(), kContinue.size()),
+                        [self = this->shared_from_this()](beast::error_code ec, size_t) {
+                          if (ec) return self->Close();
+                          self->ReadBody();
+                        });
+      return;
+    }
+    ReadBody();
+  }
+
+  void ReadBody() {
     http::async_read(stream_, buffer_, *parser_,
                      [self = this->shared_from_this()](beast::error_code ec, size_t) {
                        if (ec) return self->OnReadError(ec);

@@ -230,6 +230,20 @@ TEST_F(HttpServerTest, KeepAliveServesSeveralRequestsOnOneConnection) {
   EXPECT_EQ(nlohmann::json::parse(BodyOf(client.ReadResponse()))["body"], "hello");
 }
 
+TEST_F(HttpServerTest, AClientExpectingContinueIsToldToSendItsBody) {
+  StartServer();
+  Client client(server_->port());
+  ASSERT_TRUE(client.Send(
+      "POST /echo HTTP/1.1\r\nHost: x\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n"));
+  std::string interim = client.ReadUntil(
+      [](const std::string& b) { return b.find("\r\n\r\n") != std::string::npos; }, 2s);
+  EXPECT_EQ(interim.rfind("HTTP/1.1 100 Continue\r\n\r\n", 0), 0u) << interim;
+  ASSERT_TRUE(client.Send("hello"));
+  std::string response = client.ReadUntil(
+      [](const std::string& b) { return b.find("hello\"}") != std::string::npos; });
+  EXPECT_NE(response.find("HTTP/1.1 200 OK"), std::string::npos) << response;
+}
+
 TEST_F(HttpServerTest, ABodyOverTheLimitIs413BeforeItIsRead) {
   StartServer();
   Client client(server_->port());
@@ -338,7 +352,7 @@ TEST_F(HttpServerTest, ConnectionsBeyondTheLimitAreRefusedWith503) {
   a.Send("GET /echo HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
   EXPECT_EQ(StatusOf(a.ReadResponse()), 200);
   ASSERT_TRUE(a.ClosedWithin(3s));
-  for (int i = 0; i < 50 && server_->connections() > 1; ++i) std::this_thread::sleep_for(20ms);
+  for (int i = 0; i < 200 && server_->connections() > 1; ++i) std::this_thread::sleep_for(20ms);
   Client d(server_->port());
   ASSERT_TRUE(d.Send(Get("/echo")));
   EXPECT_EQ(StatusOf(d.ReadResponse()), 200);
