@@ -42,6 +42,11 @@ std::variant<nlohmann::json, Response> Parse(std::string_view text) {
     return Error(400, "malformed_json",
                  fmt::format("malformed JSON at line {}, column {}: {}", line, column, what),
                  {{"line", line}, {"column", column}, {"offset", offset}});
+  } catch (const nlohmann::json::exception& e) {
+    // A number beyond a double ("1e999") is out_of_range, not a parse_error.
+    std::string what = e.what();
+    if (auto end = what.find("] "); end != std::string::npos) what = what.substr(end + 2);
+    return Error(400, "malformed_json", fmt::format("malformed JSON: {}", what));
   }
 }
 

@@ -26,6 +26,15 @@ TEST(JsonBodyTest, ACharsetParameterIsAccepted) {
   EXPECT_TRUE(std::holds_alternative<nlohmann::json>(body));
 }
 
+TEST(JsonBodyTest, ANumberBeyondADoubleIs400) {
+  auto body = ReadBody(JsonRequest(R"({"qty": 2e22222222})"), kSchema);
+  ASSERT_TRUE(std::holds_alternative<Response>(body));
+  const Response& r = std::get<Response>(body);
+  EXPECT_EQ(r.status, 400);
+  EXPECT_EQ(nlohmann::json::parse(r.body)["error"]["code"], "malformed_json");
+  EXPECT_NE(r.body.find("number overflow"), std::string::npos) << r.body;
+}
+
 TEST(JsonBodyTest, AnotherContentTypeIs415) {
   auto body = ReadBody(JsonRequest(R"({"qty": 3})", "text/plain"), kSchema);
   ASSERT_TRUE(std::holds_alternative<Response>(body));

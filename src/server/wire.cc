@@ -149,6 +149,7 @@ std::variant<Request, Response> ParseRequest(std::string_view bytes, const WireL
     size_t used = parser.put(buffer, ec);
     buffer += used;
     if (ec == http::error::need_more) {
+      if (!parser.got_some()) return Error(400, "bad_request", "the request is empty");
       parser.put_eof(ec);
       if (ec || !parser.is_done()) return Error(400, "bad_request", "the request is incomplete");
     } else if (ec) {

@@ -42,6 +42,7 @@ TEST(WireTest, LimitsGiveTheirStatuses) {
       431);
   EXPECT_EQ(StatusOf(ParseRequest("POST / HTTP/1.1\r\nContent-Length: 11\r\n\r\n", limits)), 413);
   EXPECT_EQ(StatusOf(ParseRequest("GET / HTTP/1.1\r\nHost", limits)), 400);
+  EXPECT_EQ(StatusOf(ParseRequest("", limits)), 400);
   EXPECT_EQ(StatusOf(ParseRequest("BREW / HTTP/1.1\r\n\r\n", limits)), 405);
   EXPECT_EQ(StatusOf(ParseRequest("GET * HTTP/1.1\r\n\r\n", limits)), 400);
 }
