@@ -5,7 +5,7 @@
 #
 #   bench/run_all.sh                 # everything
 #   bench/run_all.sh indicators      # only some: indicators universe import store scan backtest serve
-#                                    # broker
+#                                    # broker api
 #
 # Environment: KAIROS_BENCH_BUILD (build tree, default build/bench), KAIROS_BENCH_MIN_TIME
 # (--benchmark_min_time in seconds for the kernel benchmarks, default 0.5), and the sizes of each
@@ -19,7 +19,7 @@ build="${KAIROS_BENCH_BUILD:-build/bench}"
 min_time="${KAIROS_BENCH_MIN_TIME:-0.5}"
 results="${build}/results"
 selected=("$@")
-[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan backtest serve broker)
+[[ ${#selected[@]} -eq 0 ]] && selected=(indicators universe import store scan backtest serve broker api)
 wants() { [[ " ${selected[*]} " == *" $1 "* ]]; }
 
 started=$(date +%s)
@@ -61,12 +61,13 @@ run() {  # run NAME COMMAND...: runs a benchmark, logs it, keeps its SUMMARY lin
   "$@" 2>&1 | tee "${results}/${name}.txt"
 }
 
-# The daemon's benchmark drives the kairos binary of the bench build.
-if wants serve; then
+# The daemon's and the HTTP API's benchmarks drive the kairos binary of the bench build.
+if wants serve || wants api; then
   if cmake --build "${build}" --target kairos -j 2 >"${results}/build-kairos.txt" 2>&1; then
-    built+=("serve")
+    wants serve && built+=("serve")
+    wants api && built+=("api")
   else
-    echo "build of kairos failed (see ${results}/build-kairos.txt); skipping serve"
+    echo "build of kairos failed (see ${results}/build-kairos.txt); skipping serve and api"
   fi
 fi
 
@@ -79,6 +80,7 @@ for name in "${built[@]}"; do
     store) run store "${build}/bench/store_read_bench" "${flags[@]}" ;;
     serve) run serve bench/serve_bench.sh "${build}/kairos" ;;
     broker) run broker bench/broker_bench.sh "${build}/bench/broker_bench" ;;
+    api) run api bench/api_bench.sh "${build}/kairos" ;;
     store_own) run store_own "${build}/bench/store_bench" "${flags[@]}" ;;
     scan)
       run scan "${build}/bench/scan_bench" "${flags[@]}"
@@ -109,7 +111,7 @@ done
 echo
 echo "================================ SUMMARY ($(date -u '+%Y-%m-%d %H:%M UTC'), $(nproc) cores)"
 for name in indicators universe import store scan scan_pandas backtest backtest_pandas serve \
-  broker; do
+  broker api; do
   [[ -f "${results}/${name}.txt" ]] || continue
   # Everything from the first SUMMARY line of the log on.
   sed -n '/^SUMMARY/,$p' "${results}/${name}.txt"

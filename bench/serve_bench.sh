@@ -45,7 +45,8 @@ for what in "fills list" "pnl daily"; do
     <("${k}" --home "${work}/runday" ${what} --format csv) || same=no
 done
 
-# The idle daemon on the simulated home (its next job is hours away).
+# The idle daemon on the simulated home (its next job is hours away), its API on a free port.
+printf '[server]\nlisten = "127.0.0.1:0"\n' >"${work}/sim/kairos.toml"
 "${k}" --home "${work}/sim" serve 2>"${work}/idle.log" &
 pid=$!
 sleep 3

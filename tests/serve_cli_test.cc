@@ -7,6 +7,7 @@
 #include <thread>
 #include <vector>
 
+#include <fmt/format.h>
 #include <gtest/gtest.h>
 
 #include "adapters/telegram/testing/bot_api_standin.h"
@@ -65,10 +66,16 @@ class ServeCliTest : public kairos::testing::KairosCliTest {
     return s;
   }
 
-  // Starts `kairos serve` in the background; its exit status lands in dir_/rc.
+  // Starts `kairos serve` in the background; its exit status lands in dir_/rc. Its API listens on
+  // an ephemeral port unless kairos.toml says otherwise (tests run side by side).
   void StartDaemon(const std::string& env = "") {
     // A previous daemon's files must not be read as this one's (its log line, its pid).
     for (const char* f : {"daemon.log", "pid", "rc"}) fs::remove(dir_ / f);
+    std::string config = ReadFile(home_ / "kairos.toml");
+    if (config.find("[server]") == std::string::npos) {
+      kairos::testing::WriteFile(home_ / "kairos.toml",
+                                 config + "\n[server]\nlisten = \"127.0.0.1:0\"\n");
+    }
     std::string cmd = "(" + env + " " + Quote(KAIROS_BIN) + " --home " + Quote(home_.string()) +
                       " serve 2>" + Quote((dir_ / "daemon.log").string()) + " & echo $! >" +
                       Quote((dir_ / "pid").string()) + "; wait $!; echo $? >" +
@@ -177,6 +184,54 @@ TEST_F(ServeCliTest, DaemonRefusesASecondOneTakesCliWritesAndStopsOnSigterm) {
   ASSERT_EQ(::kill(pid_, SIGTERM), 0);
   EXPECT_EQ(WaitExit(), "0") << ReadFile(dir_ / "daemon.log");
   EXPECT_NE(ReadFile(dir_ / "daemon.log").find("SIGTERM"), std::string::npos);
+}
+
+// The port of "serving the API on http://127.0.0.1:PORT" in the daemon's log, or 0.
+int ServedPort(const std::string& log) {
+  const std::string marker = "serving the API on http://127.0.0.1:";
+  size_t at = log.find(marker);
+  return at == std::string::npos ? 0 : std::atoi(log.c_str() + at + marker.size());
+}
+
+TEST_F(ServeCliTest, ServesTheApiAndStopsItOnSigterm) {
+  MakeHome(home_);
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return ServedPort(ReadFile(dir_ / "daemon.log")) > 0; }))
+      << ReadFile(dir_ / "daemon.log");
+  int port = ServedPort(ReadFile(dir_ / "daemon.log"));
+  Outcome health = kairos::testing::RunCaptured(
+      fmt::format("curl -s --max-time 5 http://127.0.0.1:{}/healthz", port), dir_);
+  EXPECT_EQ(health.out, R"({"status":"ok","version":"0.1.0"})") << health.err;
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(), "0") << ReadFile(dir_ / "daemon.log");
+  Outcome after = kairos::testing::RunCaptured(
+      fmt::format("curl -s --max-time 5 http://127.0.0.1:{}/healthz", port), dir_);
+  EXPECT_NE(after.code, 0);
+}
+
+TEST_F(ServeCliTest, AListenAddressInUseExitsTwoSayingSo) {
+  MakeHome(home_);
+  StartDaemon();
+  ASSERT_TRUE(WaitFor([&] { return ServedPort(ReadFile(dir_ / "daemon.log")) > 0; }));
+  int port = ServedPort(ReadFile(dir_ / "daemon.log"));
+  fs::path other = dir_ / "other_home";
+  fs::create_directories(other);
+  kairos::testing::WriteFile(other / "kairos.toml",
+                             fmt::format("[server]\nlisten = \"127.0.0.1:{}\"\n", port));
+  Outcome second = kairos::testing::RunCaptured(
+      Quote(KAIROS_BIN) + " --home " + Quote(other.string()) + " serve", dir_);
+  EXPECT_EQ(second.code, 2) << second.err;
+  EXPECT_NE(second.err.find("already in use"), std::string::npos) << second.err;
+  ASSERT_EQ(::kill(pid_, SIGTERM), 0);
+  EXPECT_EQ(WaitExit(), "0");
+}
+
+TEST_F(ServeCliTest, SimulateDoesNotServe) {
+  MakeHome(home_);
+  auto [first, last] = LastSessions(2);
+  Outcome r = Kairos({"serve", "--simulate", "--from", first, "--to", last});
+  EXPECT_EQ(r.code, 0) << r.err;
+  EXPECT_EQ(r.err.find("serving the API"), std::string::npos);
 }
 
 TEST_F(ServeCliTest, OutboxSurvivesAKilledDaemonAndIsSentOnce) {

@@ -4,6 +4,7 @@
 #include "app/api_trading.h"
 #include "app/auth_routes.h"
 #include "server/auth.h"
+#include "server/openapi.h"
 
 namespace kairos::app {
 
@@ -20,6 +21,7 @@ std::unique_ptr<ApiRoutes> BuildApiRoutes(ApiEnv& env) {
   AddJobsRoutes(api->router, env);
   AddMarketRoutes(api->router, env);
   AddBacktestRoutes(api->router, env);
+  server::AddHealthRoutes(api->router, env.version);
   return api;
 }
 

@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <CLI/CLI.hpp>
@@ -12,6 +13,9 @@
 #include "core/status.h"
 
 namespace kairos::app {
+
+// kairos's version: `kairos --version`, /healthz and the OpenAPI document.
+inline constexpr std::string_view kKairosVersion = "0.1.0";
 
 enum class OutputFormat { kTable, kCsv, kJson };
 

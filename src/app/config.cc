@@ -1,6 +1,9 @@
 #include "app/config.h"
 
+#include <arpa/inet.h>
+
 #include <algorithm>
+#include <charconv>
 #include <limits>
 #include <optional>
 #include <utility>
@@ -27,8 +30,8 @@ constexpr int kMaxRetries = 10;
 // The largest token_file read: a bot token is under 100 bytes.
 constexpr size_t kMaxTokenFileBytes = 4096;
 
-const std::vector<std::string_view> kSections = {"daemon", "jobs",        "alerts", "telegram",
-                                                 "backup", "maintenance", "broker"};
+const std::vector<std::string_view> kSections = {"daemon", "jobs",   "alerts", "telegram",
+                                                 "server", "broker", "backup", "maintenance"};
 const std::vector<std::string_view> kDaemonKeys = {"time_zone", "calendar", "log_level",
                                                    "poll_interval"};
 const std::vector<std::string_view> kJobKeys = {"enabled",
@@ -47,6 +50,10 @@ const std::vector<std::string_view> kBrokerKeys = {
     "kind",         "base_url",       "data_url", "key_id_file", "secret_key_file",
     "api_key_file", "api_secret_file"};
 const std::vector<std::string_view> kBrokerKinds = {"paper", "alpaca", "kite"};
+const std::vector<std::string_view> kServerKeys = {
+    "enabled",      "listen",         "cert_file",        "key_file",
+    "cors_origins", "max_body_bytes", "max_connections",  "read_timeout",
+    "idle_timeout", "session_idle",   "session_absolute", "threads"};
 const std::vector<std::string_view> kBackupKeys = {"keep"};
 const std::vector<std::string_view> kMaintenanceKeys = {"keep_history_days"};
 const std::vector<std::string_view> kLogLevels = {"debug", "info", "warn", "error"};
@@ -274,6 +281,11 @@ void ReadTelegram(Checker& c, const toml::table& t, const fs::path& home, Telegr
   }
 }
 
+// A file named in kairos.toml: relative paths are relative to the home.
+std::string HomePath(const fs::path& home, const std::string& file) {
+  return fs::path(file).is_absolute() ? file : (home / file).string();
+}
+
 void ReadBroker(Checker& c, const toml::table& t, const fs::path& home, BrokerSettings& b) {
   c.UnknownKeys(t, "broker", kBrokerKeys);
   if (const auto* n = t.get("kind")) {
@@ -305,10 +317,76 @@ void ReadBroker(Checker& c, const toml::table& t, const fs::path& home, BrokerSe
     const auto* n = t.get(key);
     if (n == nullptr) continue;
     auto v = c.String(*n, fmt::format("broker.{}", key));
-    if (!v || v->empty()) continue;
-    fs::path path(*v);
-    *out = (path.is_relative() ? home / path : path).string();
+    if (v && !v->empty()) *out = HomePath(home, *v);
   }
+}
+
+void ReadServerDurations(Checker& c, const toml::table& t, ServerSettings& s) {
+  const std::pair<std::string_view, int64_t*> durations[] = {
+      {"read_timeout", &s.read_timeout_ns},
+      {"idle_timeout", &s.idle_timeout_ns},
+      {"session_idle", &s.session_idle_ns},
+      {"session_absolute", &s.session_absolute_ns}};
+  for (const auto& [name, field] : durations) {
+    const toml::node* n = t.get(name);
+    if (n == nullptr) continue;
+    bool session = name.starts_with("session");
+    int64_t lo = session ? 60 * kSecond : kSecond;
+    int64_t hi = session ? 1000 * 3600 * kSecond : 3600 * kSecond;
+    if (auto v = c.Duration(*n, fmt::format("server.{}", name), lo, hi)) *field = *v;
+  }
+}
+
+void ReadServer(Checker& c, const toml::table& t, const fs::path& home, ServerSettings& s) {
+  c.UnknownKeys(t, "server", kServerKeys);
+  if (const auto* n = t.get("enabled")) {
+    if (auto v = c.Bool(*n, "server.enabled")) s.enabled = *v;
+  }
+  if (const auto* n = t.get("listen")) {
+    auto v = c.String(*n, "server.listen");
+    if (v && ParseListen(*v)) {
+      s.listen = *v;
+    } else if (v) {
+      c.Expected(*n, "server.listen", "\"host:port\" with an IP address, like \"127.0.0.1:8720\"");
+    }
+  }
+  for (auto [name, field] : {std::pair{"cert_file", &s.cert_file}, {"key_file", &s.key_file}}) {
+    if (const auto* n = t.get(name)) {
+      auto v = c.String(*n, fmt::format("server.{}", name));
+      if (v && !v->empty()) *field = HomePath(home, *v);
+    }
+  }
+  if (s.cert_file.empty() != s.key_file.empty()) {
+    c.Add(t.source(), s.cert_file.empty() ? "server.cert_file" : "server.key_file",
+          "TLS needs both cert_file and key_file");
+  }
+  if (const auto* n = t.get("cors_origins")) {
+    if (const auto* a = n->as_array()) {
+      for (size_t i = 0; i < a->size(); ++i) {
+        std::string key = fmt::format("server.cors_origins[{}]", i);
+        auto v = c.String(*a->get(i), key);
+        if (v && (v->starts_with("https://") || v->starts_with("http://")) && !v->ends_with('/')) {
+          s.cors_origins.push_back(*v);
+        } else if (v) {
+          c.Expected(*a->get(i), key, "an origin like \"https://app.example.com\"");
+        }
+      }
+    } else {
+      c.Expected(*n, "server.cors_origins", "an array of origins");
+    }
+  }
+  if (const auto* n = t.get("max_body_bytes")) {
+    if (auto v = c.Integer(*n, "server.max_body_bytes", 1024, int64_t{1} << 30)) {
+      s.max_body_bytes = *v;
+    }
+  }
+  if (const auto* n = t.get("max_connections")) {
+    if (auto v = c.Integer(*n, "server.max_connections", 1, 100000)) s.max_connections = int(*v);
+  }
+  if (const auto* n = t.get("threads")) {
+    if (auto v = c.Integer(*n, "server.threads", 1, 64)) s.threads = int(*v);
+  }
+  ReadServerDurations(c, t, s);
 }
 
 // Fills what a job left to the daemon's settings (DaemonConfig::jobs).
@@ -333,6 +411,7 @@ void ReadRoot(Checker& c, const toml::table& root, const fs::path& home, DaemonC
   if (const auto* t = section("alerts")) ReadAlerts(c, *t, config.alerts);
   if (const auto* t = section("telegram")) ReadTelegram(c, *t, home, config.telegram);
   if (const auto* t = section("broker")) ReadBroker(c, *t, home, config.broker);
+  if (const auto* t = section("server")) ReadServer(c, *t, home, config.server);
   if (const auto* t = section("backup")) {
     c.UnknownKeys(*t, "backup", kBackupKeys);
     if (const auto* n = t->get("keep")) {
@@ -411,6 +490,24 @@ std::optional<int64_t> ParseDuration(std::string_view text) {
   }
   if (pos == 0 || seconds > 1000 * 3600) return std::nullopt;
   return seconds * kSecond;
+}
+
+std::optional<ListenAddress> ParseListen(std::string_view text) {
+  size_t colon = text.rfind(':');
+  if (colon == std::string_view::npos) return std::nullopt;
+  std::string host(text.substr(0, colon));
+  std::string_view port = text.substr(colon + 1);
+  int value = -1;
+  auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+  if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value < 0 ||
+      value > 65535) {
+    return std::nullopt;
+  }
+  bool v6 = host.size() > 2 && host.front() == '[' && host.back() == ']';
+  if (v6) host = host.substr(1, host.size() - 2);
+  unsigned char address[16];
+  if (inet_pton(v6 ? AF_INET6 : AF_INET, host.c_str(), address) != 1) return std::nullopt;
+  return ListenAddress{host, static_cast<uint16_t>(value)};
 }
 
 std::string FormatDuration(int64_t ns) {

@@ -38,8 +38,9 @@ struct TelegramSettings {
 // [server]: the HTTP API of `kairos serve` (docs/CONFIG.md).
 struct ServerSettings {
   bool enabled = true;
-  std::string listen = "127.0.0.1:8720";     // host:port; loopback unless configured
-  std::string cert_file, key_file;           // both set: TLS (PEM files)
+  std::string listen = "127.0.0.1:8720";  // host:port; loopback unless configured
+  std::string cert_file,
+      key_file;  // both set: TLS (PEM files; relative in kairos.toml: to the home)
   std::vector<std::string> cors_origins;     // exact origins allowed cross-origin; empty: none
   int64_t max_body_bytes = 1 << 20;          // larger bodies: 413
   int max_connections = 256;                 // more are refused at accept
@@ -60,6 +61,13 @@ struct BrokerSettings {
   std::string key_id_file, secret_key_file;   // Alpaca; empty: APCA_API_KEY_ID / _SECRET_KEY
   std::string api_key_file, api_secret_file;  // Kite; empty: KITE_API_KEY / KITE_API_SECRET
 };
+// [server] listen split: "127.0.0.1:8720" -> {"127.0.0.1", 8720}; "[::1]:8720" -> {"::1", 8720}.
+// nullopt unless the host is an IPv4 or bracketed IPv6 address and the port 0 to 65535.
+struct ListenAddress {
+  std::string host;
+  uint16_t port = 0;
+};
+std::optional<ListenAddress> ParseListen(std::string_view text);
 
 struct DaemonConfig {
   DaemonSettings daemon;

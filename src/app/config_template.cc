@@ -80,6 +80,24 @@ std::string ConfigTemplate() {
   Line(out, "secret_key_file", "\"\"", "Alpaca secret file; empty: $APCA_API_SECRET_KEY");
   Line(out, "api_key_file", "\"\"", "Kite api key file; empty: $KITE_API_KEY");
   Line(out, "api_secret_file", "\"\"", "Kite api secret file; empty: $KITE_API_SECRET");
+  out += "\n[server]  # the HTTP API of `kairos serve` (docs/CONFIG.md: TLS, a reverse proxy)\n";
+  const ServerSettings& s = d.server;
+  Line(out, "enabled", Bool(s.enabled));
+  Line(out, "listen", Str(s.listen), "host:port; loopback unless you mean otherwise");
+  Line(out, "cert_file", "\"\"", "with key_file: TLS (PEM; relative: to the home)");
+  Line(out, "key_file", "\"\"");
+  Line(out, "cors_origins", "[]", "origins allowed cross-origin, e.g. [\"https://app.example\"]");
+  Line(out, "max_body_bytes", std::to_string(s.max_body_bytes), "larger request bodies: 413");
+  Line(out, "max_connections", std::to_string(s.max_connections), "more are refused (503)");
+  Line(out, "read_timeout", Str(FormatDuration(s.read_timeout_ns)),
+       "a request must arrive whole within it");
+  Line(out, "idle_timeout", Str(FormatDuration(s.idle_timeout_ns)),
+       "an idle kept-alive connection is closed");
+  Line(out, "session_idle", Str(FormatDuration(s.session_idle_ns)),
+       "a session unused this long ends");
+  Line(out, "session_absolute", Str(FormatDuration(s.session_absolute_ns)),
+       "and any session after this");
+  Line(out, "threads", std::to_string(s.threads), "threads serving requests");
   out += "\n[backup]\n";
   Line(out, "keep", std::to_string(d.backup_keep), "backups kept under HOME/backups/");
   out += "\n[maintenance]\n";

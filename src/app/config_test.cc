@@ -31,6 +31,11 @@ std::string Dump(const DaemonConfig& c) {
   for (const auto& [k, v] : c.alerts) out += fmt::format("alert {} {}\n", k, AlertLevelName(v));
   out += fmt::format("telegram {} '{}' {} [{}]\n", c.telegram.api_base, c.telegram.token,
                      c.telegram.chat_id, fmt::join(c.telegram.allowed_users, ","));
+  const ServerSettings& v = c.server;
+  out += fmt::format("server {} {} '{}' '{}' [{}] {} {} {} {} {} {} {}\n", v.enabled, v.listen,
+                     v.cert_file, v.key_file, fmt::join(v.cors_origins, ","), v.max_body_bytes,
+                     v.max_connections, v.read_timeout_ns, v.idle_timeout_ns, v.session_idle_ns,
+                     v.session_absolute_ns, v.threads);
   out += fmt::format("backup {} maintenance {}\n", c.backup_keep, c.keep_history_days);
   out += fmt::format("broker {} '{}' '{}' '{}' '{}' '{}' '{}'\n", c.broker.kind, c.broker.base_url,
                      c.broker.data_url, c.broker.key_id_file, c.broker.secret_key_file,
@@ -183,6 +188,57 @@ TEST_F(ConfigTest, BackupAndMaintenanceKeysOverride) {
   DaemonConfig c = Ok("[backup]\nkeep = 30\n[maintenance]\nkeep_history_days = 365\n");
   EXPECT_EQ(c.backup_keep, 30);
   EXPECT_EQ(c.keep_history_days, 365);
+}
+
+TEST_F(ConfigTest, ServerSettingsAreRead) {
+  DaemonConfig c =
+      Ok("[server]\nenabled = false\nlisten = \"0.0.0.0:9000\"\ncert_file = \"tls/cert.pem\"\n"
+         "key_file = \"/etc/kairos/key.pem\"\ncors_origins = [\"https://app.example\"]\n"
+         "max_body_bytes = 4096\nmax_connections = 10\nread_timeout = \"5s\"\n"
+         "idle_timeout = \"2m\"\nsession_idle = \"1h\"\nsession_absolute = \"48h\"\nthreads = 4\n");
+  const ServerSettings& s = c.server;
+  EXPECT_FALSE(s.enabled);
+  EXPECT_EQ(s.listen, "0.0.0.0:9000");
+  EXPECT_EQ(s.cert_file, (home_ / "tls/cert.pem").string());
+  EXPECT_EQ(s.key_file, "/etc/kairos/key.pem");
+  EXPECT_EQ(s.cors_origins, std::vector<std::string>{"https://app.example"});
+  EXPECT_EQ(s.max_body_bytes, 4096);
+  EXPECT_EQ(s.max_connections, 10);
+  EXPECT_EQ(s.read_timeout_ns, 5'000'000'000);
+  EXPECT_EQ(s.idle_timeout_ns, 120'000'000'000);
+  EXPECT_EQ(s.session_idle_ns, 3600'000'000'000);
+  EXPECT_EQ(s.session_absolute_ns, 48 * 3600'000'000'000);
+  EXPECT_EQ(s.threads, 4);
+}
+
+TEST_F(ConfigTest, ListenAddressesAreSplit) {
+  EXPECT_EQ(ParseListen("127.0.0.1:8720")->host, "127.0.0.1");
+  EXPECT_EQ(ParseListen("127.0.0.1:8720")->port, 8720);
+  EXPECT_EQ(ParseListen("[::1]:0")->host, "::1");
+  for (std::string_view bad : {"localhost:80", "127.0.0.1", "127.0.0.1:", "127.0.0.1:65536",
+                               "127.0.0.1:-1", "::1:80", "1.2.3:80", ":80"}) {
+    EXPECT_FALSE(ParseListen(bad).has_value()) << bad;
+  }
+}
+
+TEST_F(ConfigTest, ServerErrorsNameTheirPlace) {
+  EXPECT_EQ(Error("[server]\nlisten = \"localhost\"\n"),
+            "kairos.toml:2:10: server.listen: expected \"host:port\" with an IP address, like "
+            "\"127.0.0.1:8720\", got \"localhost\"");
+  EXPECT_EQ(Error("[server]\nread_timeout = \"2h\"\n"),
+            "kairos.toml:2:16: server.read_timeout: expected a duration from 1s to 1h like "
+            "\"30s\", \"5m\" or \"1h30m\", got \"2h\"");
+  EXPECT_EQ(
+      Error("[server]\ncors_origins = \"https://a\"\n"),
+      "kairos.toml:2:16: server.cors_origins: expected an array of origins, got \"https://a\"");
+  EXPECT_EQ(Error("[server]\ncors_origins = [\"https://a/\"]\n"),
+            "kairos.toml:2:17: server.cors_origins[0]: expected an origin like "
+            "\"https://app.example.com\", got \"https://a/\"");
+  EXPECT_EQ(Error("[server]\nthreads = 0\n"),
+            "kairos.toml:2:11: server.threads: expected an integer from 1 to 64, got 0");
+  EXPECT_EQ(Error("[server]\ncert_file = \"c.pem\"\n"),
+            "kairos.toml:1:1: server.key_file: TLS needs both cert_file and key_file");
+  EXPECT_EQ(Error("[server]\nport = 80\n").substr(0, 27), "kairos.toml:2:1: server.por");
 }
 
 TEST_F(ConfigTest, LoadConfigReadsTheHomesFile) {
@@ -421,7 +477,7 @@ TEST_F(ConfigTest, TheDocumentedExamplesLoad) {
     EXPECT_TRUE(c.ok()) << c.status().message();
     ++examples;
   }
-  EXPECT_EQ(examples, 2);
+  EXPECT_EQ(examples, 3);
 }
 
 // docs/CONFIG.md lists every job and alert kind with its default.

@@ -13,7 +13,7 @@ int main(int argc, char** argv) {
       "kairos: rule-based end-of-day trading: market data, calendars, indicators and scans.\n"
       "Data lives under --home, $KAIROS_HOME or ~/.kairos."};
   app.require_subcommand(1);
-  app.set_version_flag("--version", "kairos 0.1.0");
+  app.set_version_flag("--version", "kairos " + std::string(kairos::app::kKairosVersion));
   CliContext ctx;
   ctx.root = &app;
   ctx.home_option =

@@ -18,6 +18,7 @@
 #include "adapters/http_client/curl_transport.h"
 #include "adapters/telegram/rate_limiter.h"
 #include "adapters/telegram/telegram_notifier.h"
+#include "app/api_server.h"
 #include "app/cli.h"
 #include "app/config.h"
 #include "app/daemon.h"
@@ -140,6 +141,37 @@ void PollLoop(std::stop_token stop, const fs::path& home, Daemon& d, ports::Noti
   }
 }
 
+// The HTTP API over the daemon: its paper trading and its scheduler. A listen address that
+// cannot be had is a configuration problem (exit 2).
+Result<std::unique_ptr<ApiServer>> StartApi(const fs::path& home, const DaemonConfig& config,
+                                            Daemon& d) {
+  ApiEnv env;
+  env.home = home;
+  env.settings = config.server;
+  env.version = std::string(kKairosVersion);
+  env.clock = d.clock;
+  PaperTrading* trading = d.trading.get();
+  env.with_paper = [trading](const std::function<Status(PaperSession&)>& work) {
+    return trading->WithSession(work);
+  };
+  scheduler::Scheduler* s = d.scheduler.get();
+  const ports::Clock* clock = d.clock;
+  const std::vector<scheduler::JobSpec>* instances = &d.instances;
+  env.run_job_now = [s, clock, instances](std::string_view name) -> Result<std::string> {
+    KAIROS_ASSIGN_OR_RETURN(scheduler::JobSpec spec, FindJobInstance(*instances, name));
+    Timestamp now = Timestamp::FromNanos(clock->NowNs());
+    s->Post([s, job = spec.name, now] { (void)s->RunNow(job, now); });
+    return fmt::format("job {} started", spec.name);
+  };
+  auto api = ApiServer::Start(std::move(env), config.daemon.poll_interval_ns);
+  if (!api.ok()) {
+    return Status::InvalidArgument(fmt::format(
+        "cannot serve the API: {} (set [server] listen, or enabled = false, in kairos.toml)",
+        api.status().message()));
+  }
+  return std::move(*api);
+}
+
 Status Serve(const fs::path& home, const DaemonConfig& config) {
   // SIGTERM and SIGINT reach only the watcher thread: every thread made from here inherits this.
   sigset_t set;
@@ -149,6 +181,12 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
   sigaddset(&set, SIGUSR1);
   pthread_sigmask(SIG_BLOCK, &set, nullptr);
   KAIROS_ASSIGN_OR_RETURN(std::unique_ptr<Daemon> d, BuildDaemon(home, config, {}));
+  // The API first: a listen address in use stops the daemon before anything has run.
+  std::unique_ptr<ApiServer> api;
+  if (config.server.enabled) {
+    KAIROS_ASSIGN_OR_RETURN(api, StartApi(home, config, *d));
+    Log(LogLevel::kInfo, fmt::format("serving the API on {}", api->url()));
+  }
   KAIROS_RETURN_IF_ERROR(d->scheduler->Start());
   // The broker against the ledger before anything trades (reconcile's instants come later).
   if (auto r = d->env.reconcile(Timestamp::FromNanos(d->clock->NowNs())); r.ok()) {
@@ -187,7 +225,11 @@ Status Serve(const fs::path& home, const DaemonConfig& config) {
   scheduler::Scheduler* s = d->scheduler.get();
   Status result;
   {
-    SignalWatcher watcher(stop, [s] { s->Wake(); });
+    // A stop ends the API first (its requests in flight finish), then the scheduler's loop.
+    SignalWatcher watcher(stop, [s, &api] {
+      if (api) api->Stop();
+      s->Wake();
+    });
     std::jthread poller(
         [&](std::stop_token) { PollLoop(stop.get_token(), home, *d, notifier.get()); });
     result = s->Run(stop.get_token());

@@ -69,14 +69,19 @@ bool Api::AllowedOrigin(const Request& request) const {
                                       origin) != options_.cors_origins.end();
 }
 
-void Api::Decorate(const Request& request, Response& response) const {
+void AddSecurityHeaders(std::string_view path, Response& response) {
   auto& h = response.headers;
   h.emplace_back("X-Content-Type-Options", "nosniff");
   h.emplace_back("Referrer-Policy", "no-referrer");
   h.emplace_back("X-Frame-Options", "DENY");
   h.emplace_back("Content-Security-Policy",
                  "default-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'");
-  if (request.path.rfind("/api/", 0) == 0) h.emplace_back("Cache-Control", "no-store");
+  if (path.rfind("/api/", 0) == 0) h.emplace_back("Cache-Control", "no-store");
+}
+
+void Api::Decorate(const Request& request, Response& response) const {
+  auto& h = response.headers;
+  AddSecurityHeaders(request.path, response);
   if (AllowedOrigin(request)) {
     h.emplace_back("Access-Control-Allow-Origin", std::string(request.Header("origin")));
     h.emplace_back("Access-Control-Allow-Credentials", "true");

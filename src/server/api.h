@@ -1,6 +1,7 @@
 #pragma once
 
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "server/authenticator.h"
@@ -13,6 +14,10 @@ struct ApiOptions {
   std::string version;                    // in /healthz
   std::vector<std::string> cors_origins;  // exact origins allowed cross-origin; empty: none
 };
+
+// The headers every answer carries (CSP, nosniff, frame-ancestors, Referrer-Policy; no-store under
+// /api/): Api adds them, and so does the server to the errors it answers itself (413, 431...).
+void AddSecurityHeaders(std::string_view path, Response& response);
 
 // What happens to every request between the wire and a handler, in this order:
 //   1. routing (404, 405), CORS preflight (OPTIONS) for allowed origins;
