@@ -25,8 +25,7 @@ struct HttpAnswer {
 // `method` `url` with `body` (sent as application/json unless a Content-Type header is given) and
 // extra `headers` ("Name: value").
 inline HttpAnswer Http(const std::string& method, const std::string& url,
-                       const std::string& body = "",
-                       const std::vector<std::string>& headers = {}) {
+                       const std::string& body = "", const std::vector<std::string>& headers = {}) {
   HttpAnswer answer;
   CURL* curl = curl_easy_init();
   if (!curl) return answer;
@@ -36,8 +35,10 @@ inline HttpAnswer Http(const std::string& method, const std::string& url,
   curl_easy_setopt(curl, CURLOPT_NOSIGNAL, 1L);
   curl_slist* list = nullptr;
   bool typed = std::any_of(headers.begin(), headers.end(), [](const std::string& h) {
-    return h.size() > 13 && std::equal(h.begin(), h.begin() + 13, "Content-Type:",
-                                       [](char a, char b) { return std::tolower(a) == std::tolower(b); });
+    return h.size() > 13 &&
+           std::equal(h.begin(), h.begin() + 13, "Content-Type:", [](char a, char b) {
+             return std::tolower(a) == std::tolower(b);
+           });
   });
   if (!body.empty() || method != "GET") {
     curl_easy_setopt(curl, CURLOPT_POSTFIELDS, body.c_str());

@@ -11,9 +11,12 @@
 #include <vector>
 
 #include "cli_testing.h"
+#include "trading_testing.h"
 
 namespace {
 
+using kairos::testing::AaaCsv;
+using kairos::testing::JumpStrategy;
 using kairos::testing::Lines;
 using kairos::testing::Outcome;
 using kairos::testing::Quote;
@@ -23,46 +26,12 @@ using kairos::testing::WriteFile;
 
 namespace fs = std::filesystem;
 
-// AAA on every session 2024-02-20 .. 2024-03-08 (no NYSE holiday in between): 100 flat, except
-// a close of 160 on Fri 2024-03-01 (the entry rule `close > 150` matches) and Monday 2024-03-04
-// opening at 161, closing 162.
-std::string AaaCsv() {
-  std::string csv = "Date,Open,High,Low,Close,Volume\n";
-  const char* days[] = {"2024-02-20", "2024-02-21", "2024-02-22", "2024-02-23", "2024-02-26",
-                        "2024-02-27", "2024-02-28", "2024-02-29", "2024-03-01", "2024-03-04",
-                        "2024-03-05", "2024-03-06", "2024-03-07", "2024-03-08"};
-  for (const char* d : days) {
-    std::string day = d;
-    if (day == "2024-03-01") {
-      csv += day + ",100,161,99,160,100000\n";
-    } else if (day == "2024-03-04") {
-      csv += day + ",161,163,160,162,100000\n";
-    } else {
-      csv += day + ",100,101,99,100,100000\n";
-    }
-  }
-  return csv;
-}
-
-std::string Strategy(const std::string& approval) {
-  return "name = \"jump\"\n"
-         "universe = [\"AAA\"]\n"
-         "entry = \"close > 150\"\n"
-         "approval = \"" +
-         approval +
-         "\"\n"
-         "allocation = 10000\n"
-         "sizing = { method = \"fixed_qty\", qty = 10 }\n"
-         "max_positions = 1\n"
-         "max_new_per_day = 1\n";
-}
-
 class TradingCliTest : public kairos::testing::KairosCliTest {
  protected:
   // Imports AAA and the strategy, runs the week up to Friday 2024-03-01 (one signal).
   void Prepare(const std::string& approval) {
     WriteFile(dir_ / "aaa.csv", AaaCsv());
-    WriteFile(dir_ / "jump.toml", Strategy(approval));
+    WriteFile(dir_ / "jump.toml", JumpStrategy(approval));
     Outcome imp = Kairos({"data", "import", (dir_ / "aaa.csv").string()});
     ASSERT_EQ(imp.code, 0) << imp.err;
     Outcome st = Kairos({"strategy", "import", (dir_ / "jump.toml").string()});

@@ -1,6 +1,7 @@
 #include "app/cli.h"
 
 #include <algorithm>
+#include <charconv>
 #include <cstdlib>
 
 #include <fmt/core.h>
@@ -153,9 +154,14 @@ nlohmann::ordered_json TableJson(const Table& table) {
   for (const auto& r : table.rows) {
     nlohmann::ordered_json obj = nlohmann::ordered_json::object();
     for (size_t i = 0; i < table.columns.size() && i < r.size(); ++i) {
-      std::optional<double> num = marketdata::csv::ParseNumber(r[i]);
-      if (num && std::isfinite(*num) &&
-          r[i].find_first_not_of("+-0123456789.eE") == std::string::npos) {
+      const std::string& cell = r[i];
+      int64_t whole = 0;
+      auto [end, ec] = std::from_chars(cell.data(), cell.data() + cell.size(), whole);
+      std::optional<double> num = marketdata::csv::ParseNumber(cell);
+      if (!cell.empty() && ec == std::errc() && end == cell.data() + cell.size()) {
+        obj[table.columns[i]] = whole;  // an id or a count stays an integer ("id": 12)
+      } else if (num && std::isfinite(*num) &&
+                 cell.find_first_not_of("+-0123456789.eE") == std::string::npos) {
         obj[table.columns[i]] = *num;
       } else {
         obj[table.columns[i]] = r[i];

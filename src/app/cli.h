@@ -65,8 +65,9 @@ struct Table {
   void PrintSafe(OutputFormat format, std::FILE* out) const;  // cells already TerminalSafe
 };
 
-// The rows of `table` as `--format json` prints them: an array of objects in column order, cells
-// that parse as numbers as JSON numbers. The HTTP API's lists are this too.
+// The rows of `table` as `--format json` prints them: an array of objects in column order, a
+// whole-number cell as a JSON integer, another cell that parses as a number as a JSON number. The
+// HTTP API's lists are this too.
 nlohmann::ordered_json TableJson(const Table& table);
 
 // Makes an empty value of any option or argument of `app` and its subcommands a usage error
