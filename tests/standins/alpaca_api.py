@@ -49,16 +49,16 @@ Test control under /_test/ (POST, JSON body, JSON answer):
 
 import argparse
 import json
-import os
 import re
-import signal
 import sys
 import threading
 import time
 import urllib.parse
 import uuid
 from decimal import Decimal, InvalidOperation
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from standin_server import serve
 
 ASSETS = {"AAPL", "MSFT", "SPY", "QQQ", "IWM", "TSLA", "NVDA", "AMZN", "GOOG", "META"}
 HALTED = {"HALT"}
@@ -547,24 +547,7 @@ def main():
     Handler.account = Account()
     Handler.key_id = args.key_id
     Handler.secret = args.secret_key
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    parent = args.parent_pid or os.getppid()
-
-    def watch_parent():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        server.shutdown()
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-    print(f"port {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    server.server_close()
-    return 0
+    return serve(Handler, args.port, args.parent_pid)
 
 
 if __name__ == "__main__":

@@ -35,14 +35,14 @@ Test control, apart from the Bot API under /_test/ (POST, JSON body, JSON answer
 import argparse
 import html.parser
 import json
-import os
 import re
-import signal
 import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
+
+from standin_server import serve
 
 BOT_ID = 7000000001
 BOT_USERNAME = "kairos_standin_bot"
@@ -567,24 +567,7 @@ def main():
                         help="exit when this process (default: the parent) is gone")
     args = parser.parse_args()
     Handler.bot = Bot(args.token)
-    server = ThreadingHTTPServer(("127.0.0.1", args.port), Handler)
-    server.daemon_threads = True
-    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
-    parent = args.parent_pid or os.getppid()
-
-    def watch_parent():
-        while os.getppid() == parent:
-            time.sleep(0.5)
-        server.shutdown()
-
-    threading.Thread(target=watch_parent, daemon=True).start()
-    print(f"port {server.server_address[1]}", flush=True)
-    try:
-        server.serve_forever(poll_interval=0.1)
-    except KeyboardInterrupt:
-        pass
-    server.server_close()
-    return 0
+    return serve(Handler, args.port, args.parent_pid)
 
 
 if __name__ == "__main__":
