@@ -123,18 +123,21 @@ bench() {
 echo "SUMMARY api (wrk -t2 -c64 -d${duration} --latency, loopback, $(nproc) cores; ${days} daily P&L rows in the store)"
 bench nginx "http://127.0.0.1:${nginx_port}/health.json"
 bench healthz "http://127.0.0.1:${api_port}/healthz"
+# The year of daily P&L in one answer (limit 1000), and the same bytes as nginx's static file.
+pnl_path="/api/v1/pnl/daily?limit=1000"
 if [[ -n "${token}" ]] &&
-  curl -sf -H "Authorization: Bearer ${token}" "http://127.0.0.1:${api_port}/api/v1/pnl/daily" \
-    >/dev/null; then
-  bench pnl_daily "http://127.0.0.1:${api_port}/api/v1/pnl/daily" \
-    -H "Authorization: Bearer ${token}"
+  curl -sf -H "Authorization: Bearer ${token}" "http://127.0.0.1:${api_port}${pnl_path}" \
+    >"${ngx}/html/pnl.json"; then
+  echo "pnl_daily answer: $(wc -c <"${ngx}/html/pnl.json") bytes, $(python3 -c "import json,sys; print(len(json.load(open(sys.argv[1]))['items']))" "${ngx}/html/pnl.json") rows"
+  bench nginx_pnl "http://127.0.0.1:${nginx_port}/pnl.json"
+  bench pnl_daily "http://127.0.0.1:${api_port}${pnl_path}" -H "Authorization: Bearer ${token}"
 else
   echo "pnl_daily    skipped: this kairos has no API tokens or no /api/v1/pnl/daily yet"
 fi
 ratio() { python3 -c "print(f'{float(\"$1\") / float(\"$2\"):.2f}')"; }
-for name in healthz pnl_daily; do
-  [[ -n "${rps[${name}]:-}" ]] || continue
-  echo "ratio ${name}/nginx: $(ratio "${rps[${name}]}" "${rps[nginx]}")"
-done
+echo "ratio healthz/nginx: $(ratio "${rps[healthz]}" "${rps[nginx]}")"
+if [[ -n "${rps[pnl_daily]:-}" ]]; then
+  echo "ratio pnl_daily/nginx_pnl (the same JSON as a static file): $(ratio "${rps[pnl_daily]}" "${rps[nginx_pnl]}")"
+fi
 hwm=$(awk '/VmHWM/{print $2}' "/proc/${pid}/status")
 echo "daemon RSS under load: $(( peak_rss / 1024 )) MB (VmHWM $(( hwm / 1024 )) MB)"
