@@ -8,7 +8,7 @@ FUZZ_SECONDS ?= 60
 DEPS := build-essential cmake g++ clang libclang-rt-14-dev git ca-certificates tzdata \
         libfmt-dev libspdlog-dev libhowardhinnant-date-dev libcli11-dev nlohmann-json3-dev \
         libtomlplusplus-dev libsqlite3-dev libgtest-dev libgmock-dev libbenchmark-dev \
-        libjemalloc-dev libcurl4-openssl-dev lld libboost1.81-dev libsodium-dev libssl-dev python3
+        libjemalloc-dev libcurl4-openssl-dev curl lld libboost1.81-dev libsodium-dev libssl-dev python3
 # Only the benchmarks need these (pandas is the peer; npm fetches TA-Lib's source for the peer:
 # Debian's npm is installed only when no npm is on the PATH, since a Node.js install from
 # elsewhere conflicts with it).

@@ -94,6 +94,29 @@ step "P&L summary" "$k pnl summary"
 step "The kill switch: halt and square off everything, then lift it" \
   "$k halt --squareoff --reason 'demo drill' && $k resume"
 
+# The daemon's HTTP API: an account and a token, `kairos serve` in the background (on a port the
+# system picks, so a kairos already on 8720 does not clash), two calls, then SIGTERM.
+step "Accounts for the HTTP API: an admin, and a read-only token for scripts" \
+  "printf 'demo pass phrase\\n' | $k user add demo --role admin --password-stdin && TOKEN=\$($k token create demo-script --role viewer --user demo) && $k token list"
+sed -i 's|^# listen = .*|listen = "127.0.0.1:0"|' "$KAIROS_HOME/kairos.toml"
+"$k" serve 2>"$KAIROS_HOME/serve.log" &
+serve_pid=$!
+url=""
+for _ in $(seq 100); do
+  url=$(sed -n 's/.*serving the API on //p' "$KAIROS_HOME/serve.log" | head -1)
+  [ -n "$url" ] && break
+  sleep 0.1
+done
+if [ -n "$url" ]; then
+  step "kairos serve: health, and the open positions as the API answers them" \
+    "curl -s $url/healthz; echo; curl -s -H \"Authorization: Bearer \$TOKEN\" $url/api/v1/positions | cut -c1-300; echo"
+else
+  echo "demo: kairos serve did not start:" >&2
+  cat "$KAIROS_HOME/serve.log" >&2
+fi
+kill -TERM "$serve_pid" 2>/dev/null || true
+wait "$serve_pid" 2>/dev/null || true
+
 cat <<MSG
 
 Done. Look around with:
@@ -101,6 +124,7 @@ Done. Look around with:
   $kairos --home $KAIROS_HOME pnl daily --strategy sma_cross --format csv
   $kairos --home $KAIROS_HOME scan 'crossover(sma(close,10), sma(close,30))' --symbols SYN0001,SYN0002
   $kairos ta --list
+  $kairos --home $KAIROS_HOME serve     # the daemon: the jobs on the wall clock, and the HTTP API
 The bar store is in $KAIROS_HOME/bars (one columnar file per symbol plus manifest.tsv); strategies,
 signals, orders, fills, positions and P&L are in $KAIROS_HOME/kairos.db (SQLite).
 MSG
