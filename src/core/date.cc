@@ -1,6 +1,7 @@
 #include "core/date.h"
 
 #include <charconv>
+#include <limits>
 
 namespace kairos {
 namespace {
@@ -98,7 +99,15 @@ Result<Timestamp> Timestamp::Parse(std::string_view text) {
     }
     for (size_t i = rest.size(); i < 10; ++i) frac *= 10;
   }
-  int64_t ns = static_cast<int64_t>(date->days()) * 86'400'000'000'000LL +
+  // A Timestamp holds int64 nanoseconds since 1970: 1677-09-22 .. 2262-04-10 whole days.
+  constexpr int64_t kDayNs = 86'400'000'000'000LL;
+  constexpr int64_t kFirstDay = -(std::numeric_limits<int64_t>::max() / kDayNs);
+  constexpr int64_t kLastDay = std::numeric_limits<int64_t>::max() / kDayNs - 1;
+  if (date->days() < kFirstDay || date->days() > kLastDay) {
+    return Status::OutOfRange(fmt::format(
+        "'{}' is outside the timestamps kairos holds (1677-09-22 .. 2262-04-10)", text));
+  }
+  int64_t ns = static_cast<int64_t>(date->days()) * kDayNs +
                (h * 3600LL + m * 60LL + s) * 1'000'000'000LL + frac;
   return Timestamp::FromNanos(ns);
 }

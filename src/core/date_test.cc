@@ -38,6 +38,17 @@ TEST(DateTest, FieldsAndWeekdays) {
   EXPECT_LT(Date::FromYmd(2001, 9, 10), Date::FromYmd(2001, 9, 17));
 }
 
+TEST(TimestampTest, ADateBeyondTheNanosecondRangeIsOutOfRangeNotAnOverflow) {
+  for (const char* far : {"1009-02-24T15:34:06.977Z", "1677-09-21T23:59:59Z",
+                          "2262-04-11T00:00:00Z", "9999-12-31T23:59:59Z"}) {
+    auto t = Timestamp::Parse(far);
+    ASSERT_FALSE(t.ok()) << far;
+    EXPECT_EQ(t.status().code(), StatusCode::kOutOfRange) << far;
+  }
+  EXPECT_TRUE(Timestamp::Parse("1677-09-22T00:00:00Z").ok());
+  EXPECT_TRUE(Timestamp::Parse("2262-04-10T23:59:59.999999999Z").ok());
+}
+
 TEST(TimestampTest, FormatAndParse) {
   Timestamp t = Timestamp::FromSeconds(1732903200);  // 2024-11-29T18:00:00Z
   EXPECT_EQ(t.ToString(), "2024-11-29T18:00:00Z");
