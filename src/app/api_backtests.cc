@@ -162,7 +162,7 @@ void AddBacktestRoutes(server::Router& router, ApiEnv& env) {
   };
   router.Add(std::move(start));
   router.Add({Method::kGet, "/api/v1/backtests", viewer, "backtests",
-              "Backtests started through the API, oldest first", PageParams(), nullptr,
+              "Backtests started through the API, oldest first", server::PageParams(), nullptr,
               [runs](Request& r) { return List(*runs, r); }});
   router.Add({Method::kGet,
               "/api/v1/backtests/{id}",
@@ -181,15 +181,15 @@ void AddBacktestRoutes(server::Router& router, ApiEnv& env) {
               nullptr,
               [runs](Request& r) { return Summary(*runs, r); }});
   router.Add({Method::kGet, "/api/v1/backtests/{id}/trades", viewer, "backtests",
-              "The trades.csv of a finished backtest, one item per trade", PageParams(), nullptr,
-              [runs](Request& r) {
+              "The trades.csv of a finished backtest, one item per trade", server::PageParams(),
+              nullptr, [runs](Request& r) {
                 return ReportRows(*runs, r, "trades.csv", [](const auto& item) {
                   return CellText(item, "symbol") + " " + CellText(item, "entry_date");
                 });
               }});
   router.Add({Method::kGet, "/api/v1/backtests/{id}/equity", viewer, "backtests",
-              "The equity.csv of a finished backtest, one item per session", PageParams(), nullptr,
-              [runs](Request& r) {
+              "The equity.csv of a finished backtest, one item per session", server::PageParams(),
+              nullptr, [runs](Request& r) {
                 return ReportRows(*runs, r, "equity.csv",
                                   [](const auto& item) { return CellText(item, "date"); });
               }});

@@ -126,13 +126,13 @@ Response Events(ApiEnv& env) {
 void AddJobsRoutes(server::Router& router, ApiEnv& env) {
   const server::Access viewer = server::Access::AtLeast(Role::kViewer);
   router.Add({Method::kGet, "/api/v1/jobs", viewer, "jobs",
-              "Every job with its schedule and last run (as `kairos jobs list`)", PageParams(),
-              nullptr, [&env](Request& r) { return ListJobs(env, r); }});
+              "Every job with its schedule and last run (as `kairos jobs list`)",
+              server::PageParams(), nullptr, [&env](Request& r) { return ListJobs(env, r); }});
   router.Add({Method::kGet, "/api/v1/jobs/history", viewer, "jobs",
               "Runs of the jobs, newest first (as `kairos jobs history`)",
-              PageParams({{"job", "Only this job (an instance or a base name)"},
-                          {"from", "Scheduled on or after this date, YYYY-MM-DD"},
-                          {"to", "Scheduled on or before this date, YYYY-MM-DD"}}),
+              server::PageParams({{"job", "Only this job (an instance or a base name)"},
+                                  {"from", "Scheduled on or after this date, YYYY-MM-DD"},
+                                  {"to", "Scheduled on or before this date, YYYY-MM-DD"}}),
               nullptr, [&env](Request& r) { return JobHistory(env, r); }});
   router.Add({Method::kPost,
               "/api/v1/jobs/{name}/run",
@@ -155,12 +155,12 @@ void AddJobsRoutes(server::Router& router, ApiEnv& env) {
   }
   router.Add({Method::kGet, "/api/v1/alerts", viewer, "alerts",
               "Alerts of the outbox, newest first (as `kairos alerts list`)",
-              PageParams({{"unsent", "true: only those not delivered yet", "boolean"}}), nullptr,
-              [&env](Request& r) { return ListAlerts(env, r); }});
+              server::PageParams({{"unsent", "true: only those not delivered yet", "boolean"}}),
+              nullptr, [&env](Request& r) { return ListAlerts(env, r); }});
   router.Add({Method::kGet, "/api/v1/audit", viewer, "audit", "The audit log, newest last",
-              PageParams({{"subject", "Only subjects starting with this (signal:12, job:)"},
-                          {"from", "On or after this date, YYYY-MM-DD"},
-                          {"to", "On or before this date, YYYY-MM-DD"}}),
+              server::PageParams({{"subject", "Only subjects starting with this (signal:12, job:)"},
+                                  {"from", "On or after this date, YYYY-MM-DD"},
+                                  {"to", "On or before this date, YYYY-MM-DD"}}),
               nullptr, [&env](Request& r) { return ListAudit(env, r); }});
   router.Add({Method::kGet,
               "/api/v1/events",

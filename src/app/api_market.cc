@@ -192,7 +192,7 @@ void AddMarketRoutes(server::Router& router, ApiEnv& env) {
   const server::Access viewer = server::Access::AtLeast(Role::kViewer);
   router.Add({Method::kGet, "/api/v1/symbols", viewer, "market",
               "The bar store's symbols with first and last date and count (as `kairos data list`)",
-              PageParams(), nullptr, [&env](Request& r) { return ListSymbols(env, r); }});
+              server::PageParams(), nullptr, [&env](Request& r) { return ListSymbols(env, r); }});
   router.Add({Method::kGet,
               "/api/v1/bars/{symbol}",
               viewer,

@@ -119,15 +119,9 @@ void AddStrategyRoutes(server::Router& router, ApiEnv& env) {
   const auto viewer = server::Access::AtLeast(Role::kViewer);
   const auto trader = server::Access::AtLeast(Role::kTrader);
   const std::string base = "/api/v1/strategies";
-  router.Add({Method::kGet,
-              base,
-              viewer,
-              "strategies",
+  router.Add({Method::kGet, base, viewer, "strategies",
               "Stored strategies (latest versions), as `kairos strategy list`",
-              {{"limit", "Items per page (1..1000, default 100)", "integer"},
-               {"cursor", "The next_cursor of the previous page"}},
-              nullptr,
-              [&env](Request& r) { return List(env, r); }});
+              server::PageParams(), nullptr, [&env](Request& r) { return List(env, r); }});
   router.Add({Method::kGet,
               base + "/{name}",
               viewer,

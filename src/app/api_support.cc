@@ -41,12 +41,6 @@ std::string CellText(const nlohmann::ordered_json& item, const char* column) {
   return cell.is_string() ? cell.get<std::string>() : cell.dump();
 }
 
-std::vector<server::QueryParam> PageParams(std::vector<server::QueryParam> filters) {
-  filters.push_back({"limit", "Items per page, 1..1000 (default 100)", "integer"});
-  filters.push_back({"cursor", "next_cursor of the previous page"});
-  return filters;
-}
-
 std::variant<DateRange, server::Response> ReadDateRange(const server::Request& request) {
   DateRange range;
   for (auto [name, bound] : {std::pair{"from", &range.from}, std::pair{"to", &range.to}}) {

@@ -33,9 +33,6 @@ server::Response TablePage(const server::Request& request, const Result<Table>& 
 // The key of an item made of its `fields` joined by '/' ("2024-03-01/sma_cross").
 server::ItemKey KeyOf(std::vector<std::string> fields);
 
-// The query parameters of a list: `filters`, then limit and cursor.
-std::vector<server::QueryParam> PageParams(std::vector<server::QueryParam> filters = {});
-
 // The cell `column` of a TableJson item as text (a cursor key): a number as JSON prints it.
 std::string CellText(const nlohmann::ordered_json& item, const char* column);
 

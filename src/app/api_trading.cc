@@ -22,16 +22,12 @@ namespace kairos::app {
 namespace {
 
 using server::Method;
-using server::QueryParam;
 using server::Request;
 using server::Response;
 using server::Role;
 
 // The phrase a halt with square-off must carry: closing every position is not undone.
 constexpr std::string_view kSquareOffPhrase = "SQUARE OFF";
-
-const QueryParam kLimit{"limit", "Items per page (1..1000, default 100)", "integer"};
-const QueryParam kCursor{"cursor", "The next_cursor of the previous page"};
 
 std::string QueryText(const Request& request, std::string_view name) {
   return request.Query(name).value_or("");
@@ -166,20 +162,15 @@ Response ListPositions(ApiEnv& env, Request& request) {
 void AddSignalRoutes(server::Router& router, ApiEnv& env) {
   const auto viewer = server::Access::AtLeast(Role::kViewer);
   const auto trader = server::Access::AtLeast(Role::kTrader);
-  router.Add({Method::kGet,
-              "/api/v1/signals",
-              viewer,
-              "signals",
+  router.Add({Method::kGet, "/api/v1/signals", viewer, "signals",
               "Signals, as `kairos signals list`",
-              {{"status", "pending_review, approved, rejected, expired, ordered, filled, ..."},
-               {"date", "The session that produced them (YYYY-MM-DD)"},
-               {"strategy", "Only this strategy"},
-               {"from", "Produced on this session or later"},
-               {"to", "Produced on this session or earlier"},
-               kLimit,
-               kCursor},
-              nullptr,
-              [&env](Request& r) { return ListSignals(env, r); }});
+              server::PageParams(
+                  {{"status", "pending_review, approved, rejected, expired, ordered, filled, ..."},
+                   {"date", "The session that produced them (YYYY-MM-DD)"},
+                   {"strategy", "Only this strategy"},
+                   {"from", "Produced on this session or later"},
+                   {"to", "Produced on this session or earlier"}}),
+              nullptr, [&env](Request& r) { return ListSignals(env, r); }});
   router.Add({Method::kGet,
               "/api/v1/signals/{id}",
               viewer,
@@ -205,33 +196,17 @@ void AddSignalRoutes(server::Router& router, ApiEnv& env) {
 
 void AddRecordRoutes(server::Router& router, ApiEnv& env) {
   const auto viewer = server::Access::AtLeast(Role::kViewer);
-  router.Add(
-      {Method::kGet,
-       "/api/v1/orders",
-       viewer,
-       "orders",
-       "Orders, as `kairos orders list`",
-       {kLimit, kCursor},
-       nullptr,
-       [&env](Request& r) { return TablePage(r, OrdersTable(env.store(), {}), server::IdKey); }});
-  router.Add({Method::kGet,
-              "/api/v1/fills",
-              viewer,
-              "fills",
-              "Fills, as `kairos fills list`",
-              {kLimit, kCursor},
-              nullptr,
-              [&env](Request& r) {
+  router.Add({Method::kGet, "/api/v1/orders", viewer, "orders", "Orders, as `kairos orders list`",
+              server::PageParams(), nullptr, [&env](Request& r) {
+                return TablePage(r, OrdersTable(env.store(), {}), server::IdKey);
+              }});
+  router.Add({Method::kGet, "/api/v1/fills", viewer, "fills", "Fills, as `kairos fills list`",
+              server::PageParams(), nullptr, [&env](Request& r) {
                 return TablePage(r, FillsTable(env.store(), {}), KeyOf({"execution_id"}));
               }});
-  router.Add({Method::kGet,
-              "/api/v1/positions",
-              viewer,
-              "positions",
+  router.Add({Method::kGet, "/api/v1/positions", viewer, "positions",
               "Open positions per strategy with marks and unrealized P&L, as `kairos positions`",
-              {kLimit, kCursor},
-              nullptr,
-              [&env](Request& r) { return ListPositions(env, r); }});
+              server::PageParams(), nullptr, [&env](Request& r) { return ListPositions(env, r); }});
 }
 
 void AddHaltRoutes(server::Router& router, ApiEnv& env) {

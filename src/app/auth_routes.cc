@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 
 #include "app/accounts.h"
+#include "app/api_support.h"
 #include "server/json_body.h"
 #include "server/paging.h"
 
@@ -153,8 +154,7 @@ class AuthRoutes {
 
   Status Audit(const Request& request, std::string action, std::string subject,
                const nlohmann::json& detail) {
-    return env_.store().audit().Append({0, env_.clock->NowNs(), request.Actor(), std::move(action),
-                                        std::move(subject), detail.is_null() ? "" : detail.dump()});
+    return AuditMutation(env_.store(), *env_.clock, request, action, subject, detail);
   }
 
   server::AccountAuthenticator& auth_;
@@ -172,9 +172,7 @@ void AddAuthRoutes(server::Router& router, server::AccountAuthenticator& auth, A
                            {"username", "password", "role"});
   const nlohmann::json token_schema =
       server::ObjectSchema({{"name", "string"}, {"role", "string"}}, {"name", "role"});
-  const std::vector<server::QueryParam> paging = {
-      {"limit", "at most this many items (1..1000, default 100)", "integer", false},
-      {"cursor", "the next_cursor of the previous page", "string", false}};
+  const std::vector<server::QueryParam> paging = server::PageParams();
 
   router.Add({Method::kPost,
               "/api/v1/auth/login",

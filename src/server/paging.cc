@@ -6,6 +6,14 @@
 
 namespace kairos::server {
 
+std::vector<QueryParam> PageParams(std::vector<QueryParam> filters) {
+  filters.push_back(
+      {"limit", fmt::format("Items per page, 1..{} (default {})", kMaxPageLimit, kDefaultPageLimit),
+       "integer"});
+  filters.push_back({"cursor", "next_cursor of the previous page"});
+  return filters;
+}
+
 std::variant<Page, Response> ReadPage(const Request& request) {
   Page page;
   if (auto limit = request.Query("limit")) {

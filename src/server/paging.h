@@ -5,10 +5,12 @@
 #include <optional>
 #include <string>
 #include <variant>
+#include <vector>
 
 #include <nlohmann/json.hpp>
 
 #include "server/http.h"
+#include "server/router.h"
 
 namespace kairos::server {
 
@@ -21,6 +23,10 @@ struct Page {
   size_t limit = kDefaultPageLimit;
   std::optional<std::string> cursor;
 };
+
+// The query parameters of a list route: `filters`, then limit and cursor (for its Route::query and
+// so the OpenAPI document).
+std::vector<QueryParam> PageParams(std::vector<QueryParam> filters = {});
 
 // The page of `request`, or 422 invalid for a limit that is not a whole number in 1..1000.
 std::variant<Page, Response> ReadPage(const Request& request);
