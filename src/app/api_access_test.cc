@@ -19,6 +19,7 @@
 #include "adapters/sqlite/sqlite_store.h"
 #include "app/accounts.h"
 #include "app/api_routes.h"
+#include "app/api_testing.h"
 #include "server/api.h"
 
 namespace kairos::app {
@@ -28,7 +29,7 @@ namespace fs = std::filesystem;
 using server::Method;
 using server::Response;
 
-constexpr int64_t kSecond = 1'000'000'000;
+using testing::kSecond;
 constexpr char kPassword[] = "correct horse battery";
 
 // Who may call each route: "public", or the least role.
@@ -108,24 +109,10 @@ std::string Concrete(const std::string& pattern) {
   return out;
 }
 
-class ApiAccessTest : public ::testing::Test {
+class ApiAccessTest : public testing::ApiHomeTest {
  protected:
   void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("kairos_access_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = adapters::sqlite::OpenStore(dir_ / "kairos.db").value();
-    env_.home = dir_;
-    env_.version = "test";
-    env_.settings.session_idle_ns = 3600 * kSecond;
-    env_.settings.session_absolute_ns = 4 * 3600 * kSecond;
-    env_.store = [this]() -> ports::Store& { return *store_; };
-    env_.clock = &clock_;
-    routes_ = BuildApiRoutes(env_);
-    api_ = std::make_unique<server::Api>(routes_->router, *routes_->auth,
-                                         server::ApiOptions{"test", {}});
+    ApiHomeTest::SetUp();
     AccountChange change{*store_, clock_, "test"};
     for (const char* role : {"viewer", "trader", "admin"}) {
       ASSERT_TRUE(AddUser(change, role, role, kPassword).ok());
@@ -133,10 +120,6 @@ class ApiAccessTest : public ::testing::Test {
     viewer_token_ = CreateToken(change, "viewer-token", "viewer", "viewer", "admin")->token;
     revoked_token_ = CreateToken(change, "revoked-token", "admin", "admin", "admin")->token;
     ASSERT_TRUE(RevokeToken(change, "revoked-token").ok());
-  }
-  void TearDown() override {
-    routes_.reset();
-    fs::remove_all(dir_);
   }
 
   Response Call(const server::Route& route, std::map<std::string, std::string, std::less<>> h) {
@@ -178,12 +161,6 @@ class ApiAccessTest : public ::testing::Test {
     return h;
   }
 
-  fs::path dir_;
-  std::unique_ptr<ports::Store> store_;
-  ports::ManualClock clock_{1'800'000'000 * kSecond};
-  ApiEnv env_;
-  std::unique_ptr<ApiRoutes> routes_;
-  std::unique_ptr<server::Api> api_;
   std::string viewer_token_, revoked_token_;
 };
 

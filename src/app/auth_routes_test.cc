@@ -18,6 +18,7 @@
 #include "adapters/sqlite/sqlite_store.h"
 #include "app/accounts.h"
 #include "app/api_routes.h"
+#include "app/api_testing.h"
 #include "server/api.h"
 
 namespace kairos::app {
@@ -27,8 +28,8 @@ namespace fs = std::filesystem;
 using server::Method;
 using server::Response;
 
-constexpr int64_t kSecond = 1'000'000'000;
-constexpr int64_t kStart = 1'800'000'000 * kSecond;
+using testing::kSecond;
+using testing::kStart;
 constexpr char kPassword[] = "correct horse battery";
 
 std::string HeaderOf(const Response& r, std::string_view name) {
@@ -40,27 +41,8 @@ std::string HeaderOf(const Response& r, std::string_view name) {
 
 nlohmann::json BodyOf(const Response& r) { return nlohmann::json::parse(r.body); }
 
-class AuthApiTest : public ::testing::Test {
+class AuthApiTest : public testing::ApiHomeTest {
  protected:
-  void SetUp() override {
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    dir_ = fs::temp_directory_path() /
-           ("kairos_auth_" + std::to_string(::getpid()) + "_" + info->name());
-    fs::remove_all(dir_);
-    fs::create_directories(dir_);
-    store_ = adapters::sqlite::OpenStore(dir_ / "kairos.db").value();
-    env_.home = dir_;
-    env_.version = "test";
-    env_.settings.session_idle_ns = 3600 * kSecond;
-    env_.settings.session_absolute_ns = 4 * 3600 * kSecond;
-    env_.store = [this]() -> ports::Store& { return *store_; };
-    env_.clock = &clock_;
-    routes_ = BuildApiRoutes(env_);
-    api_ = std::make_unique<server::Api>(routes_->router, *routes_->auth,
-                                         server::ApiOptions{"test", {}});
-  }
-  void TearDown() override { fs::remove_all(dir_); }
-
   void AddAccount(const std::string& name, const std::string& role) {
     ASSERT_TRUE(AddUser({*store_, clock_, "test"}, name, role, kPassword).ok());
   }
@@ -110,12 +92,6 @@ class AuthApiTest : public ::testing::Test {
     return {set.substr(0, set.find(';')), BodyOf(r).value("csrf_token", "")};
   }
 
-  fs::path dir_;
-  std::unique_ptr<ports::Store> store_;
-  ports::ManualClock clock_{kStart};
-  ApiEnv env_;
-  std::unique_ptr<ApiRoutes> routes_;
-  std::unique_ptr<server::Api> api_;
   std::vector<std::string> seen_;  // every body and header answered
 };
 
