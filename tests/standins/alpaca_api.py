@@ -56,9 +56,8 @@ import time
 import urllib.parse
 import uuid
 from decimal import Decimal, InvalidOperation
-from http.server import BaseHTTPRequestHandler
 
-from standin_server import serve
+from standin_server import StandinHandler, serve
 
 ASSETS = {"AAPL", "MSFT", "SPY", "QQQ", "IWM", "TSLA", "NVDA", "AMZN", "GOOG", "META"}
 HALTED = {"HALT"}
@@ -375,24 +374,10 @@ class Account:
         return [{k: v for k, v in a.items() if k != "time_ns"} for a in out[:size]]
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True  # headers and body go out at once, not 40 ms apart
+class Handler(StandinHandler):
     account = None
     key_id = ""
     secret = ""
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_GET(self):
-        self.handle_request("GET")
-
-    def do_POST(self):
-        self.handle_request("POST")
-
-    def do_DELETE(self):
-        self.handle_request("DELETE")
 
     def reply(self, status, payload, content_type="application/json", extra_headers=None):
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()

@@ -35,9 +35,8 @@ import sys
 import threading
 import time
 import urllib.parse
-from http.server import BaseHTTPRequestHandler
 
-from standin_server import serve
+from standin_server import StandinHandler, serve
 
 
 class KiteError(Exception):
@@ -131,22 +130,8 @@ class Kite:
         return {"net": rows, "day": rows}
 
 
-class Handler(BaseHTTPRequestHandler):
-    protocol_version = "HTTP/1.1"
-    disable_nagle_algorithm = True
+class Handler(StandinHandler):
     kite = None
-
-    def log_message(self, fmt, *args):
-        pass
-
-    def do_GET(self):
-        self.handle_request("GET")
-
-    def do_POST(self):
-        self.handle_request("POST")
-
-    def do_DELETE(self):
-        self.handle_request("DELETE")
 
     def reply(self, status, payload, content_type="application/json"):
         data = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
